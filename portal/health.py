@@ -1,0 +1,84 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from django_tasks import default_task_backend
+
+logger = logging.getLogger(__name__)
+
+# Once every migration is applied it stays applied for the life of this process (new
+# migrations arrive only with new code, hence a new process), so the plan is computed
+# until it is first found empty and never again.
+_migrations_known_applied = False
+
+
+def check_database():
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_migrations():
+    global _migrations_known_applied
+    if _migrations_known_applied:
+        return
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise RuntimeError(f"{len(pending)} migrations not applied")
+    _migrations_known_applied = True
+
+
+def check_task_queue():
+    backend_path = type(default_task_backend).__module__
+    if backend_path.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.only("pk").first()
+    elif backend_path.startswith("django_tasks_rq"):
+        import django_rq
+
+        for queue in default_task_backend.queues:
+            django_rq.get_connection(queue).ping()
+
+
+CHECKS = (
+    ("database", check_database, "database unreachable"),
+    ("migrations", check_migrations, "migrations not applied"),
+    ("task_queue", check_task_queue, "task queue unreachable"),
+)
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    results = {}
+    reason = None
+    for name, check, failure in CHECKS:
+        if reason is not None:
+            results[name] = "skipped"
+            continue
+        try:
+            check()
+        except Exception as error:  # any failure means "not ready"; the log keeps the detail
+            logger.warning("readiness check %s failed: %s", name, error)
+            results[name] = "failed"
+            reason = f"{failure}: {error}" if name == "migrations" else failure
+        else:
+            results[name] = "ok"
+    if reason:
+        return JsonResponse(
+            {"status": "unavailable", "reason": reason, "checks": results}, status=503
+        )
+    return JsonResponse({"status": "ok", "checks": results})

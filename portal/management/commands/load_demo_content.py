@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+import content.demo
+import portal.demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo content: pages in both languages, site settings and an administrator "
+        "with a new random password, printed at the end. Safe to run again: existing content "
+        "is kept, missing content is added."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even under production settings (creates a superuser).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") and not allow_production:
+            raise CommandError(
+                "Refusing to load demo content under production settings "
+                "(pass --allow-production if this really is a demo server)."
+            )
+        with transaction.atomic():
+            site = content.demo.load()
+            portal.demo.load_settings(site)
+            username, password = portal.demo.reset_admin()
+
+        self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
+        self.stdout.write(
+            f"Admin login: {settings.PORTAL_BASE_URL}/admin/  "
+            f"user: {username}  password: {password}\n"
+            "(a new password is set each time this command runs)"
+        )

@@ -1,0 +1,18 @@
+"""Local development: the README's first command runs with these settings."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, check_base_url, env, env_list
+from .devsecrets import load_or_create
+
+DEBUG = True
+SECRET_KEY = (
+    env("SECRET_KEY") or load_or_create(VAR_DIR / "dev-secrets.env", ("SECRET_KEY",))["SECRET_KEY"]
+)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+PORTAL_BASE_URL = check_base_url((env("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"))
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
+SERVE_MEDIA = True
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}

@@ -1,0 +1,31 @@
+"""Production: refuses to start without the secrets and addresses a deployer must choose."""
+
+from urllib.parse import urlsplit
+
+from .base import *  # noqa: F403
+from .base import check_base_url, env, env_bool, env_int
+from .env import require
+
+SECRET_KEY = require("SECRET_KEY", "a long random string, e.g. from `openssl rand -base64 48`")
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in require("ALLOWED_HOSTS", "comma-separated host names").split(",")
+    if host.strip()
+]
+PORTAL_BASE_URL = check_base_url(
+    require("PORTAL_BASE_URL", "the public address, e.g. https://portal.example.org").rstrip("/")
+)
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
+CSRF_TRUSTED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
+
+# Transport security. TLS ends at the proxy in front, which must set X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+
+LOGGING["root"]["level"] = env("LOG_LEVEL", "WARNING")  # noqa: F405

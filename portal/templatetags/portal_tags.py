@@ -1,0 +1,52 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+
+from wagtail.models import Page
+
+register = template.Library()
+
+# BCP 47 spellings for the lang attribute; Django's codes are lower-case.
+HTML_LANG = {"zh-hans": "zh-Hans", "en": "en"}
+
+
+@register.simple_tag
+def html_lang(language_code):
+    return HTML_LANG.get(language_code, language_code)
+
+
+def _home_url(language_code):
+    with translation.override(language_code):
+        return reverse("wagtail_serve", args=[""])
+
+
+@register.inclusion_tag("components/language_switch.html", takes_context=True)
+def language_switch(context):
+    """Links to this same content in each language: a page's translation when it has one,
+    otherwise the same route in the other language, otherwise that language's home page."""
+    request = context["request"]
+    page = context.get("page")
+    current = translation.get_language()
+    translations = {}
+    if isinstance(page, Page):
+        for other in page.get_translations(inclusive=True).live().select_related("locale"):
+            translations[other.locale.language_code] = other
+
+    links = []
+    for code, name in settings.LANGUAGES:
+        if isinstance(page, Page):
+            other = translations.get(code)
+            url = other.get_url(request) if other else _home_url(code)
+        else:
+            url = translate_url(request.get_full_path(), code)
+        links.append(
+            {
+                "code": code,
+                "lang": HTML_LANG.get(code, code),
+                "name": name,
+                "url": url,
+                "current": code == current,
+            }
+        )
+    return {"links": links}
