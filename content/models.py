@@ -1,3 +1,4 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ class HomePage(Page):
         _("lead message"),
         max_length=500,
         blank=True,
+        validators=[MaxLengthValidator(500)],
         help_text=_("One or two sentences shown large at the top of the home page."),
     )
     body = RichTextField(

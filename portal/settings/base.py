@@ -4,8 +4,7 @@ each one is described in docs/configuration.md and .env.example."""
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
-
+from .database import database_settings
 from .env import MissingSetting, env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -94,22 +93,12 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at the
-    # start of a transaction, so concurrent submissions queue on the busy timeout instead of
-    # failing with "database is locked" when a read lock cannot be upgraded.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

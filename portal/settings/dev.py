@@ -1,7 +1,7 @@
 """Local development: the README's first command runs with these settings."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, check_base_url, env, env_list
+from .base import STATIC_ROOT, VAR_DIR, check_base_url, env, env_list
 from .devsecrets import load_or_create
 
 DEBUG = True
@@ -16,3 +16,8 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+
+# Whitenoise serves from STATIC_ROOT and warns when it is missing; runserver serves the
+# source folders directly, so an empty folder is enough in development.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

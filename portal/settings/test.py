@@ -16,6 +16,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TEST_FILES_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-"))
 MEDIA_ROOT = TEST_FILES_ROOT / "media"
 PRIVATE_MEDIA_ROOT = TEST_FILES_ROOT / "private"
+STATIC_ROOT = TEST_FILES_ROOT / "static"
+STATIC_ROOT.mkdir()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -24,3 +26,5 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+LOGGING["loggers"]["wagtail"] = {"level": "WARNING"}  # noqa: F405

@@ -1,0 +1,16 @@
+import dj_database_url
+
+
+def database_settings(url: str, conn_max_age: int = 600) -> dict:
+    """Django DATABASES["default"] for a DATABASE_URL, tuned per engine."""
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at the
+        # start of a transaction, so concurrent submissions queue on the busy timeout instead
+        # of failing with "database is locked" when a read lock cannot be upgraded.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config

@@ -1,0 +1,133 @@
+#!/usr/bin/env python
+"""Keep the two catalogues complete.
+
+    .venv/bin/python scripts/translations.py update    # extract strings; English copies msgid
+    .venv/bin/python scripts/translations.py missing   # list Chinese entries still to translate
+
+Source strings are English, so the English catalogue is the identity; the Chinese one is
+written by people (edit locale/zh_Hans/LC_MESSAGES/django.po). The test suite fails while
+either catalogue lacks a string the code uses.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = {
+    "zh_Hans": ROOT / "locale/zh_Hans/LC_MESSAGES/django.po",
+    "en": ROOT / "locale/en/LC_MESSAGES/django.po",
+}
+IGNORE = [".venv", "var", "tests", "benchmarks", "drills", "node_modules"]
+
+
+def _unquote(lines):
+    return "".join(
+        re.match(r'^(?:msgid|msgid_plural|msgstr(?:\[\d\])?)?\s*"(.*)"$', line).group(1)
+        for line in lines
+    )
+
+
+def parse(text):
+    """Yield entries as dicts of field name -> list of raw lines, plus flags and comments."""
+    for block in text.strip().split("\n\n"):
+        entry = {"comments": [], "fields": {}, "order": []}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                entry["comments"].append(line)
+                continue
+            match = re.match(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) ", line)
+            if match:
+                current = match.group(1)
+                entry["fields"][current] = [line]
+                entry["order"].append(current)
+            elif current:
+                entry["fields"][current].append(line)
+        yield entry
+
+
+def render(entry):
+    lines = list(entry["comments"])
+    for name in entry["order"]:
+        lines.extend(entry["fields"][name])
+    return "\n".join(lines)
+
+
+def value(entry, name):
+    lines = entry["fields"].get(name)
+    if not lines:
+        return ""
+    first = lines[0][len(name) :].strip()
+    return _unquote([f'"{first[1:-1]}"', *lines[1:]])
+
+
+def untranslated(path):
+    missing = []
+    for entry in parse(path.read_text()):
+        msgid = value(entry, "msgid")
+        if not msgid:
+            continue
+        fuzzy = any(c.startswith("#,") and "fuzzy" in c for c in entry["comments"])
+        strs = [value(entry, n) for n in entry["order"] if n.startswith("msgstr")]
+        if fuzzy or not all(strs):
+            missing.append(msgid)
+    return missing
+
+
+def fill_english(path):
+    out = []
+    for entry in parse(path.read_text()):
+        msgid = value(entry, "msgid")
+        if msgid:
+            entry["comments"] = [
+                c for c in entry["comments"] if not c.startswith("#,") or "python-format" in c
+            ]
+            plural = entry["fields"].get("msgid_plural")
+            for name in entry["order"]:
+                if name == "msgstr" or name == "msgstr[0]":
+                    entry["fields"][name] = [
+                        name + entry["fields"]["msgid"][0][5:],
+                        *entry["fields"]["msgid"][1:],
+                    ]
+                elif name.startswith("msgstr[") and plural:
+                    entry["fields"][name] = [name + plural[0][12:], *plural[1:]]
+        out.append(render(entry))
+    path.write_text("\n\n".join(out) + "\n")
+
+
+def main(command):
+    if command == "update":
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev"}
+        args = [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "en",
+            "--no-location",
+            "--no-obsolete",
+            "-v",
+            "0",
+        ]
+        for folder in IGNORE:
+            args += ["--ignore", folder]
+        subprocess.run(args, cwd=ROOT, env=env, check=True)
+        fill_english(CATALOGUES["en"])
+        command = "missing"
+    if command == "missing":
+        missing = untranslated(CATALOGUES["zh_Hans"])
+        for msgid in missing:
+            print(msgid)
+        print(f"{len(missing)} Chinese entries to translate", file=sys.stderr)
+        return 1 if missing else 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else ""))

@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+READYZ = (
+    "import django, json; django.setup(); from django.test import Client; "
+    "r = Client().get('/readyz/'); print(r.status_code); print(r.content.decode())"
+)
+
+
+def test_healthz_answers_without_touching_the_database(client):
+    # No django_db mark: pytest-django raises on any database access in this test.
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_reports_every_check(client):
+    response = client.get("/readyz/")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "task_queue": "ok",
+    }
+
+
+def test_readyz_refuses_writes(client):
+    assert client.post("/readyz/").status_code == 405
+
+
+def _readyz(run_django, database_url):
+    result = run_django(READYZ, {"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()[-2:]
+    return int(status), json.loads(body)
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(run_django):
+    # Port 1 on loopback: nothing listens, so the connection is refused at once.
+    status, body = _readyz(run_django, "postgres://postgres@127.0.0.1:1/portal")
+    assert status == 503
+    assert body["reason"] == "database unreachable"
+    assert body["checks"] == {
+        "database": "failed",
+        "migrations": "skipped",
+        "task_queue": "skipped",
+    }
+
+
+def test_readyz_is_503_when_migrations_are_pending(run_django, tmp_path):
+    status, body = _readyz(run_django, f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert status == 503
+    assert body["reason"].startswith("migrations not applied: ")
+    assert body["checks"]["database"] == "ok"

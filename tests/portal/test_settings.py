@@ -1,0 +1,135 @@
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
+
+import pytest
+
+from portal.settings.database import database_settings
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "deploy-check-k3y-with-enough-variety-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
+}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL"])
+def test_production_refuses_to_start_naming_the_missing_variable(run_django, missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_django(
+        "import sys; sys.argv = ['manage.py', 'check']; import runpy; "
+        "runpy.run_path('manage.py', run_name='__main__')",
+        env,
+        settings_module="portal.settings.production",
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Configuration error: {missing} environment variable")
+
+
+def test_production_wsgi_refuses_to_start_without_secret_key(run_django):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "SECRET_KEY environment variable must be set" in result.stderr
+
+
+@pytest.mark.parametrize("bad_url", ["portal.example.org", "ftp://x.org", "https://x.org/sub/"])
+def test_production_rejects_a_base_url_that_is_not_an_origin(run_django, bad_url):
+    env = {**PRODUCTION_ENV, "PORTAL_BASE_URL": bad_url}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode == 1
+    assert "PORTAL_BASE_URL must be an absolute URL" in result.stderr
+
+
+def test_production_deploy_check_is_silent(run_django):
+    result = run_django(
+        "import sys; sys.argv = ['manage.py', 'check', '--deploy', '--fail-level', 'WARNING']; "
+        "import runpy; runpy.run_path('manage.py', run_name='__main__')",
+        {**PRODUCTION_ENV, "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3"},
+        settings_module="portal.settings.production",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_bad_boolean_names_the_variable(run_django):
+    env = {**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "maybe"}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode == 1
+    assert "SECURE_SSL_REDIRECT must be true or false" in result.stderr
+
+
+def test_postgresql_connections_are_persistent_and_health_checked():
+    config = database_settings("postgres://postgres@127.0.0.1:5432/portal")
+    assert config["CONN_MAX_AGE"] == 600
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
+
+
+def _register(alias, url):
+    configured = connections.configure_settings(
+        {"default": settings.DATABASES["default"], alias: database_settings(url)}
+    )
+    connections.settings[alias] = configured[alias]
+
+
+@pytest.fixture
+def unblocked(django_db_blocker):
+    """These tests open their own SQLite files, outside the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.mark.usefixtures("unblocked")
+def test_sqlite_file_uses_wal(tmp_path):
+    _register("wal_probe", f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+    try:
+        with connections["wal_probe"].cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+    finally:
+        connections["wal_probe"].close()
+        del connections.settings["wal_probe"]
+
+
+@pytest.mark.usefixtures("unblocked")
+def test_concurrent_sqlite_writers_never_see_database_is_locked(tmp_path):
+    """Each writer reads before it writes, the pattern that makes SQLite refuse a lock upgrade
+    at once (no busy wait) in a deferred transaction."""
+    alias = "concurrency_probe"
+    _register(alias, f"sqlite:///{tmp_path / 'concurrent.sqlite3'}")
+    with connections[alias].cursor() as cursor:
+        cursor.execute("CREATE TABLE clue (id INTEGER PRIMARY KEY, n INTEGER)")
+    connections[alias].close()
+
+    errors = []
+
+    def writer(worker):
+        try:
+            for n in range(25):
+                with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM clue")
+                    cursor.fetchone()
+                    cursor.execute("INSERT INTO clue (n) VALUES (%s)", [worker * 100 + n])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections[alias].close()
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM clue")
+            assert cursor.fetchone()[0] == 8 * 25
+    finally:
+        connections[alias].close()
+        del connections.settings[alias]
