@@ -55,3 +55,19 @@ def test_readyz_is_503_when_migrations_are_pending(run_django, tmp_path):
     assert status == 503
     assert body["reason"].startswith("migrations not applied: ")
     assert body["checks"]["database"] == "ok"
+
+
+def test_probes_answer_any_host_over_plain_http(run_django):
+    """A probe by container address must not be refused by ALLOWED_HOSTS or redirected."""
+    result = run_django(
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client(HTTP_HOST='10.0.0.7:8000').get('/healthz/'); print(r.status_code)",
+        {
+            "SECRET_KEY": "probe-check-k3y-with-enough-variety-0123456789-abcdefghijklmnop",
+            "ALLOWED_HOSTS": "portal.example.org",
+            "PORTAL_BASE_URL": "https://portal.example.org",
+        },
+        settings_module="portal.settings.production",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "200"
