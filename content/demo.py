@@ -4,6 +4,7 @@ from django.db import transaction
 
 from wagtail.models import Locale, Page, Site
 
+from .factories import HomePageFactory
 from .models import HomePage
 
 HOME = {
@@ -45,7 +46,7 @@ def load() -> Site:
 
     home = HomePage.objects.filter(locale=zh, depth=2).first()
     if home is None:
-        home = root.add_child(instance=HomePage(slug="home", locale=zh, **HOME["zh-hans"]))
+        home = HomePageFactory(parent=root, slug="home", locale=zh, **HOME["zh-hans"])
         home.save_revision().publish()
 
     site = Site.objects.filter(is_default_site=True).first()

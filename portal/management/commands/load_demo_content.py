@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -26,6 +28,9 @@ class Command(BaseCommand):
                 "Refusing to load demo content under production settings "
                 "(pass --allow-production if this really is a demo server)."
             )
+        if options["verbosity"] < 2:
+            # Wagtail logs every page action at INFO; here that would bury the login line.
+            logging.getLogger("wagtail").setLevel(logging.WARNING)
         with transaction.atomic():
             site = content.demo.load()
             portal.demo.load_settings(site)
