@@ -26,6 +26,7 @@ if settings.SERVE_MEDIA:
 # Chinese is served without a prefix, English under /en/. Wagtail's page routes come last
 # because they match every remaining path.
 urlpatterns += i18n_patterns(
+    path("report/", include("reporting.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

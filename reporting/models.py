@@ -1,2 +1,186 @@
-# Clues are plain Django models, never Wagtail pages: reporter data must not enter page
-# revisions, search indexes or the page tree.
+"""Clues are plain Django models, never Wagtail pages: reporter data must not enter page
+revisions, search indexes or the page tree."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from treebeard.mp_tree import MP_Node
+
+
+class BilingualName(models.Model):
+    """Reference data staff edit in both languages; the active language picks the label."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return self.name_en if get_language() == "en" else self.name
+
+
+class Region(BilingualName, MP_Node):
+    """The administrative division tree: provinces, cities, counties (codes of GB/T 2260)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("province")
+        CITY = "city", _("city")
+        COUNTY = "county", _("county")
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Category(BilingualName):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.CharField(_("description (Chinese)"), max_length=200)
+    description_en = models.CharField(_("description (English)"), max_length=200)
+    law_article = models.PositiveSmallIntegerField(
+        _("related article of the Anti-Organized Crime Law"), null=True, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("offered on the report form"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    @property
+    def description_label(self):
+        return self.description_en if get_language() == "en" else self.description
+
+
+class Clue(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        SCREENED = "screened", _("accepted after screening")
+        NOT_ACCEPTED = "not_accepted", _("not accepted")
+        TRANSFERRED = "transferred", _("transferred for verification")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged by the unit")
+        VERIFYING = "verifying", _("being verified")
+        CONCLUDED = "concluded", _("concluded")
+        FEEDBACK = "feedback", _("feedback given")
+        CLOSED = "closed", _("closed")
+
+    class When(models.TextChoices):
+        UNKNOWN = "unknown", _("I don't know")
+        DATE = "date", _("on a date")
+        PERIOD = "period", _("over a period")
+
+    class Shield(models.TextChoices):
+        UNKNOWN = "unknown", _("I don't know")
+        YES = "yes", _("yes")
+        NO = "no", _("no")
+
+    class Identity(models.TextChoices):
+        ANONYMOUS = "anonymous", _("anonymous")
+        NAMED = "named", _("named")
+
+    tracking_number = models.CharField(_("tracking number"), max_length=12, unique=True)
+    access_key_hash = models.CharField(max_length=200, editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="clues"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clues",
+    )
+    what_happened = models.TextField(_("what happened"))
+    when = models.CharField(_("when"), max_length=10, choices=When.choices, default=When.UNKNOWN)
+    when_start = models.DateField(_("date or start of period"), null=True, blank=True)
+    when_end = models.DateField(_("end of period"), null=True, blank=True)
+    where = models.CharField(_("where"), max_length=300, blank=True)
+    officials_shield = models.CharField(
+        _("officials shielding them"),
+        max_length=10,
+        choices=Shield.choices,
+        default=Shield.UNKNOWN,
+    )
+    shield_details = models.TextField(_("details of the shielding"), blank=True)
+    identity = models.CharField(
+        _("identity"), max_length=10, choices=Identity.choices, default=Identity.ANONYMOUS
+    )
+    # Name, phone, ID number and contact time of a named reporter, encrypted together
+    # (reporting.crypto); never stored in clear, never in logs.
+    reporter_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    entry_code = models.CharField(_("entry point code"), max_length=20, blank=True)
+    language = models.CharField(_("language of the report"), max_length=10)
+    submission_token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    # Set by reporting.services.submit_clue from the configured clocks.
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
+    feedback_due_at = models.DateTimeField(_("feedback by"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("clue")
+        verbose_name_plural = _("clues")
+
+    def __str__(self):
+        return self.tracking_number
+
+    def public_status(self):
+        """What the reporter is told: plain words, never internal stages or unit names."""
+        S = self.Status
+        if self.status == S.SUBMITTED:
+            return {
+                "title": _("Received"),
+                "explanation": _("Your report is stored safely and waits to be read by staff."),
+            }
+        if self.status == S.NOT_ACCEPTED:
+            return {
+                "title": _("Not accepted"),
+                "explanation": _("Your report could not be taken further."),
+            }
+        if self.status in (S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING):
+            return {
+                "title": _("Being verified"),
+                "explanation": _("Your report was accepted and is being checked."),
+            }
+        if self.status == S.CONCLUDED:
+            return {
+                "title": _("Checked"),
+                "explanation": _("The check is finished; an answer to you is being prepared."),
+            }
+        return {
+            "title": _("Answered"),
+            "explanation": _("The check is finished and the outcome has been given."),
+        }
+
+
+class Party(models.Model):
+    """A person or group the reporter names."""
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(_("name or nickname"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("person involved")
+        verbose_name_plural = _("people involved")
+
+    def __str__(self):
+        return self.name

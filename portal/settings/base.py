@@ -173,6 +173,17 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Reporting: the reporter's clocks (EU Directive 2019/1937 defaults) and the keys that
+# encrypt named reporters' details (reporting/crypto.py), newest first.
+CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
+CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
+REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
+CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
+CAPTCHA_LENGTH = 4
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_IMAGE_SIZE = (120, 48)
+CAPTCHA_FONT_SIZE = 32
+
 # Wagtail
 WAGTAIL_SITE_NAME = "反有组织犯罪法治宣传与线索举报平台"
 WAGTAILIMAGES_IMAGE_MODEL = "content.PortalImage"

@@ -2,9 +2,11 @@
 
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
+
 from .base import *  # noqa: F403
 from .base import check_base_url, env, env_bool, env_int
-from .env import require
+from .env import MissingSetting, require
 
 SECRET_KEY = require("SECRET_KEY", "a long random string, e.g. from `openssl rand -base64 48`")
 ALLOWED_HOSTS = [
@@ -16,6 +18,21 @@ PORTAL_BASE_URL = check_base_url(
     require("PORTAL_BASE_URL", "the public address, e.g. https://portal.example.org").rstrip("/")
 )
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
+REPORTER_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in require(
+        "REPORTER_ENCRYPTION_KEYS",
+        "one or more Fernet keys, newest first (see docs/configuration.md)",
+    ).split(",")
+    if key.strip()
+]
+for _key in REPORTER_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise MissingSetting(
+            "REPORTER_ENCRYPTION_KEYS must hold Fernet keys (32 url-safe base64-encoded bytes)"
+        ) from None
 CSRF_TRUSTED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
 
 # Transport security. TLS ends at the proxy in front, which must set X-Forwarded-Proto.

@@ -9,6 +9,9 @@ SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # 
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PORTAL_BASE_URL = "https://portal.example.test"
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
+# A fixed test key (Fernet format) so encrypted rows written by one test process can be read
+# by another; never used outside tests.
+REPORTER_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

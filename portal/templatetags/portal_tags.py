@@ -50,3 +50,8 @@ def language_switch(context):
             }
         )
     return {"links": links}
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key) if mapping else None

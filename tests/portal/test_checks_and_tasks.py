@@ -24,7 +24,7 @@ def test_separate_private_media_passes(tmp_path):
         assert private_media_is_not_public(None) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_runs_tasks_the_site_enqueues(site_tree):
     """Publishing a page makes Wagtail enqueue reference-index updates on the task queue;
     the worker command must pick them up and run them to success."""

@@ -66,6 +66,7 @@ def test_probes_answer_any_host_over_plain_http(run_django):
             "SECRET_KEY": "probe-check-k3y-with-enough-variety-0123456789-abcdefghijklmnop",
             "ALLOWED_HOSTS": "portal.example.org",
             "PORTAL_BASE_URL": "https://portal.example.org",
+            "REPORTER_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY=",
         },
         settings_module="portal.settings.production",
     )

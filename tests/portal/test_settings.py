@@ -11,10 +11,13 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "deploy-check-k3y-with-enough-variety-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "portal.example.org",
     "PORTAL_BASE_URL": "https://portal.example.org",
+    "REPORTER_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY=",
 }
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "REPORTER_ENCRYPTION_KEYS"]
+)
 def test_production_refuses_to_start_naming_the_missing_variable(run_django, missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = run_django(
@@ -133,3 +136,10 @@ def test_concurrent_sqlite_writers_never_see_database_is_locked(tmp_path):
     finally:
         connections[alias].close()
         del connections.settings[alias]
+
+
+def test_production_rejects_a_malformed_encryption_key(run_django):
+    env = {**PRODUCTION_ENV, "REPORTER_ENCRYPTION_KEYS": "not-a-key"}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode == 1
+    assert "REPORTER_ENCRYPTION_KEYS must hold Fernet keys" in result.stderr

@@ -6,6 +6,7 @@ from django.db import transaction
 
 import content.demo
 import portal.demo
+import reporting.demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             site = content.demo.load()
             portal.demo.load_settings(site)
+            reporting.demo.load()
             username, password = portal.demo.reset_admin()
 
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))

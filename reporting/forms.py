@@ -1,0 +1,225 @@
+import secrets
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from captcha.fields import CaptchaField
+
+from .models import Category, Clue, Party, Region
+from .receipts import normalize_tracking_number
+
+MAX_PARTIES = 10
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 -]{5,22}[0-9]$",
+    _("Enter a phone number of digits, for example 138 0013 8000."),
+)
+
+
+def region_choices():
+    """Provinces, cities and counties in tree order, indented by level, after "don't know"."""
+    choices = [("", _("I don't know"))]
+    for region in Region.get_tree():
+        indent = "\u3000" * (region.depth - 1)
+        choices.append((region.code, f"{indent}{region.label}"))
+    return choices
+
+
+def id_number_is_valid(value: str) -> bool:
+    """Check digit of an 18-character resident identity number (GB 11643-1999)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == value[17].upper()
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return category.label
+
+
+class ReportForm(forms.Form):
+    category = CategoryChoiceField(
+        label=_("What kind of wrongdoing is it?"),
+        queryset=Category.objects.filter(active=True),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of wrongdoing, or “Other”.")},
+    )
+    region = forms.ChoiceField(
+        label=_("Where is it, by province, city or county?"),
+        required=False,
+        help_text=_("Choose the smallest area you know. “I don't know” is fine."),
+    )
+    what_happened = forms.CharField(
+        label=_("What happened?"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Who did what, to whom, how often. Write what you saw or know first-hand."),
+        error_messages={"required": _("Tell us what happened.")},
+    )
+    when = forms.ChoiceField(
+        label=_("When did it happen?"),
+        choices=Clue.When.choices,
+        initial=Clue.When.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    when_start = forms.DateField(
+        label=_("Date, or first day of the period"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    when_end = forms.DateField(
+        label=_("Last day of the period"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    where = forms.CharField(
+        label=_("Where exactly?"),
+        max_length=300,
+        required=False,
+        help_text=_("A street, market, building site or village, if you know it."),
+    )
+    officials_shield = forms.ChoiceField(
+        label=_("Do officials shield them?"),
+        choices=Clue.Shield.choices,
+        initial=Clue.Shield.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    shield_details = forms.CharField(
+        label=_("How do they shield them?"),
+        max_length=5_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    identity = forms.ChoiceField(
+        label=_("Do you want to give your name?"),
+        choices=[
+            (Clue.Identity.ANONYMOUS, _("No, report anonymously")),
+            (Clue.Identity.NAMED, _("Yes, I give my name and phone number")),
+        ],
+        initial=Clue.Identity.ANONYMOUS,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Named reports can be contacted for details and are eligible for rewards. "
+            "Your details are encrypted and seen only by staff allowed to see them."
+        ),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    reporter_phone = forms.CharField(
+        label=_("Your phone number"),
+        max_length=24,
+        required=False,
+        validators=[phone_validator],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    reporter_id_number = forms.CharField(
+        label=_("Your ID card number (optional)"),
+        max_length=18,
+        required=False,
+    )
+    reporter_contact_time = forms.CharField(
+        label=_("When may we call you? (optional)"), max_length=100, required=False
+    )
+    agree = forms.BooleanField(
+        label=_("I have read the notice above and report truthfully."),
+        error_messages={"required": _("Please confirm that you have read the notice.")},
+    )
+    captcha = CaptchaField(
+        label=_("Type the characters in the picture"),
+        error_messages={"invalid": _("The characters do not match. Try the new picture.")},
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    entry = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = region_choices()
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+
+    def clean_reporter_id_number(self):
+        value = self.cleaned_data["reporter_id_number"].strip().upper()
+        if value and not id_number_is_valid(value):
+            raise forms.ValidationError(
+                _("This is not a valid 18-character ID card number. Check it, or leave it empty.")
+            )
+        return value
+
+    def clean_region(self):
+        code = self.cleaned_data["region"]
+        return Region.objects.filter(code=code).first() if code else None
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        when, start, end = data.get("when"), data.get("when_start"), data.get("when_end")
+        if start and start > today:
+            self.add_error("when_start", _("This date is in the future."))
+        if end and end > today:
+            self.add_error("when_end", _("This date is in the future."))
+        if when == Clue.When.DATE and not start:
+            self.add_error("when_start", _("Enter the date, or choose “I don't know”."))
+        if when == Clue.When.PERIOD:
+            if not start:
+                self.add_error("when_start", _("Enter the first day, or choose “I don't know”."))
+            if not end:
+                self.add_error("when_end", _("Enter the last day, or choose “I don't know”."))
+            if start and end and end < start:
+                self.add_error("when_end", _("The last day is before the first day."))
+        if data.get("identity") == Clue.Identity.NAMED:
+            if not data.get("reporter_name", "").strip():
+                self.add_error("reporter_name", _("Enter your name, or report anonymously."))
+            if not data.get("reporter_phone", "").strip() and "reporter_phone" not in self.errors:
+                self.add_error("reporter_phone", _("Enter a phone number, or report anonymously."))
+        return data
+
+    def reporter_details(self):
+        if self.cleaned_data["identity"] != Clue.Identity.NAMED:
+            return None
+        return {
+            "name": self.cleaned_data["reporter_name"].strip(),
+            "phone": self.cleaned_data["reporter_phone"].strip(),
+            "id_number": self.cleaned_data["reporter_id_number"],
+            "contact_time": self.cleaned_data["reporter_contact_time"].strip(),
+        }
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["name", "description", "role"]
+        labels = {
+            "name": _("Name or nickname"),
+            "description": _("What they look like or do"),
+            "role": _("Their role (boss, enforcer, official...)"),
+        }
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, extra=2, max_num=MAX_PARTIES, validate_max=True, absolute_max=MAX_PARTIES
+)
+
+
+class StatusLookupForm(forms.Form):
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    access_key = forms.CharField(
+        label=_("Access key"),
+        max_length=60,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_tracking_number(self):
+        number = normalize_tracking_number(self.cleaned_data["tracking_number"])
+        if number is None:
+            raise forms.ValidationError(
+                _("This tracking number has a typing error: check every digit.")
+            )
+        return number

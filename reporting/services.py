@@ -1,0 +1,80 @@
+"""The rules of a clue's life. Views, the admin and tests all go through these functions."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import crypto, tasks
+from .models import Clue, Party
+from .receipts import check_access_key, hash_access_key, new_access_key, new_tracking_number
+
+# Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
+TRACKING_ATTEMPTS = 8
+
+
+class DuplicateSubmission(Exception):
+    """The same form was submitted twice (a double click, a resend): one clue exists."""
+
+    def __init__(self, clue):
+        super().__init__(clue.tracking_number)
+        self.clue = clue
+
+
+def _unused_tracking_number():
+    for _ in range(TRACKING_ATTEMPTS):
+        number = new_tracking_number()
+        if not Clue.objects.filter(tracking_number=number).exists():
+            return number
+    raise RuntimeError("no free tracking number after several attempts")
+
+
+def submit_clue(*, details, parties, reporter, submission_token, entry_code, language):
+    """Store a citizen's clue and everything with it in one transaction.
+
+    Returns the clue and its access key; the key exists in clear only in this return value.
+    Raises DuplicateSubmission when this submission token was already used.
+    """
+    existing = Clue.objects.filter(submission_token=submission_token).first()
+    if existing:
+        raise DuplicateSubmission(existing)
+    access_key = new_access_key()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            clue = Clue.objects.create(
+                tracking_number=_unused_tracking_number(),
+                access_key_hash=hash_access_key(access_key),
+                reporter_sealed=crypto.seal(reporter) if reporter else None,
+                identity=Clue.Identity.NAMED if reporter else Clue.Identity.ANONYMOUS,
+                submission_token=submission_token,
+                entry_code=entry_code,
+                language=language,
+                created_at=now,
+                acknowledge_due_at=now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),
+                feedback_due_at=now + timedelta(days=settings.CLUE_FEEDBACK_DAYS),
+                **details,
+            )
+            Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
+            transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk))
+    except IntegrityError:
+        existing = Clue.objects.filter(submission_token=submission_token).first()
+        if existing:
+            raise DuplicateSubmission(existing) from None
+        raise
+    return clue, access_key
+
+
+def find_clue_for_reporter(tracking_number, access_key):
+    """The clue when the pair matches, else None; one answer for every kind of mismatch."""
+    clue = Clue.objects.filter(tracking_number=tracking_number).first()
+    if clue is None:
+        # Spend the same effort as a real check, so timing does not reveal which numbers exist.
+        check_access_key(access_key, hash_access_key("0" * 20))
+        return None
+    return clue if check_access_key(access_key, clue.access_key_hash) else None
+
+
+def reporter_details(clue):
+    return crypto.open_sealed(clue.reporter_sealed) if clue.reporter_sealed else None

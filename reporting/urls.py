@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.ReportView.as_view(), name="report"),
+    path("receipt/", views.receipt, name="receipt"),
+    path("status/", views.status, name="status"),
+]

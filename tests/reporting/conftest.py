@@ -1,0 +1,51 @@
+import re
+
+import pytest
+from captcha.models import CaptchaStore
+
+import reporting.demo
+
+
+@pytest.fixture
+def report_page(client, site_tree):
+    """Fetch the report form and return a helper that fills a valid submission."""
+    reporting.demo.load()  # provinces and categories are seeded by migrate; cities by the demo
+
+    def fetch(url="/report/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        key = re.search(r'name="captcha_0" value="([^"]+)"', html).group(1)
+        token = re.search(r'name="submission_token" value="([^"]+)"', html).group(1)
+        answer = CaptchaStore.objects.get(hashkey=key).response
+        return html, {"captcha_0": key, "captcha_1": answer, "submission_token": token}
+
+    return fetch
+
+
+@pytest.fixture
+def valid_data():
+    from reporting.models import Category
+
+    def build(**overrides):
+        data = {
+            "category": Category.objects.get(slug="routine-loans").pk,
+            "region": "130200",
+            "what_happened": "每月有人上门暴力催收，砸坏店铺玻璃。",
+            "when": "unknown",
+            "where": "某市场东门",
+            "officials_shield": "unknown",
+            "identity": "anonymous",
+            "agree": "on",
+            "party-TOTAL_FORMS": "2",
+            "party-INITIAL_FORMS": "0",
+            "party-MIN_NUM_FORMS": "0",
+            "party-MAX_NUM_FORMS": "10",
+            "party-0-name": "刀疤强",
+            "party-0-description": "左脸有疤",
+            "party-0-role": "头目",
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return build

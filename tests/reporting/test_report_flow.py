@@ -1,0 +1,272 @@
+import re
+from datetime import timedelta
+from io import StringIO
+
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+import pytest
+from captcha.models import CaptchaStore
+
+from portal.factories import SuperuserFactory
+from reporting import services
+from reporting.models import Category, Clue, Party
+
+pytestmark = pytest.mark.django_db
+
+
+def receipt_codes(html):
+    number = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html).group(1)
+    key = re.search(r'id="access-key"[^>]*>([^<]+)<', html).group(1)
+    return number, key
+
+
+def submit(client, report_page, valid_data, url="/report/", **overrides):
+    _, hidden = report_page(url)
+    return client.post(url, {**valid_data(**overrides), **hidden})
+
+
+def test_form_is_served_in_both_languages(client, report_page):
+    html, _ = report_page("/report/")
+    assert '<html lang="zh-Hans">' in html
+    assert "举报线索" in html
+    assert 'src="/captcha/image/' in html
+    en, _ = report_page("/en/report/")
+    assert '<html lang="en">' in en
+    assert "What happened?" in en
+
+
+def test_a_valid_report_gives_a_receipt_once(client, report_page, valid_data):
+    response = submit(client, report_page, valid_data)
+    assert response.status_code == 302
+    receipt = client.get(response["Location"])
+    assert receipt.status_code == 200
+    assert "no-store" in receipt["Cache-Control"]
+    assert receipt["Referrer-Policy"] == "no-referrer"
+    number, key = receipt_codes(receipt.content.decode())
+
+    clue = Clue.objects.get()
+    assert number.replace(" ", "") == clue.tracking_number
+    assert key.replace("-", "") not in clue.access_key_hash
+    assert clue.category.slug == "routine-loans"
+    assert clue.region.code == "130200"
+    assert clue.language == "zh-hans"
+    assert [p.name for p in Party.objects.all()] == ["刀疤强"]
+    assert clue.acknowledge_due_at - clue.created_at == timedelta(days=7)
+    assert clue.feedback_due_at - clue.created_at == timedelta(days=90)
+
+    # Shown once: the key is no longer anywhere once the receipt was displayed.
+    again = client.get("/report/receipt/")
+    assert again.status_code == 302
+    assert again["Location"].endswith("/report/status/")
+
+    status = client.post("/report/status/", {"tracking_number": number, "access_key": key})
+    assert status.status_code == 200
+    assert "已收到" in status.content.decode()
+
+
+def test_english_report_gets_an_english_receipt(client, report_page, valid_data):
+    response = submit(client, report_page, valid_data, url="/en/report/")
+    assert response["Location"] == "/en/report/receipt/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Your report has been received" in html
+    assert Clue.objects.get().language == "en"
+
+
+def test_wrong_captcha_keeps_every_answer_and_says_so(client, report_page, valid_data):
+    _, hidden = report_page()
+    hidden["captcha_1"] = "wrong"
+    response = client.post("/report/", {**valid_data(), **hidden})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "字符不匹配" in html
+    assert "每月有人上门暴力催收" in html
+    assert 'value="刀疤强"' in html
+    assert "您填写的内容都已保留" in html
+    assert not Clue.objects.exists()
+
+
+def test_a_captcha_cannot_be_replayed(client, report_page, valid_data):
+    _, hidden = report_page()
+    assert client.post("/report/", {**valid_data(), **hidden}).status_code == 302
+    replay = {**hidden, "submission_token": "another-token-for-a-second-report"}
+    response = client.post("/report/", {**valid_data(), **replay})
+    assert response.status_code == 400
+    assert Clue.objects.count() == 1
+
+
+def test_an_expired_captcha_is_refused(client, report_page, valid_data):
+    _, hidden = report_page()
+    CaptchaStore.objects.filter(hashkey=hidden["captcha_0"]).update(
+        expiration=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.post("/report/", {**valid_data(), **hidden}).status_code == 400
+    assert not Clue.objects.exists()
+
+
+def test_double_submission_creates_one_clue(client, report_page, valid_data):
+    _, hidden = report_page()
+    first = client.post("/report/", {**valid_data(), **hidden})
+    # The second click carries the same token; its captcha was consumed, so give it a new one.
+    _, fresh = report_page()
+    second = client.post(
+        "/report/", {**valid_data(), **fresh, "submission_token": hidden["submission_token"]}
+    )
+    assert first.status_code == second.status_code == 302
+    assert Clue.objects.count() == 1
+    assert receipt_codes(client.get("/report/receipt/").content.decode())
+
+
+def test_refreshing_the_captcha_keeps_answers_without_errors(client, report_page, valid_data):
+    _, hidden = report_page()
+    data = {**valid_data(what_happened="新的线索内容"), **hidden, "refresh_captcha": "1"}
+    data.pop("captcha_1")
+    response = client.post("/report/", data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "新的线索内容" in html
+    assert "field__error" not in html
+    assert re.search(r'name="captcha_0" value="([^"]+)"', html).group(1) != hidden["captcha_0"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"what_happened": ""}, "what_happened", "请告诉我们发生了什么"),
+        ({"what_happened": "长" * 10_001}, "what_happened", "10000"),
+        ({"category": "999999"}, "category", "选择"),
+        ({"when": "date"}, "when_start", "请输入日期"),
+        (
+            {"when": "period", "when_start": "2025-05-02", "when_end": "2025-05-01"},
+            "when_end",
+            "早于",
+        ),
+        ({"when": "date", "when_start": "2999-01-01"}, "when_start", "将来"),
+        ({"when": "date", "when_start": "not-a-date"}, "when_start", "日期"),
+        ({"identity": "named", "reporter_name": "张三"}, "reporter_phone", "电话"),
+        (
+            {"identity": "named", "reporter_name": "张三", "reporter_phone": "abc"},
+            "reporter_phone",
+            "电话",
+        ),
+        (
+            {
+                "identity": "named",
+                "reporter_name": "张三",
+                "reporter_phone": "13800138000",
+                "reporter_id_number": "110101199003071234",
+            },
+            "reporter_id_number",
+            "身份证",
+        ),
+        ({"agree": None}, "agree", "请确认"),
+        ({"region": "999999"}, "region", "选择"),
+        ({"party-TOTAL_FORMS": "50"}, None, None),
+    ],
+)
+def test_bad_answers_are_refused_next_to_the_field(
+    client, report_page, valid_data, overrides, field, message
+):
+    response = submit(client, report_page, valid_data, **overrides)
+    assert response.status_code == 400
+    html = response.content.decode()
+    if field:
+        block = re.search(rf'id="id_{field}-field".*?</div>', html, re.S).group(0)
+        assert message in block, block
+    assert not Clue.objects.exists()
+
+
+def test_query_string_preselects_category_region_and_entry(report_page):
+    html, _ = report_page("/report/?category=market-bullies&region=440106&entry=BUS42")
+    market = Category.objects.get(slug="market-bullies").pk
+    assert re.search(rf'value="{market}"[^>]*checked', html)
+    assert re.search(r'<option value="440106" selected>', html)
+    assert 'name="entry" value="BUS42"' in html
+
+
+def test_unknown_query_values_are_ignored(report_page):
+    html, _ = report_page("/report/?category=nope&region=<script>&entry=%00bad%22")
+    category_block = re.search(r'id="id_category-field".*?</fieldset>', html, re.S).group(0)
+    assert "checked" not in category_block
+    assert '<option value="" selected>' in html
+    assert '<input type="hidden" name="entry" id="id_entry">' in html
+    assert "<script>" not in html
+
+
+def test_named_reporter_details_are_encrypted_at_rest(client, report_page, valid_data):
+    response = submit(
+        client,
+        report_page,
+        valid_data,
+        identity="named",
+        reporter_name="王小明",
+        reporter_phone="13912345678",
+        reporter_id_number="11010519491231002X",
+        reporter_contact_time="晚上",
+    )
+    assert response.status_code == 302
+    clue = Clue.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM reporting_clue")
+        raw = repr(cursor.fetchall())
+    for secret in ("王小明", "13912345678", "11010519491231002X", "\\u738b"):
+        assert secret not in raw
+    assert services.reporter_details(clue) == {
+        "name": "王小明",
+        "phone": "13912345678",
+        "id_number": "11010519491231002X",
+        "contact_time": "晚上",
+    }
+    assert clue.identity == "named"
+
+
+def test_no_client_address_is_stored_anywhere(client, report_page, valid_data):
+    _, hidden = report_page()
+    client.post("/report/", {**valid_data(), **hidden}, REMOTE_ADDR="203.0.113.77")
+    assert Clue.objects.count() == 1
+    out = StringIO()
+    call_command("dumpdata", stdout=out)
+    assert "203.0.113.77" not in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_intake_is_emailed_a_link_and_nothing_of_the_clue(client, report_page, valid_data):
+    SuperuserFactory(username="intake", email="intake@example.test")
+    submit(client, report_page, valid_data)
+    call_command("run_worker", "--batch", verbosity=0, stdout=StringIO(), stderr=StringIO())
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["intake@example.test"]
+    assert "https://portal.example.test/admin/" in message.body
+    for content in ("暴力催收", "刀疤强", Clue.objects.get().tracking_number):
+        assert content not in message.body + message.subject
+
+
+def test_status_gives_one_answer_for_every_mismatch_and_locks(client, report_page, valid_data):
+    submit(client, report_page, valid_data)
+    number, key = receipt_codes(client.get("/report/receipt/").content.decode())
+    wrong = client.post("/report/status/", {"tracking_number": number, "access_key": "X" * 20})
+    assert wrong.status_code == 400
+    generic = "跟踪编号和查询码与任何举报都不匹配"
+    assert generic in wrong.content.decode()
+    from reporting.receipts import new_tracking_number
+
+    unknown = client.post(
+        "/report/status/", {"tracking_number": new_tracking_number(), "access_key": key}
+    )
+    assert generic in unknown.content.decode()
+    for _ in range(4):
+        client.post("/report/status/", {"tracking_number": number, "access_key": "Y" * 20})
+    locked = client.post("/report/status/", {"tracking_number": number, "access_key": key})
+    assert locked.status_code == 429
+    assert "已收到" not in locked.content.decode()
+
+
+def test_status_catches_typing_errors_in_the_tracking_number(client, site_tree):
+    response = client.post(
+        "/report/status/", {"tracking_number": "1234 5678 9012", "access_key": "x"}
+    )
+    assert response.status_code == 400
+    assert "输入有误" in response.content.decode()
