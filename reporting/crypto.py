@@ -11,7 +11,7 @@ from django.conf import settings
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-__all__ = ["InvalidToken", "open_sealed", "rotate", "seal"]
+__all__ = ["InvalidToken", "open_bytes", "open_sealed", "rotate", "seal", "seal_bytes"]
 
 
 def _fernet():
@@ -28,6 +28,14 @@ def open_sealed(token: bytes) -> dict:
 
 def rotate(token: bytes) -> bytes:
     return _fernet().rotate(bytes(token))
+
+
+def seal_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def open_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(bytes(token))
 
 
 def generate_key() -> str:

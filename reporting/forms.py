@@ -1,16 +1,21 @@
+import re
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.core.validators import RegexValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from captcha.fields import CaptchaField
 
+from . import evidence
 from .models import Category, Clue, Party, Region
 from .receipts import normalize_tracking_number
 
 MAX_PARTIES = 10
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 -]{5,22}[0-9]$",
@@ -34,6 +39,18 @@ def id_number_is_valid(value: str) -> bool:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
     return "10X98765432"[total % 11] == value[17].upper()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(EvidenceField, self).clean(item, initial) for item in files]
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -124,6 +141,13 @@ class ReportForm(forms.Form):
     reporter_contact_time = forms.CharField(
         label=_("When may we call you? (optional)"), max_length=100, required=False
     )
+    evidence = EvidenceField(
+        label=_("Photos, recordings, videos or documents"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*,audio/*,video/*,application/pdf,.heic,.amr,.m4a"}
+        ),
+    )
     agree = forms.BooleanField(
         label=_("I have read the notice above and report truthfully."),
         error_messages={"required": _("Please confirm that you have read the notice.")},
@@ -132,14 +156,34 @@ class ReportForm(forms.Form):
         label=_("Type the characters in the picture"),
         error_messages={"invalid": _("The characters do not match. Try the new picture.")},
     )
-    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        validators=[RegexValidator(TOKEN_PATTERN)],
+    )
     entry = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rejected_files=(), staged_files=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = region_choices()
+        self.rejected_files = list(rejected_files)
+        self.staged_files = list(staged_files)
+        self.fields["evidence"].help_text = _(
+            "Up to %(count)s files, %(each)s each and %(total)s together. Photos and PDFs "
+            "are cleaned of location and device data before they are stored. Recordings and "
+            "videos are kept as sent and may contain the device name or place."
+        ) % {
+            "count": settings.EVIDENCE_MAX_FILES,
+            "each": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES),
+            "total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES),
+        }
+        self.processed_files = []
         if not self.is_bound:
             self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+
+    @staticmethod
+    def token_is_valid(token):
+        return bool(TOKEN_PATTERN.fullmatch(token or ""))
 
     def clean_reporter_id_number(self):
         value = self.cleaned_data["reporter_id_number"].strip().upper()
@@ -148,6 +192,33 @@ class ReportForm(forms.Form):
                 _("This is not a valid 18-character ID card number. Check it, or leave it empty.")
             )
         return value
+
+    def clean_evidence(self):
+        """Check every file; keep those that pass even when others fail, so they can be
+        staged and the reporter is asked only about the bad ones."""
+        errors = list(self.rejected_files)
+        for upload in self.cleaned_data["evidence"]:
+            try:
+                self.processed_files.append(evidence.process(upload.name, upload.read()))
+            except evidence.EvidenceError as error:
+                errors.append(str(error))
+        kept = len(self.staged_files) + len(self.processed_files)
+        kept_bytes = sum(manifest["original_size"] for _, manifest in self.staged_files) + sum(
+            processed.original_size for processed in self.processed_files
+        )
+        if kept_bytes > settings.EVIDENCE_MAX_TOTAL_BYTES:
+            errors.append(
+                _("Together the files are larger than %(total)s; remove some.")
+                % {"total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)}
+            )
+        if kept > settings.EVIDENCE_MAX_FILES:
+            errors.append(
+                _("Only %(count)s files can be sent with one report; remove some.")
+                % {"count": settings.EVIDENCE_MAX_FILES}
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return self.processed_files
 
     def clean_region(self):
         code = self.cleaned_data["region"]

@@ -1,6 +1,9 @@
 """Clues are plain Django models, never Wagtail pages: reporter data must not enter page
 revisions, search indexes or the page tree."""
 
+import uuid
+
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -167,6 +170,47 @@ class Clue(models.Model):
             "title": _("Answered"),
             "explanation": _("The check is finished and the outcome has been given."),
         }
+
+
+def private_storage():
+    return storages["private"]
+
+
+def evidence_path(instance, filename):
+    # Random names: a reporter's file name may itself identify them, so it is never kept.
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("photo")
+        AUDIO = "audio", _("recording")
+        VIDEO = "video", _("video")
+        DOCUMENT = "document", _("document")
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=60)
+    extension = models.CharField(max_length=8)
+    file = models.FileField(storage=private_storage, upload_to=evidence_path, max_length=200)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 of the stored file"), max_length=64)
+    original_sha256 = models.CharField(_("SHA-256 of the file as sent"), max_length=64)
+    original_size = models.PositiveBigIntegerField(_("size as sent"))
+    metadata_removed = models.BooleanField(_("metadata removed"))
+    # The unstripped upload, Fernet-encrypted; only when EVIDENCE_KEEP_ORIGINALS is on.
+    original_file = models.FileField(
+        storage=private_storage, upload_to=evidence_path, max_length=200, blank=True
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.sha256[:12]}"
 
 
 class Party(models.Model):

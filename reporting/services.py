@@ -1,13 +1,15 @@
 """The rules of a clue's life. Views, the admin and tests all go through these functions."""
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import crypto, tasks
-from .models import Clue, Party
+from . import crypto, staging, tasks
+from .models import Clue, Evidence, Party
 from .receipts import check_access_key, hash_access_key, new_access_key, new_tracking_number
 
 # Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
@@ -30,17 +32,47 @@ def _unused_tracking_number():
     raise RuntimeError("no free tracking number after several attempts")
 
 
-def submit_clue(*, details, parties, reporter, submission_token, entry_code, language):
+class EvidenceStorageError(Exception):
+    """Evidence could not be written; nothing of the submission was kept."""
+
+
+def _store_evidence(clue, files, written):
+    for processed in files:
+        item = Evidence(
+            clue=clue,
+            kind=processed.kind,
+            content_type=processed.content_type,
+            extension=processed.extension,
+            size=processed.size,
+            sha256=processed.sha256,
+            original_sha256=processed.original_sha256,
+            original_size=processed.original_size,
+            metadata_removed=processed.metadata_removed,
+        )
+        item.file.save("evidence", ContentFile(processed.content), save=False)
+        written.append(item.file)
+        if processed.original is not None:
+            sealed = crypto.seal_bytes(processed.original)
+            item.original_file.save("original", ContentFile(sealed), save=False)
+            written.append(item.original_file)
+        item.save()
+
+
+def submit_clue(*, details, parties, reporter, submission_token, entry_code, language, files=()):
     """Store a citizen's clue and everything with it in one transaction.
 
-    Returns the clue and its access key; the key exists in clear only in this return value.
-    Raises DuplicateSubmission when this submission token was already used.
+    Evidence files are written before the transaction commits and deleted again if it does
+    not, so no clue exists without its files and no file without its clue. Returns the clue
+    and its access key; the key exists in clear only in this return value. Raises
+    DuplicateSubmission when this submission token was already used, EvidenceStorageError
+    when a file could not be written.
     """
     existing = Clue.objects.filter(submission_token=submission_token).first()
     if existing:
         raise DuplicateSubmission(existing)
     access_key = new_access_key()
     now = timezone.now()
+    written = []
     try:
         with transaction.atomic():
             clue = Clue.objects.create(
@@ -57,13 +89,30 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 **details,
             )
             Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
+            try:
+                _store_evidence(clue, files, written)
+            except OSError as error:
+                raise EvidenceStorageError(str(error)) from error
+            transaction.on_commit(lambda: staging.discard(submission_token))
+            transaction.on_commit(tasks.purge_abandoned_staging.enqueue)
             transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk))
     except IntegrityError:
+        _delete(written)
         existing = Clue.objects.filter(submission_token=submission_token).first()
         if existing:
             raise DuplicateSubmission(existing) from None
         raise
+    except BaseException:
+        _delete(written)
+        raise
     return clue, access_key
+
+
+def _delete(files):
+    for field_file in files:
+        # Already gone, or the storage itself is failing: nothing more can be done here.
+        with contextlib.suppress(OSError):
+            field_file.storage.delete(field_file.name)
 
 
 def find_clue_for_reporter(tracking_number, access_key):

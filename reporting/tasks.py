@@ -35,3 +35,11 @@ def notify_intake_of_new_clue(clue_id):
             recipient_list=recipients,
         )
     return len(recipients)
+
+
+@task()
+def purge_abandoned_staging():
+    """Files kept for a report that was never completed are deleted after a day."""
+    from . import staging
+
+    return staging.purge_abandoned()

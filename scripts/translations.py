@@ -4,6 +4,9 @@
     .venv/bin/python scripts/translations.py update    # extract strings; English copies msgid
     .venv/bin/python scripts/translations.py missing   # list Chinese entries still to translate
 
+`update` exits 0 when extraction worked (whatever is left to translate); `missing` exits 1
+while a Chinese entry is empty or fuzzy.
+
 Source strings are English, so the English catalogue is the identity; the Chinese one is
 written by people (edit locale/zh_Hans/LC_MESSAGES/django.po). The test suite fails while
 either catalogue lacks a string the code uses.
@@ -79,11 +82,14 @@ def untranslated(path):
 
 def fill_english(path):
     out = []
+    # Previous-msgid comments (#|) from fuzzy matching mean nothing for an identity catalogue.
     for entry in parse(path.read_text()):
         msgid = value(entry, "msgid")
         if msgid:
             entry["comments"] = [
-                c for c in entry["comments"] if not c.startswith("#,") or "python-format" in c
+                c
+                for c in entry["comments"]
+                if (not c.startswith("#,") or "python-format" in c) and not c.startswith("#|")
             ]
             plural = entry["fields"].get("msgid_plural")
             for name in entry["order"]:
@@ -118,7 +124,9 @@ def main(command):
             args += ["--ignore", folder]
         subprocess.run(args, cwd=ROOT, env=env, check=True)
         fill_english(CATALOGUES["en"])
-        command = "missing"
+        count = len(untranslated(CATALOGUES["zh_Hans"]))
+        print(f"{count} Chinese entries to translate", file=sys.stderr)
+        return 0
     if command == "missing":
         missing = untranslated(CATALOGUES["zh_Hans"])
         for msgid in missing:

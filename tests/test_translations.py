@@ -36,7 +36,7 @@ def test_catalogues_cover_every_marked_string(tmp_path):
         text=True,
         timeout=120,
     )
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 0, result.stderr
     for code, path in translations.CATALOGUES.items():
         fresh = copy / path.relative_to(ROOT)
         assert msgids(fresh) == msgids(path), (

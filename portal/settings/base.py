@@ -136,8 +136,8 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+        "BACKEND": "portal.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -178,6 +178,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
 CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
+EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 100) * 1024 * 1024
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)
+# Keep the unstripped upload too (encrypted), for cases where evidence integrity needs it.
+EVIDENCE_KEEP_ORIGINALS = env_bool("EVIDENCE_KEEP_ORIGINALS", False)
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"

@@ -143,3 +143,21 @@ def test_production_rejects_a_malformed_encryption_key(run_django):
     result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
     assert result.returncode == 1
     assert "REPORTER_ENCRYPTION_KEYS must hold Fernet keys" in result.stderr
+
+
+def test_development_secrets_are_generated_once_and_kept(run_django, tmp_path):
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECRET_KEY); print(settings.REPORTER_ENCRYPTION_KEYS[0])"
+    )
+    env = {"PORTAL_VAR_DIR": str(tmp_path)}
+    first = run_django(code, env, settings_module="portal.settings.dev")
+    second = run_django(code, env, settings_module="portal.settings.dev")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    secret_key, fernet_key = first.stdout.split()
+    assert len(secret_key) >= 50
+    from cryptography.fernet import Fernet
+
+    Fernet(fernet_key)  # a valid key
+    assert (tmp_path / "dev-secrets.env").stat().st_mode & 0o077 == 0

@@ -1,0 +1,103 @@
+"""Files kept between attempts at the report form.
+
+When a submission has errors, the files that passed their checks are kept (already stripped)
+under the form's submission token, so the reporter does not pick them again. They live in the
+private storage, in a folder named by a hash of the token; the next successful submission with
+that token takes them, and folders left behind are purged after a day.
+"""
+
+import hashlib
+import json
+import time
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from . import crypto
+from .evidence import ProcessedFile
+
+ROOT = "staging"
+MAX_AGE_SECONDS = 24 * 3600
+FIELDS = (
+    "display_name",
+    "kind",
+    "content_type",
+    "extension",
+    "sha256",
+    "original_sha256",
+    "original_size",
+    "metadata_removed",
+)
+
+
+def _storage():
+    return storages["private"]
+
+
+def _folder(token):
+    return f"{ROOT}/{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+
+
+def stage(token, processed):
+    storage, folder, file_id = _storage(), _folder(token), uuid.uuid4().hex
+    storage.save(f"{folder}/{file_id}.bin", ContentFile(processed.content))
+    if processed.original is not None:
+        storage.save(
+            f"{folder}/{file_id}.orig", ContentFile(crypto.seal_bytes(processed.original))
+        )
+    manifest = {field: getattr(processed, field) for field in FIELDS}
+    manifest["staged_at"] = time.time()
+    storage.save(f"{folder}/{file_id}.json", ContentFile(json.dumps(manifest).encode()))
+    return file_id
+
+
+def staged(token):
+    """[(file id, manifest)] for a token, oldest first."""
+    storage, folder = _storage(), _folder(token)
+    if not token or not storage.exists(folder):
+        return []
+    entries = []
+    for name in storage.listdir(folder)[1]:
+        if name.endswith(".json"):
+            with storage.open(f"{folder}/{name}") as handle:
+                entries.append((name[:-5], json.load(handle)))
+    return sorted(entries, key=lambda entry: entry[1]["staged_at"])
+
+
+def load(token, file_id, manifest):
+    storage, folder = _storage(), _folder(token)
+    with storage.open(f"{folder}/{file_id}.bin") as handle:
+        content = handle.read()
+    original = None
+    if storage.exists(f"{folder}/{file_id}.orig"):
+        with storage.open(f"{folder}/{file_id}.orig") as handle:
+            original = crypto.open_bytes(handle.read())
+    fields = {field: manifest[field] for field in FIELDS}
+    return ProcessedFile(content=content, original=original, **fields)
+
+
+def remove(token, file_id):
+    storage, folder = _storage(), _folder(token)
+    for suffix in (".bin", ".orig", ".json"):
+        storage.delete(f"{folder}/{file_id}{suffix}")
+
+
+def discard(token):
+    for file_id, _manifest in staged(token):
+        remove(token, file_id)
+
+
+def purge_abandoned(now=None):
+    """Delete staged files older than a day; returns how many were removed."""
+    storage, now = _storage(), now or time.time()
+    if not storage.exists(ROOT):
+        return 0
+    removed = 0
+    for folder in storage.listdir(ROOT)[0]:
+        for name in storage.listdir(f"{ROOT}/{folder}")[1]:
+            path = f"{ROOT}/{folder}/{name}"
+            if now - storage.get_modified_time(path).timestamp() > MAX_AGE_SECONDS:
+                storage.delete(path)
+                removed += 1
+    return removed

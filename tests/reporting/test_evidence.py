@@ -1,0 +1,205 @@
+import hashlib
+import io
+import re
+import shutil
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+import pypdf
+import pytest
+from PIL import Image
+
+from reporting import staging
+from reporting.models import Clue, Evidence
+
+from . import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(name, data, content_type="application/octet-stream"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def post_report(client, report_page, valid_data, files=(), **overrides):
+    _, hidden = report_page()
+    data = {**valid_data(**overrides), **hidden}
+    if files:
+        data["evidence"] = list(files)
+    return client.post("/report/", data)
+
+
+def stored_bytes(item):
+    with item.file.open("rb") as handle:
+        return handle.read()
+
+
+def test_photos_lose_gps_device_and_time_but_stay_upright(client, report_page, valid_data):
+    original = samples.jpeg_with_gps()
+    response = post_report(
+        client,
+        report_page,
+        valid_data,
+        files=[upload("IMG_张三家门口.jpg", original, "image/jpeg")],
+    )
+    assert response.status_code == 302
+    item = Evidence.objects.get()
+    data = stored_bytes(item)
+    image = Image.open(io.BytesIO(data))
+    assert not image.getexif()
+    assert "comment" not in image.info and "exif" not in image.info
+    assert image.size == (240, 320)  # rotated by its orientation tag before the tag went
+    assert b"PhoneMaker" not in data and b"secret comment" not in data
+    assert item.sha256 == hashlib.sha256(data).hexdigest()
+    assert item.original_sha256 == hashlib.sha256(original).hexdigest()
+    assert item.size == len(data) and item.original_size == len(original)
+    assert item.metadata_removed and item.kind == "image"
+    assert "张三" not in item.file.name and item.file.name.endswith(".jpg")
+
+
+def test_evidence_lives_outside_every_public_folder(client, report_page, valid_data):
+    post_report(client, report_page, valid_data, files=[upload("a.png", samples.png_with_text())])
+    item = Evidence.objects.get()
+    path = item.file.path
+    assert path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+    with pytest.raises(ValueError, match="no URL"):
+        item.file.url  # noqa: B018
+    assert client.get("/media/" + item.file.name).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "kind", "extension"),
+    [
+        ("a.png", samples.png_with_text, "image", "png"),
+        ("b.webp", samples.webp, "image", "webp"),
+        ("c.heic", samples.heic, "image", "jpg"),
+        ("d.wav", samples.wav, "audio", "wav"),
+        ("e.pdf", samples.pdf_with_metadata, "document", "pdf"),
+    ],
+)
+def test_accepted_types_by_content(client, report_page, valid_data, name, make, kind, extension):
+    response = post_report(client, report_page, valid_data, files=[upload(name, make())])
+    assert response.status_code == 302
+    item = Evidence.objects.get()
+    assert (item.kind, item.extension) == (kind, extension)
+    data = stored_bytes(item)
+    assert b"Reporter Name" not in data
+    if kind == "document":
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        assert not reader.metadata or "/Author" not in reader.metadata
+        assert b"PC-ZHANG" not in data
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("photo.jpg", samples.ELF_EXECUTABLE, "不是可接收的"),
+        ("notes.jpg", b"just some text pretending to be a photo", "不是可接收的"),
+        ("broken.jpg", samples.jpeg_with_gps()[:600], "已损坏或不完整"),
+        ("bomb.png", samples.png_bomb(), "图像尺寸过大"),
+        ("empty.pdf", b"", None),
+    ],
+)
+def test_bad_files_are_refused_by_name_and_nothing_is_lost(
+    client, report_page, valid_data, name, data, message
+):
+    response = post_report(client, report_page, valid_data, files=[upload(name, data)])
+    html = response.content.decode()
+    if message is None:  # browsers send an empty part for an empty file: nothing to refuse
+        assert response.status_code in (302, 400)
+        return
+    assert response.status_code == 400
+    block = re.search(r'id="id_evidence-field".*?</div>', html, re.S).group(0)
+    assert name in block and message in block
+    assert "每月有人上门暴力催收" in html
+    assert not Clue.objects.exists()
+
+
+@override_settings(EVIDENCE_MAX_FILE_BYTES=50_000, EVIDENCE_MAX_FILES=2)
+def test_size_and_count_limits_name_the_file(client, report_page, valid_data):
+    big = samples.wav(seconds=5)  # ~80 kB
+    files = [
+        upload("big.wav", big),
+        upload("one.png", samples.png_with_text()),
+        upload("two.webp", samples.webp()),
+        upload("three.png", samples.png_with_text()),
+    ]
+    response = post_report(client, report_page, valid_data, files=files)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "“big.wav”超过了" in html
+    assert "最多上传 2 个文件：“three.png”未被接收" in html
+    assert not Clue.objects.exists()
+
+
+def test_good_files_are_kept_across_a_failed_attempt(
+    client, report_page, valid_data, django_capture_on_commit_callbacks
+):
+    _, hidden = report_page()
+    bad_captcha = {**valid_data(), **hidden, "captcha_1": "nope"}
+    bad_captcha["evidence"] = [upload("kept.png", samples.png_with_text())]
+    first = client.post("/report/", bad_captcha)
+    html = first.content.decode()
+    assert first.status_code == 400
+    assert "上次提交时保留的文件" in html and "kept.png" in html
+    assert "通过检查的文件也已保留" in html
+
+    _, fresh = report_page()
+    retry = {**valid_data(), **fresh, "submission_token": hidden["submission_token"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/report/", retry).status_code == 302
+    clue = Clue.objects.get()
+    assert clue.evidence.count() == 1
+    assert staging.staged(hidden["submission_token"]) == []
+
+
+def test_a_kept_file_can_be_removed_before_sending(client, report_page, valid_data):
+    _, hidden = report_page()
+    attempt = {**valid_data(), **hidden, "captcha_1": "nope"}
+    attempt["evidence"] = [upload("unwanted.png", samples.png_with_text())]
+    html = client.post("/report/", attempt).content.decode()
+    file_id = re.search(r'name="remove_staged" value="([0-9a-f]+)"', html).group(1)
+
+    _, fresh = report_page()
+    retry = {
+        **valid_data(),
+        **fresh,
+        "submission_token": hidden["submission_token"],
+        "remove_staged": [file_id],
+    }
+    assert client.post("/report/", retry).status_code == 302
+    assert Clue.objects.get().evidence.count() == 0
+
+
+def test_storage_failure_keeps_the_text_and_leaves_no_half_clue(client, report_page, valid_data):
+    private = settings.PRIVATE_MEDIA_ROOT
+    shutil.rmtree(private, ignore_errors=True)
+    private.write_bytes(b"")  # a file where the folder should be: every write fails
+    try:
+        response = post_report(
+            client, report_page, valid_data, files=[upload("a.png", samples.png_with_text())]
+        )
+    finally:
+        private.unlink()
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "暂时无法保存您的文件" in html
+    assert "每月有人上门暴力催收" in html
+    assert not Clue.objects.exists()
+    assert not Evidence.objects.exists()
+
+
+@override_settings(EVIDENCE_KEEP_ORIGINALS=True)
+def test_originals_are_kept_only_encrypted_when_asked(client, report_page, valid_data):
+    original = samples.jpeg_with_gps()
+    post_report(client, report_page, valid_data, files=[upload("a.jpg", original)])
+    item = Evidence.objects.get()
+    with item.original_file.open("rb") as handle:
+        sealed = handle.read()
+    assert b"PhoneMaker" not in sealed
+    from reporting import crypto
+
+    assert crypto.open_bytes(sealed) == original
