@@ -2,9 +2,6 @@
 # Build: install the locked dependencies, compile translations, collect static files.
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
-RUN apt-get update \
- && apt-get install -y --no-install-recommends gettext \
- && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /venv
 COPY requirements/base.lock /tmp/base.lock
 RUN /venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/base.lock
@@ -16,7 +13,7 @@ RUN export DJANGO_SETTINGS_MODULE=portal.settings.production \
       ALLOWED_HOSTS=build.invalid PORTAL_BASE_URL=https://build.invalid \
       REPORTER_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXNlY3JldC0wMTIzNDU= \
       DATABASE_URL=sqlite:////tmp/build.sqlite3 STATIC_ROOT=/app/staticfiles \
- && /venv/bin/python manage.py compilemessages --ignore=tests -v 0 \
+ && /venv/bin/python scripts/translations.py compile \
  && /venv/bin/python manage.py collectstatic --noinput -v 0
 
 # Run: no compilers, no build tools, a non-root user, only the app and its virtualenv.
@@ -25,6 +22,10 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
     STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
+# espeak-ng speaks the captcha in Mandarin for people who cannot read the picture.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends espeak-ng \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 portal \
  && useradd --system --uid 10001 --gid portal --home-dir /app --shell /usr/sbin/nologin portal \
  && mkdir -p /data/media /data/private \

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from django_tasks import default_task_backend
+from . import queue
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +35,16 @@ def check_migrations():
 
 
 def check_task_queue():
-    backend_path = type(default_task_backend).__module__
-    if backend_path.startswith("django_tasks_db"):
+    kind = queue.backend_kind()
+    if kind == "db":
         from django_tasks_db.models import DBTaskResult
 
         DBTaskResult.objects.only("pk").first()
-    elif backend_path.startswith("django_tasks_rq"):
+    elif kind == "rq":
         import django_rq
 
-        for queue in default_task_backend.queues:
-            django_rq.get_connection(queue).ping()
+        for name in queue.queue_names():
+            django_rq.get_connection(name).ping()
 
 
 CHECKS = (

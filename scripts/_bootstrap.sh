@@ -4,11 +4,22 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+is_py311() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; }
+
+# Debian-family systems ship venv/ensurepip separately; install it when we are allowed to.
+apt_install() {
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing $* (apt) ..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   for candidate in python3.11 python3; do
-    if command -v "$candidate" >/dev/null 2>&1 &&
-       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    if command -v "$candidate" >/dev/null 2>&1 && is_py311 "$candidate"; then
       PYTHON="$candidate"
       break
     fi
@@ -16,9 +27,20 @@ if [ -z "$PYTHON" ]; then
 fi
 [ -n "$PYTHON" ] || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)." >&2; exit 1; }
 
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
+  apt_install python3.11-venv || {
+    echo "Python's venv module is missing: install the python3.11-venv package." >&2; exit 1; }
+fi
+
+# A venv is usable only if its Python is 3.11 and has pip; otherwise build a new one beside it
+# and swap it in, so an interrupted build never leaves a half venv that looks complete.
+if ! { [ -x .venv/bin/python ] && is_py311 .venv/bin/python &&
+       .venv/bin/python -m pip --version >/dev/null 2>&1; }; then
+  rm -rf .venv.new
+  "$PYTHON" -m venv .venv.new
   rm -rf .venv
-  "$PYTHON" -m venv .venv
+  mv .venv.new .venv
+  # Scripts in a moved venv keep the old path in their first line; call pip through python.
 fi
 
 # Reinstall only when the lock changed: a stamp holds the hash of what was installed.
@@ -26,22 +48,11 @@ stamp=.venv/.dev.lock.sha256
 want="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing Python packages from requirements/dev.lock ..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
     -r requirements/dev.lock
+  .venv/bin/python scripts/prune_venv.py requirements/dev.lock
   echo "$want" >"$stamp"
 fi
 
-# compilemessages needs GNU gettext's msgfmt; install it when this machine lacks it.
-if ! command -v msgfmt >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing gettext ..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
-  else
-    echo "GNU gettext (msgfmt) is required: install the 'gettext' package." >&2
-    exit 1
-  fi
-fi
-
 export PATH="$ROOT/.venv/bin:$PATH"
-python manage.py compilemessages --ignore=.venv --ignore=var -v 0
+python scripts/translations.py compile

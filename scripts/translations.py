@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/translations.py update    # extract strings; English copies msgid
     .venv/bin/python scripts/translations.py missing   # list Chinese entries still to translate
+    .venv/bin/python scripts/translations.py compile   # write the .mo files (no gettext needed)
 
 `update` exits 0 when extraction worked (whatever is left to translate); `missing` exits 1
 while a Chinese entry is empty or fuzzy.
@@ -14,6 +15,7 @@ either catalogue lacks a string the code uses.
 
 import os
 import re
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +106,51 @@ def fill_english(path):
     path.write_text("\n\n".join(out) + "\n")
 
 
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
+
+
+def unescape(text):
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def compile_catalogue(po_path, mo_path):
+    """Write a GNU .mo file: what msgfmt does, so running the portal needs no gettext."""
+    messages = {}
+    for entry in parse(po_path.read_text()):
+        if any(c.startswith("#,") and "fuzzy" in c for c in entry["comments"]) and value(
+            entry, "msgid"
+        ):
+            continue
+        msgid = unescape(value(entry, "msgid"))
+        if "msgctxt" in entry["fields"]:
+            msgid = unescape(value(entry, "msgctxt")) + "\x04" + msgid
+        if "msgid_plural" in entry["fields"]:
+            msgid += "\0" + unescape(value(entry, "msgid_plural"))
+            strs = [unescape(value(entry, n)) for n in entry["order"] if n.startswith("msgstr[")]
+            msgstr = "\0".join(strs)
+        else:
+            msgstr = unescape(value(entry, "msgstr"))
+        if msgstr.replace("\0", ""):
+            messages[msgid] = msgstr
+    keys = sorted(messages)
+    ids = b"".join(k.encode() + b"\0" for k in keys)
+    strs = b"".join(messages[k].encode() + b"\0" for k in keys)
+    count = len(keys)
+    header_size = 7 * 4
+    ids_start = header_size + 16 * count
+    strs_start = ids_start + len(ids)
+    offsets, id_pos, str_pos = [], 0, 0
+    for key in keys:
+        k, v = key.encode(), messages[key].encode()
+        offsets.append((len(k), ids_start + id_pos, len(v), strs_start + str_pos))
+        id_pos += len(k) + 1
+        str_pos += len(v) + 1
+    out = struct.pack("<7I", 0x950412DE, 0, count, header_size, header_size + 8 * count, 0, 0)
+    out += b"".join(struct.pack("<2I", length, start) for length, start, _, _ in offsets)
+    out += b"".join(struct.pack("<2I", length, start) for _, _, length, start in offsets)
+    mo_path.write_bytes(out + ids + strs)
+
+
 def main(command):
     if command == "update":
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.dev"}
@@ -126,6 +173,10 @@ def main(command):
         fill_english(CATALOGUES["en"])
         count = len(untranslated(CATALOGUES["zh_Hans"]))
         print(f"{count} Chinese entries to translate", file=sys.stderr)
+        return 0
+    if command == "compile":
+        for path in CATALOGUES.values():
+            compile_catalogue(path, path.with_suffix(".mo"))
         return 0
     if command == "missing":
         missing = untranslated(CATALOGUES["zh_Hans"])

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Deployer-facing values come from the environment;
 each one is described in docs/configuration.md and .env.example."""
 
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
+
+# Widgets render with the project's template engine, so templates/ can restyle them (the
+# captcha's accessible markup lives in templates/captcha/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -188,6 +194,13 @@ CAPTCHA_LENGTH = 4
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_IMAGE_SIZE = (120, 48)
 CAPTCHA_FONT_SIZE = 32
+# Audio captcha: espeak-ng's Mandarin voice through a flite-compatible wrapper, when the
+# machine has it (scripts/test, .ci/run and the Docker image install it). Without it the form
+# says audio is unavailable.
+CAPTCHA_FLITE_PATH = (
+    str(BASE_DIR / "reporting/bin/flite-espeak") if shutil.which("espeak-ng") else None
+)
+CAPTCHA_SOX_PATH = shutil.which("sox")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "反有组织犯罪法治宣传与线索举报平台"
@@ -195,6 +208,9 @@ WAGTAILIMAGES_IMAGE_MODEL = "content.PortalImage"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
+# Staff avatars would otherwise be fetched from gravatar.com, telling a third party who the
+# reviewers are and when they work.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
@@ -210,8 +226,15 @@ CSRF_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "portal.logging.RedactAddresses"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

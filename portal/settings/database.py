@@ -13,4 +13,8 @@ def database_settings(url: str, conn_max_age: int = 600) -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that drops packets must fail fast (readiness answers 503 with a
+        # reason) instead of hanging requests until the client gives up.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return config

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from django.http.request import validate_host
+
 from cryptography.fernet import Fernet
 
 from .base import *  # noqa: F403
@@ -17,6 +19,13 @@ ALLOWED_HOSTS = [
 PORTAL_BASE_URL = check_base_url(
     require("PORTAL_BASE_URL", "the public address, e.g. https://portal.example.org").rstrip("/")
 )
+if urlsplit(PORTAL_BASE_URL).scheme != "https" and env_bool("SECURE_SSL_REDIRECT", True):
+    raise MissingSetting(
+        "PORTAL_BASE_URL must start with https:// (QR codes and emails carry it), "
+        "unless SECURE_SSL_REDIRECT=false for a trial without TLS"
+    )
+if not validate_host(urlsplit(PORTAL_BASE_URL).hostname, ALLOWED_HOSTS):
+    raise MissingSetting("PORTAL_BASE_URL's host name must be one of ALLOWED_HOSTS")
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 REPORTER_ENCRYPTION_KEYS = [
     key.strip()

@@ -1,5 +1,6 @@
 """Settings for the test suite (pytest-django). DATABASE_URL picks SQLite or PostgreSQL."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -15,12 +16,14 @@ REPORTER_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY="]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-# Every test process gets its own file area; tests/conftest.py removes it at exit.
-TEST_FILES_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-"))
+# Every test process gets its own file area, created only when a file is written, and
+# removed by tests/conftest.py at exit.
+TEST_FILES_ROOT = Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}"
 MEDIA_ROOT = TEST_FILES_ROOT / "media"
 PRIVATE_MEDIA_ROOT = TEST_FILES_ROOT / "private"
-STATIC_ROOT = TEST_FILES_ROOT / "static"
-STATIC_ROOT.mkdir()
+# Whitenoise warns when STATIC_ROOT is missing; one fixed, git-ignored folder serves every run.
+STATIC_ROOT = BASE_DIR / "var" / "test-static"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {

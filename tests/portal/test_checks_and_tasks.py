@@ -38,3 +38,31 @@ def test_the_worker_runs_tasks_the_site_enqueues(site_tree):
 
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_with_redis_the_worker_is_rq_and_runs_tasks(run_django, tmp_path):
+    """The scale-out path: REDIS_URL switches the queue to RQ, and run_worker works it."""
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("needs a database of its own; covered by the SQLite run")
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rq.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+    }
+    code = """
+import django; django.setup()
+from django.core.management import call_command
+import django_rq
+django_rq.get_connection("default").flushdb()
+call_command("migrate", verbosity=0)
+from portal import queue
+from reporting.tasks import purge_abandoned_staging
+result = purge_abandoned_staging.enqueue()
+call_command("run_worker", "--batch", verbosity=0)
+result.refresh()
+print(queue.backend_kind(), result.status, result.return_value)
+"""
+    result = run_django(code, env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "rq SUCCESSFUL 0"

@@ -72,3 +72,32 @@ def test_probes_answer_any_host_over_plain_http(run_django):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "200"
+
+
+def test_readyz_is_503_when_the_redis_queue_is_unreachable(run_django, tmp_path):
+    from django.conf import settings
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("needs a migrated database of its own; covered by the SQLite run")
+    # Port 1 on loopback: nothing listens, so Redis is refused at once.
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ready.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    migrate = run_django(
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0)",
+        env,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    status, body = _readyz_env(run_django, env)
+    assert status == 503
+    assert body["reason"] == "task queue unreachable"
+    assert body["checks"]["database"] == "ok"
+
+
+def _readyz_env(run_django, env):
+    result = run_django(READYZ, env)
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()[-2:]
+    return int(status), json.loads(body)

@@ -35,7 +35,7 @@ def test_production_refuses_to_start_naming_the_missing_variable(run_django, mis
 def test_production_wsgi_refuses_to_start_without_secret_key(run_django):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "SECRET_KEY environment variable must be set" in result.stderr
 
@@ -44,7 +44,7 @@ def test_production_wsgi_refuses_to_start_without_secret_key(run_django):
 def test_production_rejects_a_base_url_that_is_not_an_origin(run_django, bad_url):
     env = {**PRODUCTION_ENV, "PORTAL_BASE_URL": bad_url}
     result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert "PORTAL_BASE_URL must be an absolute URL" in result.stderr
 
 
@@ -62,7 +62,7 @@ def test_production_deploy_check_is_silent(run_django):
 def test_bad_boolean_names_the_variable(run_django):
     env = {**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "maybe"}
     result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert "SECURE_SSL_REDIRECT must be true or false" in result.stderr
 
 
@@ -141,7 +141,7 @@ def test_concurrent_sqlite_writers_never_see_database_is_locked(tmp_path):
 def test_production_rejects_a_malformed_encryption_key(run_django):
     env = {**PRODUCTION_ENV, "REPORTER_ENCRYPTION_KEYS": "not-a-key"}
     result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
-    assert result.returncode == 1
+    assert result.returncode == 4
     assert "REPORTER_ENCRYPTION_KEYS must hold Fernet keys" in result.stderr
 
 
@@ -161,3 +161,73 @@ def test_development_secrets_are_generated_once_and_kept(run_django, tmp_path):
 
     Fernet(fernet_key)  # a valid key
     assert (tmp_path / "dev-secrets.env").stat().st_mode & 0o077 == 0
+
+
+def test_gunicorn_stops_instead_of_restarting_workers_without_settings(tmp_path):
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    env.update(PATH="/usr/bin:/bin", DJANGO_SETTINGS_MODULE="portal.settings.production")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            "127.0.0.1:0",
+            "portal.wsgi:application",
+        ],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.count("Configuration error: SECRET_KEY") <= 2
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORTAL_BASE_URL": "http://portal.example.org"}, "must start with https://"),
+        ({"PORTAL_BASE_URL": "https://other.example.org"}, "must be one of ALLOWED_HOSTS"),
+    ],
+)
+def test_production_base_url_must_be_https_and_allowed(run_django, env, message):
+    result = run_django(
+        "import portal.wsgi",
+        {**PRODUCTION_ENV, **env},
+        settings_module="portal.settings.production",
+    )
+    assert result.returncode == 4
+    assert message in result.stderr
+
+
+def test_production_allows_plain_http_only_when_tls_redirect_is_off(run_django):
+    env = {
+        **PRODUCTION_ENV,
+        "PORTAL_BASE_URL": "http://portal.example.org",
+        "SECURE_SSL_REDIRECT": "false",
+    }
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgresql_connections_time_out_quickly():
+    config = database_settings("postgres://postgres@127.0.0.1:5432/portal")
+    assert config["OPTIONS"]["connect_timeout"] == 5
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="checks the PostgreSQL connection this suite runs on",
+)
+def test_the_running_postgresql_connection_is_persistent_and_checked():
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == 600
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True

@@ -33,6 +33,8 @@ def test_form_is_served_in_both_languages(client, report_page):
     assert '<html lang="zh-Hans">' in html
     assert "举报线索" in html
     assert 'src="/captcha/image/' in html
+    assert 'alt="需要输入的字符图片"' in html
+    assert 'name="refresh_captcha"' in html
     en, _ = report_page("/en/report/")
     assert '<html lang="en">' in en
     assert "What happened?" in en
@@ -270,3 +272,26 @@ def test_status_catches_typing_errors_in_the_tracking_number(client, site_tree):
     )
     assert response.status_code == 400
     assert "输入有误" in response.content.decode()
+
+
+def test_captcha_can_be_heard_in_mandarin(client, report_page):
+    import shutil
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed here (scripts/test installs it as root)")
+    html, _ = report_page()
+    audio = re.search(r'href="(/captcha/audio/[^"]+)"', html).group(1)
+    response = client.get(audio)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
+    assert len(body) > 10_000  # four spoken characters, not an empty file
+
+
+def test_without_a_speech_engine_the_form_says_audio_is_unavailable(report_page, monkeypatch):
+    from captcha.conf import settings as captcha_settings
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", None)
+    html, _ = report_page()
+    assert "/captcha/audio/" not in html
+    assert "本服务器暂不提供语音验证码" in html

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from django_tasks import default_task_backend
+from portal import queue
 
 
 class Command(BaseCommand):
@@ -18,9 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch=False, **options):
-        backend_module = type(default_task_backend).__module__
-        queues = list(default_task_backend.queues) or ["default"]
-        if backend_module.startswith("django_tasks_rq"):
+        queues = queue.queue_names()
+        if queue.backend_kind() == "rq":
             call_command("rqworker", *queues, job_class="django_tasks_rq.Job", burst=batch)
         else:
             call_command(
