@@ -24,11 +24,13 @@ phone_validator = RegexValidator(
 
 
 def region_choices():
-    """Provinces, cities and counties in tree order, indented by level, after "don't know"."""
+    """ "Don't know", then provinces, cities and counties in tree order, each named with its
+    parents ("广东省 / 广州市 / 天河区") so a screen reader says where it is."""
     choices = [("", _("I don't know"))]
+    path = []
     for region in Region.get_tree():
-        indent = "\u3000" * (region.depth - 1)
-        choices.append((region.code, f"{indent}{region.label}"))
+        path = [*path[: region.depth - 1], region.label]
+        choices.append((region.code, " / ".join(path)))
     return choices
 
 
@@ -50,7 +52,57 @@ class EvidenceField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         return [super(EvidenceField, self).clean(item, initial) for item in files]
+
+
+def evidence_help_text():
+    return _(
+        "Up to %(count)s files, %(each)s each and %(total)s together. Photos and PDFs "
+        "are cleaned of location and device data before they are stored. Recordings and "
+        "videos are kept as sent and may contain the device name or place."
+    ) % {
+        "count": settings.EVIDENCE_MAX_FILES,
+        "each": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES),
+        "total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES),
+    }
+
+
+class EvidenceCheckMixin:
+    """Checks the files of an `evidence` field; those that pass are kept on the form
+    (`processed_files`) even when others fail, so they need not be chosen again."""
+
+    rejected_files = ()
+
+    def evidence_already_kept(self):
+        """(count, bytes) of files this report already has."""
+        return 0, 0
+
+    def clean_evidence(self):
+        self.processed_files = []
+        errors = list(self.rejected_files)
+        for upload in self.cleaned_data["evidence"]:
+            try:
+                self.processed_files.append(evidence.process(upload.name, upload.read()))
+            except evidence.EvidenceError as error:
+                errors.append(str(error))
+        count, size = self.evidence_already_kept()
+        count += len(self.processed_files)
+        size += sum(processed.original_size for processed in self.processed_files)
+        if size > settings.EVIDENCE_MAX_TOTAL_BYTES:
+            errors.append(
+                _("Together the files are larger than %(total)s; remove some.")
+                % {"total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)}
+            )
+        if count > settings.EVIDENCE_MAX_FILES:
+            errors.append(
+                _("Only %(count)s files can be sent with one report; remove some.")
+                % {"count": settings.EVIDENCE_MAX_FILES}
+            )
+        if errors:
+            raise forms.ValidationError(errors)
+        return self.processed_files
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -58,7 +110,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.label
 
 
-class ReportForm(forms.Form):
+class ReportForm(EvidenceCheckMixin, forms.Form):
     category = CategoryChoiceField(
         label=_("What kind of wrongdoing is it?"),
         queryset=Category.objects.filter(active=True),
@@ -168,18 +220,13 @@ class ReportForm(forms.Form):
         self.fields["region"].choices = region_choices()
         self.rejected_files = list(rejected_files)
         self.staged_files = list(staged_files)
-        self.fields["evidence"].help_text = _(
-            "Up to %(count)s files, %(each)s each and %(total)s together. Photos and PDFs "
-            "are cleaned of location and device data before they are stored. Recordings and "
-            "videos are kept as sent and may contain the device name or place."
-        ) % {
-            "count": settings.EVIDENCE_MAX_FILES,
-            "each": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES),
-            "total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES),
-        }
+        self.fields["evidence"].help_text = evidence_help_text()
         self.processed_files = []
         if not self.is_bound:
             self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+
+    def evidence_already_kept(self):
+        return len(self.staged_files), sum(m["original_size"] for _, m in self.staged_files)
 
     @staticmethod
     def token_is_valid(token):
@@ -192,33 +239,6 @@ class ReportForm(forms.Form):
                 _("This is not a valid 18-character ID card number. Check it, or leave it empty.")
             )
         return value
-
-    def clean_evidence(self):
-        """Check every file; keep those that pass even when others fail, so they can be
-        staged and the reporter is asked only about the bad ones."""
-        errors = list(self.rejected_files)
-        for upload in self.cleaned_data["evidence"]:
-            try:
-                self.processed_files.append(evidence.process(upload.name, upload.read()))
-            except evidence.EvidenceError as error:
-                errors.append(str(error))
-        kept = len(self.staged_files) + len(self.processed_files)
-        kept_bytes = sum(manifest["original_size"] for _, manifest in self.staged_files) + sum(
-            processed.original_size for processed in self.processed_files
-        )
-        if kept_bytes > settings.EVIDENCE_MAX_TOTAL_BYTES:
-            errors.append(
-                _("Together the files are larger than %(total)s; remove some.")
-                % {"total": filesizeformat(settings.EVIDENCE_MAX_TOTAL_BYTES)}
-            )
-        if kept > settings.EVIDENCE_MAX_FILES:
-            errors.append(
-                _("Only %(count)s files can be sent with one report; remove some.")
-                % {"count": settings.EVIDENCE_MAX_FILES}
-            )
-        if errors:
-            raise forms.ValidationError(errors)
-        return self.processed_files
 
     def clean_region(self):
         code = self.cleaned_data["region"]
@@ -294,3 +314,33 @@ class StatusLookupForm(forms.Form):
                 _("This tracking number has a typing error: check every digit.")
             )
         return number
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your answer first.")},
+    )
+
+
+class AddEvidenceForm(EvidenceCheckMixin, forms.Form):
+    evidence = EvidenceField(
+        label=_("Add photos, recordings, videos or documents"),
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*,audio/*,video/*,application/pdf,.heic,.amr,.m4a"}
+        ),
+        error_messages={"required": _("Choose at least one file.")},
+    )
+
+    def __init__(self, *args, clue, rejected_files=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clue = clue
+        self.rejected_files = list(rejected_files)
+        self.fields["evidence"].help_text = evidence_help_text()
+        self.processed_files = []
+
+    def evidence_already_kept(self):
+        kept = self.clue.evidence.all()
+        return len(kept), sum(item.original_size for item in kept)

@@ -3,6 +3,7 @@ revisions, search indexes or the page tree."""
 
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
@@ -228,3 +229,64 @@ class Party(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class LedgerEntry(models.Model):
+    """Append-only record of what happened to a clue, with who and when. The reporter's
+    timeline is drawn from it; staff actions join it as the review workflow grows."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("report received")
+        STAFF_ASKED = "staff_asked", _("staff asked the reporter")
+        REPORTER_REPLIED = "reporter_replied", _("reporter replied")
+        REPORTER_ADDED_EVIDENCE = "reporter_added_evidence", _("reporter added evidence")
+
+    clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self):
+        return f"{self.clue} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """A question from staff or an answer from the reporter. Staff names never reach the
+    reporter: the status page says only "staff"."""
+
+    class Sender(models.TextChoices):
+        STAFF = "staff", _("staff")
+        REPORTER = "reporter", _("reporter")
+
+    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="messages")
+    sender = models.CharField(_("from"), max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    body = models.TextField(_("message"), max_length=5000)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.clue} {self.sender} {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import crypto, staging, tasks
-from .models import Clue, Evidence, Party
+from .models import Clue, Evidence, LedgerEntry, Message, Party
 from .receipts import check_access_key, hash_access_key, new_access_key, new_tracking_number
 
 # Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
@@ -25,7 +26,7 @@ class DuplicateSubmission(Exception):
 
 
 def _unused_tracking_number():
-    for _ in range(TRACKING_ATTEMPTS):
+    for _attempt in range(TRACKING_ATTEMPTS):
         number = new_tracking_number()
         if not Clue.objects.filter(tracking_number=number).exists():
             return number
@@ -89,6 +90,7 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 **details,
             )
             Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
+            record(clue, LedgerEntry.Action.SUBMITTED, at=now)
             try:
                 _store_evidence(clue, files, written)
             except OSError as error:
@@ -106,6 +108,63 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
         _delete(written)
         raise
     return clue, access_key
+
+
+def record(clue, action, *, actor=None, note="", at=None):
+    """Append to the clue's ledger. Every change to a clue goes through here."""
+    return LedgerEntry.objects.create(
+        clue=clue, action=action, actor=actor, note=note, at=at or timezone.now()
+    )
+
+
+def reporter_reply(clue, body):
+    with transaction.atomic():
+        message = Message.objects.create(clue=clue, sender=Message.Sender.REPORTER, body=body)
+        record(clue, LedgerEntry.Action.REPORTER_REPLIED)
+    return message
+
+
+def ask_reporter(clue, body, *, staff):
+    with transaction.atomic():
+        message = Message.objects.create(
+            clue=clue, sender=Message.Sender.STAFF, author=staff, body=body
+        )
+        record(clue, LedgerEntry.Action.STAFF_ASKED, actor=staff)
+    return message
+
+
+def add_reporter_evidence(clue, files):
+    """Evidence the reporter adds later, with the same all-or-nothing storage as a report."""
+    written = []
+    try:
+        with transaction.atomic():
+            try:
+                _store_evidence(clue, files, written)
+            except OSError as error:
+                raise EvidenceStorageError(str(error)) from error
+            record(
+                clue,
+                LedgerEntry.Action.REPORTER_ADDED_EVIDENCE,
+                note=f"{len(files)}",
+            )
+    except BaseException:
+        _delete(written)
+        raise
+
+
+def reporter_timeline(clue):
+    """What the reporter may see of the ledger: plain words and dates, never staff or units."""
+    words = {
+        LedgerEntry.Action.SUBMITTED: _("We received your report."),
+        LedgerEntry.Action.STAFF_ASKED: _("We asked you a question."),
+        LedgerEntry.Action.REPORTER_REPLIED: _("You replied."),
+        LedgerEntry.Action.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
+    }
+    return [
+        {"at": entry.at, "text": words[entry.action]}
+        for entry in clue.ledger.all()
+        if entry.action in words
+    ]
 
 
 def _delete(files):

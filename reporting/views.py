@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -7,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from . import services, staging, throttle
-from .forms import PartyFormSet, ReportForm, StatusLookupForm
-from .models import Category, Region
+from .forms import AddEvidenceForm, PartyFormSet, ReplyForm, ReportForm, StatusLookupForm
+from .models import Category, Clue, Region
 from .receipts import format_access_key, format_tracking_number
 from .uploads import EvidenceUploadHandler
 
@@ -165,9 +168,25 @@ def receipt(request):
     return no_referrer(render(request, "reporting/receipt.html", context))
 
 
+UNLOCK_SESSION_KEY = "reporting:unlocked"
+UNLOCK_SECONDS = 30 * 60
+
+
+def unlocked_clue(request):
+    """The clue this browser proved it may follow, for 30 minutes after the key was typed.
+    The key itself is never kept, in the session or in a URL."""
+    unlocked = request.session.get(UNLOCK_SESSION_KEY)
+    if not unlocked or unlocked["until"] < time.time():
+        request.session.pop(UNLOCK_SESSION_KEY, None)
+        return None
+    return Clue.objects.filter(pk=unlocked["clue"]).first()
+
+
 @never_cache
 def status(request):
-    clue = None
+    clue = unlocked_clue(request)
+    if clue is not None and request.method == "GET":
+        return follow_up_page(request, clue)
     form = StatusLookupForm(request.POST or None)
     http_status = 200
     if request.method == "POST" and form.is_valid():
@@ -176,16 +195,81 @@ def status(request):
             form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
             http_status = 429
         else:
-            clue = services.find_clue_for_reporter(number, form.cleaned_data["access_key"])
-            if clue is None:
-                throttle.record_failure(request, number)
-                form.add_error(
-                    None, _("The tracking number and access key do not match a report.")
-                )
-                http_status = 400
+            found = services.find_clue_for_reporter(number, form.cleaned_data["access_key"])
+            if found is not None:
+                request.session.cycle_key()
+                request.session[UNLOCK_SESSION_KEY] = {
+                    "clue": found.pk,
+                    "until": time.time() + UNLOCK_SECONDS,
+                }
+                return redirect("reporting:status")
+            throttle.record_failure(request, number)
+            form.add_error(None, _("The tracking number and access key do not match a report."))
+            http_status = 400
     elif request.method == "POST":
         http_status = 400
-    context = {"form": form, "clue": clue}
-    if clue:
-        context["tracking_number"] = format_tracking_number(clue.tracking_number)
-    return no_referrer(render(request, "reporting/status.html", context, status=http_status))
+    page = render(request, "reporting/status_lookup.html", {"form": form}, status=http_status)
+    return no_referrer(page)
+
+
+def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=200):
+    context = {
+        "clue": clue,
+        "tracking_number": format_tracking_number(clue.tracking_number),
+        "public": clue.public_status(),
+        "timeline": services.reporter_timeline(clue),
+        "messages_with_staff": clue.messages.all(),
+        "evidence_count": clue.evidence.count(),
+        "reply_form": reply_form or ReplyForm(),
+        "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
+    }
+    return no_referrer(render(request, "reporting/status.html", context, status=status))
+
+
+@never_cache
+@require_POST
+def reply(request):
+    clue = unlocked_clue(request)
+    if clue is None:
+        return redirect("reporting:status")
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return follow_up_page(request, clue, reply_form=form, status=400)
+    services.reporter_reply(clue, form.cleaned_data["body"])
+    messages.success(request, _("Your answer was sent."))
+    return redirect("reporting:status")
+
+
+@never_cache
+@csrf_exempt
+@require_POST
+def add_evidence(request):
+    # As on the report form: the upload handler must be in place before CSRF reads the body.
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    return csrf_protect(_add_evidence)(request)
+
+
+def _add_evidence(request):
+    clue = unlocked_clue(request)
+    if clue is None:
+        return redirect("reporting:status")
+    form = AddEvidenceForm(
+        request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
+    )
+    if not form.is_valid():
+        return follow_up_page(request, clue, evidence_form=form, status=400)
+    try:
+        services.add_reporter_evidence(clue, form.processed_files)
+    except services.EvidenceStorageError:
+        form.add_error(None, _("We could not store your files just now. Please try again."))
+        return follow_up_page(request, clue, evidence_form=form, status=503)
+    messages.success(request, _("Your files were added to the report."))
+    return redirect("reporting:status")
+
+
+@never_cache
+@require_POST
+def lock(request):
+    request.session.pop(UNLOCK_SESSION_KEY, None)
+    messages.info(request, _("You have left the report. Enter the key again to return."))
+    return redirect("reporting:status")

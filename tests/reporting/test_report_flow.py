@@ -64,9 +64,12 @@ def test_a_valid_report_gives_a_receipt_once(client, report_page, valid_data):
     assert again.status_code == 302
     assert again["Location"].endswith("/report/status/")
 
-    status = client.post("/report/status/", {"tracking_number": number, "access_key": key})
+    status = client.post(
+        "/report/status/", {"tracking_number": number, "access_key": key}, follow=True
+    )
     assert status.status_code == 200
     assert "已收到" in status.content.decode()
+    assert key not in status.redirect_chain[0][0]
 
 
 def test_english_report_gets_an_english_receipt(client, report_page, valid_data):
