@@ -63,3 +63,21 @@ def test_demo_content_refuses_production_settings():
     ):
         call_command("load_demo_content", stdout=StringIO())
     assert not HomePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_report_receipt_opens_the_status_page(client):
+    out = StringIO()
+    call_command("load_demo_content", stdout=out)
+    match = re.search(r"tracking number: ([\d ]+?)\s+access key: (\S+)", out.getvalue())
+    assert match, out.getvalue()
+    number, key = match.groups()
+    response = client.post(
+        "/report/status/", {"tracking_number": number, "access_key": key}, follow=True
+    )
+    html = response.content.decode()
+    assert "请问上门的人是否开车" in html
+    call_command("load_demo_content", stdout=StringIO())
+    from reporting.models import Clue
+
+    assert Clue.objects.count() == 1

@@ -37,10 +37,15 @@ class Command(BaseCommand):
             portal.demo.load_settings(site)
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
+            tracking_number, access_key = reporting.demo.demo_report()
 
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(
             f"Admin login: {settings.PORTAL_BASE_URL}/admin/  "
             f"user: {username}  password: {password}\n"
             "(a new password is set each time this command runs)"
+        )
+        self.stdout.write(
+            f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "
+            f"tracking number: {tracking_number}  access key: {access_key}"
         )
