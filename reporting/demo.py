@@ -3,18 +3,103 @@ report with a question from staff, whose receipt the demo command prints so a ne
 try the status page."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from portal.factories import UserFactory
 
 from . import services
-from .models import Category, Clue, Region
+from .models import Category, Clue, Membership, Region, Unit
 from .receipts import format_access_key, format_tracking_number, hash_access_key, new_access_key
 from .reference import DATA, load_regions, seed_if_empty
+from .roles import add_member
+
+Role = Membership.Role
 
 DEMO_TOKEN = "demo-report-0000000000000001"  # noqa: S105  (a form token, not a secret)
+
+
+UNIT_KIND = {
+    Region.Level.PROVINCE: Unit.Kind.PROVINCE,
+    Region.Level.CITY: Unit.Kind.CITY,
+    Region.Level.COUNTY: Unit.Kind.COUNTY,
+}
+# Fictional staff of two units, one per role (password-less: sign in after setting one).
+DEMO_STAFF = {
+    "hebei": [
+        ("intake-hebei", "冀", "受理"),
+        ("verifier-hebei", "冀", "核查"),
+        ("signer1-hebei", "冀", "签一"),
+        ("signer2-hebei", "冀", "签二"),
+        ("signer3-hebei", "冀", "签三"),
+        ("supervisor-hebei", "冀", "督导"),
+    ],
+    "tangshan": [
+        ("verifier-tangshan", "唐", "核查"),
+        ("signer1-tangshan", "唐", "签一"),
+        ("signer2-tangshan", "唐", "签二"),
+        ("signer3-tangshan", "唐", "签三"),
+        ("supervisor-tangshan", "唐", "督导"),
+    ],
+}
 
 
 def load():
     seed_if_empty()
     load_regions(DATA / "demo_regions.csv")
+    load_units()
+
+
+@transaction.atomic
+def load_units():
+    """The national office, one office per province, and offices for the demo's cities and
+    counties, following the region tree. Missing ones are added; none is changed."""
+    national = Unit.get_root_nodes().filter(code="national").first()
+    if national is None:
+        national = Unit.add_root(
+            code="national", kind=Unit.Kind.NATIONAL, name="全国扫黑办", name_en="National Office"
+        )
+    by_region = {unit.region_id: unit for unit in Unit.objects.exclude(region=None)}
+    for region in Region.get_tree():
+        if region.pk in by_region:
+            continue
+        parent = national if region.depth == 1 else by_region[region.get_parent().pk]
+        by_region[region.pk] = parent.add_child(
+            code=f"r{region.code}",
+            kind=UNIT_KIND[region.level],
+            region=region,
+            name=f"{region.name}扫黑办",
+            name_en=f"{region.name_en} Office",
+        )
+    return national
+
+
+def load_staff(password=None):
+    """Demo staff with every role in the Hebei office and the Tangshan office. They share one
+    password, new each time (none when not given: they cannot sign in)."""
+    units = {
+        "hebei": Unit.objects.get(code="r130000"),
+        "tangshan": Unit.objects.get(code="r130200"),
+    }
+    roles = {
+        "intake": Role.INTAKE,
+        "verifier": Role.VERIFIER,
+        "signer1": Role.SIGNATORY,
+        "signer2": Role.SIGNATORY,
+        "signer3": Role.SIGNATORY,
+        "supervisor": Role.SUPERVISOR,
+    }
+    people = {}
+    for key, staff in DEMO_STAFF.items():
+        for username, last, first in staff:
+            user = UserFactory(username=username, last_name=last, first_name=first)
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            add_member(user, units[key], roles[username.split("-")[0]])
+            people[username] = user
+    return people
 
 
 def demo_report():
@@ -44,3 +129,93 @@ def demo_report():
     clue.access_key_hash = hash_access_key(key)
     clue.save(update_fields=["access_key_hash"])
     return format_tracking_number(clue.tracking_number), format_access_key(key)
+
+
+def _demo_clue(token, text, region="130203", category="gang-crime"):
+    existing = Clue.objects.filter(submission_token=token).first()
+    if existing:
+        return existing, False
+    clue, _key = services.submit_clue(
+        details={
+            "category": Category.objects.get(slug=category),
+            "region": Region.objects.get(code=region),
+            "what_happened": f"（示例，虚构）{text}",
+            "when": Clue.When.UNKNOWN,
+            "where": "",
+            "officials_shield": Clue.Shield.UNKNOWN,
+        },
+        parties=[],
+        reporter=None,
+        submission_token=token,
+        entry_code="",
+        language="zh-hans",
+    )
+    return clue, True
+
+
+def demo_review(people):
+    """Clues at different stages of review, moved there by the real workflow, so a newcomer
+    can click through the loop as each role."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import workflow
+    from .models import Transfer
+
+    deadline = timezone.now() + timedelta(days=30)
+    tangshan = Unit.objects.get(code="r130200")
+    intake, verifier = people["intake-hebei"], people["verifier-tangshan"]
+
+    _demo_clue(
+        "demo-stage-new-000000000001",
+        "有人在建筑工地强揽土方工程，威胁其他施工队。",
+        category="engineering-construction",
+    )
+
+    clue, created = _demo_clue(
+        "demo-stage-transferred-0001", "菜市场有人强收“管理费”。", category="market-bullies"
+    )
+    if created:
+        workflow.accept(clue, intake)
+        workflow.transfer(
+            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
+        )
+
+    clue, created = _demo_clue("demo-stage-signing-00000001", "某村霸长期把持村务，殴打村民。")
+    if created:
+        workflow.accept(clue, intake, is_key=True)
+        workflow.transfer(
+            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
+        )
+        workflow.acknowledge(clue, verifier)
+        workflow.add_progress(clue, verifier, note="（示例）走访村民 12 人，调取报案记录。")
+        workflow.draft_conclusion(
+            clue,
+            verifier,
+            finding="substantiated",
+            outcome="criminal_case",
+            text="（示例）反映问题属实，已立案侦查。",
+        )
+        workflow.sign(clue, people["signer1-tangshan"])
+
+    clue, created = _demo_clue(
+        "demo-stage-closed-000000001", "有人以“砍头息”放贷并暴力催收。", category="routine-loans"
+    )
+    if created:
+        workflow.accept(clue, intake)
+        workflow.transfer(
+            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
+        )
+        workflow.acknowledge(clue, verifier)
+        workflow.draft_conclusion(
+            clue,
+            verifier,
+            finding="partly",
+            outcome="administrative_case",
+            text="（示例）部分属实，已行政处罚。",
+        )
+        for signer in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
+            workflow.sign(clue, people[signer])
+        workflow.give_feedback(clue, verifier, text="（示例）经核查，部分情况属实，已依法处理。")
+        workflow.close(clue, intake)

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.log_actions import log
+
 from . import crypto, staging, tasks
 from .models import Clue, Evidence, LedgerEntry, Message, Party
 from .receipts import check_access_key, hash_access_key, new_access_key, new_tracking_number
@@ -110,11 +112,27 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     return clue, access_key
 
 
-def record(clue, action, *, actor=None, note="", at=None):
-    """Append to the clue's ledger. Every change to a clue goes through here."""
-    return LedgerEntry.objects.create(
-        clue=clue, action=action, actor=actor, note=note, at=at or timezone.now()
+def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status="", to_status=""):
+    """Append to the clue's ledger, and mirror staff actions to Wagtail's audit log. Every
+    change to a clue goes through here."""
+    entry = LedgerEntry.objects.create(
+        clue=clue,
+        action=action,
+        actor=actor,
+        note=note,
+        at=at or timezone.now(),
+        unit=unit,
+        from_status=from_status,
+        to_status=to_status,
     )
+    if actor is not None:
+        log(
+            instance=clue,
+            action=f"reporting.{action}",
+            user=actor,
+            data={"ledger_entry": entry.pk, "from": from_status, "to": to_status},
+        )
+    return entry
 
 
 def reporter_reply(clue, body):
@@ -154,11 +172,20 @@ def add_reporter_evidence(clue, files):
 
 def reporter_timeline(clue):
     """What the reporter may see of the ledger: plain words and dates, never staff or units."""
+    A = LedgerEntry.Action
     words = {
-        LedgerEntry.Action.SUBMITTED: _("We received your report."),
-        LedgerEntry.Action.STAFF_ASKED: _("We asked you a question."),
-        LedgerEntry.Action.REPORTER_REPLIED: _("You replied."),
-        LedgerEntry.Action.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
+        A.SUBMITTED: _("We received your report."),
+        A.STAFF_ASKED: _("We asked you a question."),
+        A.REPORTER_REPLIED: _("You replied."),
+        A.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
+        A.ACCEPTED: _("Your report was accepted for verification."),
+        A.NOT_ACCEPTED: _("Your report was not accepted."),
+        A.TRANSFERRED: _("Your report was passed to the office responsible for checking it."),
+        A.ACKNOWLEDGED: _("The responsible office started work on your report."),
+        A.CONCLUDED: _("The check is finished."),
+        A.FEEDBACK: _("We gave you our answer."),
+        A.CLOSED: _("Your report is closed."),
+        A.REOPENED: _("Your report is being looked at again."),
     }
     return [
         {"at": entry.at, "text": words[entry.action]}

@@ -1,8 +1,10 @@
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import Category
+from . import admin_views
+from .models import Category, Clue
 
 
 class CategoryViewSet(ModelViewSet):
@@ -30,8 +32,68 @@ class CategoryViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class ClueViewSet(ModelViewSet):
+    """The review queue and each clue's page. Only the listing and the detail page exist:
+    clues are changed by workflow actions, never by generic edit or delete views."""
+
+    model = Clue
+    name = "clues"
+    url_prefix = "reporting/clues"
+    icon = "warning"
+    menu_label = _("Clue queue")
+    index_view_class = admin_views.ClueIndexView
+    inspect_view_class = admin_views.ClueDetailView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "tracking_number",
+        "status",
+        "category",
+        "region",
+        "unit",
+        "is_key",
+        "created_at",
+        "feedback_due_at",
+    ]
+    list_filter = ["status", "category", "is_key", "unit", "entry_code"]
+    search_fields = ["tracking_number", "what_happened"]
+    ordering = ["feedback_due_at"]
+    list_export = [
+        "tracking_number",
+        "status",
+        "category",
+        "region",
+        "unit",
+        "is_key",
+        "entry_code",
+        "created_at",
+        "acknowledge_due_at",
+        "feedback_due_at",
+    ]
+    export_filename = "clues"
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
+            path(
+                "inspect/<int:pk>/evidence/<int:evidence_id>/",
+                admin_views.download_evidence,
+                name="evidence",
+            ),
+            path(
+                "inspect/<int:pk>/evidence/<int:evidence_id>/original/",
+                admin_views.download_evidence,
+                {"original": True},
+                name="evidence_original",
+            ),
+        ]
+
+
 class ReportingViewSetGroup(ModelViewSetGroup):
     menu_label = _("Clue reporting")
     menu_icon = "warning"
     menu_order = 300
-    items = (CategoryViewSet,)
+    items = (ClueViewSet, CategoryViewSet)

@@ -1,8 +1,16 @@
 from wagtail import hooks
 
+from .models import LedgerEntry
 from .viewsets import ReportingViewSetGroup
 
 
 @hooks.register("register_admin_viewset")
 def register_reporting_viewsets():
     return ReportingViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def register_clue_log_actions(actions):
+    """Staff actions on clues appear in Wagtail's audit log ("Reports -> Site history")."""
+    for action, label in LedgerEntry.Action.choices:
+        actions.register_action(f"reporting.{action}", label, label)

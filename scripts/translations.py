@@ -82,6 +82,14 @@ def untranslated(path):
     return missing
 
 
+def _without_fuzzy(comment):
+    """An identity translation is never fuzzy: drop that flag, keep the others."""
+    if not comment.startswith("#,"):
+        return comment
+    flags = [f.strip() for f in comment[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else ""
+
+
 def fill_english(path):
     out = []
     # Previous-msgid comments (#|) from fuzzy matching mean nothing for an identity catalogue.
@@ -89,10 +97,9 @@ def fill_english(path):
         msgid = value(entry, "msgid")
         if msgid:
             entry["comments"] = [
-                c
-                for c in entry["comments"]
-                if (not c.startswith("#,") or "python-format" in c) and not c.startswith("#|")
+                _without_fuzzy(c) for c in entry["comments"] if not c.startswith("#|")
             ]
+            entry["comments"] = [c for c in entry["comments"] if c]
             plural = entry["fields"].get("msgid_plural")
             for name in entry["order"]:
                 if name == "msgstr" or name == "msgstr[0]":

@@ -77,7 +77,10 @@ def test_demo_report_receipt_opens_the_status_page(client):
     )
     html = response.content.decode()
     assert "请问上门的人是否开车" in html
-    call_command("load_demo_content", stdout=StringIO())
+    from reporting.demo import DEMO_TOKEN
     from reporting.models import Clue
 
-    assert Clue.objects.count() == 1
+    before = Clue.objects.count()
+    call_command("load_demo_content", stdout=StringIO())
+    assert Clue.objects.count() == before
+    assert Clue.objects.filter(submission_token=DEMO_TOKEN).count() == 1

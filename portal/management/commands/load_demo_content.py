@@ -1,4 +1,5 @@
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -38,12 +39,18 @@ class Command(BaseCommand):
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
             tracking_number, access_key = reporting.demo.demo_report()
+            staff_password = secrets.token_urlsafe(12)
+            people = reporting.demo.load_staff(password=staff_password)
+            reporting.demo.demo_review(people)
 
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(
             f"Admin login: {settings.PORTAL_BASE_URL}/admin/  "
             f"user: {username}  password: {password}\n"
             "(a new password is set each time this command runs)"
+        )
+        self.stdout.write(
+            f"Demo staff (password for all: {staff_password}): " + ", ".join(sorted(people))
         )
         self.stdout.write(
             f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "

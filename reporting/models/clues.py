@@ -1,5 +1,5 @@
-"""Clues are plain Django models, never Wagtail pages: reporter data must not enter page
-revisions, search indexes or the page tree."""
+"""Clues and what belongs to them. Clues are plain Django models, never Wagtail pages:
+reporter data must not enter page revisions, search indexes or the page tree."""
 
 import uuid
 
@@ -7,65 +7,9 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from treebeard.mp_tree import MP_Node
-
-
-class BilingualName(models.Model):
-    """Reference data staff edit in both languages; the active language picks the label."""
-
-    name = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self):
-        return self.label
-
-    @property
-    def label(self):
-        return self.name_en if get_language() == "en" else self.name
-
-
-class Region(BilingualName, MP_Node):
-    """The administrative division tree: provinces, cities, counties (codes of GB/T 2260)."""
-
-    class Level(models.TextChoices):
-        PROVINCE = "province", _("province")
-        CITY = "city", _("city")
-        COUNTY = "county", _("county")
-
-    code = models.CharField(_("division code"), max_length=12, unique=True)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-
-    node_order_by = ["code"]
-
-    class Meta:
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
-
-
-class Category(BilingualName):
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    description = models.CharField(_("description (Chinese)"), max_length=200)
-    description_en = models.CharField(_("description (English)"), max_length=200)
-    law_article = models.PositiveSmallIntegerField(
-        _("related article of the Anti-Organized Crime Law"), null=True, blank=True
-    )
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
-    active = models.BooleanField(_("offered on the report form"), default=True)
-
-    class Meta:
-        ordering = ["sort_order", "pk"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-
-    @property
-    def description_label(self):
-        return self.description_en if get_language() == "en" else self.description
+from .reference import Category, Region
 
 
 class Clue(models.Model):
@@ -79,6 +23,11 @@ class Clue(models.Model):
         CONCLUDED = "concluded", _("concluded")
         FEEDBACK = "feedback", _("feedback given")
         CLOSED = "closed", _("closed")
+
+    class NotAccepted(models.TextChoices):
+        OUT_OF_SCOPE = "out_of_scope", _("out of scope")
+        INSUFFICIENT = "insufficient", _("not enough information")
+        DUPLICATE = "duplicate", _("duplicate of another report")
 
     class When(models.TextChoices):
         UNKNOWN = "unknown", _("I don't know")
@@ -136,10 +85,37 @@ class Clue(models.Model):
     acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
     feedback_due_at = models.DateTimeField(_("feedback by"))
 
+    # Review: who holds the clue now, and what the reporter will be told.
+    unit = models.ForeignKey(
+        "reporting.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clues",
+    )
+    is_key = models.BooleanField(_("key clue"), default=False)
+    not_accepted_reason = models.CharField(
+        _("reason not accepted"), max_length=20, choices=NotAccepted.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    feedback = models.TextField(_("feedback to the reporter"), blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("clue")
         verbose_name_plural = _("clues")
+        permissions = [
+            ("reveal_reporter", _("Can reveal a named reporter's identity")),
+            ("download_original_evidence", _("Can download original evidence files")),
+        ]
 
     def __str__(self):
         return self.tracking_number
@@ -155,7 +131,8 @@ class Clue(models.Model):
         if self.status == S.NOT_ACCEPTED:
             return {
                 "title": _("Not accepted"),
-                "explanation": _("Your report could not be taken further."),
+                "explanation": _("Your report could not be taken further. Reason: %(reason)s.")
+                % {"reason": self.get_not_accepted_reason_display()},
             }
         if self.status in (S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING):
             return {
@@ -169,7 +146,8 @@ class Clue(models.Model):
             }
         return {
             "title": _("Answered"),
-            "explanation": _("The check is finished and the outcome has been given."),
+            "explanation": _("The check is finished. Our answer: %(feedback)s")
+            % {"feedback": self.feedback},
         }
 
 
@@ -240,6 +218,19 @@ class LedgerEntry(models.Model):
         STAFF_ASKED = "staff_asked", _("staff asked the reporter")
         REPORTER_REPLIED = "reporter_replied", _("reporter replied")
         REPORTER_ADDED_EVIDENCE = "reporter_added_evidence", _("reporter added evidence")
+        ACCEPTED = "accepted", _("accepted after screening")
+        NOT_ACCEPTED = "not_accepted", _("not accepted")
+        TRANSFERRED = "transferred", _("transferred")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged by the unit")
+        PROGRESS = "progress", _("progress noted")
+        CONCLUSION_DRAFTED = "conclusion_drafted", _("conclusion drafted")
+        SIGNED = "signed", _("conclusion signed")
+        CONCLUDED = "concluded", _("conclusion stands")
+        FEEDBACK = "feedback", _("feedback given to the reporter")
+        CLOSED = "closed", _("closed")
+        REOPENED = "reopened", _("reopened for look-back")
+        REPORTER_REVEALED = "reporter_revealed", _("reporter's identity revealed")
+        EVIDENCE_DOWNLOADED = "evidence_downloaded", _("evidence downloaded")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -253,6 +244,16 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     note = models.TextField(_("note"), blank=True)
+    unit = models.ForeignKey(
+        "reporting.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

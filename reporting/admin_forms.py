@@ -1,0 +1,85 @@
+"""Forms of the staff actions on a clue; the rules themselves live in workflow.py."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Clue, Conclusion, Transfer, Unit
+
+
+class AcceptForm(forms.Form):
+    is_key = forms.BooleanField(label=_("Key clue (priority)"), required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason the reporter will see"), choices=Clue.NotAccepted.choices
+    )
+    duplicate_of = forms.CharField(
+        label=_("Tracking number of the clue it duplicates"), max_length=20, required=False
+    )
+    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea)
+
+    def clean_duplicate_of(self):
+        number = "".join(self.cleaned_data["duplicate_of"].split())
+        if not number:
+            return None
+        clue = Clue.objects.filter(tracking_number=number).first()
+        if clue is None:
+            raise forms.ValidationError(_("No clue has this tracking number."))
+        return clue
+
+
+class TransferForm(forms.Form):
+    to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    mode = forms.ChoiceField(label=_("Mode"), choices=Transfer.Mode.choices)
+    deadline = forms.DateField(
+        label=_("Verify by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = Unit.get_tree()
+        self.fields["to_unit"].label_from_instance = lambda unit: (
+            "\u3000" * (unit.depth - 1) + unit.label
+        )
+        self.initial.setdefault("deadline", timezone.localdate() + timedelta(days=30))
+
+    def clean_deadline(self):
+        day = self.cleaned_data["deadline"]
+        return timezone.make_aware(
+            timezone.datetime.combine(day, timezone.datetime.max.time().replace(microsecond=0))
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea, max_length=10_000)
+
+
+class ConclusionForm(forms.Form):
+    finding = forms.ChoiceField(label=_("Finding"), choices=Conclusion.Finding.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Conclusion.Outcome.choices)
+    text = forms.CharField(label=_("Conclusion"), widget=forms.Textarea, max_length=20_000)
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        label=_("What the reporter will be told"), widget=forms.Textarea, max_length=5_000
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2_000)
+
+
+class QuestionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Question for the reporter"), widget=forms.Textarea, max_length=5_000
+    )
+
+
+class EmptyForm(forms.Form):
+    pass

@@ -1,0 +1,232 @@
+"""Staff views of clues in the Wagtail admin. Every view starts from scope.visible_clues, so a
+clue outside a person's scope is a 404 whatever URL they type; every change goes through
+workflow.py."""
+
+import io
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from wagtail.admin.views.generic import IndexView, InspectView
+
+from . import admin_forms, crypto, services, workflow
+from .models import Clue, LedgerEntry, Membership
+from .scope import roles_on, visible_clues
+
+Role, S = Membership.Role, Clue.Status
+
+
+class ClueIndexView(IndexView):
+    def get_base_queryset(self):
+        queryset = visible_clues(self.request.user, super().get_base_queryset())
+        return queryset.select_related("category", "region", "unit")
+
+
+# action name -> (form class, states it applies to, roles offered it, call)
+ACTIONS = {
+    "accept": (
+        admin_forms.AcceptForm,
+        {S.SUBMITTED},
+        {Role.INTAKE},
+        lambda clue, user, d: workflow.accept(clue, user, is_key=d["is_key"]),
+    ),
+    "reject": (
+        admin_forms.RejectForm,
+        {S.SUBMITTED},
+        {Role.INTAKE},
+        lambda clue, user, d: workflow.reject(
+            clue, user, reason=d["reason"], duplicate_of=d["duplicate_of"], note=d["note"]
+        ),
+    ),
+    "transfer": (
+        admin_forms.TransferForm,
+        {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING},
+        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
+        lambda clue, user, d: workflow.transfer(
+            clue,
+            user,
+            to_unit=d["to_unit"],
+            mode=d["mode"],
+            deadline=d["deadline"],
+            note=d["note"],
+        ),
+    ),
+    "acknowledge": (
+        admin_forms.EmptyForm,
+        {S.TRANSFERRED},
+        {Role.VERIFIER},
+        lambda clue, user, d: workflow.acknowledge(clue, user),
+    ),
+    "progress": (
+        admin_forms.NoteForm,
+        {S.ACKNOWLEDGED, S.VERIFYING},
+        {Role.VERIFIER},
+        lambda clue, user, d: workflow.add_progress(clue, user, note=d["note"]),
+    ),
+    "conclude": (
+        admin_forms.ConclusionForm,
+        {S.ACKNOWLEDGED, S.VERIFYING},
+        {Role.VERIFIER},
+        lambda clue, user, d: workflow.draft_conclusion(
+            clue, user, finding=d["finding"], outcome=d["outcome"], text=d["text"]
+        ),
+    ),
+    "sign": (
+        admin_forms.EmptyForm,
+        {S.VERIFYING},
+        {Role.SIGNATORY},
+        lambda clue, user, d: workflow.sign(clue, user),
+    ),
+    "feedback": (
+        admin_forms.FeedbackForm,
+        {S.CONCLUDED},
+        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
+        lambda clue, user, d: workflow.give_feedback(clue, user, text=d["text"]),
+    ),
+    "close": (
+        admin_forms.EmptyForm,
+        {S.FEEDBACK},
+        {Role.INTAKE, Role.SUPERVISOR},
+        lambda clue, user, d: workflow.close(clue, user),
+    ),
+    "reopen": (
+        admin_forms.ReasonForm,
+        {S.CLOSED, S.NOT_ACCEPTED},
+        {Role.INTAKE, Role.SUPERVISOR},
+        lambda clue, user, d: workflow.reopen(clue, user, reason=d["reason"]),
+    ),
+    "ask": (
+        admin_forms.QuestionForm,
+        set(S.values),
+        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
+        lambda clue, user, d: services.ask_reporter(clue, d["body"], staff=user),
+    ),
+}
+
+
+ACTION_LABELS = {
+    "accept": gettext_lazy("Accept"),
+    "reject": gettext_lazy("Do not accept"),
+    "transfer": gettext_lazy("Transfer to a unit"),
+    "acknowledge": gettext_lazy("Acknowledge receipt"),
+    "progress": gettext_lazy("Record progress"),
+    "conclude": gettext_lazy("Draft the conclusion"),
+    "sign": gettext_lazy("Sign the conclusion"),
+    "feedback": gettext_lazy("Give feedback to the reporter"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen for look-back"),
+    "ask": gettext_lazy("Ask the reporter"),
+}
+
+
+def user_roles(user, clue):
+    roles = roles_on(user, clue)
+    if user.is_superuser:
+        roles |= {Role.INTAKE, Role.SUPERVISOR}
+    return roles
+
+
+class ClueDetailView(InspectView):
+    template_name = "reporting/admin/clue_detail.html"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(visible_clues(self.request.user), pk=self.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        clue, user = self.object, self.request.user
+        roles = user_roles(user, clue)
+        forms = [
+            (name, ACTION_LABELS[name], form_class(prefix=name))
+            for name, (form_class, states, allowed, _call) in ACTIONS.items()
+            if clue.status in states and roles & allowed
+        ]
+        context.update(
+            clue=clue,
+            roles=sorted(Role(role).label for role in roles),
+            parties=clue.parties.all(),
+            evidence=clue.evidence.all(),
+            ledger=clue.ledger.select_related("actor", "unit"),
+            thread=clue.messages.all(),
+            transfers=clue.transfers.select_related("to_unit", "from_unit"),
+            conclusion=workflow.current_conclusion(clue) or clue.conclusions.last(),
+            action_forms=forms,
+            can_reveal=clue.reporter_sealed is not None
+            and user.has_perm("reporting.reveal_reporter"),
+            can_download_originals=user.has_perm("reporting.download_original_evidence"),
+            revealed=kwargs.get("revealed"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Reveal a named reporter: shown in this response only, recorded in the ledger."""
+        form = admin_forms.ReasonForm(request.POST, prefix="reveal")
+        if not form.is_valid():
+            messages.error(request, _("Give the reason you need the reporter's identity."))
+            return redirect("clues:inspect", pk=self.object.pk)
+        try:
+            details = workflow.reveal_reporter(
+                self.object, request.user, reason=form.cleaned_data["reason"]
+            )
+        except workflow.TransitionError as error:
+            messages.error(request, str(error))
+            return redirect("clues:inspect", pk=self.object.pk)
+        response = self.render_to_response(self.get_context_data(revealed=details))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@require_POST
+def clue_action(request, pk, action):
+    clue = get_object_or_404(visible_clues(request.user), pk=pk)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, _states, _roles, call = ACTIONS[action]
+    form = form_class(request.POST, prefix=action)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    else:
+        try:
+            call(clue, request.user, form.cleaned_data)
+        except workflow.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Done."))
+    return redirect("clues:inspect", pk=clue.pk)
+
+
+@never_cache
+def download_evidence(request, pk, evidence_id, original=False):
+    clue = get_object_or_404(visible_clues(request.user), pk=pk)
+    item = get_object_or_404(clue.evidence, pk=evidence_id)
+    if original and not (
+        item.original_file and request.user.has_perm("reporting.download_original_evidence")
+    ):
+        raise Http404
+    services.record(
+        clue,
+        LedgerEntry.Action.EVIDENCE_DOWNLOADED,
+        actor=request.user,
+        unit=clue.unit,
+        note=f"{item.pk}{' original' if original else ''}",
+    )
+    if original:
+        with item.original_file.open("rb") as handle:
+            content = io.BytesIO(crypto.open_bytes(handle.read()))
+        name = f"{clue.tracking_number}-{item.pk}-original"
+        content_type = "application/octet-stream"
+    else:
+        content = item.file.open("rb")
+        name = f"{clue.tracking_number}-{item.pk}.{item.extension}"
+        content_type = item.content_type
+    response = FileResponse(content, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -1,0 +1,23 @@
+from .clues import Clue, Evidence, LedgerEntry, Message, Party, evidence_path, private_storage
+from .reference import BilingualName, Category, Region
+from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
+from .units import Membership, Unit
+
+__all__ = [
+    "SIGNATURES_REQUIRED",
+    "BilingualName",
+    "Category",
+    "Clue",
+    "Conclusion",
+    "Evidence",
+    "LedgerEntry",
+    "Membership",
+    "Message",
+    "Party",
+    "Region",
+    "Signature",
+    "Transfer",
+    "Unit",
+    "evidence_path",
+    "private_storage",
+]

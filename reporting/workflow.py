@@ -1,0 +1,291 @@
+"""The review of a clue as a state machine. Every staff action is a function here: it locks
+the clue's row, checks the state and the person's role on this clue, changes what it must,
+and writes the ledger, all in one transaction. Views only call these functions."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import crypto
+from .models import SIGNATURES_REQUIRED as REQUIRED
+from .models import Clue, Conclusion, LedgerEntry, Membership, Signature, Transfer, Unit
+from .scope import roles_on
+from .services import record
+
+S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
+
+
+class TransitionError(Exception):
+    """An action that the clue's state or the person's role does not allow."""
+
+
+def _lock(clue):
+    return Clue.objects.select_for_update().select_related("region", "unit").get(pk=clue.pk)
+
+
+def _roles(user, clue):
+    roles = roles_on(user, clue)
+    if user.is_superuser:
+        roles |= {Role.INTAKE, Role.SUPERVISOR}
+    return roles
+
+
+def _require(user, clue, states, roles, action_label):
+    if clue.status not in states:
+        raise TransitionError(
+            _("“%(action)s” is not possible while the clue is “%(status)s”.")
+            % {"action": action_label, "status": clue.get_status_display()}
+        )
+    if not _roles(user, clue) & set(roles):
+        raise TransitionError(
+            _("Only %(roles)s responsible for this clue may do “%(action)s”.")
+            % {
+                "roles": ", ".join(str(Role(role).label) for role in roles),
+                "action": action_label,
+            }
+        )
+
+
+def _move(clue, user, action, to_status, *, note="", unit=None, fields=()):
+    from_status = clue.status
+    clue.status = to_status
+    clue.save(update_fields=["status", *fields])
+    record(
+        clue,
+        action,
+        actor=user,
+        note=note,
+        unit=unit or clue.unit,
+        from_status=from_status,
+        to_status=to_status,
+    )
+    return clue
+
+
+@transaction.atomic
+def accept(clue, user, *, is_key=False):
+    clue = _lock(clue)
+    _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("accept"))
+    clue.is_key = is_key
+    return _move(clue, user, Action.ACCEPTED, S.SCREENED, fields=["is_key"])
+
+
+@transaction.atomic
+def reject(clue, user, *, reason, duplicate_of=None, note=""):
+    clue = _lock(clue)
+    _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("not accept"))
+    if reason not in Clue.NotAccepted.values:
+        raise TransitionError(_("Choose why the clue is not accepted."))
+    duplicate_missing = duplicate_of is None or duplicate_of.pk == clue.pk
+    if reason == Clue.NotAccepted.DUPLICATE and duplicate_missing:
+        raise TransitionError(_("Name the other clue this one duplicates."))
+    clue.not_accepted_reason = reason
+    clue.duplicate_of = duplicate_of if reason == Clue.NotAccepted.DUPLICATE else None
+    return _move(
+        clue,
+        user,
+        Action.NOT_ACCEPTED,
+        S.NOT_ACCEPTED,
+        note=note,
+        fields=["not_accepted_reason", "duplicate_of"],
+    )
+
+
+def _check_destination(clue, user, to_unit, mode):
+    current = clue.unit
+    if current is not None and to_unit.pk == current.pk:
+        raise TransitionError(_("The clue is already with this unit."))
+    if mode == Mode.DIRECT_REVIEW:
+        if not to_unit.is_root():
+            raise TransitionError(_("Direct review goes to the national office."))
+        return
+    if mode == Mode.UPGRADE:
+        if current is None or not current.path.startswith(to_unit.path):
+            raise TransitionError(_("An upgrade goes to a unit above the one holding the clue."))
+        return
+    if mode == Mode.OFF_SITE:
+        region = clue.region
+        other = to_unit.region
+        if region is None or other is None:
+            raise TransitionError(_("Off-site verification needs a known region on both sides."))
+        # The local network to keep out: the clue's city (or its province, for a clue known
+        # only by province), everything in it and everything above it.
+        local = region if region.depth <= 2 else region.get_ancestors().get(depth=2)
+        if local.path.startswith(other.path) or other.path.startswith(local.path):
+            raise TransitionError(
+                _("Off-site verification goes to a unit outside the clue's city.")
+            )
+        return
+    # Normal transfers and listed supervision go down the tree from whoever sends them.
+    senders = (
+        [current]
+        if current
+        else [m.unit for m in user.memberships.filter(role__in=[Role.INTAKE, Role.SUPERVISOR])]
+    )
+    if user.is_superuser and current is None:
+        return
+    if not any(to_unit.path.startswith(unit.path) for unit in senders):
+        raise TransitionError(_("A transfer goes to a unit below the one that sends it."))
+
+
+@transaction.atomic
+def transfer(clue, user, *, to_unit, mode, deadline, note=""):
+    clue = _lock(clue)
+    if clue.status == S.SCREENED:
+        roles = [Role.INTAKE, Role.SUPERVISOR]
+    else:
+        roles = [Role.VERIFIER, Role.SUPERVISOR]
+    _require(
+        user, clue, {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING}, roles, _("transfer")
+    )
+    if mode not in Mode.values:
+        raise TransitionError(_("Choose how the clue is transferred."))
+    if deadline <= timezone.now():
+        raise TransitionError(_("The deadline must be in the future."))
+    _check_destination(clue, user, to_unit, mode)
+    Transfer.objects.create(
+        clue=clue,
+        from_unit=clue.unit,
+        to_unit=to_unit,
+        mode=mode,
+        deadline=deadline,
+        created_by=user,
+    )
+    clue.unit = to_unit
+    if mode in (Mode.DIRECT_REVIEW, Mode.LISTED):
+        clue.is_key = True
+    note = f"{Mode(mode).label}: {note}".strip(": ")
+    return _move(
+        clue,
+        user,
+        Action.TRANSFERRED,
+        S.TRANSFERRED,
+        note=note,
+        unit=to_unit,
+        fields=["unit", "is_key"],
+    )
+
+
+@transaction.atomic
+def acknowledge(clue, user):
+    clue = _lock(clue)
+    _require(user, clue, {S.TRANSFERRED}, [Role.VERIFIER], _("acknowledge"))
+    clue.transfers.filter(to_unit=clue.unit, acknowledged_at=None).update(
+        acknowledged_at=timezone.now()
+    )
+    return _move(clue, user, Action.ACKNOWLEDGED, S.ACKNOWLEDGED)
+
+
+@transaction.atomic
+def add_progress(clue, user, *, note):
+    clue = _lock(clue)
+    _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("record progress"))
+    if not note.strip():
+        raise TransitionError(_("Write what was done."))
+    return _move(clue, user, Action.PROGRESS, S.VERIFYING, note=note)
+
+
+@transaction.atomic
+def draft_conclusion(clue, user, *, finding, outcome, text):
+    clue = _lock(clue)
+    _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("draft a conclusion"))
+    if finding not in Conclusion.Finding.values or outcome not in Conclusion.Outcome.values:
+        raise TransitionError(_("Choose the finding and the outcome."))
+    if not text.strip():
+        raise TransitionError(_("Write the conclusion."))
+    open_conclusion = current_conclusion(clue)
+    if open_conclusion and open_conclusion.signatures.exists():
+        raise TransitionError(
+            _("This conclusion already has signatures and can no longer be changed.")
+        )
+    if open_conclusion:
+        open_conclusion.delete()
+    Conclusion.objects.create(
+        clue=clue, unit=clue.unit, finding=finding, outcome=outcome, text=text, author=user
+    )
+    return _move(clue, user, Action.CONCLUSION_DRAFTED, S.VERIFYING, note=text)
+
+
+def current_conclusion(clue):
+    """The conclusion being signed: drafted since the last transfer, not yet standing."""
+    return clue.conclusions.filter(unit=clue.unit, stood_at=None).order_by("-pk").first()
+
+
+@transaction.atomic
+def sign(clue, user):
+    clue = _lock(clue)
+    _require(user, clue, {S.VERIFYING}, [Role.SIGNATORY], _("sign the conclusion"))
+    conclusion = current_conclusion(clue)
+    if conclusion is None:
+        raise TransitionError(_("There is no conclusion to sign yet."))
+    try:
+        with transaction.atomic():
+            Signature.objects.create(conclusion=conclusion, signer=user)
+    except IntegrityError:
+        raise TransitionError(_("You have already signed this conclusion.")) from None
+    count = conclusion.signatures.count()
+    record(clue, Action.SIGNED, actor=user, unit=clue.unit, note=f"{count}/{REQUIRED}")
+    if count >= REQUIRED:
+        conclusion.stood_at = timezone.now()
+        conclusion.save(update_fields=["stood_at"])
+        _move(clue, user, Action.CONCLUDED, S.CONCLUDED, note=conclusion.get_finding_display())
+    return clue
+
+
+@transaction.atomic
+def give_feedback(clue, user, *, text):
+    clue = _lock(clue)
+    _require(
+        user,
+        clue,
+        {S.CONCLUDED},
+        [Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR],
+        _("give feedback"),
+    )
+    if not text.strip():
+        raise TransitionError(_("Write what the reporter will be told."))
+    clue.feedback = text
+    return _move(clue, user, Action.FEEDBACK, S.FEEDBACK, fields=["feedback"])
+
+
+@transaction.atomic
+def close(clue, user):
+    clue = _lock(clue)
+    _require(user, clue, {S.FEEDBACK}, [Role.INTAKE, Role.SUPERVISOR], _("close"))
+    return _move(clue, user, Action.CLOSED, S.CLOSED)
+
+
+@transaction.atomic
+def reopen(clue, user, *, reason):
+    clue = _lock(clue)
+    _require(user, clue, {S.CLOSED, S.NOT_ACCEPTED}, [Role.INTAKE, Role.SUPERVISOR], _("reopen"))
+    if not reason.strip():
+        raise TransitionError(_("Say why the clue is looked at again."))
+    clue.unit = None
+    clue.not_accepted_reason = ""
+    return _move(
+        clue,
+        user,
+        Action.REOPENED,
+        S.SCREENED,
+        note=reason,
+        fields=["unit", "not_accepted_reason"],
+    )
+
+
+@transaction.atomic
+def reveal_reporter(clue, user, *, reason):
+    """A named reporter's details, for a stated reason, recorded in the ledger."""
+    clue = _lock(clue)
+    if not user.has_perm("reporting.reveal_reporter") or not _roles(user, clue):
+        raise TransitionError(_("You may not see who reported this clue."))
+    if clue.reporter_sealed is None:
+        raise TransitionError(_("This clue was reported anonymously."))
+    if len(reason.strip()) < 5:
+        raise TransitionError(_("Give the reason you need the reporter's identity."))
+    record(clue, Action.REPORTER_REVEALED, actor=user, note=reason, unit=clue.unit)
+    return crypto.open_sealed(clue.reporter_sealed)
+
+
+def units_for_transfer():
+    return Unit.get_tree().select_related("region")

@@ -1,0 +1,153 @@
+"""The review loop through the admin's HTTP views, for every role, with refusals and scope."""
+
+from django.test import Client
+from django.urls import reverse
+
+import pytest
+
+import reporting.demo
+from reporting.models import Clue, Unit
+
+from .test_workflow import new_clue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(site_tree):
+    reporting.demo.load()
+    return reporting.demo.load_staff()
+
+
+def as_user(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def act(user, clue, action, data=None, follow=True):
+    url = reverse("clues:act", args=[clue.pk, action])
+    payload = {f"{action}-{key}": value for key, value in (data or {}).items()}
+    return as_user(user).post(url, payload, follow=follow)
+
+
+def page(user, clue):
+    return as_user(user).get(reverse("clues:inspect", args=[clue.pk]))
+
+
+def test_full_loop_through_the_admin(staff):
+    clue = new_clue()
+    tangshan = Unit.objects.get(code="r130200")
+
+    queue = as_user(staff["intake-hebei"]).get(reverse("clues:index"))
+    assert clue.tracking_number in queue.content.decode()
+
+    act(staff["intake-hebei"], clue, "accept", {"is_key": "on"})
+    response = act(
+        staff["intake-hebei"],
+        clue,
+        "transfer",
+        {"to_unit": tangshan.pk, "mode": "normal", "deadline": "2099-01-01", "note": "请核查"},
+    )
+    assert "已完成。" in response.content.decode()
+    act(staff["verifier-tangshan"], clue, "acknowledge")
+    act(staff["verifier-tangshan"], clue, "progress", {"note": "约谈了知情人"})
+    act(
+        staff["verifier-tangshan"],
+        clue,
+        "conclude",
+        {"finding": "substantiated", "outcome": "criminal_case", "text": "查证属实"},
+    )
+    for signer in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
+        act(staff[signer], clue, "sign")
+    act(staff["verifier-tangshan"], clue, "feedback", {"text": "已依法立案侦查，感谢您的举报。"})
+    act(staff["supervisor-hebei"], clue, "close")
+    clue.refresh_from_db()
+    assert clue.status == Clue.Status.CLOSED
+    html = page(staff["supervisor-hebei"], clue).content.decode()
+    assert "已有 3 个签名（共需 3 个）" in html
+    assert "结论已生效" in html
+
+
+def test_refused_actions_are_explained_and_change_nothing(staff):
+    clue = new_clue()
+    response = act(staff["verifier-tangshan"], clue, "accept")
+    assert response.status_code == 404  # not even visible to a verifier before transfer
+    response = act(staff["intake-hebei"], clue, "acknowledge")
+    html = response.content.decode()
+    assert "线索处于“已提交”状态时，不能“签收”。" in html
+    clue.refresh_from_db()
+    assert clue.status == Clue.Status.SUBMITTED
+    bad = act(staff["intake-hebei"], clue, "transfer", {"to_unit": "x", "mode": "nope"})
+    assert bad.status_code == 200
+    assert "选择一个有效的选项" in bad.content.decode()
+    clue.refresh_from_db()
+    assert clue.status == Clue.Status.SUBMITTED
+
+
+def test_out_of_scope_staff_get_404_for_clue_evidence_and_reporter(staff):
+    clue = new_clue("440106")  # Guangdong: outside every Hebei unit
+    outsider = staff["supervisor-hebei"]
+    client = as_user(outsider)
+    assert client.get(reverse("clues:inspect", args=[clue.pk])).status_code == 404
+    assert client.get(reverse("clues:evidence", args=[clue.pk, 1])).status_code == 404
+    assert (
+        client.post(
+            reverse("clues:inspect", args=[clue.pk]), {"reveal-reason": "想看看"}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("clues:act", args=[clue.pk, "accept"])).status_code == 404
+    assert clue.tracking_number not in client.get(reverse("clues:index")).content.decode()
+
+
+def test_generic_edit_and_delete_views_do_not_exist(staff, admin_client):
+    clue = new_clue()
+    for path in (
+        f"/admin/reporting/clues/edit/{clue.pk}/",
+        f"/admin/reporting/clues/delete/{clue.pk}/",
+        "/admin/reporting/clues/new/",
+        f"/admin/reporting/clues/history/{clue.pk}/",
+    ):
+        assert admin_client.get(path).status_code == 404
+    assert Clue.objects.filter(pk=clue.pk).exists()
+
+
+def test_reveal_needs_a_reason_and_is_recorded(staff):
+    clue = new_clue(
+        reporter={"name": "赵六", "phone": "13911112222", "id_number": "", "contact_time": ""}
+    )
+    client = as_user(staff["intake-hebei"])
+    url = reverse("clues:inspect", args=[clue.pk])
+    assert "赵六" not in client.get(url).content.decode()
+    empty = client.post(url, {"reveal-reason": ""}, follow=True)
+    assert "赵六" not in empty.content.decode()
+    shown = client.post(url, {"reveal-reason": "需电话核实具体地址"})
+    assert "赵六" in shown.content.decode() and "13911112222" in shown.content.decode()
+    assert clue.ledger.filter(action="reporter_revealed").count() == 1
+    assert "赵六" not in client.get(url).content.decode()  # shown once, not kept
+    verifier = as_user(staff["verifier-tangshan"])
+    assert verifier.post(url, {"reveal-reason": "需要"}).status_code == 404
+
+
+def test_evidence_download_is_an_attachment_and_recorded(staff, client, report_page, valid_data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import samples
+
+    _, hidden = report_page()
+    data = {**valid_data(region="130203"), **hidden}
+    data["evidence"] = [SimpleUploadedFile("p.png", samples.png_with_text())]
+    client.post("/report/", data)
+    clue = Clue.objects.get()
+    item = clue.evidence.get()
+    response = as_user(staff["intake-hebei"]).get(
+        reverse("clues:evidence", args=[clue.pk, item.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    response.close()
+    assert clue.ledger.filter(action="evidence_downloaded", actor=staff["intake-hebei"]).exists()
