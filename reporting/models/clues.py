@@ -209,6 +209,18 @@ class Party(models.Model):
         return self.name
 
 
+class LedgerIsAppendOnly(Exception):
+    pass
+
+
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("ledger entries cannot be changed")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("ledger entries cannot be deleted")
+
+
 class LedgerEntry(models.Model):
     """Append-only record of what happened to a clue, with who and when. The reporter's
     timeline is drawn from it; staff actions join it as the review workflow grows."""
@@ -255,6 +267,10 @@ class LedgerEntry(models.Model):
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
 
+    # The ORM's usual ways to change or remove rows are closed; on PostgreSQL a trigger
+    # (migration 0005) refuses UPDATE and DELETE from any client as well.
+    objects = LedgerQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("ledger entry")
@@ -262,6 +278,14 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.clue} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise LedgerIsAppendOnly("ledger entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("ledger entries cannot be deleted")
 
 
 class Message(models.Model):
