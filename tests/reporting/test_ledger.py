@@ -34,7 +34,10 @@ def test_postgresql_refuses_raw_update_and_delete(site_tree):
         "UPDATE reporting_ledgerentry SET note = 'x' WHERE id = %s",
         "DELETE FROM reporting_ledgerentry WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [pk])
     assert LedgerEntry.objects.filter(pk=pk, note="").exists()
