@@ -29,6 +29,7 @@ ACCEPTED = {
     "image/png": ("image", "png"),
     "image/webp": ("image", "webp"),
     "image/heic": ("image", "jpg"),
+    "image/heif": ("image", "jpg"),
     "audio/mpeg": ("audio", "mp3"),
     "audio/mp4": ("audio", "m4a"),
     "audio/amr": ("audio", "amr"),
@@ -37,9 +38,10 @@ ACCEPTED = {
     "video/quicktime": ("video", "mov"),
     "application/pdf": ("document", "pdf"),
 }
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 IMAGE_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
-# 40 megapixels is more than any phone camera; a larger canvas is a decompression bomb.
-MAX_IMAGE_PIXELS = 40_000_000
+# Phones take 48 and 50 megapixel photos; a canvas far beyond that is a decompression bomb.
+MAX_IMAGE_PIXELS = 64_000_000
 
 
 class EvidenceError(ValueError):
@@ -84,13 +86,12 @@ def _strip_image(data, name, extension):
     image = ImageOps.exif_transpose(image)
     if extension == "jpg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    # A new image from the pixels alone carries no metadata of the upload.
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())
-    if image.mode == "P":
-        clean.putpalette(image.getpalette())
+    # Pillow writes comments, ICC profiles and XMP it finds in .info; with .info empty and
+    # no exif given, only pixels are written.
+    image.info = {}
     out = io.BytesIO()
     options = {"quality": 90} if extension in ("jpg", "webp") else {}
-    clean.save(out, format=IMAGE_FORMATS[extension], **options)
+    image.save(out, format=IMAGE_FORMATS[extension], exif=b"", **options)
     return out.getvalue()
 
 
@@ -102,9 +103,22 @@ def _strip_pdf(data, name):
                 _("“%(name)s” is protected by a password. Remove the password and send it again.")
                 % {"name": name}
             )
-        writer = pypdf.PdfWriter(clone_from=reader)
-        writer.metadata = None  # the information dictionary: author, producer, dates
-        writer.xmp_metadata = None
+        # A new document that takes only the pages: the document's information dictionary,
+        # XMP, attached files (which can be photos with their own location) and everything
+        # else at document level stay behind.
+        writer = pypdf.PdfWriter()
+        for page in reader.pages:
+            for key in ("/Metadata", "/PieceInfo"):
+                page.pop(key, None)
+            if "/Annots" in page:
+                kept = [
+                    a
+                    for a in page["/Annots"]
+                    if a.get_object().get("/Subtype") != "/FileAttachment"
+                ]
+                page[pypdf.generic.NameObject("/Annots")] = pypdf.generic.ArrayObject(kept)
+            writer.add_page(page)
+        writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
     except EvidenceError:
@@ -128,6 +142,8 @@ def process(name, data):
         )
     kind_guess = filetype.guess(data)
     mime = kind_guess.mime if kind_guess else None
+    if mime is None and data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        mime = "image/heic"  # HEIF brands filetype does not know (heix: 10-bit phone photos)
     if mime not in ACCEPTED:
         raise EvidenceError(
             _(

@@ -1,6 +1,9 @@
 """The rules of a clue's life. Views, the admin and tests all go through these functions."""
 
 import contextlib
+import functools
+import hashlib
+import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,11 +15,13 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from . import crypto, staging, tasks
-from .models import Clue, Evidence, LedgerEntry, Message, Party
+from .models import Clue, Evidence, LedgerEntry, Message, Party, ReceiptHandoff
 from .receipts import check_access_key, hash_access_key, new_access_key, new_tracking_number
 
 # Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
 TRACKING_ATTEMPTS = 8
+# How long a receipt waits to be displayed (a slow phone, a double click) before it is gone.
+RECEIPT_HANDOFF_LIFETIME = timedelta(minutes=10)
 
 
 class DuplicateSubmission(Exception):
@@ -97,9 +102,12 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 _store_evidence(clue, files, written)
             except OSError as error:
                 raise EvidenceStorageError(str(error)) from error
-            transaction.on_commit(lambda: staging.discard(submission_token))
-            transaction.on_commit(tasks.purge_abandoned_staging.enqueue)
-            transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk))
+            ReceiptHandoff.objects.create(
+                token_digest=handoff_digest(submission_token),
+                sealed=crypto.seal(
+                    {"tracking_number": clue.tracking_number, "access_key": access_key}
+                ),
+            )
     except IntegrityError:
         _delete(written)
         existing = Clue.objects.filter(submission_token=submission_token).first()
@@ -109,7 +117,37 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     except BaseException:
         _delete(written)
         raise
+    # Stored for good: what follows can fail (a queue down) without touching the clue, so
+    # each step is robust and logs its failure instead of raising.
+    transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
+    transaction.on_commit(tasks.purge_abandoned_staging.enqueue, robust=True)
+    transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk), robust=True)
     return clue, access_key
+
+
+def handoff_digest(submission_token):
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"receipt:{submission_token}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def take_receipt(submission_token):
+    """The receipt of the report sent with this form, once: the stored copy is deleted as it
+    is read. A double click or a lost response still reaches it; a second look does not."""
+    with transaction.atomic():
+        handoff = (
+            ReceiptHandoff.objects.select_for_update()
+            .filter(
+                token_digest=handoff_digest(submission_token),
+                created_at__gt=timezone.now() - RECEIPT_HANDOFF_LIFETIME,
+            )
+            .first()
+        )
+        if handoff is None:
+            return None
+        receipt = crypto.open_sealed(handoff.sealed)
+        handoff.delete()
+    return receipt
 
 
 def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status="", to_status=""):
@@ -201,12 +239,17 @@ def _delete(files):
             field_file.storage.delete(field_file.name)
 
 
+@functools.cache
+def _dummy_hash():
+    return hash_access_key("0" * 20)
+
+
 def find_clue_for_reporter(tracking_number, access_key):
     """The clue when the pair matches, else None; one answer for every kind of mismatch."""
     clue = Clue.objects.filter(tracking_number=tracking_number).first()
     if clue is None:
         # Spend the same effort as a real check, so timing does not reveal which numbers exist.
-        check_access_key(access_key, hash_access_key("0" * 20))
+        check_access_key(access_key, _dummy_hash())
         return None
     return clue if check_access_key(access_key, clue.access_key_hash) else None
 

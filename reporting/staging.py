@@ -7,10 +7,10 @@ that token takes them, and folders left behind are purged after a day.
 """
 
 import hashlib
-import json
 import time
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
@@ -40,6 +40,15 @@ def _folder(token):
 
 
 def stage(token, processed):
+    """Keep one checked file for this form; refused (False) beyond the report's limits, so
+    repeated failed attempts cannot pile files up."""
+    kept = staged(token)
+    kept_bytes = sum(manifest["original_size"] for _, manifest in kept)
+    if (
+        len(kept) >= settings.EVIDENCE_MAX_FILES
+        or kept_bytes + processed.original_size > settings.EVIDENCE_MAX_TOTAL_BYTES
+    ):
+        return False
     storage, folder, file_id = _storage(), _folder(token), uuid.uuid4().hex
     storage.save(f"{folder}/{file_id}.bin", ContentFile(processed.content))
     if processed.original is not None:
@@ -48,7 +57,8 @@ def stage(token, processed):
         )
     manifest = {field: getattr(processed, field) for field in FIELDS}
     manifest["staged_at"] = time.time()
-    storage.save(f"{folder}/{file_id}.json", ContentFile(json.dumps(manifest).encode()))
+    # Sealed: the manifest holds the file's name as the reporter's device gave it.
+    storage.save(f"{folder}/{file_id}.json", ContentFile(crypto.seal(manifest)))
     return file_id
 
 
@@ -61,7 +71,7 @@ def staged(token):
     for name in storage.listdir(folder)[1]:
         if name.endswith(".json"):
             with storage.open(f"{folder}/{name}") as handle:
-                entries.append((name[:-5], json.load(handle)))
+                entries.append((name[:-5], crypto.open_sealed(handle.read())))
     return sorted(entries, key=lambda entry: entry[1]["staged_at"])
 
 

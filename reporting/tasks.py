@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -40,6 +41,9 @@ def notify_intake_of_new_clue(clue_id):
 @task()
 def purge_abandoned_staging():
     """Files kept for a report that was never completed are deleted after a day."""
-    from . import staging
+    from . import services, staging
+    from .models import ReceiptHandoff
 
+    cutoff = timezone.now() - services.RECEIPT_HANDOFF_LIFETIME
+    ReceiptHandoff.objects.filter(created_at__lt=cutoff).delete()
     return staging.purge_abandoned()

@@ -1,17 +1,32 @@
-"""Slowing down guesses at receipts, without storing who guessed.
+"""Slowing, then stopping, guesses at receipts, without storing who guessed.
 
-Counters live only in the cache, keyed by an HMAC of the client address or the tracking
-number, so neither appears in the database, the cache keys or the logs.
+After a few failures for a tracking number or from one client, each further attempt must wait
+longer (5, 10, 20, ... seconds after the last failure); after the limit, attempts are refused
+for the whole window. Counters live only in the cache, keyed by an HMAC of the client address
+or the tracking number, so neither appears in the database, the cache keys or the logs.
 """
 
 import hashlib
 import hmac
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 
 WINDOW_SECONDS = 15 * 60
 LIMITS = {"client": 20, "number": 5}
+FREE_ATTEMPTS = 2
+FIRST_DELAY_SECONDS = 5
+
+
+def client_address(request):
+    """The client's address as the trusted proxies in front saw it (TRUSTED_PROXY_HOPS)."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [address for address in forwarded if address]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def _key(kind, value):
@@ -19,22 +34,29 @@ def _key(kind, value):
     return f"status-fail:{kind}:{digest.hexdigest()[:32]}"
 
 
-def _client(request):
-    return request.META.get("REMOTE_ADDR", "")
+def _keys(request, tracking_number):
+    return [
+        ("client", _key("client", client_address(request))),
+        ("number", _key("number", tracking_number)),
+    ]
 
 
-def is_locked(request, tracking_number):
-    return (
-        cache.get(_key("client", _client(request)), 0) >= LIMITS["client"]
-        or cache.get(_key("number", tracking_number), 0) >= LIMITS["number"]
-    )
+def wait_seconds(request, tracking_number, now=None):
+    """0 when an attempt may be made now, else how long to wait (the whole window if locked)."""
+    now = now or time.time()
+    longest = 0
+    for kind, key in _keys(request, tracking_number):
+        count, last = cache.get(key, (0, 0.0))
+        if count >= LIMITS[kind]:
+            return int(last + WINDOW_SECONDS - now) + 1
+        if count > FREE_ATTEMPTS:
+            delay = FIRST_DELAY_SECONDS * 2 ** (count - FREE_ATTEMPTS - 1)
+            longest = max(longest, int(last + delay - now) + 1)
+    return max(longest, 0)
 
 
-def record_failure(request, tracking_number):
-    for kind, value in (("client", _client(request)), ("number", tracking_number)):
-        key = _key(kind, value)
-        if cache.add(key, 1, WINDOW_SECONDS) is False:
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, WINDOW_SECONDS)
+def record_failure(request, tracking_number, now=None):
+    now = now or time.time()
+    for _kind, key in _keys(request, tracking_number):
+        count, _last = cache.get(key, (0, 0.0))
+        cache.set(key, (count + 1, now), WINDOW_SECONDS)

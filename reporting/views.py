@@ -1,3 +1,4 @@
+import re
 import time
 
 from django.conf import settings
@@ -12,12 +13,22 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from . import services, staging, throttle
-from .forms import AddEvidenceForm, PartyFormSet, ReplyForm, ReportForm, StatusLookupForm
+from .forms import (
+    MAX_PARTIES,
+    AddEvidenceForm,
+    PartyFormSet,
+    ReplyForm,
+    ReportForm,
+    StatusLookupForm,
+)
 from .models import Category, Clue, Region
 from .receipts import format_access_key, format_tracking_number
 from .uploads import EvidenceUploadHandler
 
-RECEIPT_SESSION_KEY = "reporting:receipt"
+# The session holds only which form's receipt to show; the receipt itself waits, encrypted,
+# in services.take_receipt until it is displayed.
+RECEIPT_SESSION_KEY = "reporting:receipt-token"
+STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 CLUE_FIELDS = (
     "category",
     "region",
@@ -36,14 +47,20 @@ def no_referrer(response):
     return response
 
 
+def _printable(value, limit):
+    value = value[:limit]
+    return value if value.isprintable() else ""
+
+
 def preselection(query):
-    """Poster links carry ?category=&region=&entry=; unknown values are ignored."""
+    """Poster links carry ?category=&region=&entry=; unknown values are ignored (and values
+    with control characters never reach the database, which may refuse them)."""
     initial = {}
-    slug = query.get("category", "")[:60]
+    slug = _printable(query.get("category", ""), 60)
     category = Category.objects.filter(slug=slug, active=True).first() if slug else None
     if category:
         initial["category"] = category.pk
-    code = query.get("region", "")[:12]
+    code = _printable(query.get("region", ""), 12)
     if code and Region.objects.filter(code=code).exists():
         initial["region"] = code
     entry = query.get("entry", "")[:20]
@@ -72,31 +89,36 @@ class ReportView(View):
 
     def handle(self, request):
         token = request.POST.get("submission_token", "")
+        token_ok = ReportForm.token_is_valid(token)
+        if token_ok and Clue.objects.filter(submission_token=token).exists():
+            # Sent already (a double click, a resend after a lost response): show its receipt,
+            # before the captcha, which the first request used up.
+            return self.to_receipt(token)
         for file_id in request.POST.getlist("remove_staged"):
-            if file_id.isalnum():
+            if token_ok and STAGED_ID.match(file_id):
                 staging.remove(token, file_id)
-        staged = staging.staged(token) if ReportForm.token_is_valid(token) else []
+        staged = staging.staged(token) if token_ok else []
         form = ReportForm(
             request.POST,
             request.FILES,
             rejected_files=request.evidence_rejected,
             staged_files=staged,
         )
-        parties = self.parties(request.POST)
-        refresh = "refresh_captcha" in request.POST
+        parties = self.parties(self.with_another_party(request.POST))
+        refresh = "refresh_captcha" in request.POST or "add_party" in request.POST
         valid = form.is_valid()  # always: it checks and strips the files to keep
         valid = parties.is_valid() and valid
         if refresh or not valid:
             self.stage(form, token)
             if refresh:
-                # Without JavaScript a new captcha picture means a round trip: keep every
-                # answer and show no errors yet.
+                # Without JavaScript a new captcha picture or another person's boxes mean a
+                # round trip: keep every answer and show no errors yet.
                 form = ReportForm(initial=request.POST.dict(), staged_files=staging.staged(token))
                 return self.render(form, parties)
             return self.render(self.with_staged(form, token), parties, status=400)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
         try:
-            clue, access_key = services.submit_clue(
+            services.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
                 parties=[p for p in parties.cleaned_data if p and p.get("name")],
                 reporter=form.reporter_details(),
@@ -107,7 +129,7 @@ class ReportView(View):
             )
         except services.DuplicateSubmission:
             # The first of two identical requests already stored the clue and its receipt.
-            return redirect("reporting:receipt")
+            return self.to_receipt(token)
         except services.EvidenceStorageError:
             form.add_error(
                 None,
@@ -117,21 +139,39 @@ class ReportView(View):
                 ),
             )
             return self.render(form, parties, status=503)
-        request.session[RECEIPT_SESSION_KEY] = {
-            "tracking_number": clue.tracking_number,
-            "access_key": access_key,
-        }
+        return self.to_receipt(token)
+
+    def to_receipt(self, token):
+        self.request.session[RECEIPT_SESSION_KEY] = token
         return redirect("reporting:receipt")
+
+    def with_another_party(self, data):
+        """The posted data, with one more person's boxes when "add another person" was used."""
+        if "add_party" not in data:
+            return data
+        data = data.copy()
+        try:
+            total = int(data.get("party-TOTAL_FORMS", "0"))
+        except ValueError:
+            return data
+        data["party-TOTAL_FORMS"] = str(min(total + 1, MAX_PARTIES))
+        return data
 
     def stage(self, form, token):
         if not ReportForm.token_is_valid(token):
             return
         try:
-            for processed in form.processed_files:
-                staging.stage(token, processed)
+            refused = [p for p in form.processed_files if not staging.stage(token, p)]
         except OSError:
             form.add_error(
                 "evidence", _("Your files could not be kept; please choose them again.")
+            )
+            return
+        if refused:
+            form.add_error(
+                "evidence",
+                _("Not kept, because the report already has as many files as it may: %(names)s")
+                % {"names": ", ".join(p.display_name for p in refused)},
             )
 
     def with_staged(self, form, token):
@@ -143,6 +183,7 @@ class ReportView(View):
         context = {
             "form": form,
             "parties": parties,
+            "can_add_party": parties.total_form_count() < MAX_PARTIES,
             "category_hints": hints,
             "staged_files": form.staged_files,
         }
@@ -151,8 +192,9 @@ class ReportView(View):
 
 @never_cache
 def receipt(request):
-    """Shows the receipt once: the access key leaves the session as it is displayed."""
-    stored = request.session.pop(RECEIPT_SESSION_KEY, None)
+    """Shows the receipt once: its stored copy is deleted as it is displayed."""
+    token = request.session.pop(RECEIPT_SESSION_KEY, None)
+    stored = services.take_receipt(token) if token else None
     if stored is None:
         messages.info(
             request,
@@ -191,8 +233,15 @@ def status(request):
     http_status = 200
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["tracking_number"]
-        if throttle.is_locked(request, number):
-            form.add_error(None, _("Too many attempts. Please wait 15 minutes and try again."))
+        wait = throttle.wait_seconds(request, number)
+        if wait:
+            form.add_error(
+                None,
+                _("Too many attempts. Please wait %(minutes)s minutes and try again.")
+                % {"minutes": max(1, round(wait / 60))}
+                if wait >= 60
+                else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
+            )
             http_status = 429
         else:
             found = services.find_clue_for_reporter(number, form.cleaned_data["access_key"])

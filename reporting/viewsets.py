@@ -45,6 +45,10 @@ class ClueViewSet(ModelViewSet):
     inspect_view_class = admin_views.ClueDetailView
     inspect_view_enabled = True
     copy_view_enabled = False
+    # Wagtail would queue a reference-index task on every save of a clue, inside the report's
+    # transaction: a queue outage would then refuse reports. Clues link to nothing editors
+    # need to find usages of.
+    add_to_reference_index = False
     list_display = [
         "tracking_number",
         "status",

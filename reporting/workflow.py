@@ -20,7 +20,12 @@ class TransitionError(Exception):
 
 
 def _lock(clue):
-    return Clue.objects.select_for_update().select_related("region", "unit").get(pk=clue.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the joins.
+    return (
+        Clue.objects.select_for_update(of=("self",))
+        .select_related("region", "unit")
+        .get(pk=clue.pk)
+    )
 
 
 def _roles(user, clue):

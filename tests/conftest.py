@@ -19,6 +19,16 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(getattr(settings, "TEST_FILES_ROOT", ""), ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate-limit counters and other cached state must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def site_tree(db):
     """The published home page in Chinese and its English translation, as the demo has them."""

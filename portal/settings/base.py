@@ -182,6 +182,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Reporting: the reporter's clocks (EU Directive 2019/1937 defaults) and the keys that
 # encrypt named reporters' details (reporting/crypto.py), newest first.
 CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
+# How many proxies in front append to X-Forwarded-For: the client address used (only inside
+# an HMAC, only in the cache) for rate limits. 0 means REMOTE_ADDR is the client.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024

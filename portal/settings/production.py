@@ -44,6 +44,9 @@ for _key in REPORTER_ENCRYPTION_KEYS:
         ) from None
 CSRF_TRUSTED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
 
+# Production runs behind one TLS-terminating proxy (docs/deployment.md).
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
+
 # Transport security. TLS ends at the proxy in front, which must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,4 +1,13 @@
-from .clues import Clue, Evidence, LedgerEntry, Message, Party, evidence_path, private_storage
+from .clues import (
+    Clue,
+    Evidence,
+    LedgerEntry,
+    Message,
+    Party,
+    ReceiptHandoff,
+    evidence_path,
+    private_storage,
+)
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
 from .units import Membership, Unit
@@ -14,6 +23,7 @@ __all__ = [
     "Membership",
     "Message",
     "Party",
+    "ReceiptHandoff",
     "Region",
     "Signature",
     "Transfer",

@@ -315,3 +315,15 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.clue} {self.sender} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReceiptHandoff(models.Model):
+    """The receipt between the commit and its one display, encrypted, keyed by a digest of
+    the form's token; deleted when shown and ignored after ten minutes."""
+
+    token_digest = models.CharField(max_length=64, unique=True)
+    sealed = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.token_digest[:12]

@@ -38,22 +38,39 @@ def png_with_text():
     return out.getvalue()
 
 
+def _exif():
+    exif = Image.Exif()
+    exif[MAKE] = "PhoneMaker"
+    exif[0x013B] = "Reporter Name"  # Artist
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (39.0, 54.0, 26.0)})
+    return exif
+
+
 def webp():
     out = io.BytesIO()
-    Image.new("RGB", (40, 40), "green").save(out, format="WEBP")
+    Image.new("RGB", (40, 40), "green").save(out, format="WEBP", exif=_exif())
     return out.getvalue()
 
 
 def heic():
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), "red").save(out, format="HEIF")
+    Image.new("RGB", (64, 48), "red").save(out, format="HEIF", exif=_exif())
     return out.getvalue()
+
+
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+    b'22-rdf-syntax-ns#"><rdf:Description>Reporter Name XMPSECRET</rdf:Description>'
+    b"</rdf:RDF></x:xmpmeta>"
+)
 
 
 def pdf_with_metadata():
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=200, height=200)
     writer.add_metadata({"/Author": "Reporter Name", "/Producer": "Office 2019 on PC-ZHANG"})
+    writer.xmp_metadata = XMP
+    writer.add_attachment("photo.jpg", jpeg_with_gps())
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -148,6 +148,6 @@ def test_evidence_download_is_an_attachment_and_recorded(staff, client, report_p
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+    # Reading the stream to its end closes the file.
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-    response.close()
     assert clue.ledger.filter(action="evidence_downloaded", actor=staff["intake-hebei"]).exists()

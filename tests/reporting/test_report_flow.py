@@ -298,3 +298,114 @@ def test_without_a_speech_engine_the_form_says_audio_is_unavailable(report_page,
     html, _ = report_page()
     assert "/captcha/audio/" not in html
     assert "本服务器暂不提供语音验证码" in html
+
+
+def test_double_click_whose_first_response_is_lost_still_shows_the_receipt_once(
+    report_page, valid_data, client
+):
+    """The second click carries the same form but not the cookies of the first response."""
+    from django.test import Client
+
+    _, hidden = report_page()
+    body = {**valid_data(), **hidden}
+    first = Client().post("/report/", body)
+    second_browser = Client()
+    second = second_browser.post("/report/", body)  # captcha already used: must not matter
+    assert first.status_code == second.status_code == 302
+    receipt = second_browser.get(second["Location"])
+    number, _key = receipt_codes(receipt.content.decode())
+    assert Clue.objects.count() == 1
+    assert number.replace(" ", "") == Clue.objects.get().tracking_number
+    again = second_browser.get("/report/receipt/")
+    assert again.status_code == 302  # shown once
+
+
+def test_the_access_key_is_never_stored_in_clear(client, report_page, valid_data):
+    from django.contrib.sessions.models import Session
+
+    from reporting.models import ReceiptHandoff
+
+    submit(client, report_page, valid_data)
+    for session in Session.objects.all():
+        assert "access_key" not in str(session.get_decoded())
+    handoff = ReceiptHandoff.objects.get()
+    _number, key = receipt_codes(client.get("/report/receipt/").content.decode())
+    assert key.replace("-", "").encode() not in bytes(handoff.sealed)
+    assert not ReceiptHandoff.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_queue_failure_after_the_commit_loses_nothing(client, report_page, valid_data, settings):
+    """With the task queue down, the report and its files stay, and the receipt is shown."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import samples
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
+    _, hidden = report_page()
+    data = {**valid_data(), **hidden}
+    data["evidence"] = [SimpleUploadedFile("a.png", samples.png_with_text())]
+    response = client.post("/report/", data)
+    assert response.status_code == 302
+    assert receipt_codes(client.get(response["Location"]).content.decode())
+    item = Clue.objects.get().evidence.get()
+    assert item.file.storage.exists(item.file.name)
+
+
+def test_guessing_is_slowed_then_stopped(client, report_page, valid_data):
+    submit(client, report_page, valid_data)
+    number, _key = receipt_codes(client.get("/report/receipt/").content.decode())
+    statuses = []
+    for _attempt in range(4):
+        response = client.post(
+            "/report/status/", {"tracking_number": number, "access_key": "Z" * 20}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:3] == [400, 400, 400]
+    assert statuses[3] == 429
+    assert "秒后再试" in response.content.decode()
+
+
+def test_rate_limits_follow_the_client_behind_the_proxy(rf, settings):
+    from reporting import throttle
+
+    settings.TRUSTED_PROXY_HOPS = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert throttle.client_address(request) == "198.51.100.4"
+    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.4")
+    assert throttle.client_address(spoofed) == "198.51.100.4"
+    settings.TRUSTED_PROXY_HOPS = 0
+    assert throttle.client_address(request) == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    "query", ["?category=%00", "?region=%00", "?entry=%00", "?category=" + "x" * 5000]
+)
+def test_control_characters_in_poster_links_are_ignored(report_page, query):
+    html, _ = report_page("/report/" + query)
+    assert '<option value="" selected>' in html
+
+
+def test_another_person_can_be_added_without_javascript(client, report_page, valid_data):
+    _, hidden = report_page()
+    data = {**valid_data(), **hidden, "add_party": "1"}
+    data.pop("captcha_1")
+    html = client.post("/report/", data).content.decode()
+    assert 'name="party-2-name"' in html
+    assert 'value="刀疤强"' in html
+    assert "field__error" not in html
+
+
+def test_enter_sends_the_report_rather_than_another_button(report_page):
+    html, _ = report_page()
+    form = html[html.index('<form method="post" action="/report/"') :]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert "name=" not in first_button  # the plain send button, not refresh or add
+
+
+def test_a_token_that_is_not_ours_is_refused(client, report_page, valid_data):
+    _, hidden = report_page()
+    hidden["submission_token"] = "../../etc/passwd-" + "a" * 30
+    assert client.post("/report/", {**valid_data(), **hidden}).status_code == 400
+    assert not Clue.objects.exists()
