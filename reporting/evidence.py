@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 import filetype
+import mutagen
 import pypdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
@@ -130,6 +131,26 @@ def _strip_pdf(data, name):
     return out.getvalue()
 
 
+AMR_MAGIC = (b"#!AMR\n", b"#!AMR-WB\n")
+
+
+def _check_media(data, name, mime):
+    """A recording or video must parse as one and have a duration: a file that only starts
+    like one (an executable behind an ID3 header, a script behind 'ftyp') is refused."""
+    if mime == "audio/amr":
+        valid = any(data.startswith(m) and len(data) > len(m) + 1 for m in AMR_MAGIC)
+    else:
+        try:
+            parsed = mutagen.File(io.BytesIO(data))
+        except (mutagen.MutagenError, ValueError, EOFError):
+            parsed = None
+        valid = parsed is not None and getattr(parsed.info, "length", 0) > 0
+    if not valid:
+        raise EvidenceError(
+            _("“%(name)s” is damaged or incomplete and cannot be opened.") % {"name": name}
+        )
+
+
 def process(name, data):
     """Check one uploaded file and return the copy to store. Raises EvidenceError."""
     name = (name or _("unnamed file"))[:120]
@@ -153,6 +174,8 @@ def process(name, data):
             % {"name": name}
         )
     kind, extension = ACCEPTED[mime]
+    if kind in ("audio", "video"):
+        _check_media(data, name, mime)
     if kind == "image":
         content = _strip_image(data, name, extension)
         content_type = f"image/{'jpeg' if extension == 'jpg' else extension}"

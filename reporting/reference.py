@@ -16,12 +16,63 @@ def _rows(path):
         yield from csv.DictReader(handle)
 
 
+REGION_COLUMNS = ["code", "parent", "level", "name", "name_en"]
+
+
+class ReferenceDataError(ValueError):
+    """A reference-data file with problems; .problems lists them by line."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def check_regions(rows):
+    """Every problem of a regions file, by line number, before anything is written."""
+    problems = []
+    known = set(Region.objects.values_list("code", flat=True))
+    seen = set()
+    for number, row in enumerate(rows, start=2):
+        code, parent = row.get("code") or "", row.get("parent") or ""
+        if not (code.isdigit() and len(code) in (6, 9, 12)):
+            problems.append(
+                f"line {number}: code {code!r} is not a 6, 9 or 12-digit division code"
+            )
+        elif code in seen:
+            problems.append(f"line {number}: code {code} appears twice")
+        if row.get("level") not in Region.Level.values:
+            problems.append(
+                f"line {number}: level {row.get('level')!r} is not one of "
+                + ", ".join(Region.Level.values)
+            )
+        if not (row.get("name") or "").strip() or not (row.get("name_en") or "").strip():
+            problems.append(f"line {number}: name and name_en are both required")
+        if parent and parent not in known and parent not in seen:
+            problems.append(
+                f"line {number}: parent {parent} is neither above in the file nor known"
+            )
+        if not parent and row.get("level") != Region.Level.PROVINCE:
+            problems.append(f"line {number}: only a province may have no parent")
+        seen.add(code)
+    return problems
+
+
 @transaction.atomic
 def load_regions(path):
-    """Add the regions of a CSV (code, parent, level, name, name_en) that are missing."""
+    """Add the regions of a CSV (code, parent, level, name, name_en) that are missing; a file
+    with any problem changes nothing and raises ReferenceDataError listing them all."""
+    try:
+        rows = list(_rows(path))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceDataError([f"not a UTF-8 CSV file: {error}"]) from None
+    if not rows or list(rows[0].keys()) != REGION_COLUMNS:
+        raise ReferenceDataError(["the first line must be: " + ",".join(REGION_COLUMNS)])
+    problems = check_regions(rows)
+    if problems:
+        raise ReferenceDataError(problems)
     known = set(Region.objects.values_list("code", flat=True))
     added = 0
-    for row in _rows(path):
+    for row in rows:
         if row["code"] in known:
             continue
         fields = {k: row[k] for k in ("code", "level", "name", "name_en")}

@@ -241,3 +241,24 @@ def test_heif_brands_filetype_does_not_know_are_photos():
     data[8:12] = b"heix"
     processed = pipeline.process("phone.heic", bytes(data))
     assert processed.kind == "image" and processed.extension == "jpg"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + samples.ELF_EXECUTABLE),
+        ("clip.mp4", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom#!/bin/sh\nreboot\n"),
+        ("voice.amr", b"#!AMR\n"),
+    ],
+)
+def test_media_that_only_starts_like_media_is_refused(name, data):
+    from reporting import evidence as pipeline
+
+    with pytest.raises(pipeline.EvidenceError, match=name):
+        pipeline.process(name, data)
+
+
+def test_a_real_recording_is_accepted():
+    from reporting import evidence as pipeline
+
+    assert pipeline.process("voice.wav", samples.wav()).kind == "audio"
