@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -9,22 +11,31 @@ from django.utils.translation import override
 from django_tasks import task
 
 
-def intake_recipients():
-    """Active staff who may view clues: superusers and holders of reporting.view_clue."""
+def intake_recipients(clue):
+    """Intake reviewers whose jurisdiction covers the clue's region (a clue of unknown region:
+    the national office's), and superusers."""
+    from .models import Membership
+
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    permission = Q(groups__permissions__codename="view_clue") | Q(
-        user_permissions__codename="view_clue"
-    )
-    return sorted(
-        set(users.filter(Q(is_superuser=True) | permission).values_list("email", flat=True))
-    )
+    intake = Membership.objects.filter(role=Membership.Role.INTAKE).select_related("unit__region")
+    covering = [
+        m.user_id
+        for m in intake
+        if m.unit.region_id is None
+        or (clue.region_id and clue.region.path.startswith(m.unit.region.path))
+    ]
+    staff = users.filter(Q(is_superuser=True) | Q(pk__in=covering))
+    return sorted(set(staff.values_list("email", flat=True)))
 
 
 @task()
 def notify_intake_of_new_clue(clue_id):
     """Tell intake staff a clue arrived: a link only, never its content, so mail servers and
     inboxes hold nothing about the clue or the reporter."""
-    recipients = intake_recipients()
+    from .models import Clue
+
+    clue = Clue.objects.select_related("region").get(pk=clue_id)
+    recipients = intake_recipients(clue)
     if not recipients:
         return 0
     with override(settings.LANGUAGE_CODE):
@@ -47,3 +58,25 @@ def purge_abandoned_staging():
     cutoff = timezone.now() - services.RECEIPT_HANDOFF_LIFETIME
     ReceiptHandoff.objects.filter(created_at__lt=cutoff).delete()
     return staging.purge_abandoned()
+
+
+@task()
+def deliver_transfer(delivery_id):
+    """Forward a transfer to the unit's system; on failure, queue the next attempt later."""
+    from . import forwarding
+
+    wait = forwarding.attempt(delivery_id)
+    if wait is not None:
+        later = timezone.now() + timedelta(seconds=wait)
+        deliver_transfer.using(run_after=later).enqueue(delivery_id)
+    return wait
+
+
+@task()
+def notify_unit_of_transfer(transfer_id):
+    from . import forwarding
+    from .models import Transfer
+
+    return forwarding.tell_unit_of_transfer(
+        Transfer.objects.select_related("to_unit", "clue").get(pk=transfer_id)
+    )

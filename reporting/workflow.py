@@ -6,9 +6,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import crypto
+from . import crypto, tasks
 from .models import SIGNATURES_REQUIRED as REQUIRED
-from .models import Clue, Conclusion, LedgerEntry, Membership, Signature, Transfer, Unit
+from .models import (
+    Clue,
+    Conclusion,
+    Delivery,
+    LedgerEntry,
+    Membership,
+    Signature,
+    Transfer,
+    Unit,
+)
 from .scope import roles_on
 from .services import record
 
@@ -148,7 +157,7 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
     if deadline <= timezone.now():
         raise TransitionError(_("The deadline must be in the future."))
     _check_destination(clue, user, to_unit, mode)
-    Transfer.objects.create(
+    new_transfer = Transfer.objects.create(
         clue=clue,
         from_unit=clue.unit,
         to_unit=to_unit,
@@ -156,6 +165,7 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
         deadline=deadline,
         created_by=user,
     )
+    _forward(new_transfer)
     clue.unit = to_unit
     if mode in (Mode.DIRECT_REVIEW, Mode.LISTED):
         clue.is_key = True
@@ -169,6 +179,15 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
         unit=to_unit,
         fields=["unit", "is_key"],
     )
+
+
+def _forward(transfer):
+    """Tell the receiving unit after the commit: its staff by email, its system by webhook
+    (a Delivery row first, so nothing is lost if the queue or the worker fails)."""
+    transaction.on_commit(lambda: tasks.notify_unit_of_transfer.enqueue(transfer.pk), robust=True)
+    if transfer.to_unit.webhook_url:
+        delivery = Delivery.objects.create(transfer=transfer, url=transfer.to_unit.webhook_url)
+        transaction.on_commit(lambda: tasks.deliver_transfer.enqueue(delivery.pk), robust=True)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from .clues import (
     evidence_path,
     private_storage,
 )
+from .delivery import Delivery, DeliveryAttempt
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
 from .units import Membership, Unit
@@ -18,6 +19,8 @@ __all__ = [
     "Category",
     "Clue",
     "Conclusion",
+    "Delivery",
+    "DeliveryAttempt",
     "Evidence",
     "LedgerEntry",
     "Membership",

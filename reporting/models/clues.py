@@ -243,6 +243,8 @@ class LedgerEntry(models.Model):
         REOPENED = "reopened", _("reopened for look-back")
         REPORTER_REVEALED = "reporter_revealed", _("reporter's identity revealed")
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("evidence downloaded")
+        FORWARDED = "forwarded", _("forwarded to the unit's system")
+        FORWARDING_FAILED = "forwarding_failed", _("forwarding failed; supervisors told")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -1,0 +1,204 @@
+"""Forwarding transfers to the receiving unit's system (a webhook) and telling its staff.
+
+The payload carries no clue content and no reporter: the receiving system learns that a clue
+was transferred to it, with a link to read it in the portal. Each request is signed with
+HMAC-SHA256 over "<timestamp>.<body>" with the unit's secret, and carries an idempotency key
+that stays the same across retries. See docs/forwarding.md.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+import requests
+
+from .models import Delivery, DeliveryAttempt, LedgerEntry, Membership
+from .services import record
+
+logger = logging.getLogger(__name__)
+CLAIM_SECONDS = 120
+
+
+def clue_admin_url(clue):
+    return settings.PORTAL_BASE_URL + reverse("clues:inspect", args=[clue.pk])
+
+
+def payload(delivery):
+    transfer = delivery.transfer
+    clue = transfer.clue
+    return {
+        "event": "clue.transferred",
+        "idempotency_key": str(delivery.idempotency_key),
+        "tracking_number": clue.tracking_number,
+        "unit": transfer.to_unit.code,
+        "mode": transfer.mode,
+        "deadline": transfer.deadline.isoformat(),
+        "key_clue": clue.is_key,
+        "category": clue.category.slug,
+        "region": clue.region.code if clue.region_id else None,
+        "url": clue_admin_url(clue),
+    }
+
+
+def signature(secret, timestamp, body):
+    message = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _claim(delivery_id):
+    """Take the delivery for this worker, or None when it is done or another worker has it."""
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .exclude(claimed_until__gt=now)
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    if not claimed:
+        return None
+    return Delivery.objects.select_related(
+        "transfer__clue__category", "transfer__clue__region", "transfer__to_unit"
+    ).get(pk=delivery_id)
+
+
+def attempt(delivery_id):
+    """One delivery attempt. Returns the seconds to wait before the next one, or None."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    unit = delivery.transfer.to_unit
+    body = json.dumps(payload(delivery), sort_keys=True, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": str(delivery.idempotency_key),
+        "X-Portal-Timestamp": timestamp,
+        "X-Portal-Signature": "sha256=" + signature(unit.webhook_secret, timestamp, body),
+    }
+    status_code, error = None, ""
+    try:
+        response = requests.post(
+            delivery.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+        )
+        status_code = response.status_code
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    delivered = status_code is not None and 200 <= status_code < 300
+    return _settle(delivery, delivered, status_code, error or f"HTTP {status_code}")
+
+
+@transaction.atomic
+def _settle(delivery, delivered, status_code, error):
+    DeliveryAttempt.objects.create(
+        delivery=delivery, status_code=status_code, error="" if delivered else error
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
+    delivery.refresh_from_db()
+    clue = delivery.transfer.clue
+    if delivered:
+        delivery.status = Delivery.Status.DELIVERED
+        delivery.claimed_until = None
+        delivery.save(update_fields=["status", "claimed_until"])
+        record(
+            clue,
+            LedgerEntry.Action.FORWARDED,
+            unit=delivery.transfer.to_unit,
+            note=f"{status_code}",
+        )
+        return None
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        delivery.status = Delivery.Status.FAILED
+        delivery.claimed_until = None
+        delivery.save(update_fields=["status", "claimed_until"])
+        record(
+            clue, LedgerEntry.Action.FORWARDING_FAILED, unit=delivery.transfer.to_unit, note=error
+        )
+        transaction.on_commit(lambda: tell_supervisors_delivery_failed(delivery.pk), robust=True)
+        return None
+    wait = settings.WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+    delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
+    delivery.claimed_until = None
+    delivery.save(update_fields=["next_attempt_at", "claimed_until"])
+    logger.warning("delivery %s failed (%s); retrying in %ss", delivery.pk, error, wait)
+    return wait
+
+
+def supervisors_of(unit):
+    """Supervisors of the unit and of every unit above it."""
+    units = [unit, *unit.get_ancestors()]
+    return sorted(
+        set(
+            Membership.objects.filter(unit__in=units, role=Membership.Role.SUPERVISOR)
+            .exclude(user__email="")
+            .filter(user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def tell_supervisors_delivery_failed(delivery_id):
+    delivery = Delivery.objects.select_related("transfer__to_unit", "transfer__clue").get(
+        pk=delivery_id
+    )
+    recipients = supervisors_of(delivery.transfer.to_unit)
+    if not recipients:
+        logger.error("delivery %s failed and the unit has no supervisor to tell", delivery_id)
+        return
+    with override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("A transfer could not be forwarded"),
+            message=_(
+                "A transfer to %(unit)s could not be delivered to its system after %(count)s "
+                "attempts. The unit's staff were emailed; check it here:\n%(url)s"
+            )
+            % {
+                "unit": delivery.transfer.to_unit.label,
+                "count": delivery.attempts,
+                "url": clue_admin_url(delivery.transfer.clue),
+            },
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+
+def tell_unit_of_transfer(transfer):
+    """Email the receiving unit's staff (and its own address): a link, never content."""
+    unit = transfer.to_unit
+    recipients = set(
+        Membership.objects.filter(unit=unit, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if unit.email:
+        recipients.add(unit.email)
+    if not recipients:
+        return 0
+    with override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=_("A clue was transferred to your unit"),
+            message=_("A clue was transferred to your unit for verification:\n%(url)s")
+            % {"url": clue_admin_url(transfer.clue)},
+            from_email=None,
+            recipient_list=sorted(recipients),
+        )
+    return len(recipients)
+
+
+def due_for_retry():
+    """Pending deliveries whose time has come and that no worker holds: after a worker was
+    killed mid-send, or a queue lost its task, the periodic job sends them again."""
+    now = timezone.now()
+    return Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).exclude(claimed_until__gt=now)
