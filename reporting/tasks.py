@@ -80,3 +80,10 @@ def notify_unit_of_transfer(transfer_id):
     return forwarding.tell_unit_of_transfer(
         Transfer.objects.select_related("to_unit", "clue").get(pk=transfer_id)
     )
+
+
+@task()
+def run_periodic_checks():
+    from django.core.management import call_command
+
+    call_command("check_deadlines", verbosity=0)

@@ -58,8 +58,9 @@ class ClueViewSet(ModelViewSet):
         "is_key",
         "created_at",
         "feedback_due_at",
+        "overdue_since",
     ]
-    list_filter = ["status", "category", "is_key", "unit", "entry_code"]
+    list_filter = ["status", "category", "is_key", "unit", "entry_code", "overdue_since"]
     search_fields = ["tracking_number", "what_happened"]
     ordering = ["feedback_due_at"]
     list_export = [

@@ -63,7 +63,9 @@ def _require(user, clue, states, roles, action_label):
 def _move(clue, user, action, to_status, *, note="", unit=None, fields=()):
     from_status = clue.status
     clue.status = to_status
-    clue.save(update_fields=["status", *fields])
+    # A clue that moves is no longer late for what it waited for; the next check decides anew.
+    clue.overdue_since = clue.escalated_at = None
+    clue.save(update_fields=["status", "overdue_since", "escalated_at", *fields])
     record(
         clue,
         action,

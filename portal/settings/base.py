@@ -186,6 +186,11 @@ CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
 # an HMAC, only in the cache) for rate limits. 0 means REMOTE_ADDR is the client.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
+# A unit acknowledges a transfer within this many days; overdue clues escalate to the parent
+# unit's supervisors after the grace period; the worker runs the checks this often.
+CLUE_UNIT_ACKNOWLEDGE_DAYS = env_int("CLUE_UNIT_ACKNOWLEDGE_DAYS", 3)
+CLUE_ESCALATION_GRACE_DAYS = env_int("CLUE_ESCALATION_GRACE_DAYS", 3)
+PERIODIC_CHECK_MINUTES = env_int("PERIODIC_CHECK_MINUTES", 15)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 # Forwarding transfers to units' systems: attempts, and the first wait (doubling each time:
 # 1, 2, 4 ... minutes; eight attempts span about four hours).

@@ -1,5 +1,6 @@
 from .clues import (
     Clue,
+    Digest,
     Evidence,
     LedgerEntry,
     Message,
@@ -21,6 +22,7 @@ __all__ = [
     "Conclusion",
     "Delivery",
     "DeliveryAttempt",
+    "Digest",
     "Evidence",
     "LedgerEntry",
     "Membership",

@@ -107,6 +107,9 @@ class Clue(models.Model):
         related_name="duplicates",
     )
     feedback = models.TextField(_("feedback to the reporter"), blank=True)
+    # Set by the periodic deadline check (reporting/deadlines.py), cleared when the clue moves.
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -245,6 +248,8 @@ class LedgerEntry(models.Model):
         EVIDENCE_DOWNLOADED = "evidence_downloaded", _("evidence downloaded")
         FORWARDED = "forwarded", _("forwarded to the unit's system")
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed; supervisors told")
+        OVERDUE = "overdue", _("overdue")
+        ESCALATED = "escalated", _("escalated to the unit above")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -329,3 +334,16 @@ class ReceiptHandoff(models.Model):
 
     def __str__(self):
         return self.token_digest[:12]
+
+
+class Digest(models.Model):
+    """One reminder email per person per day, however many clues are overdue."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day}"

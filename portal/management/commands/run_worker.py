@@ -1,23 +1,58 @@
+import logging
+import threading
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal import queue
 
+logger = logging.getLogger(__name__)
+
+
+def schedule_periodic_checks(stop):
+    """Queue the periodic checks (deadlines, digests, escalation, left-behind deliveries)
+    every PERIODIC_CHECK_MINUTES. Each check is idempotent, so several workers doing this is
+    harmless."""
+    from reporting.tasks import run_periodic_checks
+
+    while not stop.wait(settings.PERIODIC_CHECK_MINUTES * 60):
+        try:
+            run_periodic_checks.enqueue()
+        except Exception:  # a queue outage must not end the worker; the next round retries
+            logger.exception("could not queue the periodic checks")
+
 
 class Command(BaseCommand):
     help = (
         "Run the background task worker for the configured backend: the database worker "
-        "without REDIS_URL, an RQ worker with it."
+        "without REDIS_URL, an RQ worker with it. It also queues the periodic checks."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--batch",
             action="store_true",
-            help="Run the tasks that are waiting, then exit (database backend only).",
+            help="Run the tasks that are waiting, then exit (no periodic checks).",
+        )
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="Do not queue the periodic checks (when cron runs check_deadlines).",
         )
 
-    def handle(self, *args, batch=False, **options):
+    def handle(self, *args, batch=False, no_schedule=False, **options):
+        stop = threading.Event()
+        if not (batch or no_schedule):
+            threading.Thread(
+                target=schedule_periodic_checks, args=(stop,), daemon=True, name="periodic"
+            ).start()
+        try:
+            self.work(batch, options["verbosity"])
+        finally:
+            stop.set()
+
+    def work(self, batch, verbosity):
         queues = queue.queue_names()
         if queue.backend_kind() == "rq":
             call_command("rqworker", *queues, job_class="django_tasks_rq.Job", burst=batch)
@@ -27,5 +62,5 @@ class Command(BaseCommand):
                 queue_name=",".join(queues),
                 batch=batch,
                 reload=False,
-                verbosity=options["verbosity"],
+                verbosity=verbosity,
             )

@@ -1,0 +1,126 @@
+"""Deadlines: mark clues whose screening, acknowledgement, verification or feedback is late,
+remind the people responsible in one digest a day, and escalate to the unit above after a
+grace period. Run by the worker every PERIODIC_CHECK_MINUTES and by `manage.py check_deadlines`
+(cron can call it too); running it twice does nothing twice."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from .forwarding import clue_admin_url, supervisors_of
+from .models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
+from .services import record
+
+S, Role = Clue.Status, Membership.Role
+OPEN = [S.SUBMITTED, S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED]
+WITH_UNIT = [S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING]
+
+
+def late(now):
+    """Open clues past one of their deadlines, decided in the database."""
+    current = Transfer.objects.filter(clue=OuterRef("pk"), to_unit=OuterRef("unit"))
+    ack_before = now - timedelta(days=settings.CLUE_UNIT_ACKNOWLEDGE_DAYS)
+    return Clue.objects.filter(
+        Q(status=S.SUBMITTED, acknowledge_due_at__lt=now)
+        | Q(status__in=OPEN, feedback_due_at__lt=now)
+        | Q(status=S.TRANSFERRED) & Exists(current.filter(created_at__lt=ack_before))
+        | Q(status__in=WITH_UNIT) & Exists(current.filter(deadline__lt=now))
+    )
+
+
+def responsible(clue):
+    """Who should act: the unit's verifiers once it holds the clue, else intake covering it."""
+    if clue.unit_id and clue.status in WITH_UNIT:
+        members = Membership.objects.filter(unit=clue.unit, role=Role.VERIFIER)
+        return {m.user for m in members.select_related("user")}
+    people = set()
+    for membership in Membership.objects.filter(role=Role.INTAKE).select_related(
+        "user", "unit__region"
+    ):
+        region = membership.unit.region
+        if region is None or (clue.region_id and clue.region.path.startswith(region.path)):
+            people.add(membership.user)
+    return people
+
+
+def escalation_unit(clue):
+    """The unit above the one that is late: the holding unit's parent, or for a clue not yet
+    transferred, the national office."""
+    if clue.unit_id and not clue.unit.is_root():
+        return clue.unit.get_parent()
+    return Unit.get_first_root_node()
+
+
+def check(now=None):
+    now = now or timezone.now()
+    counts = {"overdue": 0, "escalated": 0, "digests": 0}
+    for clue in late(now).filter(overdue_since=None).select_related("unit"):
+        with transaction.atomic():
+            Clue.objects.filter(pk=clue.pk, overdue_since=None).update(overdue_since=now)
+            record(clue, LedgerEntry.Action.OVERDUE, unit=clue.unit, at=now)
+        counts["overdue"] += 1
+
+    grace = now - timedelta(days=settings.CLUE_ESCALATION_GRACE_DAYS)
+    to_escalate = Clue.objects.filter(
+        status__in=OPEN, overdue_since__lt=grace, escalated_at=None
+    ).select_related("unit", "region")
+    for clue in to_escalate:
+        above = escalation_unit(clue)
+        with transaction.atomic():
+            Clue.objects.filter(pk=clue.pk).update(escalated_at=now)
+            record(clue, LedgerEntry.Action.ESCALATED, unit=above, at=now)
+        if above is not None:
+            _mail(
+                supervisors_of(above),
+                _("An overdue clue was escalated to you"),
+                _("A clue has been overdue for more than %(days)s days:\n%(url)s")
+                % {"days": settings.CLUE_ESCALATION_GRACE_DAYS, "url": clue_admin_url(clue)},
+            )
+        counts["escalated"] += 1
+
+    counts["digests"] = send_digests(now)
+    return counts
+
+
+def send_digests(now):
+    """One email per responsible person per day, listing links to their overdue clues."""
+    by_person = {}
+    overdue = Clue.objects.filter(status__in=OPEN).exclude(overdue_since=None)
+    for clue in overdue.select_related("unit", "region"):
+        for person in responsible(clue):
+            by_person.setdefault(person, []).append(clue)
+    sent = 0
+    for person, clues in by_person.items():
+        if not person.email or not person.is_active:
+            continue
+        try:
+            with transaction.atomic():
+                Digest.objects.create(user=person, day=timezone.localdate(now))
+        except IntegrityError:
+            continue  # already reminded today
+        links = "\n".join(clue_admin_url(clue) for clue in clues)
+        _mail(
+            [person.email],
+            _("Overdue clues: %(count)s") % {"count": len(clues)},
+            _("These clues are past a deadline:\n%(links)s") % {"links": links},
+        )
+        sent += 1
+    return sent
+
+
+def _mail(recipients, subject, message):
+    if not recipients:
+        return
+    with override(settings.LANGUAGE_CODE):
+        send_mail(
+            subject=str(subject),
+            message=str(message),
+            from_email=None,
+            recipient_list=list(recipients),
+        )

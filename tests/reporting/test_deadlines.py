@@ -1,0 +1,86 @@
+from datetime import timedelta
+from io import StringIO
+
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+import pytest
+
+import reporting.demo
+from reporting import deadlines, workflow
+from reporting.models import Clue, Transfer, Unit
+
+from .test_workflow import new_clue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(site_tree):
+    reporting.demo.load()
+    people = reporting.demo.load_staff()
+    return people
+
+
+def later(days):
+    return timezone.now() + timedelta(days=days)
+
+
+def test_late_screening_is_marked_digested_once_a_day_and_escalated(staff):
+    clue = new_clue()
+    assert deadlines.check()["overdue"] == 0
+
+    counts = deadlines.check(now=later(8))  # past the 7-day acknowledgement
+    assert counts["overdue"] == 1
+    clue.refresh_from_db()
+    assert clue.overdue_since is not None
+    assert clue.ledger.filter(action="overdue").count() == 1
+    digests = [m for m in mail.outbox if "intake-hebei@example.test" in m.to]
+    assert len(digests) == 1 and clue_url(clue) in digests[0].body
+
+    again = deadlines.check(now=later(8))
+    assert again == {"overdue": 0, "escalated": 0, "digests": 0}
+
+    counts = deadlines.check(now=later(12))  # 8 + grace of 3 days has passed
+    assert counts["escalated"] == 1
+    assert clue.ledger.filter(action="escalated").count() == 1
+    assert deadlines.check(now=later(12))["escalated"] == 0
+
+
+def clue_url(clue):
+    return f"/admin/reporting/clues/inspect/{clue.pk}/"
+
+
+def test_unacknowledged_transfer_reminds_the_unit_and_escalates_to_its_parent(staff):
+    clue = new_clue()
+    tangshan = Unit.objects.get(code="r130200")
+    workflow.accept(clue, staff["intake-hebei"])
+    workflow.transfer(
+        clue,
+        staff["intake-hebei"],
+        to_unit=tangshan,
+        mode=Transfer.Mode.NORMAL,
+        deadline=later(30),
+    )
+    mail.outbox.clear()
+    assert deadlines.check(now=later(4))["overdue"] == 1  # 3 days to acknowledge
+    assert any("verifier-tangshan@example.test" in m.to for m in mail.outbox)
+    deadlines.check(now=later(8))
+    escalated = clue.ledger.get(action="escalated")
+    assert escalated.unit.code == "r130000"  # Hebei, above Tangshan
+    assert any("supervisor-hebei@example.test" in m.to for m in mail.outbox)
+
+
+def test_moving_the_clue_clears_the_overdue_mark(staff):
+    clue = new_clue()
+    deadlines.check(now=later(8))
+    workflow.accept(clue, staff["intake-hebei"])
+    clue.refresh_from_db()
+    assert clue.overdue_since is None and clue.status == Clue.Status.SCREENED
+
+
+def test_the_command_reports_what_it_did(staff):
+    out = StringIO()
+    call_command("check_deadlines", stdout=out)
+    assert "newly overdue" in out.getvalue()
