@@ -155,6 +155,8 @@ class ClueDetailView(InspectView):
             thread=clue.messages.all(),
             transfers=clue.transfers.select_related("to_unit", "from_unit"),
             conclusion=workflow.current_conclusion(clue) or clue.conclusions.last(),
+            # Only related clues this person may see: scope applies to links too.
+            related=visible_clues(user, clue.related.all()),
             action_forms=forms,
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),

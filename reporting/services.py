@@ -122,6 +122,7 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
     transaction.on_commit(tasks.purge_abandoned_staging.enqueue, robust=True)
     transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk), robust=True)
+    transaction.on_commit(lambda: tasks.link_repeat_reports.enqueue(clue.pk), robust=True)
     return clue, access_key
 
 

@@ -87,3 +87,10 @@ def run_periodic_checks():
     from django.core.management import call_command
 
     call_command("check_deadlines", verbosity=0)
+
+
+@task()
+def link_repeat_reports(clue_id):
+    from .repeats import link_repeats
+
+    return link_repeats(clue_id)

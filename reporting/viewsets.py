@@ -60,7 +60,15 @@ class ClueViewSet(ModelViewSet):
         "feedback_due_at",
         "overdue_since",
     ]
-    list_filter = ["status", "category", "is_key", "unit", "entry_code", "overdue_since"]
+    list_filter = [
+        "status",
+        "category",
+        "is_key",
+        "needs_lookback",
+        "unit",
+        "entry_code",
+        "overdue_since",
+    ]
     search_fields = ["tracking_number", "what_happened"]
     ordering = ["feedback_due_at"]
     list_export = [

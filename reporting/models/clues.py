@@ -109,6 +109,10 @@ class Clue(models.Model):
     feedback = models.TextField(_("feedback to the reporter"), blank=True)
     # Set by the periodic deadline check (reporting/deadlines.py), cleared when the clue moves.
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Repeat reports (reporting/repeats.py): clues naming the same people or telling the same
+    # story, and concluded clues reported again, which call for a look-back.
+    related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
+    needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
@@ -250,6 +254,7 @@ class LedgerEntry(models.Model):
         FORWARDING_FAILED = "forwarding_failed", _("forwarding failed; supervisors told")
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated to the unit above")
+        REPORTED_AGAIN = "reported_again", _("reported again after conclusion")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

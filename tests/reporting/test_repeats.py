@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+import pytest
+
+import reporting.demo
+from reporting import services, workflow
+from reporting.models import Category, Clue, Region, Transfer, Unit
+from reporting.repeats import link_repeats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(site_tree):
+    reporting.demo.load()
+    return reporting.demo.load_staff()
+
+
+def report(text, people=(), region="130203", category="market-bullies"):
+    clue, _key = services.submit_clue(
+        details={
+            "category": Category.objects.get(slug=category),
+            "region": Region.objects.get(code=region),
+            "what_happened": text,
+            "when": "unknown",
+            "where": "",
+            "officials_shield": "unknown",
+        },
+        parties=[{"name": name, "description": "", "role": ""} for name in people],
+        reporter=None,
+        submission_token=f"t-{timezone.now().timestamp()}-{len(text)}-{len(people)}",
+        entry_code="",
+        language="zh-hans",
+    )
+    return clue
+
+
+def test_same_people_link_clues_whatever_the_text(staff):
+    first = report("菜市场有人收保护费。", people=["刀疤强"])
+    other = report("另一个人在别处欺行霸市。", people=["王麻子"], region="440106")
+    third = report("又一次见到此人，完全不同的描述。", people=["刀疤强"], region="440106")
+    assert link_repeats(third.pk) == 1
+    assert set(third.related.all()) == {first}
+    assert third in first.related.all()  # links go both ways
+    assert other not in third.related.all()
+
+
+def test_nearly_the_same_story_in_the_same_place_is_linked(staff):
+    first = report("东门菜市场每天早上有三个人挨个摊位收取二十元管理费，不交就掀摊子。")
+    second = report("东门菜市场每天早上有三个人挨个摊位收取二十元管理费，不交就掀摊。")
+    unrelated = report("工地上有人强行揽活。", category="engineering-construction")
+    assert link_repeats(second.pk) == 1
+    assert set(second.related.all()) == {first}
+    assert unrelated not in second.related.all()
+
+
+def test_a_concluded_clue_reported_again_is_flagged_for_look_back(staff):
+    old = report("有人以砍头息放贷并暴力催收。", people=["光头"])
+    workflow.accept(old, staff["intake-hebei"])
+    tangshan = Unit.objects.get(code="r130200")
+    workflow.transfer(
+        old,
+        staff["intake-hebei"],
+        to_unit=tangshan,
+        mode=Transfer.Mode.NORMAL,
+        deadline=timezone.now() + timedelta(days=9),
+    )
+    workflow.acknowledge(old, staff["verifier-tangshan"])
+    workflow.draft_conclusion(
+        old,
+        staff["verifier-tangshan"],
+        finding="unsubstantiated",
+        outcome="no_action",
+        text="未查实",
+    )
+    for signer in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
+        workflow.sign(old, staff[signer])
+    again = report("那个光头还在放贷催收。", people=["光头"])
+    link_repeats(again.pk)
+    old.refresh_from_db()
+    assert old.needs_lookback
+    assert old.ledger.filter(action="reported_again", note=again.tracking_number).exists()
+    assert Clue.objects.filter(needs_lookback=True).count() == 1
