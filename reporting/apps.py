@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,11 +10,14 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
-        from .models import Clue
-        from .permissions import ClueReadOnlyPolicy
+        from .models import Clue, Membership, Unit
+        from .permissions import ClueReadOnlyPolicy, NoDeletePolicy
         from .reference import seed_if_empty
-        from .roles import ensure_groups
+        from .roles import ensure_groups, sync_group
 
         register_permission_policy(Clue, ClueReadOnlyPolicy(Clue))
+        register_permission_policy(Unit, NoDeletePolicy(Unit))
         post_migrate.connect(seed_if_empty, sender=self)
         post_migrate.connect(ensure_groups, sender=self)
+        post_save.connect(sync_group, sender=Membership)
+        post_delete.connect(sync_group, sender=Membership)

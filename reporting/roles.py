@@ -53,3 +53,17 @@ def add_member(user, unit, role):
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return membership
+
+
+def sync_group(sender, instance, **kwargs):
+    """post_save / post_delete of a membership: the person is in a role's group exactly while
+    they hold that role in some unit."""
+    group = Group.objects.get(name=GROUP_NAMES[instance.role])
+    holds = Membership.objects.filter(user=instance.user, role=instance.role).exists()
+    if holds:
+        instance.user.groups.add(group)
+        if not instance.user.is_staff:
+            instance.user.is_staff = True
+            instance.user.save(update_fields=["is_staff"])
+    else:
+        instance.user.groups.remove(group)

@@ -1,10 +1,12 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views
-from .models import Category, Clue
+from .models import Category, Clue, Membership, Unit
+from .unit_forms import UnitAdminForm
 
 
 class CategoryViewSet(ModelViewSet):
@@ -105,8 +107,53 @@ class ClueViewSet(ModelViewSet):
         ]
 
 
+class UnitViewSet(ModelViewSet):
+    model = Unit
+    name = "units"
+    url_prefix = "reporting/units"
+    icon = "group"
+    menu_label = _("Units")
+    edit_handler = ObjectList(
+        [
+            FieldPanel("parent"),
+            FieldPanel("name"),
+            FieldPanel("name_en"),
+            FieldPanel("code"),
+            FieldPanel("kind"),
+            FieldPanel("region"),
+            FieldPanel("email"),
+            FieldPanel("webhook_url"),
+            FieldPanel("webhook_secret"),
+        ],
+        base_form_class=UnitAdminForm,
+    )
+    list_display = ["name", "name_en", "code", "kind", "region", "webhook_url"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en", "code"]
+    ordering = ["path"]
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+
+class MembershipViewSet(ModelViewSet):
+    """Who works where, in which role. Saving a membership also puts the person in the role's
+    group (reporting/roles.py)."""
+
+    model = Membership
+    name = "memberships"
+    url_prefix = "reporting/memberships"
+    icon = "user"
+    menu_label = _("Staff roles")
+    form_fields = ["user", "unit", "role"]
+    list_display = ["user", "unit", "role"]
+    list_filter = ["role", "unit"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+
 class ReportingViewSetGroup(ModelViewSetGroup):
     menu_label = _("Clue reporting")
     menu_icon = "warning"
     menu_order = 300
-    items = (ClueViewSet, CategoryViewSet)
+    items = (ClueViewSet, CategoryViewSet, UnitViewSet, MembershipViewSet)
