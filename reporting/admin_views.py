@@ -26,6 +26,11 @@ class ClueIndexView(IndexView):
         queryset = visible_clues(self.request.user, super().get_base_queryset())
         return queryset.select_related("category", "region", "unit")
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        """An export leaves a ledger entry on every clue it contains."""
+        services.record_export(queryset, self.request.user, spreadsheet_format)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
 
 # action name -> (form class, states it applies to, roles offered it, call)
 ACTIONS = {

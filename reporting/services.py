@@ -174,6 +174,22 @@ def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status
     return entry
 
 
+def record_export(clues, actor, file_format):
+    """One ledger entry per exported clue, written together."""
+    now = timezone.now()
+    LedgerEntry.objects.bulk_create(
+        LedgerEntry(
+            clue_id=pk,
+            action=LedgerEntry.Action.EXPORTED,
+            actor=actor,
+            at=now,
+            unit_id=unit_id,
+            note=file_format,
+        )
+        for pk, unit_id in clues.values_list("pk", "unit_id").iterator()
+    )
+
+
 def reporter_reply(clue, body):
     with transaction.atomic():
         message = Message.objects.create(clue=clue, sender=Message.Sender.REPORTER, body=body)

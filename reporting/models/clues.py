@@ -255,6 +255,7 @@ class LedgerEntry(models.Model):
         OVERDUE = "overdue", _("overdue")
         ESCALATED = "escalated", _("escalated to the unit above")
         REPORTED_AGAIN = "reported_again", _("reported again after conclusion")
+        EXPORTED = "exported", _("exported in a list")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -151,3 +151,18 @@ def test_evidence_download_is_an_attachment_and_recorded(staff, client, report_p
     # Reading the stream to its end closes the file.
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert clue.ledger.filter(action="evidence_downloaded", actor=staff["intake-hebei"]).exists()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
+    mine, theirs = new_clue("130203"), new_clue("440106")
+    response = as_user(staff["intake-hebei"]).get(
+        reverse("clues:index") + f"?export={file_format}"
+    )
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if file_format == "csv":
+        assert mine.tracking_number.encode() in content
+        assert theirs.tracking_number.encode() not in content
+    assert mine.ledger.filter(action="exported", note=file_format).count() == 1
+    assert not theirs.ledger.filter(action="exported").exists()
