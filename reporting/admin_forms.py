@@ -7,13 +7,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Clue, Conclusion, Transfer, Unit
+from .scope import visible_clues
 
 
-class AcceptForm(forms.Form):
+class ActionForm(forms.Form):
+    """Every action carries the newest ledger entry the person saw, so acting on an
+    out-of-date page is refused instead of overriding what someone else just did."""
+
+    seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(ActionForm):
     is_key = forms.BooleanField(label=_("Key clue (priority)"), required=False)
 
 
-class RejectForm(forms.Form):
+class RejectForm(ActionForm):
     reason = forms.ChoiceField(
         label=_("Reason the reporter will see"), choices=Clue.NotAccepted.choices
     )
@@ -26,13 +38,14 @@ class RejectForm(forms.Form):
         number = "".join(self.cleaned_data["duplicate_of"].split())
         if not number:
             return None
-        clue = Clue.objects.filter(tracking_number=number).first()
+        # Only clues this person may see: the answer must not reveal which numbers exist.
+        clue = visible_clues(self.user).filter(tracking_number=number).first()
         if clue is None:
             raise forms.ValidationError(_("No clue has this tracking number."))
         return clue
 
 
-class TransferForm(forms.Form):
+class TransferForm(ActionForm):
     to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     mode = forms.ChoiceField(label=_("Mode"), choices=Transfer.Mode.choices)
     deadline = forms.DateField(
@@ -55,31 +68,35 @@ class TransferForm(forms.Form):
         )
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea, max_length=10_000)
 
 
-class ConclusionForm(forms.Form):
+class ConclusionForm(ActionForm):
     finding = forms.ChoiceField(label=_("Finding"), choices=Conclusion.Finding.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Conclusion.Outcome.choices)
     text = forms.CharField(label=_("Conclusion"), widget=forms.Textarea, max_length=20_000)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(ActionForm):
     text = forms.CharField(
         label=_("What the reporter will be told"), widget=forms.Textarea, max_length=5_000
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2_000)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(ActionForm):
     body = forms.CharField(
         label=_("Question for the reporter"), widget=forms.Textarea, max_length=5_000
     )
 
 
-class EmptyForm(forms.Form):
+class EmptyForm(ActionForm):
     pass
+
+
+class SignForm(ActionForm):
+    conclusion = forms.IntegerField(widget=forms.HiddenInput)

@@ -5,6 +5,7 @@ workflow.py."""
 import io
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import IndexView, InspectView
 
 from . import admin_forms, crypto, services, workflow
-from .models import Clue, LedgerEntry, Membership
+from .models import Clue, Delivery, LedgerEntry, Membership
 from .scope import roles_on, visible_clues
 
 Role, S = Membership.Role, Clue.Status
@@ -82,10 +83,10 @@ ACTIONS = {
         ),
     ),
     "sign": (
-        admin_forms.EmptyForm,
+        admin_forms.SignForm,
         {S.VERIFYING},
         {Role.SIGNATORY},
-        lambda clue, user, d: workflow.sign(clue, user),
+        lambda clue, user, d: workflow.sign(clue, user, conclusion_id=d["conclusion"]),
     ),
     "feedback": (
         admin_forms.FeedbackForm,
@@ -146,8 +147,11 @@ class ClueDetailView(InspectView):
         context = super().get_context_data(**kwargs)
         clue, user = self.object, self.request.user
         roles = user_roles(user, clue)
+        conclusion = workflow.current_conclusion(clue)
+        latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
+        initial = {"seen": latest, "conclusion": conclusion.pk if conclusion else None}
         forms = [
-            (name, ACTION_LABELS[name], form_class(prefix=name))
+            (name, ACTION_LABELS[name], form_class(prefix=name, user=user, initial=initial))
             for name, (form_class, states, allowed, _call) in ACTIONS.items()
             if clue.status in states and roles & allowed
         ]
@@ -159,7 +163,10 @@ class ClueDetailView(InspectView):
             ledger=clue.ledger.select_related("actor", "unit"),
             thread=clue.messages.all(),
             transfers=clue.transfers.select_related("to_unit", "from_unit"),
-            conclusion=workflow.current_conclusion(clue) or clue.conclusions.last(),
+            conclusion=conclusion or clue.conclusions.last(),
+            deliveries=Delivery.objects.filter(transfer__clue=clue)
+            .select_related("transfer__to_unit")
+            .prefetch_related("attempt_log"),
             # Only related clues this person may see: scope applies to links too.
             related=visible_clues(user, clue.related.all()),
             action_forms=forms,
@@ -193,15 +200,25 @@ def clue_action(request, pk, action):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
     if action not in ACTIONS:
         raise Http404
-    form_class, _states, _roles, call = ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
-    if not form.is_valid():
+    form_class, _states, allowed, call = ACTIONS[action]
+    form = form_class(request.POST, prefix=action, user=request.user)
+    if not user_roles(request.user, clue) & allowed:
+        messages.error(request, _("Your role on this clue does not allow this."))
+    elif not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     else:
         try:
-            call(clue, request.user, form.cleaned_data)
+            with transaction.atomic():
+                # Two people acting at once: the second acted on a page that is out of date.
+                workflow.lock(clue)
+                latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
+                if form.cleaned_data["seen"] != latest:
+                    raise workflow.TransitionError(
+                        _("Someone acted on this clue since you opened it. Check the page again.")
+                    )
+                call(clue, request.user, form.cleaned_data)
         except workflow.TransitionError as error:
             messages.error(request, str(error))
         else:

@@ -3,12 +3,14 @@ remind the people responsible in one digest a day, and escalate to the unit abov
 grace period. Run by the worker every PERIODIC_CHECK_MINUTES and by `manage.py check_deadlines`
 (cron can call it too); running it twice does nothing twice."""
 
+import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -17,20 +19,25 @@ from .forwarding import clue_admin_url, supervisors_of
 from .models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
 from .services import record
 
+logger = logging.getLogger(__name__)
 S, Role = Clue.Status, Membership.Role
 OPEN = [S.SUBMITTED, S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED]
 WITH_UNIT = [S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING]
 
 
 def late(now):
-    """Open clues past one of their deadlines, decided in the database."""
-    current = Transfer.objects.filter(clue=OuterRef("pk"), to_unit=OuterRef("unit"))
+    """Open clues past one of their deadlines, decided in the database. Only the latest
+    transfer counts: a unit that gets a clue back is judged by its new deadline."""
+    latest = Transfer.objects.filter(clue=OuterRef("pk")).order_by("-pk")
     ack_before = now - timedelta(days=settings.CLUE_UNIT_ACKNOWLEDGE_DAYS)
-    return Clue.objects.filter(
+    return Clue.objects.annotate(
+        transferred_at=Subquery(latest.values("created_at")[:1]),
+        verify_by=Subquery(latest.values("deadline")[:1]),
+    ).filter(
         Q(status=S.SUBMITTED, acknowledge_due_at__lt=now)
         | Q(status__in=OPEN, feedback_due_at__lt=now)
-        | Q(status=S.TRANSFERRED) & Exists(current.filter(created_at__lt=ack_before))
-        | Q(status__in=WITH_UNIT) & Exists(current.filter(deadline__lt=now))
+        | Q(status=S.TRANSFERRED, transferred_at__lt=ack_before)
+        | Q(status__in=WITH_UNIT, verify_by__lt=now)
     )
 
 
@@ -62,9 +69,10 @@ def check(now=None):
     counts = {"overdue": 0, "escalated": 0, "digests": 0}
     for clue in late(now).filter(overdue_since=None).select_related("unit"):
         with transaction.atomic():
-            Clue.objects.filter(pk=clue.pk, overdue_since=None).update(overdue_since=now)
-            record(clue, LedgerEntry.Action.OVERDUE, unit=clue.unit, at=now)
-        counts["overdue"] += 1
+            # Another run may have marked it meanwhile: only the run that marks it records it.
+            if Clue.objects.filter(pk=clue.pk, overdue_since=None).update(overdue_since=now):
+                record(clue, LedgerEntry.Action.OVERDUE, unit=clue.unit, at=now)
+                counts["overdue"] += 1
 
     grace = now - timedelta(days=settings.CLUE_ESCALATION_GRACE_DAYS)
     to_escalate = Clue.objects.filter(
@@ -72,16 +80,25 @@ def check(now=None):
     ).select_related("unit", "region")
     for clue in to_escalate:
         above = escalation_unit(clue)
-        with transaction.atomic():
-            Clue.objects.filter(pk=clue.pk).update(escalated_at=now)
-            record(clue, LedgerEntry.Action.ESCALATED, unit=above, at=now)
-        if above is not None:
-            _mail(
-                supervisors_of(above),
-                _("An overdue clue was escalated to you"),
-                _("A clue has been overdue for more than %(days)s days:\n%(url)s")
-                % {"days": settings.CLUE_ESCALATION_GRACE_DAYS, "url": clue_admin_url(clue)},
-            )
+        # Mark, record and mail together: a mail failure undoes the mark, and the next run
+        # tries again; a concurrent run that marked first makes this one do nothing.
+        try:
+            with transaction.atomic():
+                if not Clue.objects.filter(pk=clue.pk, escalated_at=None).update(escalated_at=now):
+                    continue
+                record(clue, LedgerEntry.Action.ESCALATED, unit=above, at=now)
+                if above is not None:
+                    _mail(
+                        supervisors_of(above),
+                        _("An overdue clue was escalated to you"),
+                        _("A clue has been overdue for more than %(days)s days:\n%(url)s")
+                        % {
+                            "days": settings.CLUE_ESCALATION_GRACE_DAYS,
+                            "url": clue_admin_url(clue),
+                        },
+                    )
+        except MailFailed:
+            continue
         counts["escalated"] += 1
 
     counts["digests"] = send_digests(now)
@@ -99,24 +116,41 @@ def send_digests(now):
     for person, clues in by_person.items():
         if not person.email or not person.is_active:
             continue
+        links = "\n".join(clue_admin_url(clue) for clue in clues)
         try:
+            # The day's Digest row, the ledger entries and the mail stand or fall together.
             with transaction.atomic():
                 Digest.objects.create(user=person, day=timezone.localdate(now))
-        except IntegrityError:
-            continue  # already reminded today
-        links = "\n".join(clue_admin_url(clue) for clue in clues)
-        _mail(
-            [person.email],
-            _("Overdue clues: %(count)s") % {"count": len(clues)},
-            _("These clues are past a deadline:\n%(links)s") % {"links": links},
-        )
+                for clue in clues:
+                    record(clue, LedgerEntry.Action.REMINDED, note=person.username, at=now)
+                _mail(
+                    [person.email],
+                    _("Overdue clues: %(count)s") % {"count": len(clues)},
+                    _("These clues are past a deadline:\n%(links)s") % {"links": links},
+                )
+        except (IntegrityError, MailFailed):
+            continue  # already reminded today, or the mail server failed: next run
         sent += 1
     return sent
 
 
+class MailFailed(Exception):
+    pass
+
+
 def _mail(recipients, subject, message):
+    """Send, or raise MailFailed so the caller's transaction is undone and the next run
+    tries again."""
     if not recipients:
         return
+    try:
+        _send(recipients, subject, message)
+    except (OSError, smtplib.SMTPException) as error:
+        logger.warning("deadline mail failed, will retry on the next run: %s", error)
+        raise MailFailed from error
+
+
+def _send(recipients, subject, message):
     with override(settings.LANGUAGE_CODE):
         send_mail(
             subject=str(subject),

@@ -61,7 +61,10 @@ def _claim(delivery_id):
     """Take the delivery for this worker, or None when it is done or another worker has it."""
     now = timezone.now()
     claimed = (
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        # Not before its time: a second queued copy of the task must not skip the backoff.
+        Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        )
         .exclude(claimed_until__gt=now)
         .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     )
@@ -87,9 +90,16 @@ def attempt(delivery_id):
         "X-Portal-Signature": "sha256=" + signature(unit.webhook_secret, timestamp, body),
     }
     status_code, error = None, ""
+    if len(unit.webhook_secret) < 16:
+        # Unsigned requests could be forged by anyone; this is a configuration error to fix.
+        return _settle(delivery, False, None, "the unit has no webhook signing secret")
     try:
         response = requests.post(
-            delivery.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+            delivery.url,
+            data=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,  # a redirect is not a delivery
         )
         status_code = response.status_code
     except requests.RequestException as exc:

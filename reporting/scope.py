@@ -1,18 +1,33 @@
 """Who may see which clue. Enforced here, in the query, so every view, export and download
 that starts from visible_clues() is limited the same way, whatever URL is typed."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from .models import Clue, Membership, Transfer
+from .models import Clue, Membership
 
 Role = Membership.Role
 
 
+def _path_prefixes(path, step=4):
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 def in_jurisdiction(unit):
-    """Clues whose region lies in the unit's region (the national office: all clues)."""
+    """Clues whose region lies in the unit's region (the national office: all clues), less
+    those sent for off-site verification away from the area this unit is in."""
     if unit.region_id is None:
         return Q()
-    return Q(region__path__startswith=unit.region.path)
+    local = ~Q(off_site_local__in=_path_prefixes(unit.region.path))
+    return Q(region__path__startswith=unit.region.path) & local
+
+
+def covers(unit, clue):
+    """The Python twin of in_jurisdiction, for one clue already loaded."""
+    if unit.region_id is None:
+        return True
+    if clue.region_id is None or not clue.region.path.startswith(unit.region.path):
+        return False
+    return not (clue.off_site_local and unit.region.path.startswith(clue.off_site_local))
 
 
 def _memberships(user):
@@ -33,9 +48,14 @@ def visible_clues(user, queryset=None):
         if membership.role == Role.INTAKE:
             condition |= in_jurisdiction(unit)
         elif membership.role in (Role.VERIFIER, Role.SIGNATORY):
-            condition |= Q(Exists(Transfer.objects.filter(clue=OuterRef("pk"), to_unit=unit)))
+            # Only while the clue is with the unit: a unit that passed it on (off-site, above)
+            # no longer follows it.
+            condition |= Q(unit=unit)
         elif membership.role == Role.SUPERVISOR:
-            condition |= in_jurisdiction(unit) | Q(unit__path__startswith=unit.path)
+            condition |= in_jurisdiction(unit) | (
+                Q(unit__path__startswith=unit.path)
+                & ~Q(off_site_local__in=_path_prefixes(unit.region.path) if unit.region_id else [])
+            )
     return queryset.filter(condition)
 
 
@@ -44,9 +64,7 @@ def roles_on(user, clue):
     roles = set()
     for membership in _memberships(user):
         unit = membership.unit
-        covers_region = unit.region_id is None or (
-            clue.region_id is not None and clue.region.path.startswith(unit.region.path)
-        )
+        covers_region = covers(unit, clue)
         if membership.role == Role.INTAKE and covers_region:
             roles.add(Role.INTAKE)
         elif membership.role in (Role.VERIFIER, Role.SIGNATORY) and clue.unit_id == unit.pk:

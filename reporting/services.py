@@ -164,14 +164,30 @@ def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status
         from_status=from_status,
         to_status=to_status,
     )
-    if actor is not None:
-        log(
-            instance=clue,
-            action=f"reporting.{action}",
-            user=actor,
-            data={"ledger_entry": entry.pk, "from": from_status, "to": to_status},
-        )
+    _mirror_to_audit_log(entry, clue)
     return entry
+
+
+def _mirror_to_audit_log(entry, clue):
+    """Wagtail's audit log gets every ledger entry, filed under the unit, not the clue: the
+    site history shows entries to everyone who may view their object, and a clue's
+    tracking number must not reach staff outside its scope. Only administrators see units."""
+    from .models import Unit
+
+    unit = entry.unit or clue.unit or Unit.get_first_root_node()
+    if unit is None:
+        return
+    log(
+        instance=unit,
+        action=f"reporting.{entry.action}",
+        user=entry.actor,
+        data={
+            "ledger_entry": entry.pk,
+            "clue": clue.pk,
+            "from": entry.from_status,
+            "to": entry.to_status,
+        },
+    )
 
 
 def record_export(clues, actor, file_format):

@@ -2,6 +2,9 @@
 the clue's row, checks the state and the person's role on this clue, changes what it must,
 and writes the ledger, all in one transaction. Views only call these functions."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +29,10 @@ S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transf
 
 class TransitionError(Exception):
     """An action that the clue's state or the person's role does not allow."""
+
+
+def lock(clue):
+    return _lock(clue)
 
 
 def _lock(clue):
@@ -60,12 +67,16 @@ def _require(user, clue, states, roles, action_label):
         )
 
 
-def _move(clue, user, action, to_status, *, note="", unit=None, fields=()):
+def _move(clue, user, action, to_status, *, note="", unit=None, fields=(), met_deadline=True):
     from_status = clue.status
     clue.status = to_status
-    # A clue that moves is no longer late for what it waited for; the next check decides anew.
-    clue.overdue_since = clue.escalated_at = None
-    clue.save(update_fields=["status", "overdue_since", "escalated_at", *fields])
+    fields = ["status", *fields]
+    if met_deadline:
+        # The step the clue waited for is done: it is no longer late for it, and the next
+        # check decides anew. A progress note does not meet a deadline, so it keeps the mark.
+        clue.overdue_since = clue.escalated_at = None
+        fields += ["overdue_since", "escalated_at"]
+    clue.save(update_fields=fields)
     record(
         clue,
         action,
@@ -131,6 +142,7 @@ def _check_destination(clue, user, to_unit, mode):
             raise TransitionError(
                 _("Off-site verification goes to a unit outside the clue's city.")
             )
+        clue.off_site_local = local.path
         return
     # Normal transfers and listed supervision go down the tree from whoever sends them.
     senders = (
@@ -168,6 +180,8 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
         created_by=user,
     )
     _forward(new_transfer)
+    # A conclusion not yet standing belongs to the unit that drafted it and ends here.
+    clue.conclusions.filter(stood_at=None, withdrawn_at=None).update(withdrawn_at=timezone.now())
     clue.unit = to_unit
     if mode in (Mode.DIRECT_REVIEW, Mode.LISTED):
         clue.is_key = True
@@ -179,7 +193,7 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
         S.TRANSFERRED,
         note=note,
         unit=to_unit,
-        fields=["unit", "is_key"],
+        fields=["unit", "is_key", "off_site_local"],
     )
 
 
@@ -208,7 +222,7 @@ def add_progress(clue, user, *, note):
     _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("record progress"))
     if not note.strip():
         raise TransitionError(_("Write what was done."))
-    return _move(clue, user, Action.PROGRESS, S.VERIFYING, note=note)
+    return _move(clue, user, Action.PROGRESS, S.VERIFYING, note=note, met_deadline=False)
 
 
 @transaction.atomic
@@ -234,16 +248,26 @@ def draft_conclusion(clue, user, *, finding, outcome, text):
 
 def current_conclusion(clue):
     """The conclusion being signed: drafted since the last transfer, not yet standing."""
-    return clue.conclusions.filter(unit=clue.unit, stood_at=None).order_by("-pk").first()
+    return (
+        clue.conclusions.filter(unit=clue.unit, stood_at=None, withdrawn_at=None)
+        .order_by("-pk")
+        .first()
+    )
 
 
 @transaction.atomic
-def sign(clue, user):
+def sign(clue, user, *, conclusion_id=None):
+    """Sign the conclusion the signatory read: conclusion_id is the one on their page, and a
+    conclusion redrafted since then is not signed in its place."""
     clue = _lock(clue)
     _require(user, clue, {S.VERIFYING}, [Role.SIGNATORY], _("sign the conclusion"))
     conclusion = current_conclusion(clue)
     if conclusion is None:
         raise TransitionError(_("There is no conclusion to sign yet."))
+    if conclusion_id is not None and conclusion.pk != conclusion_id:
+        raise TransitionError(
+            _("The conclusion was redrafted since you opened the page. Read it again, then sign.")
+        )
     try:
         with transaction.atomic():
             Signature.objects.create(conclusion=conclusion, signer=user)
@@ -287,15 +311,30 @@ def reopen(clue, user, *, reason):
     _require(user, clue, {S.CLOSED, S.NOT_ACCEPTED}, [Role.INTAKE, Role.SUPERVISOR], _("reopen"))
     if not reason.strip():
         raise TransitionError(_("Say why the clue is looked at again."))
+    now = timezone.now()
     clue.unit = None
     clue.not_accepted_reason = ""
+    clue.duplicate_of = None
+    clue.feedback = ""
+    clue.off_site_local = ""
+    # A look-back is new work, on new clocks.
+    clue.acknowledge_due_at = now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS)
+    clue.feedback_due_at = now + timedelta(days=settings.CLUE_FEEDBACK_DAYS)
     return _move(
         clue,
         user,
         Action.REOPENED,
         S.SCREENED,
         note=reason,
-        fields=["unit", "not_accepted_reason"],
+        fields=[
+            "unit",
+            "not_accepted_reason",
+            "duplicate_of",
+            "feedback",
+            "off_site_local",
+            "acknowledge_due_at",
+            "feedback_due_at",
+        ],
     )
 
 
@@ -303,7 +342,8 @@ def reopen(clue, user, *, reason):
 def reveal_reporter(clue, user, *, reason):
     """A named reporter's details, for a stated reason, recorded in the ledger."""
     clue = _lock(clue)
-    if not user.has_perm("reporting.reveal_reporter") or not _roles(user, clue):
+    allowed = _roles(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
+    if not user.has_perm("reporting.reveal_reporter") or not allowed:
         raise TransitionError(_("You may not see who reported this clue."))
     if clue.reporter_sealed is None:
         raise TransitionError(_("This clue was reported anonymously."))

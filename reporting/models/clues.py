@@ -113,6 +113,9 @@ class Clue(models.Model):
     # story, and concluded clues reported again, which call for a look-back.
     related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
     needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
+    # Off-site verification keeps the clue's own area out: the tree path of its city (or
+    # province), whose intake and supervisors no longer see it (reporting/scope.py).
+    off_site_local = models.CharField(max_length=255, blank=True, editable=False)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
@@ -256,6 +259,7 @@ class LedgerEntry(models.Model):
         ESCALATED = "escalated", _("escalated to the unit above")
         REPORTED_AGAIN = "reported_again", _("reported again after conclusion")
         EXPORTED = "exported", _("exported in a list")
+        REMINDED = "reminded", _("reminder sent")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -66,6 +66,9 @@ class Conclusion(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set when the last required signature is given; until then the conclusion does not stand.
     stood_at = models.DateTimeField(null=True, blank=True)
+    # Set when the clue moves on (a transfer) before this conclusion stood: it and its
+    # signatures then belong to the past and can never be completed.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,6 +1,7 @@
 """Offices that handle clues, and the staff who work in them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,14 @@ class Unit(BilingualName, MP_Node):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
+
+    def clean(self):
+        super().clean()
+        if self.webhook_url and len(self.webhook_secret) < 16:
+            # An unsigned or weakly signed request could be forged by anyone.
+            raise ValidationError(
+                {"webhook_secret": _("A webhook needs a signing secret of 16 characters or more.")}
+            )
 
 
 class Membership(models.Model):

@@ -25,9 +25,18 @@ def as_user(user):
     return client
 
 
-def act(user, clue, action, data=None, follow=True):
+def act(user, clue, action, data=None, follow=True, seen=None):
+    """Post an action as from the clue's page as it stands now (or as it stood at `seen`)."""
+    from reporting.workflow import current_conclusion
+
     url = reverse("clues:act", args=[clue.pk, action])
-    payload = {f"{action}-{key}": value for key, value in (data or {}).items()}
+    data = dict(data or {})
+    latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
+    data.setdefault("seen", latest if seen is None else seen)
+    conclusion = current_conclusion(Clue.objects.get(pk=clue.pk))
+    if conclusion:
+        data.setdefault("conclusion", conclusion.pk)
+    payload = {f"{action}-{key}": value for key, value in data.items()}
     return as_user(user).post(url, payload, follow=follow)
 
 
@@ -75,7 +84,7 @@ def test_refused_actions_are_explained_and_change_nothing(staff):
     assert response.status_code == 404  # not even visible to a verifier before transfer
     response = act(staff["intake-hebei"], clue, "acknowledge")
     html = response.content.decode()
-    assert "线索处于“已提交”状态时，不能“签收”。" in html
+    assert "您对该线索的角色不允许此操作。" in html
     clue.refresh_from_db()
     assert clue.status == Clue.Status.SUBMITTED
     bad = act(staff["intake-hebei"], clue, "transfer", {"to_unit": "x", "mode": "nope"})
@@ -166,3 +175,50 @@ def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
         assert theirs.tracking_number.encode() not in content
     assert mine.ledger.filter(action="exported", note=file_format).count() == 1
     assert not theirs.ledger.filter(action="exported").exists()
+
+
+def test_acting_on_an_out_of_date_page_is_refused(staff):
+    clue = new_clue()
+    seen = clue.ledger.order_by("-pk").first().pk
+    act(staff["intake-hebei"], clue, "accept")  # someone else acted first
+    response = act(staff["supervisor-hebei"], clue, "ask", {"body": "问题"}, seen=seen)
+    assert "有人在您打开页面后处理了该线索" in response.content.decode()
+    assert not clue.messages.exists()
+
+
+def test_only_roles_offered_an_action_may_take_it(staff):
+    clue = new_clue()
+    act(staff["intake-hebei"], clue, "accept")
+    tangshan = Unit.objects.get(code="r130200")
+    act(
+        staff["intake-hebei"],
+        clue,
+        "transfer",
+        {"to_unit": tangshan.pk, "mode": "normal", "deadline": "2099-01-01"},
+    )
+    response = act(staff["signer1-tangshan"], clue, "ask", {"body": "签字领导提问"})
+    assert "您对该线索的角色不允许此操作" in response.content.decode()
+    assert not clue.messages.exists()
+
+
+def test_a_duplicate_must_be_a_clue_the_reviewer_can_see(staff):
+    clue, hidden = new_clue("130203"), new_clue("440106")
+    response = act(
+        staff["intake-hebei"],
+        clue,
+        "reject",
+        {"reason": "duplicate", "duplicate_of": hidden.tracking_number},
+    )
+    assert "没有这个跟踪编号的线索" in response.content.decode()
+    clue.refresh_from_db()
+    assert clue.status == Clue.Status.SUBMITTED
+
+
+def test_site_history_shows_staff_nothing_of_clues(staff):
+    clue = new_clue("130203")
+    act(staff["intake-hebei"], clue, "accept")
+    outsider = as_user(staff["verifier-tangshan"])
+    response = outsider.get("/admin/reports/site-history/?export=csv")
+    assert response.status_code == 200  # the page opens; it just holds nothing of clues
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert clue.tracking_number.encode() not in body

@@ -162,3 +162,27 @@ def test_a_delivery_left_behind_is_sent_again(staff, receiver_factory, settings)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.DELIVERED
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_copy_of_the_task_does_not_skip_the_backoff(staff, receiver_factory, settings):
+    from reporting import forwarding
+
+    settings.WEBHOOK_FIRST_RETRY_SECONDS = 3600
+    receiver = receiver_factory([500, 500])
+    transfer_to_tangshan(staff, receiver)
+    delivery = Delivery.objects.get()
+    assert forwarding.attempt(delivery.pk) == 3600
+    assert forwarding.attempt(delivery.pk) is None  # not before its time
+    assert len(receiver.requests) == 1
+
+
+def test_a_webhook_needs_a_real_secret(site_tree):
+    from django.core.exceptions import ValidationError
+
+    reporting.demo.load()
+    unit = Unit.objects.get(code="r130200")
+    unit.webhook_url = "https://cases.example.test/hook"
+    unit.webhook_secret = ""
+    with pytest.raises(ValidationError, match="16"):
+        unit.full_clean()
