@@ -222,3 +222,36 @@ def test_site_history_shows_staff_nothing_of_clues(staff):
     assert response.status_code == 200  # the page opens; it just holds nothing of clues
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert clue.tracking_number.encode() not in body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_staff_acting_at_once_cannot_both_win(staff):
+    """Both act from the same page at the same moment; the row lock and the page's ledger
+    mark let exactly one through. Asking the reporter is allowed to both in any state, so
+    only the concurrency check can stop the second."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
+    clue = new_clue()
+    seen = clue.ledger.order_by("-pk").first().pk
+    barrier = threading.Barrier(2)
+
+    def ask(username):
+        try:
+            barrier.wait()
+            act(staff[username], clue, "ask", {"body": f"{username} 的问题"}, seen=seen)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=ask, args=(name,)) for name in ("intake-hebei", "supervisor-hebei")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert clue.messages.count() == 1
+    assert clue.ledger.filter(action="staff_asked").count() == 1
