@@ -3,23 +3,19 @@ remind the people responsible in one digest a day, and escalate to the unit abov
 grace period. Run by the worker every PERIODIC_CHECK_MINUTES and by `manage.py check_deadlines`
 (cron can call it too); running it twice does nothing twice."""
 
-import logging
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from .forwarding import clue_admin_url, supervisors_of
+from .mail import queue_mail
 from .models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
 from .services import record
 
-logger = logging.getLogger(__name__)
 S, Role = Clue.Status, Membership.Role
 OPEN = [S.SUBMITTED, S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED]
 WITH_UNIT = [S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING]
@@ -80,25 +76,19 @@ def check(now=None):
     ).select_related("unit", "region")
     for clue in to_escalate:
         above = escalation_unit(clue)
-        # Mark, record and mail together: a mail failure undoes the mark, and the next run
-        # tries again; a concurrent run that marked first makes this one do nothing.
-        try:
-            with transaction.atomic():
-                if not Clue.objects.filter(pk=clue.pk, escalated_at=None).update(escalated_at=now):
-                    continue
-                record(clue, LedgerEntry.Action.ESCALATED, unit=above, at=now)
-                if above is not None:
-                    _mail(
-                        supervisors_of(above),
-                        _("An overdue clue was escalated to you"),
-                        _("A clue has been overdue for more than %(days)s days:\n%(url)s")
-                        % {
-                            "days": settings.CLUE_ESCALATION_GRACE_DAYS,
-                            "url": clue_admin_url(clue),
-                        },
-                    )
-        except MailFailed:
-            continue
+        # Mark, record and queue the mail together; a concurrent run that marked first makes
+        # this one do nothing.
+        with transaction.atomic():
+            if not Clue.objects.filter(pk=clue.pk, escalated_at=None).update(escalated_at=now):
+                continue
+            record(clue, LedgerEntry.Action.ESCALATED, unit=above, at=now)
+            if above is not None:
+                queue_mail(
+                    supervisors_of(above),
+                    _("An overdue clue was escalated to you"),
+                    _("A clue has been overdue for more than %(days)s days:\n%(url)s")
+                    % {"days": settings.CLUE_ESCALATION_GRACE_DAYS, "url": clue_admin_url(clue)},
+                )
         counts["escalated"] += 1
 
     counts["digests"] = send_digests(now)
@@ -118,43 +108,17 @@ def send_digests(now):
             continue
         links = "\n".join(clue_admin_url(clue) for clue in clues)
         try:
-            # The day's Digest row, the ledger entries and the mail stand or fall together.
+            # The day's Digest row, the ledger entries and the queued mail stand together.
             with transaction.atomic():
                 Digest.objects.create(user=person, day=timezone.localdate(now))
                 for clue in clues:
                     record(clue, LedgerEntry.Action.REMINDED, note=person.username, at=now)
-                _mail(
+                queue_mail(
                     [person.email],
                     _("Overdue clues: %(count)s") % {"count": len(clues)},
                     _("These clues are past a deadline:\n%(links)s") % {"links": links},
                 )
-        except (IntegrityError, MailFailed):
-            continue  # already reminded today, or the mail server failed: next run
+        except IntegrityError:
+            continue  # already reminded today
         sent += 1
     return sent
-
-
-class MailFailed(Exception):
-    pass
-
-
-def _mail(recipients, subject, message):
-    """Send, or raise MailFailed so the caller's transaction is undone and the next run
-    tries again."""
-    if not recipients:
-        return
-    try:
-        _send(recipients, subject, message)
-    except (OSError, smtplib.SMTPException) as error:
-        logger.warning("deadline mail failed, will retry on the next run: %s", error)
-        raise MailFailed from error
-
-
-def _send(recipients, subject, message):
-    with override(settings.LANGUAGE_CODE):
-        send_mail(
-            subject=str(subject),
-            message=str(message),
-            from_email=None,
-            recipient_list=list(recipients),
-        )

@@ -14,7 +14,6 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils.translation import override
 
 import requests
 
+from .mail import queue_mail
 from .models import Delivery, DeliveryAttempt, LedgerEntry, Membership
 from .services import record
 
@@ -134,7 +134,7 @@ def _settle(delivery, delivered, status_code, error):
         record(
             clue, LedgerEntry.Action.FORWARDING_FAILED, unit=delivery.transfer.to_unit, note=error
         )
-        transaction.on_commit(lambda: tell_supervisors_delivery_failed(delivery.pk), robust=True)
+        tell_supervisors_delivery_failed(delivery)
         return None
     wait = settings.WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
@@ -157,18 +157,17 @@ def supervisors_of(unit):
     )
 
 
-def tell_supervisors_delivery_failed(delivery_id):
-    delivery = Delivery.objects.select_related("transfer__to_unit", "transfer__clue").get(
-        pk=delivery_id
-    )
+def tell_supervisors_delivery_failed(delivery):
+    """Queue the alert in the caller's transaction (the delivery's failure)."""
     recipients = supervisors_of(delivery.transfer.to_unit)
     if not recipients:
-        logger.error("delivery %s failed and the unit has no supervisor to tell", delivery_id)
+        logger.error("delivery %s failed and the unit has no supervisor to tell", delivery.pk)
         return
     with override(settings.LANGUAGE_CODE):
-        send_mail(
-            subject=_("A transfer could not be forwarded"),
-            message=_(
+        queue_mail(
+            recipients,
+            _("A transfer could not be forwarded"),
+            _(
                 "A transfer to %(unit)s could not be delivered to its system after %(count)s "
                 "attempts. The unit's staff were emailed; check it here:\n%(url)s"
             )
@@ -177,13 +176,12 @@ def tell_supervisors_delivery_failed(delivery_id):
                 "count": delivery.attempts,
                 "url": clue_admin_url(delivery.transfer.clue),
             },
-            from_email=None,
-            recipient_list=recipients,
         )
 
 
 def tell_unit_of_transfer(transfer):
-    """Email the receiving unit's staff (and its own address): a link, never content."""
+    """Queue an email to the receiving unit's staff and address, in the transfer's own
+    transaction: a link, never content."""
     unit = transfer.to_unit
     recipients = set(
         Membership.objects.filter(unit=unit, user__is_active=True)
@@ -192,17 +190,13 @@ def tell_unit_of_transfer(transfer):
     )
     if unit.email:
         recipients.add(unit.email)
-    if not recipients:
-        return 0
     with override(settings.LANGUAGE_CODE):
-        send_mail(
-            subject=_("A clue was transferred to your unit"),
-            message=_("A clue was transferred to your unit for verification:\n%(url)s")
+        queue_mail(
+            recipients,
+            _("A clue was transferred to your unit"),
+            _("A clue was transferred to your unit for verification:\n%(url)s")
             % {"url": clue_admin_url(transfer.clue)},
-            from_email=None,
-            recipient_list=sorted(recipients),
         )
-    return len(recipients)
 
 
 def due_for_retry():

@@ -102,6 +102,7 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 _store_evidence(clue, files, written)
             except OSError as error:
                 raise EvidenceStorageError(str(error)) from error
+            notify_intake(clue)
             ReceiptHandoff.objects.create(
                 token_digest=handoff_digest(submission_token),
                 sealed=crypto.seal(
@@ -121,9 +122,21 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     # each step is robust and logs its failure instead of raising.
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
     transaction.on_commit(tasks.purge_abandoned_staging.enqueue, robust=True)
-    transaction.on_commit(lambda: tasks.notify_intake_of_new_clue.enqueue(clue.pk), robust=True)
     transaction.on_commit(lambda: tasks.link_repeat_reports.enqueue(clue.pk), robust=True)
     return clue, access_key
+
+
+def notify_intake(clue):
+    """Queue the email telling intake staff a clue arrived: a link only, never its content,
+    so mail servers and inboxes hold nothing about the clue or the reporter."""
+    from .mail import queue_mail
+
+    queue_mail(
+        tasks.intake_recipients(clue),
+        _("A new clue has arrived"),
+        _("A new clue is waiting for screening. Sign in to read it:\n%(url)s")
+        % {"url": f"{settings.PORTAL_BASE_URL}/admin/"},
+    )
 
 
 def handoff_digest(submission_token):

@@ -1,12 +1,8 @@
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from django_tasks import task
 
@@ -29,24 +25,10 @@ def intake_recipients(clue):
 
 
 @task()
-def notify_intake_of_new_clue(clue_id):
-    """Tell intake staff a clue arrived: a link only, never its content, so mail servers and
-    inboxes hold nothing about the clue or the reporter."""
-    from .models import Clue
+def send_mail_from_outbox(mail_id):
+    from . import mail
 
-    clue = Clue.objects.select_related("region").get(pk=clue_id)
-    recipients = intake_recipients(clue)
-    if not recipients:
-        return 0
-    with override(settings.LANGUAGE_CODE):
-        send_mail(
-            subject=_("A new clue has arrived"),
-            message=_("A new clue is waiting for screening. Sign in to read it:\n%(url)s")
-            % {"url": f"{settings.PORTAL_BASE_URL}/admin/"},
-            from_email=None,
-            recipient_list=recipients,
-        )
-    return len(recipients)
+    return mail.send(mail_id)
 
 
 @task()
@@ -70,16 +52,6 @@ def deliver_transfer(delivery_id):
         later = timezone.now() + timedelta(seconds=wait)
         deliver_transfer.using(run_after=later).enqueue(delivery_id)
     return wait
-
-
-@task()
-def notify_unit_of_transfer(transfer_id):
-    from . import forwarding
-    from .models import Transfer
-
-    return forwarding.tell_unit_of_transfer(
-        Transfer.objects.select_related("to_unit", "clue").get(pk=transfer_id)
-    )
 
 
 @task()

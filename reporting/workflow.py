@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import crypto, tasks
+from . import crypto, forwarding, tasks
 from .models import SIGNATURES_REQUIRED as REQUIRED
 from .models import (
     Clue,
@@ -198,9 +198,10 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
 
 
 def _forward(transfer):
-    """Tell the receiving unit after the commit: its staff by email, its system by webhook
-    (a Delivery row first, so nothing is lost if the queue or the worker fails)."""
-    transaction.on_commit(lambda: tasks.notify_unit_of_transfer.enqueue(transfer.pk), robust=True)
+    """Tell the receiving unit: its staff by email and its system by webhook, both as rows
+    written with the transfer (outbox, Delivery), so nothing is lost if the queue or the
+    worker fails; the worker sends them after the commit."""
+    forwarding.tell_unit_of_transfer(transfer)
     if transfer.to_unit.webhook_url:
         delivery = Delivery.objects.create(transfer=transfer, url=transfer.to_unit.webhook_url)
         transaction.on_commit(lambda: tasks.deliver_transfer.enqueue(delivery.pk), robust=True)

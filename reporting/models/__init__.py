@@ -10,6 +10,7 @@ from .clues import (
     private_storage,
 )
 from .delivery import Delivery, DeliveryAttempt
+from .outbox import OutgoingMail
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
 from .units import Membership, Unit
@@ -27,6 +28,7 @@ __all__ = [
     "LedgerEntry",
     "Membership",
     "Message",
+    "OutgoingMail",
     "Party",
     "ReceiptHandoff",
     "Region",

@@ -9,6 +9,7 @@ import pytest
 
 import reporting.demo
 from reporting import deadlines, workflow
+from reporting import mail as outbox
 from reporting.models import Clue, Transfer, Unit
 
 from .test_workflow import new_clue
@@ -27,25 +28,36 @@ def later(days):
     return timezone.now() + timedelta(days=days)
 
 
+def check(now=None):
+    """The periodic job: the checks queue mail in the outbox, which it then sends."""
+    counts = deadlines.check(now=now)
+    outbox.send_unsent()
+    return counts
+
+
 def test_late_screening_is_marked_digested_once_a_day_and_escalated(staff):
     clue = new_clue()
-    assert deadlines.check()["overdue"] == 0
+    assert check()["overdue"] == 0
 
-    counts = deadlines.check(now=later(8))  # past the 7-day acknowledgement
+    counts = check(now=later(8))  # past the 7-day acknowledgement
     assert counts["overdue"] == 1
     clue.refresh_from_db()
     assert clue.overdue_since is not None
     assert clue.ledger.filter(action="overdue").count() == 1
-    digests = [m for m in mail.outbox if "intake-hebei@example.test" in m.to]
+    digests = [
+        m
+        for m in mail.outbox
+        if "intake-hebei@example.test" in m.to and m.subject.startswith("超期线索")
+    ]
     assert len(digests) == 1 and clue_url(clue) in digests[0].body
 
-    again = deadlines.check(now=later(8))
+    again = check(now=later(8))
     assert again == {"overdue": 0, "escalated": 0, "digests": 0}
 
-    counts = deadlines.check(now=later(12))  # 8 + grace of 3 days has passed
+    counts = check(now=later(12))  # 8 + grace of 3 days has passed
     assert counts["escalated"] == 1
     assert clue.ledger.filter(action="escalated").count() == 1
-    assert deadlines.check(now=later(12))["escalated"] == 0
+    assert check(now=later(12))["escalated"] == 0
 
 
 def clue_url(clue):
@@ -64,9 +76,9 @@ def test_unacknowledged_transfer_reminds_the_unit_and_escalates_to_its_parent(st
         deadline=later(30),
     )
     mail.outbox.clear()
-    assert deadlines.check(now=later(4))["overdue"] == 1  # 3 days to acknowledge
+    assert check(now=later(4))["overdue"] == 1  # 3 days to acknowledge
     assert any("verifier-tangshan@example.test" in m.to for m in mail.outbox)
-    deadlines.check(now=later(8))
+    check(now=later(8))
     escalated = clue.ledger.get(action="escalated")
     assert escalated.unit.code == "r130000"  # Hebei, above Tangshan
     assert any("supervisor-hebei@example.test" in m.to for m in mail.outbox)
@@ -74,7 +86,7 @@ def test_unacknowledged_transfer_reminds_the_unit_and_escalates_to_its_parent(st
 
 def test_moving_the_clue_clears_the_overdue_mark(staff):
     clue = new_clue()
-    deadlines.check(now=later(8))
+    check(now=later(8))
     workflow.accept(clue, staff["intake-hebei"])
     clue.refresh_from_db()
     assert clue.overdue_since is None and clue.status == Clue.Status.SCREENED
@@ -84,3 +96,18 @@ def test_the_command_reports_what_it_did(staff):
     out = StringIO()
     call_command("check_deadlines", stdout=out)
     assert "newly overdue" in out.getvalue()
+
+
+def test_mail_that_fails_waits_in_the_outbox_and_is_sent_later(staff, settings):
+    from reporting.models import OutgoingMail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
+    new_clue()
+    deadlines.check(now=later(8))
+    assert outbox.send_unsent() == 0
+    waiting = OutgoingMail.objects.filter(sent_at=None)
+    assert waiting.exists() and all(m.attempts == 1 and m.last_error for m in waiting)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.send_unsent() == waiting.count()
+    assert not OutgoingMail.objects.filter(sent_at=None).exists()
