@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .forwarding import clue_admin_url, supervisors_of
 from .mail import queue_mail
 from .models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
+from .scope import covers
 from .services import record
 
 S, Role = Clue.Status, Membership.Role
@@ -37,19 +38,24 @@ def late(now):
     )
 
 
-def responsible(clue):
-    """Who should act: the unit's verifiers once it holds the clue, else intake covering it."""
-    if clue.unit_id and clue.status in WITH_UNIT:
-        members = Membership.objects.filter(unit=clue.unit, role=Role.VERIFIER)
-        return {m.user for m in members.select_related("user")}
-    people = set()
-    for membership in Membership.objects.filter(role=Role.INTAKE).select_related(
-        "user", "unit__region"
-    ):
-        region = membership.unit.region
-        if region is None or (clue.region_id and clue.region.path.startswith(region.path)):
-            people.add(membership.user)
-    return people
+class Responsible:
+    """Who should act on a late clue: the unit's verifiers once it holds the clue, else the
+    intake reviewers covering it. Memberships are loaded once for a whole run."""
+
+    def __init__(self):
+        memberships = Membership.objects.filter(
+            role__in=[Role.INTAKE, Role.VERIFIER]
+        ).select_related("user", "unit__region")
+        self.intake = [m for m in memberships if m.role == Role.INTAKE]
+        self.verifiers = {}
+        for m in memberships:
+            if m.role == Role.VERIFIER:
+                self.verifiers.setdefault(m.unit_id, set()).add(m.user)
+
+    def __call__(self, clue):
+        if clue.unit_id and clue.status in WITH_UNIT:
+            return self.verifiers.get(clue.unit_id, set())
+        return {m.user for m in self.intake if covers(m.unit, clue)}
 
 
 def escalation_unit(clue):
@@ -98,6 +104,7 @@ def check(now=None):
 def send_digests(now):
     """One email per responsible person per day, listing links to their overdue clues."""
     by_person = {}
+    responsible = Responsible()
     overdue = Clue.objects.filter(status__in=OPEN).exclude(overdue_since=None)
     for clue in overdue.select_related("unit", "region"):
         for person in responsible(clue):

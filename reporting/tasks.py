@@ -8,18 +8,14 @@ from django_tasks import task
 
 
 def intake_recipients(clue):
-    """Intake reviewers whose jurisdiction covers the clue's region (a clue of unknown region:
-    the national office's), and superusers."""
+    """Intake reviewers whose jurisdiction covers the clue (a clue of unknown region: the
+    national office's), and superusers."""
     from .models import Membership
+    from .scope import covers
 
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     intake = Membership.objects.filter(role=Membership.Role.INTAKE).select_related("unit__region")
-    covering = [
-        m.user_id
-        for m in intake
-        if m.unit.region_id is None
-        or (clue.region_id and clue.region.path.startswith(m.unit.region.path))
-    ]
+    covering = [m.user_id for m in intake if covers(m.unit, clue)]
     staff = users.filter(Q(is_superuser=True) | Q(pk__in=covering))
     return sorted(set(staff.values_list("email", flat=True)))
 

@@ -19,7 +19,6 @@ from .models import (
     Membership,
     Signature,
     Transfer,
-    Unit,
 )
 from .scope import roles_on
 from .services import record
@@ -352,7 +351,3 @@ def reveal_reporter(clue, user, *, reason):
         raise TransitionError(_("Give the reason you need the reporter's identity."))
     record(clue, Action.REPORTER_REVEALED, actor=user, note=reason, unit=clue.unit)
     return crypto.open_sealed(clue.reporter_sealed)
-
-
-def units_for_transfer():
-    return Unit.get_tree().select_related("region")
