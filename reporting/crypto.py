@@ -36,7 +36,3 @@ def seal_bytes(data: bytes) -> bytes:
 
 def open_bytes(token: bytes) -> bytes:
     return _fernet().decrypt(bytes(token))
-
-
-def generate_key() -> str:
-    return Fernet.generate_key().decode()

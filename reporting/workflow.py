@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import crypto, forwarding, tasks
+from . import forwarding, tasks
 from .models import SIGNATURES_REQUIRED as REQUIRED
 from .models import (
     Clue,
@@ -21,7 +21,7 @@ from .models import (
     Transfer,
 )
 from .scope import roles_on
-from .services import record
+from .services import record, reporter_details
 
 S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
 
@@ -31,10 +31,6 @@ class TransitionError(Exception):
 
 
 def lock(clue):
-    return _lock(clue)
-
-
-def _lock(clue):
     # of=("self",): PostgreSQL cannot lock the nullable side of the joins.
     return (
         Clue.objects.select_for_update(of=("self",))
@@ -90,7 +86,7 @@ def _move(clue, user, action, to_status, *, note="", unit=None, fields=(), met_d
 
 @transaction.atomic
 def accept(clue, user, *, is_key=False):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("accept"))
     clue.is_key = is_key
     return _move(clue, user, Action.ACCEPTED, S.SCREENED, fields=["is_key"])
@@ -98,7 +94,7 @@ def accept(clue, user, *, is_key=False):
 
 @transaction.atomic
 def reject(clue, user, *, reason, duplicate_of=None, note=""):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("not accept"))
     if reason not in Clue.NotAccepted.values:
         raise TransitionError(_("Choose why the clue is not accepted."))
@@ -157,7 +153,7 @@ def _check_destination(clue, user, to_unit, mode):
 
 @transaction.atomic
 def transfer(clue, user, *, to_unit, mode, deadline, note=""):
-    clue = _lock(clue)
+    clue = lock(clue)
     if clue.status == S.SCREENED:
         roles = [Role.INTAKE, Role.SUPERVISOR]
     else:
@@ -208,7 +204,7 @@ def _forward(transfer):
 
 @transaction.atomic
 def acknowledge(clue, user):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.TRANSFERRED}, [Role.VERIFIER], _("acknowledge"))
     clue.transfers.filter(to_unit=clue.unit, acknowledged_at=None).update(
         acknowledged_at=timezone.now()
@@ -218,7 +214,7 @@ def acknowledge(clue, user):
 
 @transaction.atomic
 def add_progress(clue, user, *, note):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("record progress"))
     if not note.strip():
         raise TransitionError(_("Write what was done."))
@@ -227,7 +223,7 @@ def add_progress(clue, user, *, note):
 
 @transaction.atomic
 def draft_conclusion(clue, user, *, finding, outcome, text):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("draft a conclusion"))
     if finding not in Conclusion.Finding.values or outcome not in Conclusion.Outcome.values:
         raise TransitionError(_("Choose the finding and the outcome."))
@@ -259,7 +255,7 @@ def current_conclusion(clue):
 def sign(clue, user, *, conclusion_id=None):
     """Sign the conclusion the signatory read: conclusion_id is the one on their page, and a
     conclusion redrafted since then is not signed in its place."""
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.VERIFYING}, [Role.SIGNATORY], _("sign the conclusion"))
     conclusion = current_conclusion(clue)
     if conclusion is None:
@@ -284,7 +280,7 @@ def sign(clue, user, *, conclusion_id=None):
 
 @transaction.atomic
 def give_feedback(clue, user, *, text):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(
         user,
         clue,
@@ -300,14 +296,14 @@ def give_feedback(clue, user, *, text):
 
 @transaction.atomic
 def close(clue, user):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.FEEDBACK}, [Role.INTAKE, Role.SUPERVISOR], _("close"))
     return _move(clue, user, Action.CLOSED, S.CLOSED)
 
 
 @transaction.atomic
 def reopen(clue, user, *, reason):
-    clue = _lock(clue)
+    clue = lock(clue)
     _require(user, clue, {S.CLOSED, S.NOT_ACCEPTED}, [Role.INTAKE, Role.SUPERVISOR], _("reopen"))
     if not reason.strip():
         raise TransitionError(_("Say why the clue is looked at again."))
@@ -341,7 +337,7 @@ def reopen(clue, user, *, reason):
 @transaction.atomic
 def reveal_reporter(clue, user, *, reason):
     """A named reporter's details, for a stated reason, recorded in the ledger."""
-    clue = _lock(clue)
+    clue = lock(clue)
     allowed = _roles(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
     if not user.has_perm("reporting.reveal_reporter") or not allowed:
         raise TransitionError(_("You may not see who reported this clue."))
@@ -350,4 +346,4 @@ def reveal_reporter(clue, user, *, reason):
     if len(reason.strip()) < 5:
         raise TransitionError(_("Give the reason you need the reporter's identity."))
     record(clue, Action.REPORTER_REVEALED, actor=user, note=reason, unit=clue.unit)
-    return crypto.open_sealed(clue.reporter_sealed)
+    return reporter_details(clue)
