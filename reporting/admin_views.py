@@ -33,7 +33,8 @@ class ClueIndexView(IndexView):
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
-# action name -> (form class, states it applies to, roles offered it, call)
+# action name -> (form class, states it applies to, roles offered it (or a function of the
+# state giving them), call)
 ACTIONS = {
     "accept": (
         admin_forms.AcceptForm,
@@ -52,7 +53,7 @@ ACTIONS = {
     "transfer": (
         admin_forms.TransferForm,
         {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING},
-        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
+        workflow.transfer_roles,
         lambda clue, user, d: workflow.transfer(
             clue,
             user,
@@ -130,6 +131,11 @@ ACTION_LABELS = {
 }
 
 
+def offered_roles(action, status):
+    allowed = ACTIONS[action][2]
+    return allowed(status) if callable(allowed) else allowed
+
+
 def user_roles(user, clue):
     roles = roles_on(user, clue)
     if user.is_superuser:
@@ -152,8 +158,8 @@ class ClueDetailView(InspectView):
         initial = {"seen": latest, "conclusion": conclusion.pk if conclusion else None}
         forms = [
             (name, ACTION_LABELS[name], form_class(prefix=name, user=user, initial=initial))
-            for name, (form_class, states, allowed, _call) in ACTIONS.items()
-            if clue.status in states and roles & allowed
+            for name, (form_class, states, _roles, _call) in ACTIONS.items()
+            if clue.status in states and roles & offered_roles(name, clue.status)
         ]
         context.update(
             clue=clue,
@@ -200,9 +206,17 @@ def clue_action(request, pk, action):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
     if action not in ACTIONS:
         raise Http404
-    form_class, _states, allowed, call = ACTIONS[action]
+    form_class, states, _roles, call = ACTIONS[action]
     form = form_class(request.POST, prefix=action, user=request.user)
-    if not user_roles(request.user, clue) & allowed:
+    if clue.status not in states:
+        # Said before the form's errors: a form for an action the state does not offer is
+        # not on the page, so its missing fields would explain nothing.
+        messages.error(
+            request,
+            _("“%(action)s” is not possible while the clue is “%(status)s”.")
+            % {"action": ACTION_LABELS[action], "status": clue.get_status_display()},
+        )
+    elif not user_roles(request.user, clue) & offered_roles(action, clue.status):
         messages.error(request, _("Your role on this clue does not allow this."))
     elif not form.is_valid():
         for field, errors in form.errors.items():
@@ -223,6 +237,9 @@ def clue_action(request, pk, action):
             messages.error(request, str(error))
         else:
             messages.success(request, _("Done."))
+            if not visible_clues(request.user).filter(pk=clue.pk).exists():
+                # Passed on beyond this person's scope (a transfer away): back to the queue.
+                return redirect("clues:index")
     return redirect("clues:inspect", pk=clue.pk)
 
 

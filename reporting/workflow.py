@@ -56,7 +56,7 @@ def _require(user, clue, states, roles, action_label):
         raise TransitionError(
             _("Only %(roles)s responsible for this clue may do “%(action)s”.")
             % {
-                "roles": ", ".join(str(Role(role).label) for role in roles),
+                "roles": ", ".join(str(Role(role).label) for role in sorted(roles)),
                 "action": action_label,
             }
         )
@@ -151,15 +151,22 @@ def _check_destination(clue, user, to_unit, mode):
         raise TransitionError(_("A transfer goes to a unit below the one that sends it."))
 
 
+def transfer_roles(status):
+    """Intake sends a screened clue on; once a unit holds it, its verifier passes it on."""
+    if status == S.SCREENED:
+        return {Role.INTAKE, Role.SUPERVISOR}
+    return {Role.VERIFIER, Role.SUPERVISOR}
+
+
 @transaction.atomic
 def transfer(clue, user, *, to_unit, mode, deadline, note=""):
     clue = lock(clue)
-    if clue.status == S.SCREENED:
-        roles = [Role.INTAKE, Role.SUPERVISOR]
-    else:
-        roles = [Role.VERIFIER, Role.SUPERVISOR]
     _require(
-        user, clue, {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING}, roles, _("transfer")
+        user,
+        clue,
+        {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING},
+        transfer_roles(clue.status),
+        _("transfer"),
     )
     if mode not in Mode.values:
         raise TransitionError(_("Choose how the clue is transferred."))

@@ -7,6 +7,13 @@ import reporting.demo
 
 
 @pytest.fixture
+def staff(site_tree):
+    """The demo's units and staff: every role in the Hebei and the Tangshan office."""
+    reporting.demo.load()
+    return reporting.demo.load_staff()
+
+
+@pytest.fixture
 def report_page(client, site_tree):
     """Fetch the report form and return a helper that fills a valid submission."""
     reporting.demo.load()  # provinces and categories are seeded by migrate; cities by the demo

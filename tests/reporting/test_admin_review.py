@@ -1,22 +1,19 @@
 """The review loop through the admin's HTTP views, for every role, with refusals and scope."""
 
+import csv
+import io
+
 from django.test import Client
 from django.urls import reverse
 
+import openpyxl
 import pytest
 
-import reporting.demo
 from reporting.models import Clue, Unit
 
 from .test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(site_tree):
-    reporting.demo.load()
-    return reporting.demo.load_staff()
 
 
 def as_user(user):
@@ -83,15 +80,19 @@ def test_refused_actions_are_explained_and_change_nothing(staff):
     response = act(staff["verifier-tangshan"], clue, "accept")
     assert response.status_code == 404  # not even visible to a verifier before transfer
     response = act(staff["intake-hebei"], clue, "acknowledge")
-    html = response.content.decode()
-    assert "您对该线索的角色不允许此操作。" in html
+    assert "“已提交”状态时，不能“签收”" in response.content.decode()
+    response = act(staff["supervisor-hebei"], clue, "accept")
+    assert "您对该线索的角色不允许此操作。" in response.content.decode()
     clue.refresh_from_db()
     assert clue.status == Clue.Status.SUBMITTED
+    early = act(staff["intake-hebei"], clue, "transfer", {"to_unit": "x", "mode": "nope"})
+    assert "“已提交”状态时，不能“转办至单位”" in early.content.decode()
+    act(staff["intake-hebei"], clue, "accept")
     bad = act(staff["intake-hebei"], clue, "transfer", {"to_unit": "x", "mode": "nope"})
     assert bad.status_code == 200
     assert "选择一个有效的选项" in bad.content.decode()
     clue.refresh_from_db()
-    assert clue.status == Clue.Status.SUBMITTED
+    assert clue.status == Clue.Status.SCREENED
 
 
 def test_out_of_scope_staff_get_404_for_clue_evidence_and_reporter(staff):
@@ -171,8 +172,14 @@ def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if file_format == "csv":
-        assert mine.tracking_number.encode() in content
-        assert theirs.tracking_number.encode() not in content
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        rows = [[str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    cells = {cell for row in rows[1:] for cell in row}
+    assert len(rows) == 2  # the header and the one clue in scope
+    assert mine.tracking_number in cells
+    assert theirs.tracking_number not in cells
     assert mine.ledger.filter(action="exported", note=file_format).count() == 1
     assert not theirs.ledger.filter(action="exported").exists()
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 import pytest
 
-import reporting.demo
 from reporting import deadlines, workflow
 from reporting import mail as outbox
 from reporting.models import Clue, Transfer, Unit
@@ -15,13 +14,6 @@ from reporting.models import Clue, Transfer, Unit
 from .test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(site_tree):
-    reporting.demo.load()
-    people = reporting.demo.load_staff()
-    return people
 
 
 def later(days):

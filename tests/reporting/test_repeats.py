@@ -4,18 +4,11 @@ from django.utils import timezone
 
 import pytest
 
-import reporting.demo
 from reporting import services, workflow
 from reporting.models import Category, Clue, Region, Transfer, Unit
 from reporting.repeats import link_repeats
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(site_tree):
-    reporting.demo.load()
-    return reporting.demo.load_staff()
 
 
 def report(text, people=(), region="130203", category="market-bullies"):

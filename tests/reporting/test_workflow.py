@@ -6,7 +6,6 @@ from django.utils import timezone
 
 import pytest
 
-import reporting.demo
 from reporting import services, workflow
 from reporting.models import Category, Clue, Region, Transfer, Unit
 from reporting.scope import visible_clues
@@ -14,12 +13,6 @@ from reporting.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 Mode, S = Transfer.Mode, Clue.Status
-
-
-@pytest.fixture
-def staff(site_tree):
-    reporting.demo.load()
-    return reporting.demo.load_staff()
 
 
 def new_clue(region_code="130203", reporter=None):

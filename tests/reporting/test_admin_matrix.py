@@ -1,0 +1,184 @@
+"""Every action, in every state, by every demo staff member, through the admin's HTTP views.
+
+The table below is the rule as DOMAIN.md states it, written out again on purpose: the views
+and the state machine must agree with it, so a change to either that widens who may act
+fails here. A refused action shows why and changes nothing; an allowed one goes through; a
+person who cannot see the clue gets 404.
+"""
+
+from django.urls import reverse
+
+import pytest
+
+from reporting import workflow
+from reporting.models import Clue, Unit
+
+from .test_admin_review import act, as_user
+from .test_workflow import new_clue, soon
+
+pytestmark = pytest.mark.django_db
+S = Clue.Status
+
+# The clue is reported in Lubei district, Tangshan, and verified by the Tangshan office.
+INTAKE = {"intake-hebei"}
+SUPERVISORS = {"supervisor-hebei", "supervisor-tangshan"}
+VERIFIER = {"verifier-tangshan"}
+SIGNERS = {"signer1-tangshan", "signer2-tangshan", "signer3-tangshan"}
+EVERYONE = sorted(
+    INTAKE
+    | SUPERVISORS
+    | VERIFIER
+    | SIGNERS
+    | {"verifier-hebei", "signer1-hebei", "signer2-hebei", "signer3-hebei"}
+)
+WITH_TANGSHAN = {S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED, S.FEEDBACK, S.CLOSED}
+
+# action -> {state: people who may take it}
+ALLOWED = {
+    "accept": {S.SUBMITTED: INTAKE},
+    "reject": {S.SUBMITTED: INTAKE},
+    "transfer": {
+        S.SCREENED: INTAKE | SUPERVISORS,
+        S.TRANSFERRED: VERIFIER | SUPERVISORS,
+        S.ACKNOWLEDGED: VERIFIER | SUPERVISORS,
+        S.VERIFYING: VERIFIER | SUPERVISORS,
+    },
+    "acknowledge": {S.TRANSFERRED: VERIFIER},
+    "progress": {S.ACKNOWLEDGED: VERIFIER, S.VERIFYING: VERIFIER},
+    "conclude": {S.ACKNOWLEDGED: VERIFIER, S.VERIFYING: VERIFIER},
+    "sign": {S.VERIFYING: SIGNERS},
+    "feedback": {S.CONCLUDED: INTAKE | VERIFIER | SUPERVISORS},
+    "close": {S.FEEDBACK: INTAKE | SUPERVISORS},
+    "reopen": {S.CLOSED: INTAKE | SUPERVISORS, S.NOT_ACCEPTED: INTAKE | SUPERVISORS},
+    "ask": {
+        state: INTAKE | SUPERVISORS | (VERIFIER if state in WITH_TANGSHAN else set())
+        for state in S.values
+    },
+}
+
+DATA = {
+    "accept": {},
+    "reject": {"reason": "out_of_scope", "note": "不属于涉黑涉恶线索"},
+    "transfer": {"mode": "direct_review", "deadline": "2099-01-01", "note": "提级"},
+    "acknowledge": {},
+    "progress": {"note": "走访了知情人"},
+    "conclude": {"finding": "partly", "outcome": "administrative_case", "text": "部分属实"},
+    "sign": {},
+    "feedback": {"text": "感谢您的举报，已依法处理。"},
+    "close": {},
+    "reopen": {"reason": "群众再次反映，回头看"},
+    "ask": {"body": "请补充具体时间"},
+}
+
+REFUSALS = ("您对该线索的角色不允许此操作。", "状态时，不能")
+
+
+def sees(username, state):
+    """Who can open the clue: intake and supervisors by region, the unit's staff while it
+    holds the clue."""
+    if username in INTAKE | SUPERVISORS:
+        return True
+    return username in VERIFIER | SIGNERS and state in WITH_TANGSHAN
+
+
+def clue_in(state, staff):
+    """A clue walked through the service layer to `state`."""
+    clue = new_clue("130203")
+    intake, verifier = staff["intake-hebei"], staff["verifier-tangshan"]
+    if state == S.NOT_ACCEPTED:
+        workflow.reject(clue, intake, reason="insufficient")
+        return clue
+    steps = [
+        (S.SCREENED, lambda: workflow.accept(clue, intake)),
+        (
+            S.TRANSFERRED,
+            lambda: workflow.transfer(
+                clue,
+                intake,
+                to_unit=Unit.objects.get(code="r130200"),
+                mode="normal",
+                deadline=soon(),
+            ),
+        ),
+        (S.ACKNOWLEDGED, lambda: workflow.acknowledge(clue, verifier)),
+        (
+            S.VERIFYING,
+            lambda: workflow.draft_conclusion(
+                clue, verifier, finding="substantiated", outcome="criminal_case", text="属实"
+            ),
+        ),
+        (S.CONCLUDED, lambda: [workflow.sign(clue, staff[name]) for name in sorted(SIGNERS)]),
+        (S.FEEDBACK, lambda: workflow.give_feedback(clue, verifier, text="已处理")),
+        (S.CLOSED, lambda: workflow.close(clue, intake)),
+    ]
+    for reached, step in steps:
+        if clue.status == state:
+            break
+        step()
+        clue.refresh_from_db()
+        assert clue.status == reached
+    return clue
+
+
+def snapshot(clue):
+    clue = Clue.objects.get(pk=clue.pk)
+    return (
+        clue.status,
+        clue.unit_id,
+        clue.ledger.count(),
+        clue.messages.count(),
+        clue.transfers.count(),
+        clue.conclusions.count(),
+        sum(conclusion.signatures.count() for conclusion in clue.conclusions.all()),
+    )
+
+
+def post(user, clue, action):
+    data = dict(DATA[action])
+    if action == "transfer":
+        data["to_unit"] = Unit.objects.get(code="national").pk
+    return act(user, clue, action, data)
+
+
+@pytest.mark.parametrize("state", S.values)
+def test_refused_actions_in_each_state(staff, state):
+    clue = clue_in(state, staff)
+    before = snapshot(clue)
+    page_url = reverse("clues:inspect", args=[clue.pk])
+    for username in EVERYONE:
+        user = staff[username]
+        if not sees(username, state):
+            assert as_user(user).get(page_url).status_code == 404, username
+            for action in ALLOWED:
+                assert post(user, clue, action).status_code == 404, (username, action)
+            continue
+        html = as_user(user).get(page_url).content.decode()
+        for action, by_state in ALLOWED.items():
+            allowed = username in by_state.get(state, set())
+            offered = reverse("clues:act", args=[clue.pk, action]) in html
+            assert offered == allowed, (username, action, "offered" if offered else "missing")
+            if allowed:
+                continue
+            response = post(user, clue, action)
+            body = response.content.decode()
+            assert any(refusal in body for refusal in REFUSALS), (username, action)
+            assert "已完成。" not in body
+            assert snapshot(clue) == before, (username, action)
+
+
+ALLOWED_CASES = [
+    (action, state, username)
+    for action, by_state in ALLOWED.items()
+    for state, people in by_state.items()
+    for username in sorted(people)
+]
+
+
+@pytest.mark.parametrize(("action", "state", "username"), ALLOWED_CASES)
+def test_allowed_actions_go_through(staff, action, state, username):
+    clue = clue_in(state, staff)
+    entries = clue.ledger.count()
+    response = post(staff[username], clue, action)
+    assert "已完成。" in response.content.decode()
+    assert clue.ledger.count() > entries
+    assert clue.ledger.order_by("-pk").first().actor == staff[username]
