@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
+    # Poster codes: outside the language prefixes, so a printed URL never depends on them.
+    path("r/", include("posters.urls")),
 ]
 
 if settings.SERVE_MEDIA:

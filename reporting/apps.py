@@ -10,12 +10,16 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
+        from portal.permissions import NoDeletePolicy
+
         from .models import Clue, Membership, Unit
-        from .permissions import ClueReadOnlyPolicy, NoDeletePolicy
+        from .permissions import ClueReadOnlyPolicy
         from .reference import seed_if_empty
         from .roles import ensure_groups, sync_group
 
         register_permission_policy(Clue, ClueReadOnlyPolicy(Clue))
+        # Deleting a tree node deletes its subtree, and clues, transfers and ledger entries
+        # point at units for good.
         register_permission_policy(Unit, NoDeletePolicy(Unit))
         post_migrate.connect(seed_if_empty, sender=self)
         post_migrate.connect(ensure_groups, sender=self)

@@ -14,14 +14,3 @@ class ClueReadOnlyPolicy(ModelPermissionPolicy):
 
     def users_with_any_permission(self, actions):
         return super().users_with_any_permission(set(actions) & READ_ONLY_ACTIONS)
-
-
-class NoDeletePolicy(ModelPermissionPolicy):
-    """Units are never deleted: deleting a tree node deletes its subtree, and clues, transfers
-    and ledger entries point at units for good. Rename or stop using a unit instead."""
-
-    def user_has_permission(self, user, action):
-        return action != "delete" and super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,3 +303,18 @@ def find_clue_for_reporter(tracking_number, access_key):
 
 def reporter_details(clue):
     return crypto.open_sealed(clue.reporter_sealed) if clue.reporter_sealed else None
+
+
+def clue_counts_by_entry_code(codes):
+    """{entry code: (clues submitted, clues accepted after screening)} for poster figures.
+    Only counts leave this app: which clue came from which poster stays here."""
+    not_accepted = [Clue.Status.SUBMITTED, Clue.Status.NOT_ACCEPTED]
+    rows = (
+        Clue.objects.filter(entry_code__in=codes)
+        .values("entry_code")
+        .annotate(
+            submitted=Count("pk"),
+            accepted=Count("pk", filter=~Q(status__in=not_accepted)),
+        )
+    )
+    return {row["entry_code"]: (row["submitted"], row["accepted"]) for row in rows}

@@ -78,7 +78,10 @@ class ReportView(View):
     template_name = "reporting/report_form.html"
 
     def get(self, request):
-        return self.render(ReportForm(initial=preselection(request.GET)), self.parties())
+        form = ReportForm(initial=preselection(request.GET))
+        # A switched-off or unknown poster code lands here (posters.services.destination).
+        notice = request.GET.get("notice") == "poster"
+        return self.render(form, self.parties(), poster_notice=notice)
 
     def post(self, request):
         request.upload_handlers = [EvidenceUploadHandler(request)]
@@ -178,7 +181,7 @@ class ReportView(View):
         form.staged_files = staging.staged(token)
         return form
 
-    def render(self, form, parties, status=200):
+    def render(self, form, parties, status=200, poster_notice=False):
         hints = {c.pk: c.description_label for c in form.fields["category"].queryset}
         context = {
             "form": form,
@@ -186,6 +189,7 @@ class ReportView(View):
             "can_add_party": parties.total_form_count() < MAX_PARTIES,
             "category_hints": hints,
             "staged_files": form.staged_files,
+            "poster_notice": poster_notice,
         }
         return no_referrer(render(self.request, self.template_name, context, status=status))
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "portal",
     "content",
     "reporting",
+    "posters",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
@@ -55,3 +57,16 @@ def language_switch(context):
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def report_url(context):
+    """The report form's URL, carrying on the poster code a reader arrived with (?entry=),
+    so a clue sent after reading the page a poster led to is still counted for it. Only
+    the URL carries it: nothing is stored in the browser."""
+    url = reverse("reporting:report")
+    request = context.get("request")
+    entry = request.GET.get("entry", "") if request is not None else ""
+    if entry and len(entry) <= 20 and entry.isascii() and entry.isalnum():
+        return f"{url}?{urlencode({'entry': entry})}"
+    return url

@@ -7,6 +7,7 @@ from django.db import transaction
 
 import content.demo
 import portal.demo
+import posters.demo
 import reporting.demo
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             staff_password = secrets.token_urlsafe(12)
             people = reporting.demo.load_staff(password=staff_password)
             reporting.demo.demo_review(people)
+            posters.demo.load(people)
 
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(
@@ -55,4 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "
             f"tracking number: {tracking_number}  access key: {access_key}"
+        )
+        self.stdout.write(
+            f"Demo poster: {settings.PORTAL_BASE_URL}/r/{posters.demo.ENTRY_POINTS[0][0]}/  "
+            f"(its poster: /r/{posters.demo.ENTRY_POINTS[0][0]}/poster.pdf)"
         )
