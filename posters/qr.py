@@ -58,10 +58,11 @@ def svg(data, size=DEFAULT_SIZE, level=DEFAULT_LEVEL):
 
 
 def png(data, size=DEFAULT_SIZE, level=DEFAULT_LEVEL):
-    """A PNG at most `size` pixels wide: whole pixels per module, so no module is blurred."""
+    """A PNG at least `size` pixels wide (by less than a module's width more): whole
+    pixels per module, so no module is blurred."""
     code = _code(data, level)
     count = code.modules_count + 2 * BORDER
-    code.box_size = max(1, size // count)
+    code.box_size = -(-size // count)
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")
     return buffer.getvalue()

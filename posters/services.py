@@ -246,7 +246,8 @@ def import_entry_points(data, *, campaign=None):
                     row_campaign = campaigns[value] = Campaign.objects.create(name=value)
         if problems:
             errors.append(
-                _("Row %(line)s: %(problems)s.") % {"line": line, "problems": "; ".join(problems)}
+                _("Row %(line)s: %(problems)s.")
+                % {"line": line, "problems": _("; ").join(problems)}
             )
             continue
         created.append(
