@@ -17,6 +17,13 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self):
+        """Chinese names read family name first, with no space: 王小明, not 小明 王."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u3400" <= char <= "\u9fff" for char in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
 
 phone_validator = RegexValidator(
     r"^[0-9][0-9 -]{1,30}[0-9]$",

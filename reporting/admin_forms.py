@@ -10,9 +10,15 @@ from .models import Clue, Conclusion, Transfer, Unit
 from .scope import visible_clues
 
 
+def _box(rows=4):
+    # Several action forms share one page: short boxes keep them all in view.
+    return forms.Textarea(attrs={"rows": rows})
+
+
 class ActionForm(forms.Form):
-    """Every action carries the newest ledger entry the person saw, so acting on an
-    out-of-date page is refused instead of overriding what someone else just did."""
+    """Every action carries the newest decision on the clue the person saw (see
+    workflow.last_decision), so acting on an out-of-date page is refused instead of
+    overriding what someone else just decided."""
 
     seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -32,7 +38,7 @@ class RejectForm(ActionForm):
     duplicate_of = forms.CharField(
         label=_("Tracking number of the clue it duplicates"), max_length=20, required=False
     )
-    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea)
+    note = forms.CharField(label=_("Internal note"), required=False, widget=_box(3))
 
     def clean_duplicate_of(self):
         number = "".join(self.cleaned_data["duplicate_of"].split())
@@ -49,9 +55,11 @@ class TransferForm(ActionForm):
     to_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     mode = forms.ChoiceField(label=_("Mode"), choices=Transfer.Mode.choices)
     deadline = forms.DateField(
-        label=_("Verify by"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Verify by"),
+        # A date input takes ISO dates only, whatever the language's own date format.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    note = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea)
+    note = forms.CharField(label=_("Instructions"), required=False, widget=_box(3))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,28 +77,32 @@ class TransferForm(ActionForm):
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(label=_("What was done"), widget=forms.Textarea, max_length=10_000)
+    note = forms.CharField(label=_("What was done"), widget=_box(), max_length=10_000)
 
 
 class ConclusionForm(ActionForm):
     finding = forms.ChoiceField(label=_("Finding"), choices=Conclusion.Finding.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Conclusion.Outcome.choices)
-    text = forms.CharField(label=_("Conclusion"), widget=forms.Textarea, max_length=20_000)
+    text = forms.CharField(label=_("Conclusion"), widget=_box(), max_length=20_000)
 
 
 class FeedbackForm(ActionForm):
     text = forms.CharField(
-        label=_("What the reporter will be told"), widget=forms.Textarea, max_length=5_000
+        label=_("What the reporter will be told"),
+        widget=_box(),
+        max_length=5_000,
     )
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2_000)
+    reason = forms.CharField(label=_("Reason"), widget=_box(), max_length=2_000)
 
 
 class QuestionForm(ActionForm):
     body = forms.CharField(
-        label=_("Question for the reporter"), widget=forms.Textarea, max_length=5_000
+        label=_("Question for the reporter"),
+        widget=_box(),
+        max_length=5_000,
     )
 
 

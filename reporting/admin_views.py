@@ -2,12 +2,14 @@
 clue outside a person's scope is a 404 whatever URL they type; every change goes through
 workflow.py."""
 
+import datetime
 import io
 
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,10 +24,52 @@ from .scope import roles_on, visible_clues
 Role, S = Membership.Role, Clue.Status
 
 
+def _local(value):
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _yes_no(value):
+    return _("yes") if value else _("no")
+
+
 class ClueIndexView(IndexView):
+    # Exports in the reader's language and time zone: the day a clue came in is the day on
+    # the screen, and statuses are words, not codes.
+    custom_field_preprocess = {
+        "status": {fmt: lambda value: str(Clue.Status(value).label) for fmt in ("csv", "xlsx")},
+        "is_key": dict.fromkeys(("csv", "xlsx"), _yes_no),
+    }
+    custom_value_preprocess = {
+        datetime.datetime: {
+            "csv": lambda value: _local(value).strftime("%Y-%m-%d %H:%M"),
+            "xlsx": lambda value: timezone.make_naive(_local(value)),
+        },
+        (datetime.date, datetime.time): {"xlsx": None},
+    }
+
     def get_base_queryset(self):
         queryset = visible_clues(self.request.user, super().get_base_queryset())
         return queryset.select_related("category", "region", "unit")
+
+    def search_queryset(self, queryset):
+        """A tracking number as printed on the receipt (with spaces) finds its clue."""
+        compact = "".join((self.search_query or "").split())
+        if compact.isdigit():
+            return queryset.filter(tracking_number__startswith=compact)
+        return super().search_queryset(queryset)
+
+    def stream_csv(self, queryset):
+        # The rows are written while the response streams, after the view has returned:
+        # keep the reader's language for the headings. The BOM makes Excel read UTF-8.
+        language = translation.get_language()
+        rows = super().stream_csv(queryset)
+
+        def in_language():
+            with translation.override(language):
+                yield "\ufeff"
+                yield from rows
+
+        return in_language()
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """An export leaves a ledger entry on every clue it contains."""
@@ -143,6 +187,18 @@ def user_roles(user, clue):
     return roles
 
 
+def _pending_signers(conclusion, signed):
+    """The unit's signatories who have not signed the conclusion yet, while it needs them."""
+    if conclusion is None or conclusion.stood_at:
+        return []
+    return [
+        membership.user
+        for membership in conclusion.unit.memberships.filter(role=Role.SIGNATORY)
+        .exclude(user__in=signed)
+        .select_related("user")
+    ]
+
+
 class ClueDetailView(InspectView):
     template_name = "reporting/admin/clue_detail.html"
 
@@ -154,13 +210,37 @@ class ClueDetailView(InspectView):
         clue, user = self.object, self.request.user
         roles = user_roles(user, clue)
         conclusion = workflow.current_conclusion(clue)
-        latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
-        initial = {"seen": latest, "conclusion": conclusion.pk if conclusion else None}
-        forms = [
-            (name, ACTION_LABELS[name], form_class(prefix=name, user=user, initial=initial))
-            for name, (form_class, states, _roles, _call) in ACTIONS.items()
-            if clue.status in states and roles & offered_roles(name, clue.status)
-        ]
+        initial = {
+            "seen": workflow.last_decision(clue),
+            "conclusion": conclusion.pk if conclusion else None,
+        }
+        signers = (
+            list(conclusion.signatures.values_list("signer", flat=True)) if conclusion else []
+        )
+        # Not offered where it could only be refused: signing with nothing to sign or a
+        # second time, redrafting a conclusion that has signatures.
+        pointless = set()
+        if conclusion is None or user.pk in signers:
+            pointless.add("sign")
+        if signers:
+            pointless.add("conclude")
+        draft = self.request.session.pop(DRAFT_SESSION_KEY, None)
+        forms = []
+        for name, (form_class, states, _roles, _call) in ACTIONS.items():
+            if name in pointless or clue.status not in states:
+                continue
+            if not roles & offered_roles(name, clue.status):
+                continue
+            if draft and draft["clue"] == clue.pk and draft["action"] == name:
+                # What was typed into a refused action comes back, with its errors.
+                data = {**draft["data"], f"{name}-seen": initial["seen"]}
+                if initial["conclusion"]:
+                    data[f"{name}-conclusion"] = initial["conclusion"]
+                form = form_class(data, prefix=name, user=user)
+                form.is_valid()
+            else:
+                form = form_class(prefix=name, user=user, initial=initial)
+            forms.append((name, ACTION_LABELS[name], form))
         context.update(
             clue=clue,
             roles=sorted(Role(role).label for role in roles),
@@ -176,6 +256,7 @@ class ClueDetailView(InspectView):
             # Only related clues this person may see: scope applies to links too.
             related=visible_clues(user, clue.related.all()),
             action_forms=forms,
+            pending_signers=_pending_signers(conclusion, signers),
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),
@@ -201,6 +282,24 @@ class ClueDetailView(InspectView):
         return response
 
 
+# A refused action's typed text, kept for the one page view that follows, so a long note is
+# not lost to a stale page or a wrong field.
+DRAFT_SESSION_KEY = "reporting:action-draft"
+
+
+def _keep_draft(request, clue, action):
+    prefix = f"{action}-"
+    request.session[DRAFT_SESSION_KEY] = {
+        "clue": clue.pk,
+        "action": action,
+        "data": {
+            key: value
+            for key, value in request.POST.items()
+            if key.startswith(prefix) and not key.endswith(("-seen", "-conclusion"))
+        },
+    }
+
+
 @require_POST
 def clue_action(request, pk, action):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
@@ -222,19 +321,20 @@ def clue_action(request, pk, action):
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        _keep_draft(request, clue, action)
     else:
         try:
             with transaction.atomic():
                 # Two people acting at once: the second acted on a page that is out of date.
                 workflow.lock(clue)
-                latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
-                if form.cleaned_data["seen"] != latest:
+                if form.cleaned_data["seen"] != workflow.last_decision(clue):
                     raise workflow.TransitionError(
                         _("Someone acted on this clue since you opened it. Check the page again.")
                     )
                 call(clue, request.user, form.cleaned_data)
         except workflow.TransitionError as error:
             messages.error(request, str(error))
+            _keep_draft(request, clue, action)
         else:
             messages.success(request, _("Done."))
             if not visible_clues(request.user).filter(pk=clue.pk).exists():

@@ -5,6 +5,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views
+from .filters import ClueFilterSet
 from .models import Category, Clue, Membership, Unit
 from .unit_forms import UnitAdminForm
 
@@ -62,15 +63,7 @@ class ClueViewSet(ModelViewSet):
         "feedback_due_at",
         "overdue_since",
     ]
-    list_filter = [
-        "status",
-        "category",
-        "is_key",
-        "needs_lookback",
-        "unit",
-        "entry_code",
-        "overdue_since",
-    ]
+    filterset_class = ClueFilterSet
     search_fields = ["tracking_number", "what_happened"]
     ordering = ["feedback_due_at"]
     list_export = [

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.urls import reverse
 import openpyxl
 import pytest
 
+from reporting import services, workflow
 from reporting.models import Clue, Unit
 
 from .test_workflow import new_clue
@@ -24,13 +26,10 @@ def as_user(user):
 
 def act(user, clue, action, data=None, follow=True, seen=None):
     """Post an action as from the clue's page as it stands now (or as it stood at `seen`)."""
-    from reporting.workflow import current_conclusion
-
     url = reverse("clues:act", args=[clue.pk, action])
     data = dict(data or {})
-    latest = clue.ledger.order_by("-pk").values_list("pk", flat=True).first()
-    data.setdefault("seen", latest if seen is None else seen)
-    conclusion = current_conclusion(Clue.objects.get(pk=clue.pk))
+    data.setdefault("seen", workflow.last_decision(clue) if seen is None else seen)
+    conclusion = workflow.current_conclusion(Clue.objects.get(pk=clue.pk))
     if conclusion:
         data.setdefault("conclusion", conclusion.pk)
     payload = {f"{action}-{key}": value for key, value in data.items()}
@@ -186,7 +185,7 @@ def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
 
 def test_acting_on_an_out_of_date_page_is_refused(staff):
     clue = new_clue()
-    seen = clue.ledger.order_by("-pk").first().pk
+    seen = workflow.last_decision(clue)
     act(staff["intake-hebei"], clue, "accept")  # someone else acted first
     response = act(staff["supervisor-hebei"], clue, "ask", {"body": "问题"}, seen=seen)
     assert "有人在您打开页面后处理了该线索" in response.content.decode()
@@ -243,7 +242,7 @@ def test_two_staff_acting_at_once_cannot_both_win(staff):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
     clue = new_clue()
-    seen = clue.ledger.order_by("-pk").first().pk
+    seen = workflow.last_decision(clue)
     barrier = threading.Barrier(2)
 
     def ask(username):
@@ -262,3 +261,120 @@ def test_two_staff_acting_at_once_cannot_both_win(staff):
         thread.join()
     assert clue.messages.count() == 1
     assert clue.ledger.filter(action="staff_asked").count() == 1
+
+
+def test_reading_exporting_and_downloading_do_not_make_a_page_stale(staff):
+    """Only decisions make a page out of date: a colleague exporting the queue must not cost
+    a verifier the note they were typing."""
+    clue = new_clue()
+    seen = workflow.last_decision(clue)
+    as_user(staff["supervisor-hebei"]).get(reverse("clues:index") + "?export=csv")
+    services.record(clue, "evidence_downloaded", actor=staff["supervisor-hebei"])
+    services.reporter_reply(clue, "补充：他们开一辆白色面包车。")
+    response = act(staff["intake-hebei"], clue, "accept", seen=seen)
+    assert "已完成。" in response.content.decode()
+
+
+def test_a_refused_action_keeps_what_was_typed(staff):
+    clue = new_clue()
+    seen = workflow.last_decision(clue)
+    act(staff["intake-hebei"], clue, "accept")
+    text = "请问您看到的车牌号是多少？这是一段很长的问题。"
+    response = act(staff["supervisor-hebei"], clue, "ask", {"body": text}, seen=seen)
+    html = response.content.decode()
+    assert "有人在您打开页面后处理了该线索" in html
+    assert text in html  # back in the form, to send again after reading the page
+    assert text not in page(staff["supervisor-hebei"], clue).content.decode()  # only once
+
+
+def test_only_actions_that_can_succeed_are_offered_to_signatories(staff):
+    clue = new_clue()
+    tangshan = Unit.objects.get(code="r130200")
+    act(staff["intake-hebei"], clue, "accept")
+    act(
+        staff["intake-hebei"],
+        clue,
+        "transfer",
+        {"to_unit": tangshan.pk, "mode": "normal", "deadline": "2099-01-01"},
+    )
+    act(staff["verifier-tangshan"], clue, "acknowledge")
+    sign_url = reverse("clues:act", args=[clue.pk, "sign"])
+    conclude_url = reverse("clues:act", args=[clue.pk, "conclude"])
+    assert sign_url not in page(staff["signer1-tangshan"], clue).content.decode()  # nothing yet
+    act(
+        staff["verifier-tangshan"],
+        clue,
+        "conclude",
+        {"finding": "unsubstantiated", "outcome": "no_action", "text": "查无实据"},
+    )
+    assert sign_url in page(staff["signer1-tangshan"], clue).content.decode()
+    act(staff["signer1-tangshan"], clue, "sign")
+    signed = page(staff["signer1-tangshan"], clue).content.decode()
+    assert sign_url not in signed
+    assert "尚未签署：" in signed and "唐签二" in signed and "唐签三" in signed
+    assert conclude_url not in page(staff["verifier-tangshan"], clue).content.decode()
+
+
+def test_the_feedback_given_is_on_the_clue_page(staff):
+    clue = new_clue()
+    clue.status, clue.feedback = Clue.Status.FEEDBACK, "经核查，已依法处理。"
+    clue.save()
+    assert "经核查，已依法处理。" in page(staff["supervisor-hebei"], clue).content.decode()
+
+
+def test_the_transfer_deadline_is_filled_in_for_a_date_input(staff):
+    clue = new_clue()
+    act(staff["intake-hebei"], clue, "accept")
+    html = page(staff["intake-hebei"], clue).content.decode()
+    assert re.search(r'type="date" name="transfer-deadline" value="\d{4}-\d{2}-\d{2}"', html)
+
+
+def test_a_tracking_number_as_printed_finds_the_clue(staff):
+    from reporting.receipts import format_tracking_number
+
+    clue, other = new_clue(), new_clue()
+    printed = format_tracking_number(clue.tracking_number)
+    assert " " in printed
+    html = as_user(staff["intake-hebei"]).get(reverse("clues:index"), {"q": printed})
+    assert clue.tracking_number in html.content.decode()
+    assert other.tracking_number not in html.content.decode()
+
+
+def test_the_overdue_and_open_filters(staff):
+    from django.utils import timezone
+
+    late, on_time, closed = new_clue(), new_clue(), new_clue()
+    Clue.objects.filter(pk=late.pk).update(overdue_since=timezone.now())
+    Clue.objects.filter(pk=closed.pk).update(status=Clue.Status.CLOSED)
+    client = as_user(staff["intake-hebei"])
+    overdue = client.get(reverse("clues:index"), {"overdue": "true"}).content.decode()
+    assert late.tracking_number in overdue and on_time.tracking_number not in overdue
+    still_open = client.get(reverse("clues:index"), {"open": "true"}).content.decode()
+    assert closed.tracking_number not in still_open and on_time.tracking_number in still_open
+
+
+def test_csv_export_is_excel_ready_in_the_readers_language(staff):
+    from wagtail.users.models import UserProfile
+
+    clue = new_clue()
+    user = staff["intake-hebei"]
+    chinese = b"".join(
+        as_user(user).get(reverse("clues:index") + "?export=csv").streaming_content
+    ).decode("utf-8")
+    assert chinese.startswith("\ufeff")
+    assert "已提交" in chinese  # the status as a word, not "submitted"
+    local = timezone_local(clue.created_at)
+    assert local in chinese
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    english = b"".join(
+        as_user(user).get(reverse("clues:index") + "?export=csv").streaming_content
+    ).decode("utf-8")
+    assert "Tracking number" in english.splitlines()[0]
+
+
+def timezone_local(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
