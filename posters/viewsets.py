@@ -2,7 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views
@@ -42,7 +42,14 @@ class EntryPointViewSet(ModelViewSet):
         ),
         FieldPanel("active"),
     ]
-    list_display = ["name", "code", "location", "campaign", "active", *FIGURE_COLUMNS]
+    list_display = [
+        "name",
+        "code",
+        "location",
+        "campaign",
+        BooleanColumn("active", label=_("Active")),
+        *FIGURE_COLUMNS,
+    ]
     list_filter = ["campaign", "active", "target"]
     search_fields = ["name", "code", "location"]
     ordering = ["-created_at"]

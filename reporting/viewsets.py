@@ -2,6 +2,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views
@@ -28,7 +29,13 @@ class CategoryViewSet(ModelViewSet):
         "law_article",
         "active",
     ]
-    list_display = ["name", "name_en", "slug", "law_article", "active"]
+    list_display = [
+        "name",
+        "name_en",
+        "slug",
+        "law_article",
+        BooleanColumn("active", label=_("Offered on the report form")),
+    ]
     list_filter = ["active"]
     search_fields = ["name", "name_en", "slug"]
     sort_order_field = "sort_order"
@@ -58,7 +65,7 @@ class ClueViewSet(ModelViewSet):
         "category",
         "region",
         "unit",
-        "is_key",
+        BooleanColumn("is_key", label=_("Key clue")),
         "created_at",
         "feedback_due_at",
         "overdue_since",

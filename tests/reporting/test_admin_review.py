@@ -378,3 +378,31 @@ def timezone_local(value):
     from django.utils import timezone
 
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_dashboard_shows_each_role_what_waits_for_it(staff):
+    clue = new_clue()
+    intake_home = as_user(staff["intake-hebei"]).get("/admin/").content.decode()
+    assert "等待您处理的线索" in intake_home
+    assert "新线索，待初核" in intake_home
+    tangshan = Unit.objects.get(code="r130200")
+    act(staff["intake-hebei"], clue, "accept")
+    act(
+        staff["intake-hebei"],
+        clue,
+        "transfer",
+        {"to_unit": tangshan.pk, "mode": "normal", "deadline": "2099-01-01"},
+    )
+    act(staff["verifier-tangshan"], clue, "acknowledge")
+    act(
+        staff["verifier-tangshan"],
+        clue,
+        "conclude",
+        {"finding": "substantiated", "outcome": "criminal_case", "text": "属实"},
+    )
+    signer_home = as_user(staff["signer1-tangshan"]).get("/admin/").content.decode()
+    assert "等待您签署的结论" in signer_home
+    act(staff["signer1-tangshan"], clue, "sign")
+    signed_home = as_user(staff["signer1-tangshan"]).get("/admin/").content.decode()
+    assert "等待您签署的结论" not in signed_home
+    assert "等待您签署的结论" in as_user(staff["signer2-tangshan"]).get("/admin/").content.decode()
