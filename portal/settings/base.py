@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "content",
     "reporting",
     "posters",
+    "law",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
