@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import content.demo
+import law.demo
 import portal.demo
 import posters.demo
 import reporting.demo
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             site = content.demo.load()
             portal.demo.load_settings(site)
+            law.demo.load()
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
             tracking_number, access_key = reporting.demo.demo_report()

@@ -1,0 +1,93 @@
+"""Putting a parsed official text into a law page: the structure is replaced as a whole, as
+a new revision, so editors review it like any other change and can roll it back. Importing
+the same text again changes nothing."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import LawArticle, LawChapter, LawPage, LawSection
+from .parser import LawTextError, int_to_chinese, parse
+
+
+class ImportRefused(Exception):
+    pass
+
+
+def read_text(data):
+    """Bytes of an uploaded or given file -> text. Official texts are UTF-8; files saved on
+    Chinese Windows are often GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused(_("The file is not text in UTF-8 or GB18030."))
+
+
+def parsed(text):
+    try:
+        return parse(text)
+    except LawTextError as error:
+        raise ImportRefused(str(error)) from None
+
+
+def _rows(law_text):
+    chapters, sections, articles = [], [], []
+    for chapter in law_text.chapters:
+        chapters.append((chapter.number, chapter.title))
+        holders = [(0, chapter.articles)]
+        for section in chapter.sections:
+            sections.append((chapter.number, section.number, section.title))
+            holders.append((section.number, section.articles))
+        for section_number, held in holders:
+            for article in held:
+                lines = []
+                for paragraph in article.paragraphs:
+                    lines.append(paragraph.text)
+                    lines += [
+                        f"（{int_to_chinese(item.number)}）{item.text}" for item in paragraph.items
+                    ]
+                articles.append((article.number, chapter.number, section_number, "\n".join(lines)))
+    articles.sort()
+    return chapters, sections, articles
+
+
+def _current(page):
+    return (
+        [(c.number, c.title) for c in page.chapters.all()],
+        [(s.chapter_number, s.number, s.title) for s in page.sections.all()],
+        sorted(
+            (a.number, a.chapter_number, a.section_number, a.text) for a in page.articles.all()
+        ),
+    )
+
+
+@transaction.atomic
+def import_into(page, law_text, *, user=None, publish=False):
+    """Returns the new revision, or None when the page already holds this text."""
+    page = page.get_latest_revision_as_object() if page.pk else page
+    chapters, sections, articles = _rows(law_text)
+    unchanged = _current(page) == (chapters, sections, articles)
+    if law_text.note and page.adoption_note != law_text.note:
+        page.adoption_note, unchanged = law_text.note, False
+    if unchanged:
+        return None
+    page.chapters = [LawChapter(number=n, title=t) for n, t in chapters]
+    page.sections = [LawSection(chapter_number=c, number=n, title=t) for c, n, t in sections]
+    page.articles = [
+        LawArticle(number=n, chapter_number=c, section_number=s, text=text)
+        for n, c, s, text in articles
+    ]
+    revision = page.save_revision(user=user, log_action=True)
+    if publish:
+        revision.publish(user=user)
+    return revision
+
+
+def create_law(parent, law_text, *, user=None, publish=False):
+    page = LawPage(title=law_text.title, slug="law", adoption_note=law_text.note)
+    short = law_text.title.removeprefix("中华人民共和国")
+    page.short_title = short if short != law_text.title else ""
+    parent.add_child(instance=page)
+    import_into(page, law_text, user=user, publish=publish)
+    return LawPage.objects.get(pk=page.pk)

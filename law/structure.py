@@ -1,0 +1,165 @@
+"""The law's structure as templates need it: chapters, sections and articles with their
+paragraphs (款) and items (项), anchors, citations in the Chinese form, and mentions of the
+law's own articles turned into links. Three queries whatever the length of the law."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .parser import chinese_to_int, citation, find_references, int_to_chinese
+
+ITEM = re.compile(r"^\s*[（(]([〇零一二三四五六七八九十百]+)[）)]\s*(.*)$")
+
+
+@dataclass
+class ItemView:
+    number: int
+    marker: str
+    html: str
+    citation: str
+    anchor: str
+
+
+@dataclass
+class ParagraphView:
+    number: int
+    html: str
+    citation: str
+    anchor: str
+    items: list = field(default_factory=list)
+
+
+@dataclass
+class ArticleView:
+    number: int
+    label: str
+    anchor: str
+    url: str
+    citation: str
+    paragraphs: list
+
+
+@dataclass
+class SectionView:
+    number: int
+    label: str
+    title: str
+    anchor: str
+    articles: list = field(default_factory=list)
+
+
+@dataclass
+class ChapterView:
+    number: int
+    label: str
+    title: str
+    anchor: str
+    sections: list = field(default_factory=list)
+    articles: list = field(default_factory=list)
+
+    def all_articles(self):
+        return self.articles + [a for section in self.sections for a in section.articles]
+
+
+def linked(text, numbers, base):
+    """Escape the text and link every mention of one of this law's articles in it."""
+    parts, position = [], 0
+    for start, end, number in find_references(text):
+        if number not in numbers:
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f'<a href="{base}#article-{number}">{escape(text[start:end])}</a>')
+        position = end
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 (every piece of text is escaped above)
+
+
+def paragraphs_of(article, numbers, base):
+    paragraphs = []
+    for line in article.text.splitlines():
+        if not line.strip():
+            continue
+        match = ITEM.match(line)
+        if match and paragraphs:
+            number = chinese_to_int(match.group(1))
+            paragraphs[-1].items.append((number, match.group(2)))
+        else:
+            paragraphs.append(ParagraphView(len(paragraphs) + 1, line.strip(), "", ""))
+    single = len(paragraphs) == 1
+    for paragraph in paragraphs:
+        paragraph_number = None if single else paragraph.number
+        paragraph.citation = citation(article.number, paragraph_number)
+        paragraph.anchor = f"article-{article.number}-{paragraph.number}"
+        paragraph.html = linked(paragraph.html, numbers, base)
+        paragraph.items = [
+            ItemView(
+                number=number,
+                marker=f"（{int_to_chinese(number)}）",
+                html=linked(text, numbers, base),
+                citation=citation(article.number, paragraph_number, number),
+                anchor=f"{paragraph.anchor}-{number}",
+            )
+            for number, text in paragraph.items
+        ]
+    return paragraphs
+
+
+def _article_view(page_url, article, numbers, base):
+    return ArticleView(
+        number=article.number,
+        label=citation(article.number),
+        anchor=f"article-{article.number}",
+        url=f"{page_url}article-{article.number}/",
+        citation=citation(article.number),
+        paragraphs=paragraphs_of(article, numbers, base),
+    )
+
+
+def rendered_article(page, article, *, on_own_page=False):
+    numbers = set(page.articles.values_list("number", flat=True))
+    return _article_view(page.url, article, numbers, page.url if on_own_page else "")
+
+
+def outline(page):
+    articles = list(page.articles.order_by("number"))
+    numbers = {article.number for article in articles}
+    page_url = page.url
+    chapters = [
+        ChapterView(
+            number=chapter.number,
+            label=f"第{int_to_chinese(chapter.number)}章" if chapter.number else "",
+            title=chapter.title,
+            anchor=f"chapter-{chapter.number}",
+        )
+        for chapter in page.chapters.order_by("number")
+    ]
+    by_number = {chapter.number: chapter for chapter in chapters}
+    sections = {}
+    for section in page.sections.order_by("chapter_number", "number"):
+        chapter = by_number.get(section.chapter_number)
+        if chapter is None:
+            continue
+        view = SectionView(
+            number=section.number,
+            label=f"第{int_to_chinese(section.number)}节",
+            title=section.title,
+            anchor=f"chapter-{chapter.number}-section-{section.number}",
+        )
+        chapter.sections.append(view)
+        sections[(chapter.number, section.number)] = view
+    for article in articles:
+        view = _article_view(page_url, article, numbers, "")
+        holder = sections.get((article.chapter_number, article.section_number))
+        if holder is None:
+            holder = by_number.get(article.chapter_number)
+        if holder is None:
+            # An article whose chapter is missing is still shown, at the end.
+            holder = by_number.setdefault(
+                -1, ChapterView(number=-1, label="", title="", anchor="chapter-other")
+            )
+            if holder not in chapters:
+                chapters.append(holder)
+        holder.articles.append(view)
+    return chapters
