@@ -148,7 +148,7 @@ def citation(article: int, paragraph: int | None = None, item: int | None = None
 _NUMERAL = "[零〇一二三四五六七八九十百千]+"
 _PART = rf"第{_NUMERAL}款|第[（(]{_NUMERAL}[）)]项|第{_NUMERAL}项"
 _MENTION = re.compile(
-    rf"(?P<own>本法)?第(?P<article>{_NUMERAL})条(?:之{_NUMERAL})?"
+    rf"(?P<own>本法)?第(?P<article>{_NUMERAL})条(?P<inserted>之{_NUMERAL})?"
     rf"(?:(?:、|和|及|以及|或者|或|至)?(?:{_PART}))*"
 )
 # What joins the mentions of one list, so a list opened by another law's title stays with it.
@@ -180,7 +180,8 @@ def find_references(text: str) -> list[tuple[int, int, int]]:
         elif not joined:
             other_law = False
         previous_end = end
-        if other_law:
+        # An inserted article (第十条之一) is not article 10, and parse() never yields one.
+        if other_law or match["inserted"]:
             continue
         try:
             number = chinese_to_int(match["article"])
