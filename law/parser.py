@@ -415,10 +415,14 @@ def parse(text: str) -> LawText:
             position += 1
         contents_chapters = first_chapter is not None
 
-    body = [(line, *_classify(content, line)) for line, content in entries[position:]]
-    has_chapters = contents_chapters or any(kind == "chapter" for _l, kind, *_r in body)
+    body = entries[position:]
+    # Looked for without reading numerals, so that problems are reported in text order.
+    has_chapters = contents_chapters or any(
+        (match := _HEADING.match(content)) and match["kind"] == "章" for _line, content in body
+    )
     builder = _Builder(has_chapters)
-    for line, kind, number, rest in body:
+    for line, content in body:
+        kind, number, rest = _classify(content, line)
         if kind == "part":
             raise LawTextError(line, _("laws divided into parts (编) are not supported"))
         if kind == "chapter":

@@ -388,6 +388,11 @@ def test_line_numbers_count_blank_lines_crlf_and_bom():
     assert error.line == 7
 
 
+def test_the_first_problem_in_the_text_is_reported():
+    error = refused("示例法\n第一章　甲\n第一条　一。\n第三条　三。\n第五x条　五。\n")
+    assert error.line == 4
+
+
 def test_problem_late_in_the_text_refuses_all_of_it():
     text = SAMPLE.replace("第六条　本法", "第七条　本法")
     error = refused(text)
