@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "posters",
     "law",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.locales",

@@ -73,9 +73,9 @@ def test_a_gb18030_file_is_read(tmp_path, site_tree):
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        (TEXT.replace("第二条　本法所称", "第四条　本法所称"), 9),  # a skipped article number
-        (TEXT.replace("第二章　附　　则\n第三条", "第三章　附　　则\n第三条"), 13),
-        (TEXT.replace("第三条　本法自", "第三x条　本法自"), 14),
+        (TEXT.replace("第二条　本法所称", "第四条　本法所称"), 8),  # a skipped article number
+        (TEXT.replace("第二章　附　　则\n第三条", "第三章　附　　则\n第三条"), 12),
+        (TEXT.replace("第三条　本法自", "第三x条　本法自"), 13),
     ],
 )
 def test_malformed_text_is_refused_with_its_line_and_nothing_changes(
@@ -83,7 +83,7 @@ def test_malformed_text_is_refused_with_its_line_and_nothing_changes(
 ):
     page = law.demo.load()
     revisions = page.revisions.count()
-    with pytest.raises(CommandError, match=str(line)):
+    with pytest.raises(CommandError, match=f"第 {line} 行："):
         call_command(
             "import_law", write(tmp_path, text), "--page", str(page.pk), stdout=StringIO()
         )
