@@ -100,6 +100,7 @@ def load():
             adopted_on=date(2021, 12, 24),
             in_force_on=date(2022, 5, 1),
             intro=INTRO["zh-hans"],
+            show_in_menus=True,
         )
         _fill(law, "zh-hans")
         home.add_child(instance=law)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils import translation
 
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 register = template.Library()
 
@@ -35,11 +35,16 @@ def language_switch(context):
         for other in page.get_translations(inclusive=True).live().select_related("locale"):
             translations[other.locale.language_code] = other
 
+    # A route inside a page (an article of a law) leads to the same route in the translation.
+    suffix = ""
+    if isinstance(page, Page) and (own := page.get_url(request)):
+        suffix = request.path[len(own) :] if request.path.startswith(own) else ""
+
     links = []
     for code, name in settings.LANGUAGES:
         if isinstance(page, Page):
             other = translations.get(code)
-            url = other.get_url(request) if other else _home_url(code)
+            url = other.get_url(request) + suffix if other else _home_url(code)
         else:
             url = translate_url(request.get_full_path(), code)
         links.append(
@@ -70,3 +75,26 @@ def report_url(context):
     if entry and len(entry) <= 20 and entry.isascii() and entry.isalnum():
         return f"{url}?{urlencode({'entry': entry})}"
     return url
+
+
+@register.inclusion_tag("components/main_menu.html", takes_context=True)
+def main_menu(context):
+    """The home page's children marked "show in menus", in the current language: one query."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return {"items": []}
+    language = translation.get_language()
+    home = (
+        Page.objects.filter(translation_key=site.root_page.translation_key)
+        .filter(locale__language_code=language)
+        .first()
+    ) or site.root_page
+    items = home.get_children().live().in_menu().public().specific(defer=True)
+    current = context.get("page")
+    return {
+        "items": [
+            {"title": item.title, "url": item.get_url(request), "current": item == current}
+            for item in items
+        ]
+    }

@@ -86,5 +86,15 @@ def test_the_law_renders_in_the_same_number_of_queries_however_long(
         assert html.count('class="law-article"') == articles
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         client.get(page.url)
+
+
+def test_the_law_is_in_the_main_menu_and_an_article_switches_language_to_its_twin(
+    client, law_page
+):
+    home = client.get("/").content.decode()
+    assert f'<a href="{law_page.url}">中华人民共和国反有组织犯罪法</a>' in home
+    english = LawPage.objects.get(locale__language_code="en")
+    article = client.get(f"{law_page.url}article-50/").content.decode()
+    assert f'href="{english.url}article-50/"' in article
