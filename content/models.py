@@ -1,12 +1,21 @@
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import Tag, TaggedItemBase
+
+from .blocks import StoryBody
 
 
 class PortalImage(AbstractImage):
@@ -48,3 +57,208 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+
+def paginate(request, queryset, per_page):
+    """A page of the listing; a missing, non-numeric or too large ?page= gives a valid page
+    instead of an error, because such links get shared and truncated."""
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class StoryTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.StoryPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class StoryIndexPage(Page):
+    intro = models.TextField(_("introduction"), blank=True, max_length=500)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.StoryPage"]
+    template = "content/story_index_page.html"
+    per_page = 12
+
+    class Meta:
+        verbose_name = _("hero stories index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = (
+            StoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("portrait")
+            .prefetch_related("portrait__renditions", "tags")
+            .order_by("-date", "-pk")
+        )
+        chosen = {key: request.GET.get(key, "")[:100] for key in ("tag", "region", "year")}
+        if chosen["tag"]:
+            stories = stories.filter(tags__name=chosen["tag"])
+        if chosen["region"]:
+            stories = stories.filter(region=chosen["region"])
+        if chosen["year"].isdigit():
+            stories = stories.filter(date__year=int(chosen["year"]))
+        else:
+            chosen["year"] = ""
+        everything = StoryPage.objects.child_of(self).live().public()
+        context.update(
+            stories=paginate(request, stories.distinct(), self.per_page),
+            chosen=chosen,
+            regions=everything.exclude(region="")
+            .values_list("region", flat=True)
+            .order_by("region")
+            .distinct(),
+            years=[day.year for day in everything.dates("date", "year", order="DESC")],
+            tags=Tag.objects.filter(content_storytag_items__content_object__in=everything)
+            .distinct()
+            .order_by("name"),
+        )
+        return context
+
+
+class StoryPage(Page):
+    person = models.CharField(_("name of the person"), max_length=100)
+    unit = models.CharField(_("unit or occupation"), max_length=150, blank=True)
+    honours = models.CharField(_("honours"), max_length=300, blank=True)
+    date = models.DateField(_("date"))
+    region = models.CharField(
+        _("region"), max_length=60, blank=True, help_text=_("For example 河北省 or 唐山市.")
+    )
+    summary = models.TextField(_("summary"), max_length=300, blank=True)
+    portrait = models.ForeignKey(
+        "content.PortalImage",
+        verbose_name=_("portrait"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    portrait_alt = models.CharField(
+        _("portrait text alternative"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the portrait shows, for people who cannot see it."),
+    )
+    body = StreamField(StoryBody(), verbose_name=_("story"), blank=True)
+    tags = ClusterTaggableManager(through=StoryTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("person"),
+                FieldPanel("unit"),
+                FieldPanel("honours"),
+                FieldPanel("date"),
+                FieldPanel("region"),
+            ],
+            heading=_("The person"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("portrait"),
+        FieldPanel("portrait_alt"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("person"),
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["content.StoryIndexPage"]
+    subpage_types = []
+    template = "content/story_page.html"
+
+    class Meta:
+        verbose_name = _("hero story")
+        verbose_name_plural = _("hero stories")
+
+    def clean(self):
+        super().clean()
+        if self.portrait_id and not self.portrait_alt.strip():
+            raise ValidationError(
+                {"portrait_alt": _("Describe the portrait for people who cannot see it.")}
+            )
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    intro = models.TextField(_("introduction"), blank=True, max_length=500)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.NewsPage"]
+    template = "content/news_index_page.html"
+    per_page = 15
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def items(self):
+        return NewsPage.objects.child_of(self).live().public().order_by("-date", "-pk")
+
+    @path("")
+    def listing(self, request):
+        items = self.items()
+        kind = request.GET.get("kind", "")
+        if kind in NewsPage.Kind.values:
+            items = items.filter(kind=kind)
+        else:
+            kind = ""
+        return self.render(
+            request,
+            context_overrides={
+                "items": paginate(request, items, self.per_page),
+                "kinds": NewsPage.Kind.choices,
+                "kind": kind,
+            },
+        )
+
+    @path("feed/rss/")
+    def rss(self, request):
+        from .feeds import NewsFeed
+
+        return NewsFeed(self)(request)
+
+    @path("feed/atom/")
+    def atom(self, request):
+        from .feeds import NewsAtomFeed
+
+        return NewsAtomFeed(self)(request)
+
+
+class NewsPage(Page):
+    class Kind(models.TextChoices):
+        CAMPAIGN = "campaign", _("campaign")
+        LAW = "law", _("law publicity")
+        CASE = "case", _("case bulletin")
+
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CAMPAIGN)
+    summary = models.TextField(_("summary"), max_length=300)
+    body = StreamField(StoryBody(), verbose_name=_("text"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["content.NewsIndexPage"]
+    subpage_types = []
+    template = "content/news_page.html"
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
