@@ -8,6 +8,8 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
+from search.fields import segmented
+
 
 class PortalImage(AbstractImage):
     """The site's image model, swapped in from the first migration so that fields such as a
@@ -40,7 +42,9 @@ class HomePage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]
+    search_fields = segmented(
+        *Page.search_fields, index.SearchField("lead"), index.SearchField("body")
+    )
 
     # One home page per language, each directly under the tree's root.
     parent_page_types = ["wagtailcore.Page"]

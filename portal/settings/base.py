@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "reporting",
     "posters",
     "law",
+    "search",
     "wagtail.contrib.settings",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
