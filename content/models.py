@@ -11,11 +11,15 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
+<<<<<<< HEAD
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 
 from .blocks import StoryBody
+=======
+from search.fields import segmented
+>>>>>>> search
 
 
 class PortalImage(AbstractImage):
@@ -49,7 +53,9 @@ class HomePage(Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]
+    search_fields = segmented(
+        *Page.search_fields, index.SearchField("lead"), index.SearchField("body")
+    )
 
     # One home page per language, each directly under the tree's root.
     parent_page_types = ["wagtailcore.Page"]

@@ -29,6 +29,7 @@ if settings.SERVE_MEDIA:
 # because they match every remaining path.
 urlpatterns += i18n_patterns(
     path("report/", include("reporting.urls")),
+    path("search/", include("search.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -34,3 +34,6 @@ STORAGES = {
 }
 
 LOGGING["loggers"]["wagtail"] = {"level": "WARNING"}  # noqa: F405
+
+# A test-only page type for the search tests (tests/search/pages).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.search.pages"]  # noqa: F405

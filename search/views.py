@@ -1,0 +1,66 @@
+"""The public search page: /search/?q= (Chinese) and /en/search/?q= (English)."""
+
+import unicodedata
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from wagtail.models import Locale, Page
+
+from .fields import plain_text
+from .highlight import highlight, snippet
+from .segment import query_terms
+
+MAX_QUERY_LENGTH = 100
+RESULTS_PER_PAGE = 10
+
+
+def clean_query(value):
+    """The query without control or format characters and surrounding spaces."""
+    value = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in value)
+    return " ".join(value.split())
+
+
+def page_number(value, paginator):
+    """The asked page if it exists, else the first: a bad link never becomes an error."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= paginator.num_pages else 1
+
+
+def searchable_pages():
+    """Live, public pages in the language being served, as their own page types."""
+    return (
+        Page.objects.live().public().filter(locale=Locale.get_active()).exclude(depth=1).specific()
+    )
+
+
+def search(request):
+    query = clean_query(request.GET.get("q", ""))
+    shortened = len(query) > MAX_QUERY_LENGTH
+    query = query[:MAX_QUERY_LENGTH]
+    terms = query_terms(query)
+    context = {
+        "query": query,
+        "terms": terms,
+        "shortened": shortened,
+        "max_length": MAX_QUERY_LENGTH,
+        "results": [],
+        "page_obj": None,
+    }
+    if terms:
+        found = searchable_pages().search(" ".join(terms), operator="and")
+        paginator = Paginator(found, RESULTS_PER_PAGE)
+        page_obj = paginator.page(page_number(request.GET.get("page"), paginator))
+        context["page_obj"] = page_obj
+        context["results"] = [
+            {
+                "url": result.get_url(request),
+                "title": highlight(result.title, terms),
+                "snippet": snippet(plain_text(result) or result.search_description, terms),
+            }
+            for result in page_obj.object_list
+        ]
+    return render(request, "search/search.html", context)
