@@ -33,6 +33,9 @@ class NewsFeed(Feed):
     def description(self):
         return self.index.intro or self.index.title
 
+    def feed_url(self):
+        return absolute(self.request.path)
+
     def items(self):
         return self.index.items()[:LATEST]
 

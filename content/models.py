@@ -11,15 +11,13 @@ from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
-<<<<<<< HEAD
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 
-from .blocks import StoryBody
-=======
 from search.fields import segmented
->>>>>>> search
+
+from .blocks import StoryBody
 
 
 class PortalImage(AbstractImage):
@@ -169,13 +167,13 @@ class StoryPage(Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
-    search_fields = [
+    search_fields = segmented(
         *Page.search_fields,
         index.SearchField("person"),
         index.SearchField("summary"),
         index.SearchField("body"),
         index.FilterField("date"),
-    ]
+    )
     parent_page_types = ["content.StoryIndexPage"]
     subpage_types = []
     template = "content/story_page.html"
@@ -255,12 +253,12 @@ class NewsPage(Page):
         FieldPanel("summary"),
         FieldPanel("body"),
     ]
-    search_fields = [
+    search_fields = segmented(
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("body"),
         index.FilterField("date"),
-    ]
+    )
     parent_page_types = ["content.NewsIndexPage"]
     subpage_types = []
     template = "content/news_page.html"

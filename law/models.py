@@ -22,6 +22,8 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
 
+from search.fields import segmented
+
 from . import structure
 
 
@@ -89,12 +91,12 @@ class LawPage(RoutablePageMixin, Page):
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
     )
-    search_fields = [
+    search_fields = segmented(
         *Page.search_fields,
         index.SearchField("short_title"),
         index.SearchField("intro"),
         index.SearchField("searchable_text"),
-    ]
+    )
 
     template = "law/law_page.html"
     parent_page_types = ["content.HomePage"]

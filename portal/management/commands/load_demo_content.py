@@ -2,10 +2,12 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import content.demo
+import content.demo_stories
 import law.demo
 import portal.demo
 import posters.demo
@@ -39,6 +41,7 @@ class Command(BaseCommand):
             site = content.demo.load()
             portal.demo.load_settings(site)
             law.demo.load()
+            content.demo_stories.load()
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
             tracking_number, access_key = reporting.demo.demo_report()
@@ -47,6 +50,9 @@ class Command(BaseCommand):
             reporting.demo.demo_review(people)
             posters.demo.load(people)
 
+        # Pages are indexed by the task worker as they are published; the demo's search works
+        # at once, before the worker has run.
+        call_command("update_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Demo content is loaded."))
         self.stdout.write(
             f"Admin login: {settings.PORTAL_BASE_URL}/admin/  "
