@@ -70,3 +70,31 @@ class StoryBody(blocks.StreamBlock):
     quote = QuoteBlock()
     gallery = GalleryBlock()
     video = VideoBlock()
+
+
+class QuestionBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("Question"), max_length=200)
+    answer = blocks.RichTextBlock(features=TEXT_FEATURES, label=_("Answer"))
+
+    class Meta:
+        icon = "help"
+        label = _("Question and answer")
+
+
+class FaqBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label=_("Heading"), max_length=120, required=False)
+    questions = blocks.ListBlock(QuestionBlock(), label=_("Questions"), min_num=1)
+
+    class Meta:
+        icon = "help"
+        template = "content/blocks/faq.html"
+        label = _("Frequently asked questions")
+        description = _("Questions that open to show their answers.")
+        preview_value = {
+            "heading": "常见问题",
+            "questions": [{"question": "可以匿名举报吗？", "answer": "<p>可以。</p>"}],
+        }
+
+
+class PageBody(StoryBody):
+    faq = FaqBlock()

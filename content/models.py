@@ -4,11 +4,11 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -17,7 +17,7 @@ from taggit.models import Tag, TaggedItemBase
 
 from search.fields import segmented
 
-from .blocks import StoryBody
+from .blocks import PageBody, StoryBody
 
 
 class PortalImage(AbstractImage):
@@ -50,7 +50,32 @@ class HomePage(Page):
         _("body"), blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"]
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
+    law_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("the law to feature"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    news_index = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("latest news from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The three newest articles of this news index are shown."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("lead"),
+        FieldPanel("body"),
+        PageChooserPanel("law_page", page_type="law.LawPage"),
+        PageChooserPanel("news_index", page_type="content.NewsIndexPage"),
+        InlinePanel("featured_stories", heading=_("Featured hero stories"), max_num=3),
+    ]
     search_fields = segmented(
         *Page.search_fields, index.SearchField("lead"), index.SearchField("body")
     )
@@ -61,6 +86,25 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        featured = (
+            StoryPage.objects.live()
+            .public()
+            .filter(pk__in=self.featured_stories.values("story"))
+            .select_related("portrait")
+            .prefetch_related("portrait__renditions")
+        )
+        news = NewsPage.objects.none()
+        if self.news_index_id:
+            news = NewsPage.objects.child_of(self.news_index).live().public()
+        context.update(
+            featured_stories=featured,
+            latest_news=news.order_by("-date", "-pk")[:3],
+            law=self.law_page.specific if self.law_page and self.law_page.live else None,
+        )
+        return context
 
 
 def paginate(request, queryset, per_page):
@@ -266,3 +310,29 @@ class NewsPage(Page):
     class Meta:
         verbose_name = _("news article")
         verbose_name_plural = _("news articles")
+
+
+class StandardPage(Page):
+    """About, the privacy notice, the reporting guide: text, quotes, pictures and FAQs."""
+
+    intro = models.TextField(_("introduction"), blank=True, max_length=500)
+    body = StreamField(PageBody(), verbose_name=_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = segmented(
+        *Page.search_fields, index.SearchField("intro"), index.SearchField("body")
+    )
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+    template = "content/standard_page.html"
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class HomeFeaturedStory(Orderable):
+    home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_stories")
+    story = models.ForeignKey(
+        "content.StoryPage", verbose_name=_("story"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("story")]

@@ -1,6 +1,6 @@
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 import pytest
 
@@ -22,6 +22,7 @@ class HomePageEditingTests(WagtailPageTestCase):
                     "slug": "new-home",
                     "lead": "导语",
                     "body": rich_text("<p>正文</p>"),
+                    "featured_stories": inline_formset([]),
                 }
             ),
         )

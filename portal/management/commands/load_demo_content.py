@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import content.demo
+import content.demo_pages
 import content.demo_stories
 import law.demo
 import portal.demo
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             portal.demo.load_settings(site)
             law.demo.load()
             content.demo_stories.load()
+            content.demo_pages.load()
+            content.demo_pages.feature_on_home()
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
             tracking_number, access_key = reporting.demo.demo_report()
