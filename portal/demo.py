@@ -1,4 +1,5 @@
-"""Site-wide demo data: the hotline setting and an administrator account."""
+"""Site-wide demo data: the hotline and footer links, the moderation workflow, and an
+administrator account."""
 
 import secrets
 
@@ -7,13 +8,24 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Site
 
 from .factories import SuperuserFactory
-from .models import PortalSettings
+from .models import FooterLink, PortalSettings
 
 ADMIN_USERNAME = "admin"
 
+# Until the portal has its own privacy and about pages, the demo links lead home.
+FOOTER_LINKS = [("隐私说明", "Privacy notice"), ("关于本平台", "About this portal")]
+
 
 def load_settings(site: Site) -> None:
-    PortalSettings.for_site(site)  # created with the default national hotline if missing
+    portal_settings = PortalSettings.for_site(site)  # created with the national hotline
+    if not portal_settings.footer_links.exists():
+        for title_zh, title_en in FOOTER_LINKS:
+            FooterLink.objects.create(
+                portal_settings=portal_settings,
+                title_zh=title_zh,
+                title_en=title_en,
+                link_page=site.root_page,
+            )
 
 
 def reset_admin() -> tuple[str, str]:

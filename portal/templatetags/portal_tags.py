@@ -96,6 +96,37 @@ def page_meta(context):
     return meta
 
 
+@register.inclusion_tag("components/footer_links.html", takes_context=True)
+def footer_links(context, portal_settings):
+    """The site's footer links in the current language: one query for the links, and one
+    for their pages' translations when any is in the other language."""
+    request = context.get("request")
+    language = translation.get_language()
+    links = list(portal_settings.footer_links.select_related("link_page__locale"))
+    other_language = {
+        link.link_page.translation_key
+        for link in links
+        if link.link_page and link.link_page.locale.language_code != language
+    }
+    translated = {}
+    if other_language:
+        translated = {
+            page.translation_key: page
+            for page in Page.objects.live().filter(
+                translation_key__in=other_language, locale__language_code=language
+            )
+        }
+    items = []
+    for link in links:
+        url = link.link_url
+        if link.link_page:
+            page = translated.get(link.link_page.translation_key, link.link_page)
+            url = page.get_url(request) if page.live else None
+        if url:
+            items.append({"title": link.title(language), "url": url})
+    return {"items": items}
+
+
 @register.filter
 def lookup(mapping, key):
     return mapping.get(key) if mapping else None
