@@ -8,6 +8,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
 
+import portal.demo
 from content.factories import HomePageFactory
 from portal.models import FooterLink, PortalSettings
 
@@ -115,8 +116,6 @@ def test_editors_manage_footer_links_in_the_settings(admin_client, portal_settin
 
 @pytest.mark.django_db
 def test_demo_adds_footer_links_once(client, site_tree):
-    import portal.demo
-
     portal.demo.load_settings(site_tree["site"])
     portal.demo.load_settings(site_tree["site"])
     assert FooterLink.objects.count() == len(portal.demo.FOOTER_LINKS)
