@@ -38,6 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             site = content.demo.load()
             portal.demo.load_settings(site)
+            portal.demo.load_workflow(site)
             law.demo.load()
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
