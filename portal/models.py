@@ -105,7 +105,7 @@ class FooterLink(Orderable):
     def clean(self):
         super().clean()
         if bool(self.link_page_id) == bool(self.link_url):
-            raise ValidationError(_("Choose a page or enter an address, not both."))
+            raise ValidationError(_("Choose a page or enter an address: one of the two."))
 
     def title(self, language_code):
         return self.title_en if language_code == "en" else self.title_zh
