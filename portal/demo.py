@@ -1,19 +1,54 @@
-"""Site-wide demo data: the hotline setting and an administrator account."""
+"""Site-wide demo data: the hotline and footer links, the moderation workflow, and an
+administrator account."""
 
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
-from wagtail.models import Site
+from wagtail.models import GroupApprovalTask, Site, Workflow, WorkflowPage, WorkflowTask
 
 from .factories import SuperuserFactory
-from .models import PortalSettings
+from .models import FooterLink, PortalSettings
 
 ADMIN_USERNAME = "admin"
 
+# Until the portal has its own privacy and about pages, the demo links lead home.
+FOOTER_LINKS = [("隐私说明", "Privacy notice"), ("关于本平台", "About this portal")]
+
 
 def load_settings(site: Site) -> None:
-    PortalSettings.for_site(site)  # created with the default national hotline if missing
+    portal_settings = PortalSettings.for_site(site)  # created with the national hotline
+    if not portal_settings.footer_links.exists():
+        for title_zh, title_en in FOOTER_LINKS:
+            FooterLink.objects.create(
+                portal_settings=portal_settings,
+                title_zh=title_zh,
+                title_en=title_en,
+                link_page=site.root_page,
+            )
+
+
+def load_workflow(site: Site) -> Workflow:
+    """Pages in both language trees go through Wagtail's moderation workflow: an editor
+    submits, a member of Moderators approves and publishes. Wagtail's migrations create that
+    workflow ("Moderators approval") on the tree's root; it is found, or made if an
+    administrator removed it, and assigned to each language's home page so a workflow given to
+    the root for other purposes does not change it. Assignments an editor changed are kept."""
+    moderators, _created = Group.objects.get_or_create(name="Moderators")
+    task = GroupApprovalTask.objects.filter(active=True, groups=moderators).order_by("pk").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name="Moderators approval")
+        task.groups.set([moderators])
+    workflow = (
+        Workflow.objects.filter(active=True, workflow_tasks__task=task).order_by("pk").first()
+    )
+    if workflow is None:
+        workflow = Workflow.objects.create(name="Moderators approval")
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    for home in site.root_page.get_translations(inclusive=True):
+        WorkflowPage.objects.get_or_create(page=home, defaults={"workflow": workflow})
+    return workflow
 
 
 def reset_admin() -> tuple[str, str]:

@@ -1,10 +1,15 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Orderable
+
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 
 class User(AbstractUser):
@@ -32,7 +37,7 @@ phone_validator = RegexValidator(
 
 
 @register_setting(icon="site")
-class PortalSettings(BaseSiteSetting):
+class PortalSettings(ClusterableModel, BaseSiteSetting):
     hotline = models.CharField(
         _("reporting hotline"),
         max_length=32,
@@ -41,7 +46,66 @@ class PortalSettings(BaseSiteSetting):
         help_text=_("Shown in the footer of every page and on the report pages."),
     )
 
-    panels = [FieldPanel("hotline")]
+    panels = [
+        FieldPanel("hotline"),
+        InlinePanel("footer_links", heading=_("Footer links"), label=_("footer link")),
+    ]
 
     class Meta:
         verbose_name = _("portal settings")
+
+
+def validate_link_url(value):
+    """An address on another site (http or https) or a path on this one (/report/)."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    URLValidator(schemes=["http", "https"])(value)
+
+
+class FooterLink(Orderable):
+    """A link in every page's footer (privacy notice, about the portal...): to a page, shown in
+    the reader's language when it has a translation, or to an address."""
+
+    portal_settings = ParentalKey(
+        PortalSettings, on_delete=models.CASCADE, related_name="footer_links"
+    )
+    title_zh = models.CharField(_("title in Chinese"), max_length=60)
+    title_en = models.CharField(_("title in English"), max_length=60)
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Readers of the other language get its translation when there is one."),
+    )
+    link_url = models.CharField(
+        _("or address"),
+        max_length=500,
+        blank=True,
+        validators=[validate_link_url],
+        help_text=_("A full address (https://...) or a path on this site (/report/)."),
+    )
+
+    panels = [
+        FieldPanel("title_zh"),
+        FieldPanel("title_en"),
+        FieldPanel("link_page"),
+        FieldPanel("link_url"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("footer link")
+        verbose_name_plural = _("footer links")
+
+    def __str__(self):
+        return self.title_zh
+
+    def clean(self):
+        super().clean()
+        if bool(self.link_page_id) == bool(self.link_url):
+            raise ValidationError(_("Choose a page or enter an address: one of the two."))
+
+    def title(self, language_code):
+        return self.title_en if language_code == "en" else self.title_zh

@@ -7,12 +7,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal import views as portal_views
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("captcha/", include("captcha.urls")),
     # Poster codes: outside the language prefixes, so a printed URL never depends on them.
     path("r/", include("posters.urls")),
+    # One sitemap and one robots.txt for both languages, at the root where crawlers look.
+    path("sitemap.xml", portal_views.sitemap, name="sitemap"),
+    path("robots.txt", portal_views.robots_txt, name="robots_txt"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "law",
     "search",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.forms",
 ]
 

@@ -7,10 +7,11 @@ from django.utils import translation
 
 from wagtail.models import Page, Site
 
+from portal import seo
+
 register = template.Library()
 
-# BCP 47 spellings for the lang attribute; Django's codes are lower-case.
-HTML_LANG = {"zh-hans": "zh-Hans", "en": "en"}
+HTML_LANG = seo.HREFLANG
 
 
 @register.simple_tag
@@ -30,15 +31,8 @@ def language_switch(context):
     request = context["request"]
     page = context.get("page")
     current = translation.get_language()
-    translations = {}
-    if isinstance(page, Page):
-        for other in page.get_translations(inclusive=True).live().select_related("locale"):
-            translations[other.locale.language_code] = other
-
-    # A route inside a page (an article of a law) leads to the same route in the translation.
-    suffix = ""
-    if isinstance(page, Page) and (own := page.get_url(request)):
-        suffix = request.path[len(own) :] if request.path.startswith(own) else ""
+    translations = seo.live_translations(page) if isinstance(page, Page) else {}
+    suffix = _route_suffix(page, request) if isinstance(page, Page) else ""
 
     links = []
     for code, name in settings.LANGUAGES:
@@ -57,6 +51,80 @@ def language_switch(context):
             }
         )
     return {"links": links}
+
+
+def _route_suffix(page, request):
+    """The part of the path after the page's own URL: a route inside a page (an article of a
+    law), which the same page in another language has too."""
+    own = page.get_url(request)
+    return request.path[len(own) :] if own and request.path.startswith(own) else ""
+
+
+@register.inclusion_tag("components/page_meta.html", takes_context=True)
+def page_meta(context):
+    """Description, canonical URL, hreflang alternates and Open Graph for the head. For a page
+    these use its live translations, the query the language switch then reuses."""
+    request = context.get("request")
+    page = context.get("page")
+    language = translation.get_language()
+    meta = {
+        "description": "",
+        "title": "",
+        "type": "website",
+        "og_locale": seo.OG_LOCALE.get(language, language),
+        "og_alternate_locales": [
+            seo.OG_LOCALE.get(code, code) for code, _name in settings.LANGUAGES if code != language
+        ],
+    }
+    if not isinstance(page, Page) or request is None:
+        return meta
+    suffix = _route_suffix(page, request)
+
+    def url_for(other):
+        path = seo.page_path(other, request)
+        return seo.absolute(path + suffix) if path else None
+
+    site = Site.find_for_request(request)
+    is_home = site is not None and page.translation_key == site.root_page.translation_key
+    meta.update(
+        description=page.search_description,
+        title=page.seo_title or page.title,
+        type="website" if is_home and not suffix else "article",
+        canonical=url_for(page),
+        alternates=seo.alternates(seo.live_translations(page), url_for),
+    )
+    return meta
+
+
+@register.inclusion_tag("components/footer_links.html", takes_context=True)
+def footer_links(context, portal_settings):
+    """The site's footer links in the current language: one query for the links, and one
+    for their pages' translations when any is in the other language."""
+    request = context.get("request")
+    language = translation.get_language()
+    links = list(portal_settings.footer_links.select_related("link_page__locale"))
+    other_language = {
+        link.link_page.translation_key
+        for link in links
+        if link.link_page and link.link_page.locale.language_code != language
+    }
+    translated = {}
+    if other_language:
+        translated = {
+            page.translation_key: page
+            for page in Page.objects.live().filter(
+                translation_key__in=other_language, locale__language_code=language
+            )
+        }
+    items = []
+    for link in links:
+        url = link.link_url
+        if link.link_page:
+            page = translated.get(link.link_page.translation_key, link.link_page)
+            url = page.get_url(request) if page.live else None
+        if url:
+            items.append({"title": link.title(language), "url": url})
+    return {"items": items}
 
 
 @register.filter

@@ -113,10 +113,11 @@ def test_english_locale_exists_for_translations(site_tree):
     assert set(Locale.objects.values_list("language_code", flat=True)) == {"zh-hans", "en"}
 
 
-# What a browser fetches by itself (links the reader may choose to follow are not loads).
+# What a browser fetches by itself (links the reader may choose to follow are not loads, nor
+# are the canonical and hreflang links, which only name this page's own addresses).
 LOADED = re.compile(
     r'<(?:img|script|iframe|source|video|audio|embed)\b[^>]*?\s(?:src|srcset)="([^"]+)"'
-    r'|<link\b[^>]*?\shref="([^"]+)"'
+    r'|<link\b(?![^>]*\srel="(?:canonical|alternate)")[^>]*?\shref="([^"]+)"'
     r'|<form\b[^>]*?\saction="([^"]+)"'
     r'|url\(\s*["\']?([^"\')]+)'
 )

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             site = content.demo.load()
             portal.demo.load_settings(site)
+            portal.demo.load_workflow(site)
             law.demo.load()
             content.demo_stories.load()
             content.demo_pages.load()

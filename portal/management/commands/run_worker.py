@@ -10,23 +10,31 @@ from portal import queue
 logger = logging.getLogger(__name__)
 
 
-def schedule_periodic_checks(stop):
-    """Queue the periodic checks (deadlines, digests, escalation, left-behind deliveries)
-    every PERIODIC_CHECK_MINUTES. Each check is idempotent, so several workers doing this is
-    harmless."""
+def queue_periodic_checks():
+    """Queue each periodic check: the clues' (deadlines, digests, escalation, left-behind
+    deliveries) and Wagtail's scheduled publishing."""
+    from portal.tasks import publish_scheduled_pages
     from reporting.tasks import run_periodic_checks
 
-    while not stop.wait(settings.PERIODIC_CHECK_MINUTES * 60):
+    for check in (run_periodic_checks, publish_scheduled_pages):
         try:
-            run_periodic_checks.enqueue()
+            check.enqueue()
         except Exception:  # a queue outage must not end the worker; the next round retries
-            logger.exception("could not queue the periodic checks")
+            logger.exception("could not queue the periodic check %s", check.name)
+
+
+def schedule_periodic_checks(stop):
+    """Queue the periodic checks every PERIODIC_CHECK_MINUTES. Each check is idempotent, so
+    several workers doing this is harmless."""
+    while not stop.wait(settings.PERIODIC_CHECK_MINUTES * 60):
+        queue_periodic_checks()
 
 
 class Command(BaseCommand):
     help = (
         "Run the background task worker for the configured backend: the database worker "
-        "without REDIS_URL, an RQ worker with it. It also queues the periodic checks."
+        "without REDIS_URL, an RQ worker with it. It also queues the periodic checks "
+        "(clue deadlines, scheduled publishing of pages)."
     )
 
     def add_arguments(self, parser):
@@ -38,7 +46,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-schedule",
             action="store_true",
-            help="Do not queue the periodic checks (when cron runs check_deadlines).",
+            help=(
+                "Do not queue the periodic checks (when cron runs check_deadlines and "
+                "publish_scheduled)."
+            ),
         )
 
     def handle(self, *args, batch=False, no_schedule=False, **options):
