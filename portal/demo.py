@@ -6,27 +6,36 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from wagtail.models import GroupApprovalTask, Site, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from .factories import SuperuserFactory
 from .models import FooterLink, PortalSettings
 
 ADMIN_USERNAME = "admin"
 
-# Until the portal has its own privacy and about pages, the demo links lead home.
-FOOTER_LINKS = [("隐私说明", "Privacy notice"), ("关于本平台", "About this portal")]
+# The standing pages of content/demo_pages.py, by slug under the Chinese home page (readers of
+# English get each page's translation).
+FOOTER_LINKS = [
+    ("privacy", "隐私说明", "Privacy notice"),
+    ("guide", "举报指南", "How to report"),
+    ("about", "关于本平台", "About this portal"),
+]
 
 
 def load_settings(site: Site) -> None:
-    portal_settings = PortalSettings.for_site(site)  # created with the national hotline
-    if not portal_settings.footer_links.exists():
-        for title_zh, title_en in FOOTER_LINKS:
-            FooterLink.objects.create(
-                portal_settings=portal_settings,
-                title_zh=title_zh,
-                title_en=title_en,
-                link_page=site.root_page,
-            )
+    """The hotline (the model's default) and footer links to the standing pages: call after
+    those pages exist. Links an editor has set are kept."""
+    portal_settings = PortalSettings.for_site(site)
+    if portal_settings.footer_links.exists():
+        return
+    for slug, title_zh, title_en in FOOTER_LINKS:
+        page = Page.objects.child_of(site.root_page).filter(slug=slug).first()
+        FooterLink.objects.create(
+            portal_settings=portal_settings,
+            title_zh=title_zh,
+            title_en=title_en,
+            link_page=page or site.root_page,
+        )
 
 
 def load_workflow(site: Site) -> Workflow:

@@ -119,8 +119,20 @@ def test_demo_adds_footer_links_once(client, site_tree):
     portal.demo.load_settings(site_tree["site"])
     portal.demo.load_settings(site_tree["site"])
     assert FooterLink.objects.count() == len(portal.demo.FOOTER_LINKS)
-    assert footer(client.get("/")) == [("/", "隐私说明"), ("/", "关于本平台")]
+    # Without the standing pages (the demo makes them first) the links lead home.
+    assert footer(client.get("/")) == [("/", "隐私说明"), ("/", "举报指南"), ("/", "关于本平台")]
     assert footer(client.get("/en/")) == [
         ("/en/", "Privacy notice"),
+        ("/en/", "How to report"),
         ("/en/", "About this portal"),
     ]
+
+
+@pytest.mark.django_db
+def test_demo_footer_links_lead_to_the_standing_pages_in_each_language(client, site_tree):
+    import content.demo_pages
+
+    content.demo_pages.load()
+    portal.demo.load_settings(site_tree["site"])
+    assert footer(client.get("/"))[0] == ("/privacy/", "隐私说明")
+    assert footer(client.get("/en/"))[0] == ("/en/privacy/", "Privacy notice")

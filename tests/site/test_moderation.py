@@ -2,7 +2,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from wagtail.models import WorkflowPage
-from wagtail.test.utils.form_data import nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 import pytest
 
@@ -47,6 +47,7 @@ def test_an_editors_page_stays_unpublished_until_a_moderator_approves(client, si
                 "slug": "draft",
                 "lead": "A lead.",
                 "body": rich_text("<p>Body.</p>"),
+                "featured_stories": inline_formset([]),
                 "action-submit": "Submit",
             }
         ),

@@ -40,12 +40,12 @@ class Command(BaseCommand):
             logging.getLogger("wagtail").setLevel(logging.WARNING)
         with transaction.atomic():
             site = content.demo.load()
-            portal.demo.load_settings(site)
             portal.demo.load_workflow(site)
             law.demo.load()
             content.demo_stories.load()
             content.demo_pages.load()
             content.demo_pages.feature_on_home()
+            portal.demo.load_settings(site)
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
             tracking_number, access_key = reporting.demo.demo_report()
