@@ -1,0 +1,110 @@
+"""Supervision figures against a hand-counted set of clues: a clue transferred twice, a
+reopened clue, a clue in another province's subtree, and a rejected one."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+import pytest
+
+from reporting import statistics, workflow
+from reporting.models import Clue, Transfer, Unit
+
+from .test_workflow import new_clue
+
+pytestmark = pytest.mark.django_db
+Mode = Transfer.Mode
+
+
+def unit(code):
+    return Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def scene(staff, superuser):
+    intake, verifier = staff["intake-hebei"], staff["verifier-tangshan"]
+    soon = timezone.now() + timedelta(days=30)
+    # c1: the whole loop in Tangshan, a criminal case; then closed and reopened.
+    c1 = new_clue("130203")
+    workflow.accept(c1, intake)
+    workflow.transfer(c1, intake, to_unit=unit("r130200"), mode=Mode.NORMAL, deadline=soon)
+    workflow.acknowledge(c1, verifier)
+    workflow.draft_conclusion(
+        c1, verifier, finding="substantiated", outcome="criminal_case", text="属实"
+    )
+    for name in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
+        workflow.sign(c1, staff[name])
+    workflow.give_feedback(c1, verifier, text="已立案")
+    workflow.close(c1, intake)
+    workflow.reopen(c1, intake, reason="群众再次反映")
+    # c2: transferred to Tangshan, then upgraded to Hebei: one clue, two transfers.
+    c2 = new_clue("130203")
+    workflow.accept(c2, intake)
+    workflow.transfer(c2, intake, to_unit=unit("r130200"), mode=Mode.NORMAL, deadline=soon)
+    workflow.transfer(
+        c2, staff["supervisor-hebei"], to_unit=unit("r130000"), mode=Mode.UPGRADE, deadline=soon
+    )
+    Clue.objects.filter(pk=c2.pk).update(overdue_since=timezone.now())
+    # c3: only received. c4: not accepted.
+    new_clue("130203")
+    c4 = new_clue("130203")
+    workflow.reject(c4, intake, reason="out_of_scope")
+    # c5: Guangdong, handled by the national office: outside Hebei's subtree.
+    c5 = new_clue("440106")
+    workflow.accept(c5, superuser)
+    workflow.transfer(c5, superuser, to_unit=unit("r440000"), mode=Mode.NORMAL, deadline=soon)
+    return {"c1": c1, "c2": c2}
+
+
+def today():
+    now = timezone.now()
+    return now - timedelta(days=1), now + timedelta(days=1)
+
+
+def test_the_province_sees_its_subtree(scene):
+    figures = statistics.figures(unit("r130000"), *today())
+    assert figures.received == 4
+    assert figures.accepted == 2
+    assert figures.transferred == 2  # c2 was transferred twice
+    assert figures.transfers == 3
+    assert figures.acknowledged_on_time == 1
+    assert figures.concluded == 1 and figures.cases == 1
+    assert figures.verification_rate == 0.5
+    assert figures.case_rate == 1.0
+    assert figures.overdue_now == 1
+    assert figures.median_days_to_acknowledge == 0.0
+
+
+def test_the_city_sees_only_what_reached_it(scene):
+    figures = statistics.figures(unit("r130200"), *today())
+    assert figures.received == 4
+    assert figures.transferred == 2
+    assert figures.transfers == 2  # the upgrade went to the province, above the city
+    assert figures.concluded == 1
+    assert figures.overdue_now == 0  # c2 is now held by the province
+
+
+def test_another_province_and_the_nation(scene):
+    guangdong = statistics.figures(unit("r440000"), *today())
+    assert (guangdong.received, guangdong.transferred, guangdong.concluded) == (1, 1, 0)
+    national = statistics.figures(unit("national"), *today())
+    assert national.received == 5
+    assert national.transferred == 3
+
+
+def test_a_period_without_activity_is_empty(scene):
+    start = timezone.now() - timedelta(days=60)
+    figures = statistics.figures(unit("r130000"), start, start + timedelta(days=30))
+    assert figures.received == figures.transferred == figures.concluded == 0
+    assert figures.verification_rate is None and figures.case_rate is None
+    assert figures.median_days_to_acknowledge is None
+    # Overdue is "now", whatever the period.
+    assert figures.overdue_now == 1
+
+
+def test_a_category_narrows_every_figure(scene):
+    from reporting.models import Category
+
+    other = Category.objects.get(slug="routine-loans")
+    figures = statistics.figures(unit("r130000"), *today(), category=other)
+    assert figures.received == figures.transferred == figures.overdue_now == 0
