@@ -1,7 +1,12 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from .models import LedgerEntry
 from .panels import ClueWorkPanel
+from .statistics_views import statistics_view, supervised_units
 from .viewsets import ReportingViewSetGroup
 
 
@@ -22,3 +27,22 @@ def add_clue_work_panel(request, panels):
     """Reviewers land on what waits for them; editors without a role see nothing new."""
     if request.user.is_superuser or request.user.memberships.exists():
         panels.append(ClueWorkPanel(request.user))
+
+
+class StatisticsMenuItem(MenuItem):
+    """Shown to supervisors (and superusers): the figures are of the subtrees they supervise."""
+
+    def is_shown(self, request):
+        return supervised_units(request.user).exists()
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_url():
+    return [path("reporting/statistics/", statistics_view, name="clue_statistics")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    return StatisticsMenuItem(
+        _("Statistics"), reverse("clue_statistics"), icon_name="table", order=305
+    )

@@ -108,3 +108,38 @@ def test_a_category_narrows_every_figure(scene):
     other = Category.objects.get(slug="routine-loans")
     figures = statistics.figures(unit("r130000"), *today(), category=other)
     assert figures.received == figures.transferred == figures.overdue_now == 0
+
+
+def test_a_supervisor_reads_the_figures_of_their_subtree(scene, staff, client):
+    client.force_login(staff["supervisor-hebei"])
+    tangshan = unit("r130200")
+    response = client.get("/admin/reporting/statistics/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "核查率" in html and "<svg" in html
+    assert tangshan.name in html  # the breakdown by unit below
+    chosen = client.get("/admin/reporting/statistics/", {"unit": tangshan.pk})
+    assert chosen.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"unit": "r440000"},  # another province's subtree
+        {"start": "2026-13-40"},
+        {"start": "2026-05-01", "end": "2026-04-01"},
+        {"unit": "abc"},
+    ],
+)
+def test_bad_or_foreign_choices_are_refused(scene, staff, client, query):
+    client.force_login(staff["supervisor-hebei"])
+    if query.get("unit") == "r440000":
+        query = {"unit": unit("r440000").pk}
+    response = client.get("/admin/reporting/statistics/", query)
+    assert response.status_code == 400
+    assert "本期" not in response.content.decode()  # no figures for a refused choice
+
+
+def test_staff_who_supervise_nothing_have_no_statistics(scene, staff, client):
+    client.force_login(staff["verifier-tangshan"])
+    assert client.get("/admin/reporting/statistics/").status_code in (302, 403)
