@@ -1,8 +1,11 @@
 """The reviewer's panel on the admin dashboard: what waits for them, with links into the
 queue already filtered."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +31,27 @@ def work_summary(user):
     """Counts of the clues in this person's scope per waiting step, the overdue ones, and
     the conclusions waiting for their own signature: two queries."""
     clues = visible_clues(user)
+    now = timezone.now()
+    week = now + timedelta(days=7)
+    still_open = ~Q(status__in=[S.CLOSED, S.NOT_ACCEPTED])
     counts = clues.aggregate(
-        overdue=Count("pk", filter=Q(overdue_since__isnull=False)),
-        **{status: Count("pk", filter=Q(status=status)) for status, _label in WAITING},
+        # distinct: the transfers join below gives a clue one row per transfer.
+        overdue=Count("pk", filter=Q(overdue_since__isnull=False), distinct=True),
+        due_this_week=Count(
+            "pk",
+            filter=still_open
+            & Q(overdue_since__isnull=True)
+            & (
+                Q(status=S.SUBMITTED, acknowledge_due_at__lte=week)
+                | Q(feedback_due_at__lte=week)
+                | Q(transfers__deadline__lte=week, transfers__acknowledged_at__isnull=True)
+            ),
+            distinct=True,
+        ),
+        **{
+            status: Count("pk", filter=Q(status=status), distinct=True)
+            for status, _label in WAITING
+        },
     )
     mine = Signature.objects.filter(conclusion=OuterRef("pk"), signer=user)
     to_sign = (
@@ -72,6 +93,7 @@ class ClueWorkPanel(Component):
         return {
             "rows": rows,
             "overdue": counts["overdue"],
+            "due_this_week": counts["due_this_week"],
             "overdue_url": f"{queue}?{urlencode({'overdue': 'true', 'open': 'true'})}",
             "to_sign": to_sign,
             "to_sign_url": f"{queue}?{urlencode({'status': S.VERIFYING})}",

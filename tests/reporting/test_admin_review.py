@@ -406,3 +406,15 @@ def test_the_dashboard_shows_each_role_what_waits_for_it(staff):
     signed_home = as_user(staff["signer1-tangshan"]).get("/admin/").content.decode()
     assert "等待您签署的结论" not in signed_home
     assert "等待您签署的结论" in as_user(staff["signer2-tangshan"]).get("/admin/").content.decode()
+
+
+def test_the_dashboard_counts_clues_due_within_a_week_once(staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    clue = new_clue()
+    Clue.objects.filter(pk=clue.pk).update(acknowledge_due_at=timezone.now() + timedelta(days=2))
+    home = as_user(staff["intake-hebei"]).get("/admin/").content.decode()
+    row = re.search(r"一周内到期</a></td><td>(\d+)</td>", home)
+    assert row and row.group(1) == "1"
