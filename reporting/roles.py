@@ -27,7 +27,11 @@ EXTRA = {
     Role.INTAKE: ["reporting.reveal_reporter"],
     Role.VERIFIER: [],
     Role.SIGNATORY: [],
-    Role.SUPERVISOR: ["reporting.reveal_reporter", "reporting.download_original_evidence"],
+    Role.SUPERVISOR: [
+        "reporting.reveal_reporter",
+        "reporting.download_original_evidence",
+        "reporting.view_ledgerentry",
+    ],
 }
 
 

@@ -1,13 +1,19 @@
+from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+import django_filters
 
 from . import admin_views
 from .filters import ClueFilterSet
-from .models import Category, Clue, Membership, Unit
+from .models import Category, Clue, LedgerEntry, Membership, Unit
+from .statistics_views import supervised_units
 from .unit_forms import UnitAdminForm
 
 
@@ -152,8 +158,71 @@ class MembershipViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
+class LedgerIndexView(IndexView):
+    """Every ledger entry of the units a supervisor oversees: entries written for those units
+    and entries of clues they now hold. Read-only, like the ledger itself."""
+
+    custom_value_preprocess = admin_views.ClueIndexView.custom_value_preprocess
+
+    def get_base_queryset(self):
+        units = supervised_units(self.request.user)
+        queryset = super().get_base_queryset().select_related("clue", "actor", "unit")
+        if self.request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(unit__in=units) | Q(clue__unit__in=units))
+
+
+class LedgerFilterSet(WagtailFilterSet):
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=LedgerEntry.Action.choices, empty_label=_("All")
+    )
+    at = django_filters.DateFromToRangeFilter(label=_("When"), widget=DateRangePickerWidget)
+    tracking_number = django_filters.CharFilter(
+        label=_("Tracking number"), field_name="clue__tracking_number", method="by_number"
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = []
+
+    def by_number(self, queryset, name, value):
+        return queryset.filter(clue__tracking_number="".join(value.split()))
+
+
+class LedgerViewSet(ModelViewSet):
+    model = LedgerEntry
+    name = "ledger"
+    url_prefix = "reporting/ledger"
+    icon = "list-ul"
+    menu_label = _("Ledger")
+    index_view_class = LedgerIndexView
+    filterset_class = LedgerFilterSet
+    add_to_reference_index = False
+    copy_view_enabled = False
+    list_display = ["at", "clue", "action", "actor", "unit", "from_status", "to_status", "note"]
+    list_export = [
+        "at",
+        "clue.tracking_number",
+        "action",
+        "actor",
+        "unit",
+        "from_status",
+        "to_status",
+        "note",
+    ]
+    export_headings = {"clue.tracking_number": _("Tracking number")}
+    export_filename = "ledger"
+    ordering = ["-at", "-pk"]
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+        ]
+
+
 class ReportingViewSetGroup(ModelViewSetGroup):
     menu_label = _("Clue reporting")
     menu_icon = "warning"
     menu_order = 300
-    items = (ClueViewSet, CategoryViewSet, UnitViewSet, MembershipViewSet)
+    items = (ClueViewSet, CategoryViewSet, UnitViewSet, MembershipViewSet, LedgerViewSet)

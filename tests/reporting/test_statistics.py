@@ -143,3 +143,24 @@ def test_bad_or_foreign_choices_are_refused(scene, staff, client, query):
 def test_staff_who_supervise_nothing_have_no_statistics(scene, staff, client):
     client.force_login(staff["verifier-tangshan"])
     assert client.get("/admin/reporting/statistics/").status_code in (302, 403)
+
+
+def test_a_supervisor_reads_and_exports_the_ledger_of_their_subtree(scene, staff, client):
+    client.force_login(staff["supervisor-hebei"])
+    listing = client.get("/admin/reporting/ledger/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert scene["c1"].tracking_number in html
+    guangdong = Clue.objects.get(region__code="440106")
+    assert guangdong.tracking_number not in html
+    export = client.get("/admin/reporting/ledger/?export=csv&action=transferred")
+    content = b"".join(export.streaming_content).decode("utf-8-sig")
+    rows = [line for line in content.splitlines() if line]
+    assert "跟踪编号" in rows[0]
+    assert len(rows) == 1 + 3  # the three transfers into the Hebei subtree
+    assert guangdong.tracking_number not in content
+
+
+def test_staff_who_supervise_nothing_cannot_open_the_ledger(scene, staff, client):
+    client.force_login(staff["verifier-tangshan"])
+    assert client.get("/admin/reporting/ledger/").status_code in (302, 403)
