@@ -1,17 +1,15 @@
 """Standard pages (guide with its FAQ, privacy notice, about) and the home page's features:
 the law, featured stories, latest news and the report form's QR code."""
 
-import io
 import re
 
 import pytest
-import zxingcpp
-from PIL import Image, ImageDraw
 
 import content.demo_pages
 import content.demo_stories
 import law.demo
 from content.models import HomePage, StandardPage
+from tests.posters.conftest import decode, rasterise_svg
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +61,4 @@ def test_the_home_page_query_count_is_fixed(client, demo, django_assert_max_num_
 
 
 def decode_svg(svg):
-    count = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
-    scale = 8
-    image = Image.new("L", (count * scale,) * 2, 255)
-    draw = ImageDraw.Draw(image)
-    for x, y in re.findall(r"M(\d+),(\d+)h1v1h-1z", svg):
-        left, top = int(x) * scale, int(y) * scale
-        draw.rectangle([left, top, left + scale - 1, top + scale - 1], fill=0)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return [result.text for result in zxingcpp.read_barcodes(Image.open(buffer))]
+    return decode(rasterise_svg(svg))
