@@ -2,6 +2,7 @@
 request's Host header, so a forged header cannot put another site's address in a feed."""
 
 from datetime import datetime, time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -11,8 +12,13 @@ from django.utils.feedgenerator import Atom1Feed
 LATEST = 30
 
 
-def absolute(path):
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
+def absolute(url):
+    """On the configured origin, whether Wagtail gave a path or (with several sites) a full
+    URL: only its path is kept."""
+    return (
+        settings.PORTAL_BASE_URL.rstrip("/")
+        + urlsplit(url)._replace(scheme="", netloc="").geturl()
+    )
 
 
 class NewsFeed(Feed):

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
@@ -89,20 +91,26 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured = (
-            StoryPage.objects.live()
+        # In the order the editor set; only stories a reader may open.
+        chosen = [item.story_id for item in self.featured_stories.all()]
+        readable = {
+            story.pk: story
+            for story in StoryPage.objects.live()
             .public()
-            .filter(pk__in=self.featured_stories.values("story"))
+            .filter(pk__in=chosen)
             .select_related("portrait")
             .prefetch_related("portrait__renditions")
-        )
+        }
+        featured = [readable[pk] for pk in chosen if pk in readable]
         news = NewsPage.objects.none()
         if self.news_index_id:
             news = NewsPage.objects.child_of(self.news_index).live().public()
         context.update(
             featured_stories=featured,
             latest_news=news.order_by("-date", "-pk")[:3],
-            law=self.law_page.specific if self.law_page and self.law_page.live else None,
+            law=Page.objects.live().public().filter(pk=self.law_page_id).specific().first()
+            if self.law_page_id
+            else None,
         )
         return context
 
@@ -147,7 +155,8 @@ class StoryIndexPage(Page):
             stories = stories.filter(tags__name=chosen["tag"])
         if chosen["region"]:
             stories = stories.filter(region=chosen["region"])
-        if chosen["year"].isdigit():
+        # Four ASCII digits only: "²" is a digit to Python and year 0 is out of range.
+        if re.fullmatch(r"[12][0-9]{3}", chosen["year"]):
             stories = stories.filter(date__year=int(chosen["year"]))
         else:
             chosen["year"] = ""

@@ -51,6 +51,12 @@ def import_text(request, page_id):
     page = get_object_or_404(LawPage, pk=page_id)
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
+    lock = page.get_lock()
+    if lock and lock.for_user(request.user):
+        # Locked by someone else (or by a workflow): an import would replace the structure
+        # they are working on.
+        messages.error(request, lock.get_message(request.user))
+        return redirect("wagtailadmin_pages:edit", page.pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         revision = importer.import_into(page, form.cleaned_data["law_text"], user=request.user)

@@ -5,6 +5,8 @@ the same text again changes nothing."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wagtail.models import Page
+
 from .models import LawArticle, LawChapter, LawPage, LawSection
 from .parser import LawTextError, int_to_chinese, parse
 
@@ -84,8 +86,27 @@ def import_into(page, law_text, *, user=None, publish=False):
     return revision
 
 
+def _free_slug(parent, base):
+    taken = set(
+        Page.objects.child_of(parent).filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+@transaction.atomic
 def create_law(parent, law_text, *, user=None, publish=False):
-    page = LawPage(title=law_text.title, slug="law", adoption_note=law_text.note)
+    """A new law page: a draft (not live) until published, here or through moderation."""
+    page = LawPage(
+        title=law_text.title,
+        slug=_free_slug(parent, "law"),
+        adoption_note=law_text.note,
+        live=False,
+        has_unpublished_changes=True,
+    )
     short = law_text.title.removeprefix("中华人民共和国")
     page.short_title = short if short != law_text.title else ""
     parent.add_child(instance=page)

@@ -3,6 +3,7 @@ The structure lives in child rows of the page (modelcluster), so it is versioned
 page's revisions, moderated with it, and copied with it into a translation."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -161,7 +162,7 @@ class LawVersion(Orderable):
 
 class LawChapter(Orderable):
     page = ParentalKey(LawPage, on_delete=models.CASCADE, related_name="chapters")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MaxValueValidator(999)])
     title = models.CharField(_("title"), max_length=120)
 
     panels = [FieldPanel("number"), FieldPanel("title")]
@@ -173,7 +174,9 @@ class LawChapter(Orderable):
 class LawSection(Orderable):
     page = ParentalKey(LawPage, on_delete=models.CASCADE, related_name="sections")
     chapter_number = models.PositiveSmallIntegerField(_("chapter"))
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1), MaxValueValidator(999)]
+    )
     title = models.CharField(_("title"), max_length=120)
 
     panels = [FieldPanel("chapter_number"), FieldPanel("number"), FieldPanel("title")]
@@ -184,7 +187,9 @@ class LawSection(Orderable):
 
 class LawArticle(Orderable):
     page = ParentalKey(LawPage, on_delete=models.CASCADE, related_name="articles")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1), MaxValueValidator(9999)]
+    )
     chapter_number = models.PositiveSmallIntegerField(_("chapter"))
     section_number = models.PositiveSmallIntegerField(
         _("section"), default=0, help_text=_("0 when the chapter has no sections.")

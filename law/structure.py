@@ -63,6 +63,21 @@ class ChapterView:
         return self.articles + [a for section in self.sections for a in section.articles]
 
 
+def _numeral_or_none(numeral):
+    try:
+        return chinese_to_int(numeral) or None
+    except ValueError:
+        return None
+
+
+def label(kind, number):
+    """第五十条, 第二章, 第一节: in Arabic figures where a number has no Chinese numeral."""
+    try:
+        return f"第{int_to_chinese(number)}{kind}"
+    except (TypeError, ValueError):
+        return f"第{number}{kind}"
+
+
 def linked(text, numbers, base):
     """Escape the text and link every mention of one of this law's articles in it."""
     parts, position = [], 0
@@ -82,10 +97,12 @@ def paragraphs_of(article, numbers, base):
         if not line.strip():
             continue
         match = ITEM.match(line)
-        if match and paragraphs:
-            number = chinese_to_int(match.group(1))
+        number = _numeral_or_none(match.group(1)) if match else None
+        if number and paragraphs:
             paragraphs[-1].items.append((number, match.group(2)))
         else:
+            # Not an item an editor meant, or one with a numeral we cannot read: shown as the
+            # line it is rather than taking the law's page down.
             paragraphs.append(ParagraphView(len(paragraphs) + 1, line.strip(), "", ""))
     single = len(paragraphs) == 1
     for paragraph in paragraphs:
@@ -129,7 +146,7 @@ def outline(page):
     chapters = [
         ChapterView(
             number=chapter.number,
-            label=f"第{int_to_chinese(chapter.number)}章" if chapter.number else "",
+            label=label("章", chapter.number) if chapter.number else "",
             title=chapter.title,
             anchor=f"chapter-{chapter.number}",
         )
@@ -143,7 +160,7 @@ def outline(page):
             continue
         view = SectionView(
             number=section.number,
-            label=f"第{int_to_chinese(section.number)}节",
+            label=label("节", section.number),
             title=section.title,
             anchor=f"chapter-{chapter.number}-section-{section.number}",
         )

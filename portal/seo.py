@@ -36,7 +36,10 @@ def live_translations(page):
     if cached is None:
         cached = {
             other.locale.language_code: other
-            for other in page.get_translations(inclusive=True).live().select_related("locale")
+            for other in page.get_translations(inclusive=True)
+            .live()
+            .public()
+            .select_related("locale")
         }
         page._portal_live_translations = cached
     return cached

@@ -227,7 +227,8 @@ WAGTAILIMAGES_IMAGE_MODEL = "content.PortalImage"
 # Wagtail's database backend; search.backend only weights titles above bodies on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backend"}}
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
+# mp4 and webm: videos for stories and news are uploaded here, never embedded from elsewhere.
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "odt", "pdf", "pptx", "rtf", "txt", "webm", "xlsx"]
 # Staff avatars would otherwise be fetched from gravatar.com, telling a third party who the
 # reviewers are and when they work.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

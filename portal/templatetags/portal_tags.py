@@ -38,7 +38,8 @@ def language_switch(context):
     for code, name in settings.LANGUAGES:
         if isinstance(page, Page):
             other = translations.get(code)
-            url = other.get_url(request) + suffix if other else _home_url(code)
+            other_url = other.get_url(request) if other else None
+            url = other_url + suffix if other_url else _home_url(code)
         else:
             url = translate_url(request.get_full_path(), code)
         links.append(
@@ -112,9 +113,9 @@ def footer_links(context, portal_settings):
     if other_language:
         translated = {
             page.translation_key: page
-            for page in Page.objects.live().filter(
-                translation_key__in=other_language, locale__language_code=language
-            )
+            for page in Page.objects.live()
+            .public()
+            .filter(translation_key__in=other_language, locale__language_code=language)
         }
     items = []
     for link in links:
@@ -166,3 +167,11 @@ def main_menu(context):
             for item in items
         ]
     }
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number):
+    """This listing's query string (its filters) with another page number, encoded."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return query.urlencode()

@@ -62,3 +62,22 @@ def test_the_home_page_query_count_is_fixed(client, demo, django_assert_max_num_
 
 def decode_svg(svg):
     return decode(rasterise_svg(svg))
+
+
+def test_the_home_page_keeps_the_editors_order_and_hides_a_private_law(client, demo):
+    from wagtail.models import PageViewRestriction
+
+    from content.models import HomeFeaturedStory, StoryPage
+    from law.models import LawPage
+
+    home = HomePage.objects.get(locale__language_code="zh-hans")
+    stories = list(StoryPage.objects.filter(locale=home.locale).order_by("date"))
+    home.featured_stories = [HomeFeaturedStory(story=story) for story in stories]
+    home.save_revision().publish()
+    html = client.get("/").content.decode()
+    positions = [html.index(story.title) for story in stories]
+    assert positions == sorted(positions)
+    assert 'class="home-law"' in html
+    the_law = LawPage.objects.get(locale=home.locale)
+    PageViewRestriction.objects.create(page=the_law, restriction_type="password", password="x")
+    assert 'class="home-law"' not in client.get("/").content.decode()

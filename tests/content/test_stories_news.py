@@ -75,6 +75,9 @@ def test_a_story_shows_its_portrait_in_responsive_sizes_with_its_alt(client, dem
         ("?region=河北省", {"construction-site"}),
         ("?year=2025", {"construction-site", "campus-loans"}),
         ("?year=abc", {"market-vendor", "construction-site", "campus-loans"}),
+        ("?year=0", {"market-vendor", "construction-site", "campus-loans"}),
+        ("?year=99999", {"market-vendor", "construction-site", "campus-loans"}),
+        ("?year=²", {"market-vendor", "construction-site", "campus-loans"}),
         ("?tag=没有这个标签", set()),
         ("?page=999&tag=市场", {"market-vendor"}),  # past the end: the last page
         ("?page=-1", {"market-vendor", "construction-site", "campus-loans"}),

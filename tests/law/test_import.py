@@ -3,6 +3,7 @@
 from io import StringIO
 
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 import pytest
 
@@ -83,7 +84,7 @@ def test_malformed_text_is_refused_with_its_line_and_nothing_changes(
 ):
     page = law.demo.load()
     revisions = page.revisions.count()
-    with pytest.raises(CommandError, match=f"第 {line} 行："):
+    with translation.override("zh-hans"), pytest.raises(CommandError, match=f"第 {line} 行："):
         call_command(
             "import_law", write(tmp_path, text), "--page", str(page.pk), stdout=StringIO()
         )
@@ -109,3 +110,19 @@ def test_a_binary_file_is_refused(tmp_path, site_tree):
     path.write_bytes(b"%PDF-1.7\x00\xff\xfe\x00" * 50)
     with pytest.raises(CommandError):
         call_command("import_law", str(path), stdout=StringIO())
+
+
+def test_a_new_law_imported_without_publishing_is_a_draft(tmp_path, site_tree, client):
+    call_command("import_law", write(tmp_path, TEXT), stdout=StringIO())
+    page = LawPage.objects.get(title="中华人民共和国示例法")
+    assert not page.live
+    assert client.get("/law/").status_code == 404
+    draft = page.get_latest_revision_as_object()
+    assert [article.number for article in draft.articles.all()] == [1, 2, 3]
+
+
+def test_a_second_law_gets_its_own_address(tmp_path, site_tree):
+    law.demo.load()
+    call_command("import_law", write(tmp_path, TEXT), "--publish", stdout=StringIO())
+    page = LawPage.objects.get(title="中华人民共和国示例法")
+    assert page.slug == "law-2" and page.live

@@ -98,3 +98,23 @@ def test_the_law_is_in_the_main_menu_and_an_article_switches_language_to_its_twi
     english = LawPage.objects.get(locale__language_code="en")
     article = client.get(f"{law_page.url}article-50/").content.decode()
     assert f'href="{english.url}article-50/"' in article
+
+
+@pytest.mark.parametrize(
+    "line", ["（零）零项", "（一十）怪数", "（二〇二一）年份", "(abc) 不是项"]
+)
+def test_an_odd_item_line_is_shown_as_a_paragraph_not_a_crash(client, law_page, line):
+    article = law_page.articles.get(number=1)
+    article.text = f"第一款。\n{line}"
+    article.save()
+    html = client.get(law_page.url).content.decode()
+    assert line.split("）")[-1].split(")")[-1].strip() in html
+
+
+def test_numbers_out_of_range_are_refused_by_the_editor_form(law_page):
+    from django.core.exceptions import ValidationError
+
+    for bad in (0, 10000):
+        article = LawArticle(page=law_page, number=bad, chapter_number=1)
+        with pytest.raises(ValidationError):
+            article.full_clean()
