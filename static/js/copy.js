@@ -8,6 +8,9 @@ if (navigator.clipboard) {
       try {
         await navigator.clipboard.writeText(button.dataset.copy);
         button.textContent = button.dataset.copied || "✓";
+        // Screen readers hear the confirmation through the status region beside the button.
+        const status = button.nextElementSibling;
+        if (status) status.textContent = `${button.dataset.copied}: ${button.dataset.copy}`;
       } catch {
         button.textContent = label;
       }

@@ -86,7 +86,7 @@ def test_the_law_renders_in_the_same_number_of_queries_however_long(
         assert html.count('class="law-article"') == articles
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(page.url)
 
 
