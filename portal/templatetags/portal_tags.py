@@ -163,7 +163,12 @@ def main_menu(context):
     current = context.get("page")
     return {
         "items": [
-            {"title": item.title, "url": item.get_url(request), "current": item == current}
+            {
+                # A page with a short title (a law) uses it: the menu must fit a phone.
+                "title": getattr(item, "short_title", "") or item.title,
+                "url": item.get_url(request),
+                "current": item == current,
+            }
             for item in items
         ]
     }

@@ -94,7 +94,7 @@ def test_the_law_is_in_the_main_menu_and_an_article_switches_language_to_its_twi
     client, law_page
 ):
     home = client.get("/").content.decode()
-    assert f'<a href="{law_page.url}">中华人民共和国反有组织犯罪法</a>' in home
+    assert f'<a href="{law_page.url}">反有组织犯罪法</a>' in home  # the short title fits a phone
     english = LawPage.objects.get(locale__language_code="en")
     article = client.get(f"{law_page.url}article-50/").content.decode()
     assert f'href="{english.url}article-50/"' in article
