@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
+from portal.text import decode_text_file
+
 from .models import LawArticle, LawChapter, LawPage, LawSection
 from .parser import LawTextError, int_to_chinese, parse
 
@@ -16,14 +18,11 @@ class ImportRefused(Exception):
 
 
 def read_text(data):
-    """Bytes of an uploaded or given file -> text. Official texts are UTF-8; files saved on
-    Chinese Windows are often GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused(_("The file is not text in UTF-8 or GB18030."))
+    """Bytes of an uploaded or given file -> the law's text, or ImportRefused."""
+    text = decode_text_file(data)
+    if text is None:
+        raise ImportRefused(_("The file is not text in UTF-8 or GB18030."))
+    return text
 
 
 def parsed(text):

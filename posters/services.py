@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.text import decode_text_file
 from reporting.models import Category, Region
 from reporting.services import clue_counts_by_entry_code
 
@@ -151,14 +152,8 @@ class ImportRefused(Exception):
 def _read_csv(data):
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused([_("The file is larger than 1 MB. Split it into several files.")])
-    for encoding in ("utf-8-sig", "gb18030"):
-        # Spreadsheets saved on Chinese Windows write GB18030 unless told otherwise.
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode_text_file(data)
+    if text is None:
         raise ImportRefused([_("The file is not text in UTF-8 or GB18030. Save it as CSV.")])
     if "\x00" in text:
         raise ImportRefused([_("The file is not a CSV file. Save the sheet as CSV.")])
@@ -209,6 +204,10 @@ def import_entry_points(data, *, campaign=None):
         for key in (category.slug, category.name, category.name_en):
             categories[key.strip().lower()] = category
     campaigns = {existing.name: existing for existing in Campaign.objects.all()}
+    # One query for every region the file names, not one per row.
+    index = columns.get("region")
+    named = {row[index].strip() for row in body if index is not None and index < len(row)}
+    regions = {region.code: region for region in Region.objects.filter(code__in=named)}
     errors, created = [], []
 
     def cell(row, key):
@@ -233,7 +232,7 @@ def import_entry_points(data, *, campaign=None):
                 problems.append(_("there is no category “%(value)s”") % {"value": value})
         region = None
         if value := cell(row, "region"):
-            region = Region.objects.filter(code=value).first()
+            region = regions.get(value)
             if region is None:
                 problems.append(_("there is no region with code “%(value)s”") % {"value": value})
         row_campaign = campaign

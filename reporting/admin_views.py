@@ -19,7 +19,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 
 from . import admin_forms, crypto, services, workflow
 from .models import Clue, Delivery, LedgerEntry, Membership
-from .scope import roles_on, visible_clues
+from .scope import visible_clues
 
 Role, S = Membership.Role, Clue.Status
 
@@ -180,13 +180,6 @@ def offered_roles(action, status):
     return allowed(status) if callable(allowed) else allowed
 
 
-def user_roles(user, clue):
-    roles = roles_on(user, clue)
-    if user.is_superuser:
-        roles |= {Role.INTAKE, Role.SUPERVISOR}
-    return roles
-
-
 def _pending_signers(conclusion, signed):
     """The unit's signatories who have not signed the conclusion yet, while it needs them."""
     if conclusion is None or conclusion.stood_at:
@@ -208,7 +201,7 @@ class ClueDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         clue, user = self.object, self.request.user
-        roles = user_roles(user, clue)
+        roles = workflow.roles_of(user, clue)
         conclusion = workflow.current_conclusion(clue)
         initial = {
             "seen": workflow.last_decision(clue),
@@ -315,7 +308,7 @@ def clue_action(request, pk, action):
             _("“%(action)s” is not possible while the clue is “%(status)s”.")
             % {"action": ACTION_LABELS[action], "status": clue.get_status_display()},
         )
-    elif not user_roles(request.user, clue) & offered_roles(action, clue.status):
+    elif not workflow.roles_of(request.user, clue) & offered_roles(action, clue.status):
         messages.error(request, _("Your role on this clue does not allow this."))
     elif not form.is_valid():
         for field, errors in form.errors.items():

@@ -66,7 +66,8 @@ def last_decision(clue):
     ).first()
 
 
-def _roles(user, clue):
+def roles_of(user, clue):
+    """This person's roles on this clue; administrators act as intake and supervisor."""
     roles = roles_on(user, clue)
     if user.is_superuser:
         roles |= {Role.INTAKE, Role.SUPERVISOR}
@@ -79,7 +80,7 @@ def _require(user, clue, states, roles, action_label):
             _("“%(action)s” is not possible while the clue is “%(status)s”.")
             % {"action": action_label, "status": clue.get_status_display()}
         )
-    if not _roles(user, clue) & set(roles):
+    if not roles_of(user, clue) & set(roles):
         raise TransitionError(
             _("Only %(roles)s responsible for this clue may do “%(action)s”.")
             % {
@@ -372,7 +373,7 @@ def reopen(clue, user, *, reason):
 def reveal_reporter(clue, user, *, reason):
     """A named reporter's details, for a stated reason, recorded in the ledger."""
     clue = lock(clue)
-    allowed = _roles(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
+    allowed = roles_of(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
     if not user.has_perm("reporting.reveal_reporter") or not allowed:
         raise TransitionError(_("You may not see who reported this clue."))
     if clue.reporter_sealed is None:
