@@ -25,11 +25,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 
-from .models import Clue, Conclusion, LedgerEntry, Transfer
+from .models import Category, Clue, Conclusion, LedgerEntry, Transfer
 from .scope import in_jurisdiction
 
 Action = LedgerEntry.Action
 OPEN = ~Q(status__in=[Clue.Status.CLOSED, Clue.Status.NOT_ACCEPTED])
+COUNTS = (
+    "received",
+    "accepted",
+    "repeats",
+    "transferred",
+    "transfers",
+    "acknowledged_on_time",
+    "concluded",
+    "cases",
+    "overdue_now",
+)
 
 
 @dataclass
@@ -59,6 +70,85 @@ class Figures:
         return self.acknowledged_on_time / self.transfers if self.transfers else None
 
 
+@dataclass
+class _Group:
+    """One row of a breakdown: which clues are its own (`clues`, a condition on Clue) and
+    which units' work is its own (`held`, a condition on the unit field a query names)."""
+
+    clues: Q
+    unit_path: str | None = None
+    category: Category | None = None
+
+    def held(self, unit_field, clue_prefix):
+        condition = Q()
+        if self.unit_path is not None:
+            condition &= Q(**{f"{unit_field}__path__startswith": self.unit_path})
+        if self.category is not None:
+            condition &= Q(**{f"{clue_prefix}category": self.category})
+        return condition
+
+
+def _work(unit, start, end, category):
+    """The transfers into `unit`'s subtree and its conclusions that stood, in the period."""
+    transfers = Transfer.objects.filter(
+        to_unit__path__startswith=unit.path, created_at__gte=start, created_at__lt=end
+    )
+    stood = Conclusion.objects.filter(
+        unit__path__startswith=unit.path, stood_at__gte=start, stood_at__lt=end
+    )
+    if category is not None:
+        transfers = transfers.filter(clue__category=category)
+        stood = stood.filter(clue__category=category)
+    return transfers, stood
+
+
+def _counts(unit, start, end, category, groups):
+    """The count figures of each group, each figure family in one query whatever the number
+    of groups (conditional aggregation), so a breakdown costs as much as a single figure."""
+    clues = Clue.objects.all()
+    if category is not None:
+        clues = clues.filter(category=category)
+    local = clues.filter(in_jurisdiction(unit))
+    transfers, stood = _work(unit, start, end, category)
+    on_time = Q(
+        acknowledged_at__isnull=False,
+        acknowledged_at__lte=F("created_at") + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),
+    )
+    received, logged, sent, concluded, overdue = {}, {}, {}, {}, {}
+    for n, group in enumerate(groups):
+        received[f"received{n}"] = Count("pk", filter=group.clues)
+        for name, action in (("accepted", Action.ACCEPTED), ("repeats", Action.REPORTED_AGAIN)):
+            logged[f"{name}{n}"] = Count(
+                "pk", distinct=True, filter=group.clues & Q(ledger__action=action)
+            )
+        held = group.held("to_unit", "clue__")
+        sent[f"transferred{n}"] = Count("clue", distinct=True, filter=held)
+        sent[f"transfers{n}"] = Count("pk", filter=held)
+        sent[f"acknowledged_on_time{n}"] = Count("pk", filter=held & on_time)
+        held = group.held("unit", "clue__")
+        concluded[f"concluded{n}"] = Count("pk", filter=held)
+        cases = held & Q(outcome=Conclusion.Outcome.CRIMINAL_CASE)
+        concluded[f"cases{n}"] = Count("pk", filter=cases)
+        overdue[f"overdue_now{n}"] = Count("pk", filter=group.held("unit", ""))
+    values = {
+        **local.filter(created_at__gte=start, created_at__lt=end).aggregate(**received),
+        # Filtering on the ledger first makes the aggregate join only the period's entries.
+        **local.filter(
+            ledger__at__gte=start,
+            ledger__at__lt=end,
+            ledger__action__in=[Action.ACCEPTED, Action.REPORTED_AGAIN],
+        ).aggregate(**logged),
+        **transfers.aggregate(**sent),
+        **stood.aggregate(**concluded),
+        **clues.filter(
+            OPEN, unit__path__startswith=unit.path, overdue_since__isnull=False
+        ).aggregate(**overdue),
+    }
+    return [
+        Figures(**{name: values[f"{name}{n}"] or 0 for name in COUNTS}) for n in range(len(groups))
+    ]
+
+
 def _median_days(queryset, duration):
     """The median of a duration, found by the database: count, then read the middle row(s)
     in order. Works the same on SQLite and PostgreSQL."""
@@ -73,67 +163,32 @@ def _median_days(queryset, duration):
 
 def figures(unit, start, end, category=None):
     """The figures of `unit`'s subtree for start <= time < end (aware datetimes)."""
-    clues = Clue.objects.all()
-    if category is not None:
-        clues = clues.filter(category=category)
-    local = clues.filter(in_jurisdiction(unit))
-    subtree = Q(to_unit__path__startswith=unit.path)
-    transfers = Transfer.objects.filter(
-        subtree, clue__in=clues, created_at__gte=start, created_at__lt=end
+    (result,) = _counts(unit, start, end, category, [_Group(clues=Q())])
+    transfers, stood = _work(unit, start, end, category)
+    result.median_days_to_acknowledge = _median_days(
+        transfers.filter(acknowledged_at__isnull=False), F("acknowledged_at") - F("created_at")
     )
-    stood = Conclusion.objects.filter(
-        unit__path__startswith=unit.path,
-        clue__in=clues,
-        stood_at__gte=start,
-        stood_at__lt=end,
-    )
-    in_period = Q(ledger__at__gte=start, ledger__at__lt=end)
-    counts = local.aggregate(
-        received=Count("pk", distinct=True, filter=Q(created_at__gte=start, created_at__lt=end)),
-        accepted=Count("pk", distinct=True, filter=in_period & Q(ledger__action=Action.ACCEPTED)),
-        repeats=Count(
-            "pk", distinct=True, filter=in_period & Q(ledger__action=Action.REPORTED_AGAIN)
+    result.median_days_to_conclude = _median_days(
+        stood.filter(
+            clue__transfers__to_unit=F("unit"), clue__transfers__created_at__lte=F("stood_at")
         ),
+        F("stood_at") - F("clue__transfers__created_at"),
     )
-    transfer_counts = transfers.aggregate(
-        transferred=Count("clue", distinct=True),
-        transfers=Count("pk"),
-        on_time=Count(
-            "pk",
-            filter=Q(
-                acknowledged_at__isnull=False,
-                acknowledged_at__lte=F("created_at")
-                + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),
-            ),
-        ),
-    )
-    conclusion_counts = stood.aggregate(
-        concluded=Count("pk"),
-        cases=Count("pk", filter=Q(outcome=Conclusion.Outcome.CRIMINAL_CASE)),
-    )
-    overdue = clues.filter(
-        OPEN, unit__path__startswith=unit.path, overdue_since__isnull=False
-    ).count()
-    to_conclude = stood.filter(
-        clue__transfers__to_unit=F("unit"), clue__transfers__created_at__lte=F("stood_at")
-    )
-    return Figures(
-        received=counts["received"],
-        accepted=counts["accepted"],
-        repeats=counts["repeats"],
-        transferred=transfer_counts["transferred"],
-        transfers=transfer_counts["transfers"],
-        acknowledged_on_time=transfer_counts["on_time"],
-        concluded=conclusion_counts["concluded"],
-        cases=conclusion_counts["cases"],
-        overdue_now=overdue,
-        median_days_to_acknowledge=_median_days(
-            transfers.filter(acknowledged_at__isnull=False), F("acknowledged_at") - F("created_at")
-        ),
-        median_days_to_conclude=_median_days(
-            to_conclude, F("stood_at") - F("clue__transfers__created_at")
-        ),
-    )
+    return result
+
+
+def by_child_unit(unit, start, end, category=None):
+    """[(child unit, its Figures)] for each unit directly under `unit`, in tree order."""
+    children = list(unit.get_children().select_related("region").order_by("path"))
+    groups = [_Group(clues=in_jurisdiction(child), unit_path=child.path) for child in children]
+    return list(zip(children, _counts(unit, start, end, category, groups), strict=True))
+
+
+def by_category(unit, start, end, category=None):
+    """[(category, Figures of `unit`'s subtree for it)]: every category, or only `category`."""
+    categories = [category] if category else list(Category.objects.order_by("sort_order"))
+    groups = [_Group(clues=Q(category=each), category=each) for each in categories]
+    return list(zip(categories, _counts(unit, start, end, category, groups), strict=True))
 
 
 def previous_period(start, end):

@@ -127,12 +127,12 @@ def statistics_view(request):
         current = statistics.figures(unit, start, end, category)
         previous = statistics.figures(unit, *statistics.previous_period(start, end), category)
         children = [
-            (child.label, statistics.figures(child, start, end, category))
-            for child in unit.get_children().order_by("path")
+            (child.label, figures)
+            for child, figures in statistics.by_child_unit(unit, start, end, category)
         ]
         by_category = [
-            (each.label, statistics.figures(unit, start, end, each))
-            for each in ([category] if category else Category.objects.order_by("sort_order"))
+            (each.label, figures)
+            for each, figures in statistics.by_category(unit, start, end, category)
         ]
         context.update(
             unit=unit,

@@ -164,3 +164,46 @@ def test_a_supervisor_reads_and_exports_the_ledger_of_their_subtree(scene, staff
 def test_staff_who_supervise_nothing_cannot_open_the_ledger(scene, staff, client):
     client.force_login(staff["verifier-tangshan"])
     assert client.get("/admin/reporting/ledger/").status_code in (302, 403)
+
+
+COUNTS = statistics.COUNTS
+
+
+def counts(figures):
+    return {name: getattr(figures, name) for name in COUNTS}
+
+
+def test_the_breakdown_by_unit_below_agrees_with_each_unit_alone(scene):
+    for parent in ("national", "r130000"):
+        rows = statistics.by_child_unit(unit(parent), *today())
+        assert rows, parent
+        for child, figures in rows:
+            assert counts(figures) == counts(statistics.figures(child, *today())), child.code
+    hebei = dict(
+        (child.code, figures)
+        for child, figures in statistics.by_child_unit(unit("national"), *today())
+    )["r130000"]
+    assert (hebei.received, hebei.transferred, hebei.transfers, hebei.overdue_now) == (4, 2, 3, 1)
+
+
+def test_the_breakdown_by_category_adds_up(scene):
+    from reporting.models import Category
+
+    rows = statistics.by_category(unit("r130000"), *today())
+    assert [category for category, _ in rows] == list(Category.objects.order_by("sort_order"))
+    for category, figures in rows:
+        alone = statistics.figures(unit("r130000"), *today(), category=category)
+        assert counts(figures) == counts(alone), category.slug
+    whole = statistics.figures(unit("r130000"), *today())
+    assert sum(figures.received for _, figures in rows) == whole.received
+    assert sum(figures.transfers for _, figures in rows) == whole.transfers
+
+
+def test_a_breakdown_costs_the_same_queries_whatever_its_rows(scene, django_assert_num_queries):
+    national = Unit.objects.get(code="national")
+    tangshan = Unit.objects.select_related("region").get(code="r130200")
+    assert national.get_children().count() > 30 and tangshan.get_children().count() < 5
+    # The rows, then five: received, ledger-based, transfers, conclusions, overdue.
+    for parent in (national, tangshan):
+        with django_assert_num_queries(6):
+            statistics.by_child_unit(parent, *today())
