@@ -19,6 +19,7 @@ FOOTER_LINKS = [
     ("privacy", "隐私说明", "Privacy notice"),
     ("guide", "举报指南", "How to report"),
     ("about", "关于本平台", "About this portal"),
+    ("figures", "数据公开", "Open figures"),
 ]
 
 

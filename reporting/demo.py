@@ -219,3 +219,72 @@ def demo_review(people):
             workflow.sign(clue, people[signer])
         workflow.give_feedback(clue, verifier, text="（示例）经核查，部分情况属实，已依法处理。")
         workflow.close(clue, intake)
+
+
+VOLUME_TEXTS = [
+    "有人在夜市向摊贩强收“保护费”。",
+    "某公司以高额“服务费”放贷，逾期后上门滋扰。",
+    "有团伙垄断砂石运输，殴打其他司机。",
+    "有人在学校附近多次拦截学生索要财物。",
+]
+
+
+def demo_volume(people):
+    """Three dozen fictional clues in two provinces, moved by the real workflow (a few not
+    accepted, most transferred, a third concluded), so the statistics pages have figures
+    above the public page's suppression threshold."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import workflow
+    from .models import Transfer
+
+    deadline = timezone.now() + timedelta(days=30)
+    superuser = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    categories = list(Category.objects.filter(active=True).order_by("sort_order")[:4])
+    units = {code: Unit.objects.get(code=code) for code in ("r130200", "r440000")}
+    intake, verifier = people["intake-hebei"], people["verifier-tangshan"]
+    signers = [people[f"signer{n}-tangshan"] for n in (1, 2, 3)]
+    for n in range(36):
+        hebei = n < 24
+        region = ("130203", "130281")[n % 2] if hebei else ("440106", "440305")[n % 2]
+        clue, created = _demo_clue(
+            f"demo-volume-{n:016d}",
+            VOLUME_TEXTS[n % len(VOLUME_TEXTS)],
+            region=region,
+            category=categories[n % len(categories)].slug,
+        )
+        if not created:
+            continue
+        screener = intake if hebei else superuser
+        if n % 12 == 11:
+            workflow.reject(clue, screener, reason="out_of_scope")
+            continue
+        workflow.accept(clue, screener)
+        if not hebei:
+            if n % 3:
+                workflow.transfer(
+                    clue,
+                    screener,
+                    to_unit=units["r440000"],
+                    mode=Transfer.Mode.NORMAL,
+                    deadline=deadline,
+                )
+            continue
+        workflow.transfer(
+            clue, intake, to_unit=units["r130200"], mode=Transfer.Mode.NORMAL, deadline=deadline
+        )
+        workflow.acknowledge(clue, verifier)
+        if n % 2:
+            continue
+        case = n % 4 == 0
+        workflow.draft_conclusion(
+            clue,
+            verifier,
+            finding="substantiated" if case else "partly",
+            outcome="criminal_case" if case else "administrative_case",
+            text="（示例）" + ("反映问题属实，已立案侦查。" if case else "部分属实，已依法处理。"),
+        )
+        for signer in signers:
+            workflow.sign(clue, signer)

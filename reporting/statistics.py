@@ -20,12 +20,14 @@ Definitions (docs/statistics.md says the same for readers of the page):
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
 
-from .models import Category, Clue, Conclusion, LedgerEntry, Transfer
+from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer
 from .scope import in_jurisdiction
 
 Action = LedgerEntry.Action
@@ -193,3 +195,71 @@ def by_category(unit, start, end, category=None):
 
 def previous_period(start, end):
     return start - (end - start), start
+
+
+def _grouped(queryset, key, aggregate):
+    """{group key: count} in one GROUP BY query."""
+    rows = queryset.annotate(group=key).values("group").annotate(n=aggregate).order_by()
+    return {row["group"]: row["n"] for row in rows}
+
+
+def _rows(**columns):
+    """{key: {figure: count}} from {figure: {key: count}}."""
+    keys = {key for column in columns.values() for key in column if key is not None}
+    return {key: {name: column.get(key, 0) for name, column in columns.items()} for key in keys}
+
+
+def public_counts(now, months=12):
+    """The raw counts behind the public statistics page: totals and breakdowns over every clue
+    ever received, and a monthly series over the last `months` calendar months (this one
+    included). Never shown as they are: the page's builder suppresses small figures first.
+
+    received: clues reported; accepted: clues accepted after screening (valid clues);
+    transferred: clues transferred for verification; concluded: clues with a conclusion that
+    came to stand; cases: clues whose standing conclusion led to a criminal case. Provinces
+    are keyed by their region path, categories by id, months by their first day."""
+    first = timezone.localdate(now).replace(day=1)
+    series = [first]
+    for _ in range(months - 1):
+        series.insert(0, (series[0] - timedelta(days=1)).replace(day=1))
+    window = datetime.combine(series[0], time.min, tzinfo=timezone.get_current_timezone())
+    clue_count, distinct_clues = Count("pk"), Count("clue", distinct=True)
+    cases = Count("clue", distinct=True, filter=Q(outcome=Conclusion.Outcome.CRIMINAL_CASE))
+    clues, transfers = Clue.objects.all(), Transfer.objects.all()
+    stood = Conclusion.objects.filter(stood_at__isnull=False)
+
+    def breakdown(clue_key, related_key):
+        return _rows(
+            received=_grouped(clues, clue_key, clue_count),
+            transferred=_grouped(transfers, related_key, distinct_clues),
+            concluded=_grouped(stood, related_key, distinct_clues),
+            cases=_grouped(stood, related_key, cases),
+        )
+
+    def month(field):
+        # The month in the portal's time zone, as its first day.
+        return TruncMonth(field, output_field=DateField())
+
+    by_month = _rows(
+        received=_grouped(clues.filter(created_at__gte=window), month("created_at"), clue_count),
+        concluded=_grouped(stood.filter(stood_at__gte=window), month("stood_at"), distinct_clues),
+    )
+    return {
+        "totals": {
+            **clues.aggregate(received=clue_count),
+            **LedgerEntry.objects.filter(action=Action.ACCEPTED).aggregate(
+                accepted=distinct_clues
+            ),
+            **transfers.aggregate(transferred=distinct_clues),
+            **stood.aggregate(concluded=distinct_clues, cases=cases),
+        },
+        "months": [
+            (first_day, by_month.get(first_day, {"received": 0, "concluded": 0}))
+            for first_day in series
+        ],
+        "categories": breakdown(F("category"), F("clue__category")),
+        "provinces": breakdown(
+            Substr("region__path", 1, Region.steplen),
+            Substr("clue__region__path", 1, Region.steplen),
+        ),
+    }

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "posters",
     "law",
     "search",
+    "transparency",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
@@ -197,6 +198,10 @@ CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 CLUE_UNIT_ACKNOWLEDGE_DAYS = env_int("CLUE_UNIT_ACKNOWLEDGE_DAYS", 3)
 CLUE_ESCALATION_GRACE_DAYS = env_int("CLUE_ESCALATION_GRACE_DAYS", 3)
 PERIODIC_CHECK_MINUTES = env_int("PERIODIC_CHECK_MINUTES", 15)
+# The public statistics page: figures drawn from fewer clues than this are not shown; the
+# worker recomputes them when they are older than this many minutes.
+PUBLIC_STATISTICS_MIN_COUNT = env_int("PUBLIC_STATISTICS_MIN_COUNT", 5)
+PUBLIC_STATISTICS_REFRESH_MINUTES = env_int("PUBLIC_STATISTICS_REFRESH_MINUTES", 60)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 # Forwarding transfers to units' systems: attempts, and the first wait (doubling each time:
 # 1, 2, 4 ... minutes; eight attempts span about four hours).

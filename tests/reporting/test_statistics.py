@@ -179,10 +179,10 @@ def test_the_breakdown_by_unit_below_agrees_with_each_unit_alone(scene):
         assert rows, parent
         for child, figures in rows:
             assert counts(figures) == counts(statistics.figures(child, *today())), child.code
-    hebei = dict(
-        (child.code, figures)
+    hebei = {
+        child.code: figures
         for child, figures in statistics.by_child_unit(unit("national"), *today())
-    )["r130000"]
+    }["r130000"]
     assert (hebei.received, hebei.transferred, hebei.transfers, hebei.overdue_now) == (4, 2, 3, 1)
 
 

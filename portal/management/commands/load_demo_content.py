@@ -13,6 +13,7 @@ import law.demo
 import portal.demo
 import posters.demo
 import reporting.demo
+import transparency.demo
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             content.demo_stories.load()
             content.demo_pages.load()
             content.demo_pages.feature_on_home()
+            transparency.demo.load()
             portal.demo.load_settings(site)
             reporting.demo.load()
             username, password = portal.demo.reset_admin()
@@ -53,6 +55,8 @@ class Command(BaseCommand):
             people = reporting.demo.load_staff(password=staff_password)
             reporting.demo.demo_review(people)
             posters.demo.load(people)
+            reporting.demo.demo_volume(people)
+        transparency.demo.refresh()
 
         # Pages are indexed by the task worker as they are published; the demo's search works
         # at once, before the worker has run.

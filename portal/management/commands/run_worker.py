@@ -12,11 +12,12 @@ logger = logging.getLogger(__name__)
 
 def queue_periodic_checks():
     """Queue each periodic check: the clues' (deadlines, digests, escalation, left-behind
-    deliveries) and Wagtail's scheduled publishing."""
+    deliveries), Wagtail's scheduled publishing and the public statistics."""
     from portal.tasks import publish_scheduled_pages
     from reporting.tasks import run_periodic_checks
+    from transparency.tasks import refresh_public_statistics
 
-    for check in (run_periodic_checks, publish_scheduled_pages):
+    for check in (run_periodic_checks, publish_scheduled_pages, refresh_public_statistics):
         try:
             check.enqueue()
         except Exception:  # a queue outage must not end the worker; the next round retries

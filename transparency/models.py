@@ -1,0 +1,78 @@
+"""The public statistics page: figures an editor enters from published reports, beside live
+aggregates of the clues that the task worker computes and stores as a snapshot. A request
+only reads the snapshot; small figures were suppressed before it was stored."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from search.fields import segmented
+
+from .blocks import MilestoneBlock
+
+
+class Snapshot(models.Model):
+    """The latest public figures, already suppressed; one row, replaced at each refresh."""
+
+    computed_at = models.DateTimeField(_("computed at"))
+    figures = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("statistics snapshot")
+        verbose_name_plural = _("statistics snapshots")
+
+    def __str__(self):
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"
+
+
+def _labelled(rows):
+    english = get_language() == "en"
+    return [{**row, "label": row["name_en"] if english else row["name"]} for row in rows]
+
+
+class StatisticsPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    milestones = StreamField(
+        [("figure", MilestoneBlock())],
+        verbose_name=_("milestone figures"),
+        blank=True,
+        help_text=_("Figures from published work reports, shown above the live figures."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("milestones")]
+    search_fields = segmented(*Page.search_fields, index.SearchField("intro"))
+    parent_page_types = ["content.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+    template = "transparency/statistics_page.html"
+
+    class Meta:
+        verbose_name = _("statistics page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .charts import monthly_chart
+
+        context = super().get_context(request, *args, **kwargs)
+        snapshot = Snapshot.objects.order_by("-computed_at").first()
+        if snapshot is not None:
+            figures = snapshot.figures
+            # A phone shows the provinces that have a figure to show; the rest are one line.
+            provinces = [
+                row
+                for row in figures["provinces"]
+                if any(row[name] is not None for name in ("received", "transferred", "concluded"))
+            ]
+            context.update(
+                snapshot=snapshot,
+                figures=figures,
+                categories=_labelled(figures["categories"]),
+                provinces=_labelled(provinces),
+                quiet_provinces=len(figures["provinces"]) - len(provinces),
+                chart=monthly_chart(figures["months"], figures["minimum"]),
+            )
+        return context
