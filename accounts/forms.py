@@ -13,7 +13,7 @@ class LoginForm(WagtailLoginForm):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Verification code"),
         max_length=32,
         strip=True,
         widget=forms.TextInput(
