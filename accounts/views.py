@@ -111,8 +111,9 @@ def verify(request):
 
 
 def qr_markup(data):
-    """The QR code as inline SVG, drawn here: the secret it carries goes to no other site."""
-    image = qr.svg(data, size=QR_PIXELS, level="M").split("?>", 1)[1].strip()
+    """The QR code as inline SVG, drawn here: the secret it carries goes to no other site.
+    Low error correction: a screen is not a torn poster, and fewer modules scan sooner."""
+    image = qr.svg(data, size=QR_PIXELS, level="L").split("?>", 1)[1].strip()
     label = escape(_("QR code for your authenticator app"))
     return mark_safe(  # noqa: S308  (modules drawn by posters.qr and an escaped label)
         image.replace("<svg ", f'<svg class="two-factor-qr" role="img" aria-label="{label}" ', 1)
