@@ -26,10 +26,12 @@ OPEN_BEFORE_SECOND_FACTOR = {
 
 
 def _view_name(request):
-    try:
-        return resolve(request.path_info).view_name
-    except Resolver404:
-        return None
+    if not hasattr(request, "_accounts_view_name"):
+        try:
+            request._accounts_view_name = resolve(request.path_info).view_name
+        except Resolver404:
+            request._accounts_view_name = None
+    return request._accounts_view_name
 
 
 class StaffSessionMiddleware:

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,6 +29,12 @@ RECOVERY_CODE = re.compile(r"\A[a-z2-7]{8}\Z")
 def required(user):
     """Every account needs the second factor: citizens have none, so every account is staff."""
     return settings.TWO_FACTOR_REQUIRED and user.is_authenticated
+
+
+def has_second_factor(user):
+    """Any confirmed device, recovery codes included: such an account proves itself with a
+    code before it may set up a phone; only an account with none enrols on its password."""
+    return user_has_device(user, confirmed=True)
 
 
 def authenticator(user):

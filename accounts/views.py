@@ -81,7 +81,7 @@ def verify(request):
     target = next_url(request)
     if user.is_verified():
         return redirect(target)
-    if twofactor.authenticator(user) is None:
+    if not twofactor.has_second_factor(user):
         return redirect(_with_next("accounts_enrol", target))
     form = CodeForm(request.POST or None)
     status = 200
@@ -126,8 +126,7 @@ def enrol(request):
     """Set up the authenticator app: at first sign-in, or to replace a phone once signed in."""
     user = request.user
     target = next_url(request)
-    current = twofactor.authenticator(user)
-    if current is not None and not user.is_verified():
+    if twofactor.has_second_factor(user) and not user.is_verified():
         return redirect(_with_next("accounts_verify", target))
     device = twofactor.pending_authenticator(user)
     form = AuthenticatorCodeForm(request.POST or None)
@@ -145,7 +144,7 @@ def enrol(request):
     context = {
         "form": form,
         "next": target,
-        "replacing": current is not None,
+        "replacing": twofactor.authenticator(user) is not None,
         "qr": qr_markup(device.config_url),
         "secret": twofactor.secret_for_typing(device),
     }

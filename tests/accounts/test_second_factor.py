@@ -232,3 +232,13 @@ def test_a_reset_account_sets_up_again_and_loses_its_verified_sessions(client, m
     call_command("reset_two_factor", "reviewer", stdout=StringIO())
     response = client.get(reverse("wagtailadmin_home"), follow=True)
     assert response.redirect_chain[-1][0].startswith("/admin/two-factor/enrol/")
+
+
+def test_recovery_codes_alone_still_guard_the_set_up_page(browser, member):
+    codes = twofactor.new_recovery_codes(member)
+    sign_in(browser, "reviewer")
+    assert browser.get("/admin/two-factor/enrol/")["Location"].startswith(VERIFY)
+    assert browser.post("/admin/two-factor/enrol/", {"code": "123456"}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert browser.post(VERIFY, {"code": codes[0]}).status_code == 302
+    assert browser.get("/admin/two-factor/enrol/").status_code == 200
