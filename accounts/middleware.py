@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
@@ -34,6 +35,12 @@ def _view_name(request):
     return request._accounts_view_name
 
 
+def may_be_signed_in(request):
+    """Only a request with a session cookie can be; asking any other for its user would read
+    the session and mark every public response "Vary: Cookie", spoiling its caching."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class StaffSessionMiddleware:
     """Signs a staff member out after STAFF_SESSION_IDLE_MINUTES without a request."""
 
@@ -41,7 +48,7 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if may_be_signed_in(request) and request.user.is_authenticated:
             if sessions.expired(request.session):
                 logout(request)
                 messages.info(
@@ -63,10 +70,10 @@ class TwoFactorMiddleware:
         self.admin_prefix = None
 
     def __call__(self, request):
-        user = request.user
         if (
-            twofactor.required(user)
-            and not user.is_verified()
+            may_be_signed_in(request)
+            and twofactor.required(request.user)
+            and not request.user.is_verified()
             and _view_name(request) not in OPEN_BEFORE_SECOND_FACTOR
         ):
             if self.is_admin(request):

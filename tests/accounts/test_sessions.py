@@ -90,3 +90,10 @@ def test_a_reporters_unlocked_status_page_is_not_touched(site_tree, client):
     assert UNLOCK_SESSION_KEY in client.session
     assert LAST_ACTIVITY_KEY not in client.session
     assert "_session_expiry" not in client.session  # its cookie's lifetime is left as it was
+
+
+def test_a_visitor_without_a_session_is_not_made_to_vary_by_cookie(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+    assert "sessionid" not in response.cookies
