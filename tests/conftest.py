@@ -4,10 +4,14 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import load_backend
+from django.test import Client, RequestFactory
 
 from wagtail.models import Locale, Page, Site
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import content.demo
 from portal.factories import SuperuserFactory, UserFactory
@@ -27,6 +31,43 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pass_second_factor(client, user):
+    """Mark the client's session as having given the second factor, as staff do after their
+    password: with the user's authenticator, created if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+class StaffClient(Client):
+    """The test client, for a staff member who is fully signed in: `force_login` also passes
+    the second factor (most tests are about what staff do once in). Tests of the sign-in
+    itself pass `second_factor=False`. `login` signs in with a password as the sign-in page
+    does, with a request, which the lockout backend needs."""
+
+    def force_login(self, user, backend=None, second_factor=True):
+        if backend and not hasattr(load_backend(backend), "get_user"):
+            # Wagtail's page tests name the first backend, the lockout check, which loads no
+            # one: the session must name a backend that does.
+            backend = None
+        super().force_login(user, backend)
+        if second_factor:
+            pass_second_factor(self, user)
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/admin/login/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 each one is described in docs/configuration.md and .env.example."""
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ def check_base_url(url):
 
 INSTALLED_APPS = [
     "portal",
+    "accounts",
     "content",
     "reporting",
     "posters",
@@ -57,6 +59,10 @@ INSTALLED_APPS = [
     "captcha",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,9 +82,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so a staff member whose session ended is told why on the login page.
+    "accounts.middleware.StaffSessionMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -117,6 +129,11 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
+# django-axes first: it refuses a locked-out account or client before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -189,8 +206,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Reporting: the reporter's clocks (EU Directive 2019/1937 defaults) and the keys that
 # encrypt named reporters' details (reporting/crypto.py), newest first.
 CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
-# How many proxies in front append to X-Forwarded-For: the client address used (only inside
-# an HMAC, only in the cache) for rate limits. 0 means REMOTE_ADDR is the client.
+# How many proxies in front append to X-Forwarded-For: the client address used, only inside
+# an HMAC, for rate limits (in the cache) and login lockouts (accounts.clients). 0 means
+# REMOTE_ADDR is the client.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 # A unit acknowledges a transfer within this many days; overdue clues escalate to the parent
@@ -242,6 +260,37 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Staff accounts (accounts/, docs/security.md). Every account is staff (citizens never have
+# one), and every account needs a second factor: an authenticator app, with recovery codes.
+# Only development settings may turn this off; production.py pins it on, and a system check
+# refuses it off outside DEBUG.
+TWO_FACTOR_REQUIRED = True
+# The name the authenticator app shows beside the code. A phone may be seized: a deployer can
+# choose a name that does not say what the account is for.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", WAGTAIL_SITE_NAME)
+# Wrong codes make the next attempt wait 1, 2, 4, 8 ... seconds (per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# A staff session ends after this many minutes without a request, and when the browser closes.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+# Failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one account, or from one client, both
+# are refused for LOGIN_LOCKOUT_MINUTES (counted again from each refused attempt). "The client"
+# is a keyed hash of its address (accounts.clients): no address is stored.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accounts.clients.client_pseudonym"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Only the running count of failures is kept, and only until the lockout time has passed: no
+# log of every sign-in, and no Django admin (the portal has none).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False
+# Masked in the few request fields django-axes keeps with a failure.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "csrfmiddlewaretoken", "next"]
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
+
 # Security defaults for every environment; production.py tightens transport settings.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -262,5 +311,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; its start-up and success lines are not.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -5,7 +5,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT, STORAGES, VAR_DIR, check_base_url, env, env_list
+from .base import STATIC_ROOT, STORAGES, VAR_DIR, check_base_url, env, env_bool, env_list
 from .devsecrets import load_or_create
 
 DEBUG = True
@@ -27,6 +27,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PORTAL_BASE_URL = check_base_url((env("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"))
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 SERVE_MEDIA = True
+# The one switch for the second factor, for exploring the demo without an authenticator app
+# (docs/security.md). On by default; the demo accounts' codes: `manage.py demo_code`.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 

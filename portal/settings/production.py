@@ -44,6 +44,9 @@ for _key in REPORTER_ENCRYPTION_KEYS:
         ) from None
 CSRF_TRUSTED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
 
+# Every staff account signs in with a second factor; there is no switch (docs/security.md).
+TWO_FACTOR_REQUIRED = True
+
 # Production runs behind one TLS-terminating proxy (docs/deployment.md).
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 

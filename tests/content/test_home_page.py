@@ -5,11 +5,14 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 import pytest
 
 from content.models import HomePage
+from tests.conftest import StaffClient
 
 
 class HomePageEditingTests(WagtailPageTestCase):
+    client_class = StaffClient
+
     def setUp(self):
-        self.login()
+        self.client.force_login(self.create_test_user())
         self.root = Page.get_first_root_node()
 
     def test_editor_can_create_a_home_page_at_the_root(self):

@@ -18,16 +18,19 @@ from content.models import (
     StoryPage,
 )
 from law.models import LawPage
+from tests.conftest import StaffClient
 
 
 class PageTypesInTheAdmin(WagtailPageTestCase):
+    client_class = StaffClient
+
     def setUp(self):
         site = content.demo.load()
         self.home = site.root_page.specific
         law.demo.load()
         self.stories, self.news = content.demo_stories.load()
         self.pages = content.demo_pages.load()
-        self.login()
+        self.client.force_login(self.create_test_user())
 
     def test_the_tree_rules(self):
         self.assertAllowedParentPageTypes(StoryPage, {StoryIndexPage})

@@ -4,7 +4,6 @@ import csv
 import io
 import re
 
-from django.test import Client
 from django.urls import reverse
 
 import openpyxl
@@ -12,6 +11,7 @@ import pytest
 
 from reporting import services, workflow
 from reporting.models import Clue, Unit
+from tests.conftest import StaffClient
 
 from .test_workflow import new_clue
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def as_user(user):
-    client = Client()
+    client = StaffClient()
     client.force_login(user)
     return client
 

@@ -2,10 +2,12 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+import accounts.demo
 import content.demo
 import content.demo_pages
 import content.demo_stories
@@ -56,6 +58,12 @@ class Command(BaseCommand):
             reporting.demo.demo_review(people)
             posters.demo.load(people)
             reporting.demo.demo_volume(people)
+            # A public key is harmless only beside fresh random passwords, and never on a
+            # server run with production settings: there, accounts enrol at first sign-in.
+            demo_second_factor = not settings.SETTINGS_MODULE.endswith(".production")
+            if demo_second_factor:
+                admin = get_user_model().objects.get(username=username)
+                accounts.demo.give_demo_authenticators([admin, *people.values()])
         transparency.demo.refresh()
 
         # Pages are indexed by the task worker as they are published; the demo's search works
@@ -70,6 +78,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo staff (password for all: {staff_password}): " + ", ".join(sorted(people))
         )
+        if demo_second_factor:
+            self.stdout.write(
+                "Second factor of every demo account: the demo key "
+                f"{accounts.demo.demo_key_base32()} in an authenticator app, or the current "
+                "code from `.venv/bin/python manage.py demo_code`"
+            )
         self.stdout.write(
             f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "
             f"tracking number: {tracking_number}  access key: {access_key}"
