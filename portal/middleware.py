@@ -67,6 +67,13 @@ EDITOR_PATHS = tuple(
 )
 
 
+# A PDF shown in the browser (the printable posters) is drawn by the browser's own viewer,
+# which Chrome embeds in the document as a plugin: object-src or default-src would block it
+# (Chromium issue 271452), and page policies do not govern a PDF's own scripts anyway. Such a
+# response may only not be framed elsewhere.
+PDF_POLICY = {}
+
+
 def serialize(policy, frame_ancestors):
     return "; ".join(
         f"{name} {value}" for name, value in {**policy, "frame-ancestors": frame_ancestors}.items()
@@ -86,10 +93,19 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            policy = EDITOR_POLICY if request.path.startswith(EDITOR_PATHS) else PUBLIC_POLICY
+        # A policy this middleware set is decided again: Wagtail renders a preview by passing
+        # a fake request for the public page through the middleware inside the admin's request,
+        # and the admin's response (framed by the editor) must not keep the public page's.
+        if "Content-Security-Policy" not in response or getattr(response, "portal_csp", False):
+            if response.get("Content-Type", "").startswith("application/pdf"):
+                policy = PDF_POLICY
+            elif request.path.startswith(EDITOR_PATHS):
+                policy = EDITOR_POLICY
+            else:
+                policy = PUBLIC_POLICY
             same_origin = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
             response["Content-Security-Policy"] = serialize(
                 policy, "'self'" if same_origin else "'none'"
             )
+            response.portal_csp = True
         return response

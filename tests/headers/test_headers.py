@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from wagtail.test.utils.form_data import querydict_from_html
+
 import pytest
 
 import content.demo_pages
@@ -197,6 +199,15 @@ def test_qr_redirect(client, site_tree):
     assert headers(response) == {**REPORTER_PAGE, "X-Frame-Options": "DENY"}
 
 
+def test_printable_poster_may_be_shown_by_the_browsers_pdf_viewer(client, site_tree):
+    reporting.demo.load()
+    entry_point = EntryPoint.objects.create(name="菜市场", location="路北区某菜市场东门")
+    response = client.get(f"/r/{entry_point.code}/poster.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_admin_sign_in_page(client, site_tree):
     response = client.get(reverse("wagtailadmin_login"))
     assert headers(response) == STAFF_PAGE
@@ -295,7 +306,13 @@ def test_page_editor_gets_the_editor_policy_and_its_preview_may_be_framed_here(
     assert editor.status_code == 200
     assert headers(editor) == {**STAFF_PAGE, "Content-Security-Policy": EDITOR_CSP}
 
-    preview = admin_client.get(reverse("wagtailadmin_pages:preview_on_edit", args=[home.pk]))
+    # As the editor's preview panel does: post the form, then load the page in a frame.
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[home.pk])
+    form = querydict_from_html(editor.content.decode(), form_id="page-edit-form")
+    posted = admin_client.post(preview_url, form)
+    assert posted.json() == {"is_valid": True, "is_available": True}
+    preview = admin_client.get(preview_url, {"in_preview_panel": "true"})
+    assert home.title in preview.content.decode()
     assert preview["X-Frame-Options"] == "SAMEORIGIN"
     assert preview["Content-Security-Policy"] == EDITOR_CSP.replace(
         "frame-ancestors 'none'", "frame-ancestors 'self'"
