@@ -70,7 +70,7 @@ EDITOR_PATHS = tuple(
 # A PDF shown in the browser (the printable posters) is drawn by the browser's own viewer,
 # which Chrome embeds in the document as a plugin: object-src or default-src would block it
 # (Chromium issue 271452), and page policies do not govern a PDF's own scripts anyway. Such a
-# response may only not be framed elsewhere.
+# response only refuses to be framed.
 PDF_POLICY = {}
 
 
