@@ -11,3 +11,101 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+def _policy(**directives):
+    return {name.replace("_", "-"): value for name, value in directives.items()}
+
+
+# Everything the portal shows comes from its own origin: no third-party script, style, font,
+# image or frame, and no inline script, so text injected into a page (a clue's description
+# shown to staff, an editor's rich text) cannot run. Forms post only here; no <base> element
+# can redirect relative links; plugins are off.
+PUBLIC_POLICY = _policy(
+    default_src="'self'",
+    script_src="'self'",
+    style_src="'self'",
+    img_src="'self'",
+    font_src="'self'",
+    media_src="'self'",
+    connect_src="'self'",
+    object_src="'none'",
+    base_uri="'none'",
+    form_action="'self'",
+)
+
+# Wagtail's content-editing areas, where Wagtail 8 itself needs more (docs/security.md,
+# "Headers and browser protections"): its choosers (page, image, document, snippet, task) and
+# inline panels start with inline scripts that carry per-field options, the StreamField and
+# rich-text editors run the scripts inside the forms they insert and add <style> elements, and
+# the image editor's focal-point tool sets event-handler attributes; uploads are previewed as
+# blob: and data: images. Everywhere else in the admin (the dashboard, sign-in, the clue queue,
+# clue pages, ledger, statistics, units and roles) the public policy applies unchanged, so
+# text a citizen sent can never run as script in a reviewer's browser.
+EDITOR_POLICY = {
+    **PUBLIC_POLICY,
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+}
+# The admin lives at /admin/ (portal/urls.py).
+EDITOR_PATHS = tuple(
+    f"/admin/{area}/"
+    for area in (
+        "pages",
+        "snippets",
+        "settings",
+        "images",
+        "documents",
+        "workflows",
+        "groups",
+        "sites",
+        "redirects",
+        "posters",
+        "block-preview",
+    )
+)
+
+
+# A PDF shown in the browser (the printable posters) is drawn by the browser's own viewer,
+# which Chrome embeds in the document as a plugin: object-src or default-src would block it
+# (Chromium issue 271452), and page policies do not govern a PDF's own scripts anyway. Such a
+# response only refuses to be framed.
+PDF_POLICY = {}
+
+
+def serialize(policy, frame_ancestors):
+    return "; ".join(
+        f"{name} {value}" for name, value in {**policy, "frame-ancestors": frame_ancestors}.items()
+    )
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends the portal's Content-Security-Policy on every response that has none of its own
+    (evidence downloads and Wagtail's image and document views send a stricter one).
+
+    Framing follows X-Frame-Options, so this must sit above XFrameOptionsMiddleware: a page
+    that Wagtail marks SAMEORIGIN (the editor's live preview, shown in a frame of the admin)
+    may be framed by the portal itself; every other page by no one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # A policy this middleware set is decided again: Wagtail renders a preview by passing
+        # a fake request for the public page through the middleware inside the admin's request,
+        # and the admin's response (framed by the editor) must not keep the public page's.
+        if "Content-Security-Policy" not in response or getattr(response, "portal_csp", False):
+            if response.get("Content-Type", "").startswith("application/pdf"):
+                policy = PDF_POLICY
+            elif request.path.startswith(EDITOR_PATHS):
+                policy = EDITOR_POLICY
+            else:
+                policy = PUBLIC_POLICY
+            same_origin = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
+            response["Content-Security-Policy"] = serialize(
+                policy, "'self'" if same_origin else "'none'"
+            )
+            response.portal_csp = True
+        return response

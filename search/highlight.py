@@ -47,4 +47,4 @@ def snippet(text, terms, length=160):
     end = min(len(text), start + length)
     before = "…" if start > 0 else ""
     after = "…" if end < len(text) else ""
-    return mark_safe(before + highlight(text[start:end], terms) + after)  # noqa: S308
+    return mark_safe(before + highlight(text[start:end], terms) + after)  # noqa: S308 (escaped by highlight)

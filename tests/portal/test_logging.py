@@ -42,7 +42,7 @@ def test_gunicorn_access_log_format_names_no_client():
 
     namespace = {}
     source = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
-    exec(compile(source.read_text(), str(source), "exec"), namespace)  # noqa: S102
+    exec(compile(source.read_text(), str(source), "exec"), namespace)  # noqa: S102 (our own config file)
     for atom in ("%(h)s", "%(a)s", "%(f)s", "%({x-forwarded-for}i)s", "%(u)s"):
         assert atom not in namespace["access_log_format"]
     assert "redact" in namespace["logconfig_dict"]["handlers"]["error"]["filters"]
