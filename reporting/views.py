@@ -296,11 +296,18 @@ def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=20
         "public": clue.public_status(),
         "timeline": services.reporter_timeline(clue),
         "messages_with_staff": clue.messages.all(),
-        "evidence_count": clue.evidence.count(),
+        "evidence_count": clue.evidence.exclude(file="").count(),
         "reply_form": reply_form or ReplyForm(),
         "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
     }
     return no_referrer(render(request, "reporting/status.html", context, status=status))
+
+
+def erased_refusal():
+    return _(
+        "This report is closed and its content was erased, so nothing more can be added to "
+        "it. To tell us more, send a new report and say that you reported before."
+    )
 
 
 @never_cache
@@ -310,6 +317,11 @@ def reply(request):
     if clue is None:
         return redirect("reporting:status")
     form = ReplyForm(request.POST)
+    if clue.content_erased_at is not None:
+        # A page left open from before the erasure: the answer is shown back, not lost.
+        form.is_valid()
+        form.add_error(None, erased_refusal())
+        return follow_up_page(request, clue, reply_form=form, status=409)
     if not form.is_valid():
         return follow_up_page(request, clue, reply_form=form, status=400)
     services.reporter_reply(clue, form.cleaned_data["body"])
@@ -329,6 +341,10 @@ def add_evidence(request):
 def _add_evidence(request):
     clue = unlocked_clue(request)
     if clue is None:
+        return redirect("reporting:status")
+    if clue.content_erased_at is not None:
+        # The files stay on the reporter's device; nothing of them is read or kept here.
+        messages.error(request, erased_refusal())
         return redirect("reporting:status")
     form = AddEvidenceForm(
         request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
