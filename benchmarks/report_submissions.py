@@ -8,6 +8,10 @@ PostgreSQL database (portal_bench on the local server; --sqlite for a file inste
 demo data, then runs each scenario for a fixed time: every iteration GETs the form, reads the
 captcha answer from the store (as a person would read the picture), and POSTs the report.
 Prints completed submissions/s, latency p50/p99 of the POST, and failures. Stops by itself.
+
+Every report comes from 127.0.0.1 the moment its form is served, which the form's spam checks
+refuse; the benchmark raises those limits explicitly (REPORT_MIN_SECONDS=0 and a very high
+REPORT_RATE_LIMIT), so it measures storing reports, not refusing them.
 """
 
 import argparse
@@ -70,6 +74,9 @@ def prepare(args, workdir):
         "MEDIA_ROOT": str(workdir / "media"),
         "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
         "LOG_LEVEL": "ERROR",
+        # A load test, not a flood to stop (docs/security.md#spam-and-abuse).
+        "REPORT_MIN_SECONDS": "0",
+        "REPORT_RATE_LIMIT": "100000000",
     }
     python = sys.executable
     for command in (
@@ -163,6 +170,7 @@ def run_scenario(base, store, seconds, clients, photo):
                 form = session.get(f"{base}/report/", headers=headers(), timeout=30).text
                 key = re.search(r'name="captcha_0" value="([^"]+)"', form).group(1)
                 token = re.search(r'name="submission_token" value="([^"]+)"', form).group(1)
+                issued = re.search(r'name="issued" value="([^"]+)"', form).group(1)
                 csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
                 data = {
                     "csrfmiddlewaretoken": csrf,
@@ -180,6 +188,7 @@ def run_scenario(base, store, seconds, clients, photo):
                     "captcha_0": key,
                     "captcha_1": store.answer(key),
                     "submission_token": token,
+                    "issued": issued,
                 }
                 files = {"evidence": ("photo.jpg", photo, "image/jpeg")} if photo else None
                 started = time.perf_counter()

@@ -96,5 +96,24 @@ class FaqBlock(blocks.StructBlock):
         }
 
 
+class RetentionPeriodBlock(blocks.StaticBlock):
+    """How long a closed report's personal content is kept, from the setting the purge uses
+    (CLUE_RETENTION_DAYS): no number for an editor to type, or to forget to change."""
+
+    class Meta:
+        icon = "time"
+        template = "content/blocks/retention_period.html"
+        label = _("Retention period of reports")
+        description = _(
+            "A paragraph saying how long after closure a report's personal content is erased, "
+            "with the period the site really applies. For the privacy notice."
+        )
+        admin_text = _(
+            "Shows the retention period configured on the server (CLUE_RETENTION_DAYS) in the "
+            "page's language. Nothing to fill in."
+        )
+
+
 class PageBody(StoryBody):
     faq = FaqBlock()
+    retention_period = RetentionPeriodBlock()

@@ -113,7 +113,9 @@ PAGES = [
                     "<li>上传文件的原始文件名；</li><li>访问密钥本身；</li>"
                     "<li>扫码时的任何 Cookie、地址或设备信息。</li></ul>"
                     "<p>本站不加载任何其他网站的内容，没有第三方脚本、字体或访问统计。</p>",
-                )
+                ),
+                # The period comes from the server's setting, never from the text.
+                ("retention_period", None),
             ],
         },
         "en": {
@@ -132,7 +134,8 @@ PAGES = [
                     "upload;</li><li>the access key itself;</li><li>any cookie, address or "
                     "device detail of a scan.</li></ul><p>This site loads nothing from other "
                     "sites: no third-party scripts, fonts or analytics.</p>",
-                )
+                ),
+                ("retention_period", None),
             ],
         },
     },

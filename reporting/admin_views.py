@@ -5,6 +5,7 @@ workflow.py."""
 import datetime
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -254,6 +255,7 @@ class ClueDetailView(InspectView):
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),
             revealed=kwargs.get("revealed"),
+            retention_days=settings.CLUE_RETENTION_DAYS,
         )
         return context
 
@@ -340,6 +342,9 @@ def clue_action(request, pk, action):
 def download_evidence(request, pk, evidence_id, original=False):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
     item = get_object_or_404(clue.evidence, pk=evidence_id)
+    if not item.file:
+        messages.error(request, _("This file was erased with the clue's content."))
+        return redirect("clues:inspect", pk=clue.pk)
     if original and not (
         item.original_file and request.user.has_perm("reporting.download_original_evidence")
     ):

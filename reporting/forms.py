@@ -1,8 +1,10 @@
 import re
 import secrets
+import time
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -41,6 +43,35 @@ def id_number_is_valid(value: str) -> bool:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     total = sum(int(d) * w for d, w in zip(value[:17], weights, strict=True))
     return "10X98765432"[total % 11] == value[17].upper()
+
+
+# The form carries the time it was issued, signed and bound to its submission token: a script
+# that posts at once, or invents or reuses a stamp, is refused; a person never notices.
+STAMP_SALT = "reporting.report-form.issued"
+
+
+def issue_stamp(token, at=None):
+    """The signed time a form for this token was issued (`at`, seconds since the epoch)."""
+    issued = int(time.time() if at is None else at)
+    return signing.Signer(salt=STAMP_SALT).sign(f"{issued}:{token}")
+
+
+def stamp_age(stamp, token, now=None):
+    """Seconds since the form was issued, or None for a stamp that is not ours for this
+    token (forged, altered, from another form, or signed with a key no longer in use)."""
+    try:
+        payload = signing.Signer(salt=STAMP_SALT).unsign(stamp or "")
+    except signing.BadSignature:
+        return None
+    issued, _sep, stamped_token = payload.partition(":")
+    if not issued.isdigit() or stamped_token != token:
+        return None
+    return (time.time() if now is None else now) - int(issued)
+
+
+def stamp_is_fresh(stamp, token):
+    age = stamp_age(stamp, token)
+    return age is not None and age <= settings.REPORT_FORM_MAX_AGE_HOURS * 3600
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -219,6 +250,16 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         validators=[RegexValidator(TOKEN_PATTERN)],
     )
     entry = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    issued = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # A trap for scripts, which fill every box: hidden from people by CSS and from assistive
+    # technology (templates/reporting/report_form.html), shown only when something is in it.
+    # The name and autocomplete="off" keep browsers and password managers away from it.
+    homepage = forms.CharField(
+        label=_("Leave this box empty: it is a check against automated spam."),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, rejected_files=(), staged_files=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,8 +268,23 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         self.staged_files = list(staged_files)
         self.fields["evidence"].help_text = evidence_help_text()
         self.processed_files = []
+        # Why a complete form was not sent: "too_fast", "stale" or "rate" (the view's limit).
+        self.refusal = None
+        self.trap_shown = False
         if not self.is_bound:
-            self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+            token = self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+            # A round trip (new captcha picture, another person) keeps the form's stamp, so
+            # the time counts from the first opening; a missing or stale one is renewed.
+            if not stamp_is_fresh(self.initial.get("issued"), token):
+                self.initial["issued"] = issue_stamp(token)
+            self.show_trap_if_filled(self.initial.get("homepage"))
+
+    def show_trap_if_filled(self, value):
+        """A filled trap is shown with its error, so that a person whose browser filled it in
+        can see it and empty it; a hidden box they cannot reach would block them for good."""
+        if value and value.strip():
+            self.trap_shown = True
+            self.fields["homepage"].widget.attrs.pop("tabindex", None)
 
     def evidence_already_kept(self):
         return len(self.staged_files), sum(m["original_size"] for _, m in self.staged_files)
@@ -249,8 +305,50 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         code = self.cleaned_data["region"]
         return Region.objects.filter(code=code).first() if code else None
 
+    def clean_homepage(self):
+        value = self.cleaned_data["homepage"]
+        self.show_trap_if_filled(value)
+        if self.trap_shown:
+            raise forms.ValidationError(
+                _(
+                    "This box must be empty. Your browser or password manager may have filled "
+                    "it in: delete what is in it, then send again."
+                ),
+                code="trap",
+            )
+        return value
+
+    def check_timing(self):
+        token = self.data.get("submission_token", "")
+        age = stamp_age(self.data.get("issued"), token)
+        if age is None or age > settings.REPORT_FORM_MAX_AGE_HOURS * 3600:
+            # Also after a change of SECRET_KEY: the person's answers must survive it, so the
+            # page comes back with a new stamp and the next send goes through.
+            self.refusal = "stale"
+            data = self.data.copy()
+            data["issued"] = issue_stamp(token)
+            self.data = data
+            self.add_error(
+                None,
+                _(
+                    "This form was opened too long ago, or the site has changed since. "
+                    "Check your answers, type the characters of the new picture and send again."
+                ),
+            )
+        elif age < settings.REPORT_MIN_SECONDS:
+            self.refusal = "too_fast"
+            self.add_error(
+                None,
+                _(
+                    "The report was sent only moments after the form was opened, as automated "
+                    "spam is. Wait a few seconds, type the characters of the new picture and "
+                    "send again."
+                ),
+            )
+
     def clean(self):
         data = super().clean()
+        self.check_timing()
         today = timezone.localdate()
         when, start, end = data.get("when"), data.get("when_start"), data.get("when_end")
         if start and start > today:

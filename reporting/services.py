@@ -271,6 +271,10 @@ def reporter_timeline(clue):
         A.FEEDBACK: _("We gave you our answer."),
         A.CLOSED: _("Your report is closed."),
         A.REOPENED: _("Your report is being looked at again."),
+        A.CONTENT_ERASED: _(
+            "The retention period after closure ended: your contact details, the messages "
+            "and the files were erased."
+        ),
     }
     return [
         {"at": entry.at, "text": words[entry.action]}

@@ -54,7 +54,18 @@ def deliver_transfer(delivery_id):
 def run_periodic_checks():
     from django.core.management import call_command
 
+    # Queued first and apart, so a failing deadline check does not hold back the erasure.
+    erase_expired_content.enqueue()
     call_command("check_deadlines", verbosity=0)
+
+
+@task()
+def erase_expired_content():
+    """The retention period: closed clues lose their reporter's identity, messages and files."""
+    from .retention import erase_due
+
+    counts = erase_due()
+    return {name: value for name, value in counts.as_dict().items() if name != "failed_clues"}
 
 
 @task()

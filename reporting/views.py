@@ -1,3 +1,4 @@
+import math
 import re
 import time
 
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -119,6 +120,27 @@ class ReportView(View):
                 form = ReportForm(initial=request.POST.dict(), staged_files=staging.staged(token))
                 return self.render(form, parties)
             return self.render(self.with_staged(form, token), parties, status=400)
+        now = time.time()
+        wait = throttle.take_report(request, now)
+        if wait:
+            # The form was complete: keep it all, files included, and say when to send again.
+            form.refusal = "rate"
+            minutes = max(1, math.ceil(wait / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "Many reports were sent from your internet connection in a short time, so "
+                    "this one has not been sent yet. Please wait %(minutes)s minute, then type "
+                    "the characters of the new picture and send again.",
+                    "Many reports were sent from your internet connection in a short time, so "
+                    "this one has not been sent yet. Please wait %(minutes)s minutes, then type "
+                    "the characters of the new picture and send again.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+            )
+            self.stage(form, token)
+            return self.render(self.with_staged(form, token), parties, status=429)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
         try:
             services.submit_clue(
@@ -132,8 +154,10 @@ class ReportView(View):
             )
         except services.DuplicateSubmission:
             # The first of two identical requests already stored the clue and its receipt.
+            throttle.give_back_report(request, now)
             return self.to_receipt(token)
         except services.EvidenceStorageError:
+            throttle.give_back_report(request, now)
             form.add_error(
                 None,
                 _(
@@ -272,11 +296,18 @@ def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=20
         "public": clue.public_status(),
         "timeline": services.reporter_timeline(clue),
         "messages_with_staff": clue.messages.all(),
-        "evidence_count": clue.evidence.count(),
+        "evidence_count": clue.evidence.exclude(file="").count(),
         "reply_form": reply_form or ReplyForm(),
         "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
     }
     return no_referrer(render(request, "reporting/status.html", context, status=status))
+
+
+def erased_refusal():
+    return _(
+        "This report is closed and its content was erased, so nothing more can be added to "
+        "it. To tell us more, send a new report and say that you reported before."
+    )
 
 
 @never_cache
@@ -286,6 +317,11 @@ def reply(request):
     if clue is None:
         return redirect("reporting:status")
     form = ReplyForm(request.POST)
+    if clue.content_erased_at is not None:
+        # A page left open from before the erasure: the answer is shown back, not lost.
+        form.is_valid()
+        form.add_error(None, erased_refusal())
+        return follow_up_page(request, clue, reply_form=form, status=409)
     if not form.is_valid():
         return follow_up_page(request, clue, reply_form=form, status=400)
     services.reporter_reply(clue, form.cleaned_data["body"])
@@ -305,6 +341,10 @@ def add_evidence(request):
 def _add_evidence(request):
     clue = unlocked_clue(request)
     if clue is None:
+        return redirect("reporting:status")
+    if clue.content_erased_at is not None:
+        # The files stay on the reporter's device; nothing of them is read or kept here.
+        messages.error(request, erased_refusal())
         return redirect("reporting:status")
     form = AddEvidenceForm(
         request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import forwarding, tasks
@@ -90,7 +91,9 @@ def _require(user, clue, states, roles, action_label):
         )
 
 
-def _move(clue, user, action, to_status, *, note="", unit=None, fields=(), met_deadline=True):
+def _move(
+    clue, user, action, to_status, *, note="", unit=None, fields=(), met_deadline=True, at=None
+):
     from_status = clue.status
     clue.status = to_status
     fields = ["status", *fields]
@@ -105,6 +108,7 @@ def _move(clue, user, action, to_status, *, note="", unit=None, fields=(), met_d
         action,
         actor=user,
         note=note,
+        at=at,
         unit=unit or clue.unit,
         from_status=from_status,
         to_status=to_status,
@@ -131,13 +135,15 @@ def reject(clue, user, *, reason, duplicate_of=None, note=""):
         raise TransitionError(_("Name the other clue this one duplicates."))
     clue.not_accepted_reason = reason
     clue.duplicate_of = duplicate_of if reason == Clue.NotAccepted.DUPLICATE else None
+    clue.closed_at = timezone.now()
     return _move(
         clue,
         user,
         Action.NOT_ACCEPTED,
         S.NOT_ACCEPTED,
         note=note,
-        fields=["not_accepted_reason", "duplicate_of"],
+        fields=["not_accepted_reason", "duplicate_of", "closed_at"],
+        at=clue.closed_at,
     )
 
 
@@ -333,7 +339,8 @@ def give_feedback(clue, user, *, text):
 def close(clue, user):
     clue = lock(clue)
     _require(user, clue, {S.FEEDBACK}, [Role.INTAKE, Role.SUPERVISOR], _("close"))
-    return _move(clue, user, Action.CLOSED, S.CLOSED)
+    clue.closed_at = timezone.now()
+    return _move(clue, user, Action.CLOSED, S.CLOSED, fields=["closed_at"], at=clue.closed_at)
 
 
 @transaction.atomic
@@ -348,6 +355,7 @@ def reopen(clue, user, *, reason):
     clue.duplicate_of = None
     clue.feedback = ""
     clue.off_site_local = ""
+    clue.closed_at = None
     # A look-back is new work, on new clocks.
     clue.acknowledge_due_at = now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS)
     clue.feedback_due_at = now + timedelta(days=settings.CLUE_FEEDBACK_DAYS)
@@ -363,6 +371,7 @@ def reopen(clue, user, *, reason):
             "duplicate_of",
             "feedback",
             "off_site_local",
+            "closed_at",
             "acknowledge_due_at",
             "feedback_due_at",
         ],
@@ -376,6 +385,11 @@ def reveal_reporter(clue, user, *, reason):
     allowed = roles_of(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
     if not user.has_perm("reporting.reveal_reporter") or not allowed:
         raise TransitionError(_("You may not see who reported this clue."))
+    if clue.reporter_sealed is None and clue.content_erased_at is not None:
+        raise TransitionError(
+            _("The reporter's details were erased with the clue's content on %(date)s.")
+            % {"date": date_format(timezone.localtime(clue.content_erased_at), "DATE_FORMAT")}
+        )
     if clue.reporter_sealed is None:
         raise TransitionError(_("This clue was reported anonymously."))
     # Four characters: "电话核实" is a reason; "看看" is not much of one.

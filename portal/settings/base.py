@@ -233,6 +233,16 @@ EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 100) * 1024 * 1024
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)
 # Keep the unstripped upload too (encrypted), for cases where evidence integrity needs it.
 EVIDENCE_KEEP_ORIGINALS = env_bool("EVIDENCE_KEEP_ORIGINALS", False)
+# Spam and abuse on the report form (docs/security.md#spam-and-abuse): reports a client
+# address may send per window; the fewest seconds between opening the form and sending it (a
+# script is faster); the hours a form stays sendable. Load tests and drills raise them.
+REPORT_RATE_LIMIT = env_int("REPORT_RATE_LIMIT", 10, minimum=1)
+REPORT_RATE_WINDOW_MINUTES = env_int("REPORT_RATE_WINDOW_MINUTES", 60, minimum=1)
+REPORT_MIN_SECONDS = env_int("REPORT_MIN_SECONDS", 5, minimum=0)
+REPORT_FORM_MAX_AGE_HOURS = env_int("REPORT_FORM_MAX_AGE_HOURS", 24, minimum=1)
+# Days after a clue is closed (or not accepted) before the reporter's identity, the messages
+# and the evidence files are erased (reporting/retention.py); the privacy notice shows it.
+CLUE_RETENTION_DAYS = env_int("CLUE_RETENTION_DAYS", 730, minimum=1)
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"

@@ -26,14 +26,17 @@ def env_bool(name, default):
     raise MissingSetting(f"{name} must be true or false, not {value!r}")
 
 
-def env_int(name, default):
+def env_int(name, default, minimum=None):
     value = env(name)
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise MissingSetting(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise MissingSetting(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def env_list(name, default=()):

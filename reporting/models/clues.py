@@ -117,6 +117,12 @@ class Clue(models.Model):
     # province), whose intake and supervisors no longer see it (reporting/scope.py).
     off_site_local = models.CharField(max_length=255, blank=True, editable=False)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # When the clue was closed or not accepted, cleared by a reopening: the retention period
+    # runs from here (reporting/retention.py). The ledger holds the same moment for the record.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    # Set when that period ran out and the reporter's identity, the messages and the evidence
+    # files were erased.
+    content_erased_at = models.DateTimeField(_("content erased"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -260,6 +266,7 @@ class LedgerEntry(models.Model):
         REPORTED_AGAIN = "reported_again", _("reported again after conclusion")
         EXPORTED = "exported", _("exported in a list")
         REMINDED = "reminded", _("reminder sent")
+        CONTENT_ERASED = "content_erased", _("content erased after the retention period")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

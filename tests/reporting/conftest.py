@@ -1,9 +1,11 @@
 import re
+import time
 
 import pytest
 from captcha.models import CaptchaStore
 
 import reporting.demo
+from reporting.forms import issue_stamp, stamp_age
 
 
 @pytest.fixture
@@ -18,14 +20,23 @@ def report_page(client, site_tree):
     """Fetch the report form and return a helper that fills a valid submission."""
     reporting.demo.load()  # provinces and categories are seeded by migrate; cities by the demo
 
-    def fetch(url="/report/"):
-        response = client.get(url)
+    def fetch(url="/report/", took_seconds=60, browser=None):
+        """As a person does: the form is sent `took_seconds` after it was opened. The time is
+        signed in the past rather than waited for. `browser`: another client than `client`."""
+        response = (browser or client).get(url)
         assert response.status_code == 200
         html = response.content.decode()
         key = re.search(r'name="captcha_0" value="([^"]+)"', html).group(1)
         token = re.search(r'name="submission_token" value="([^"]+)"', html).group(1)
+        served = re.search(r'name="issued" value="([^"]+)"', html).group(1)
+        assert stamp_age(served, token) is not None  # the form carries its own stamp
         answer = CaptchaStore.objects.get(hashkey=key).response
-        return html, {"captcha_0": key, "captcha_1": answer, "submission_token": token}
+        return html, {
+            "captcha_0": key,
+            "captcha_1": answer,
+            "submission_token": token,
+            "issued": issue_stamp(token, at=time.time() - took_seconds),
+        }
 
     return fetch
 
