@@ -12,12 +12,15 @@ class ReportingConfig(AppConfig):
 
         from portal.permissions import NoDeletePolicy
 
-        from .models import Clue, Membership, Unit
+        from .models import Clue, LedgerEntry, Membership, Unit
         from .permissions import ClueReadOnlyPolicy
         from .reference import seed_if_empty
         from .roles import ensure_groups, sync_group
 
         register_permission_policy(Clue, ClueReadOnlyPolicy(Clue))
+        # The ledger is append-only; without this a superuser's ledger page offered an "add"
+        # button to a view that does not exist, and failed.
+        register_permission_policy(LedgerEntry, ClueReadOnlyPolicy(LedgerEntry))
         # Deleting a tree node deletes its subtree, and clues, transfers and ledger entries
         # point at units for good.
         register_permission_policy(Unit, NoDeletePolicy(Unit))
