@@ -20,6 +20,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 
 from . import admin_forms, crypto, services, workflow
 from .models import Clue, Delivery, LedgerEntry, Membership
+from .paging import CappedPaginator
 from .scope import visible_clues
 
 Role, S = Membership.Role, Clue.Status
@@ -34,6 +35,8 @@ def _yes_no(value):
 
 
 class ClueIndexView(IndexView):
+    paginator_class = CappedPaginator
+    results_template_name = "reporting/admin/capped_index_results.html"
     # Exports in the reader's language and time zone: the day a clue came in is the day on
     # the screen, and statuses are words, not codes.
     custom_field_preprocess = {

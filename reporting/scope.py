@@ -45,6 +45,10 @@ def visible_clues(user, queryset=None):
     condition = Q(pk__in=[])
     for membership in _memberships(user):
         unit = membership.unit
+        if unit.region_id is None and membership.role in (Role.INTAKE, Role.SUPERVISOR):
+            # The national office's jurisdiction is every clue. Said here, not left to
+            # in_jurisdiction's empty Q(): OR-ed into a condition, an empty Q() vanishes.
+            return queryset
         if membership.role == Role.INTAKE:
             condition |= in_jurisdiction(unit)
         elif membership.role in (Role.VERIFIER, Role.SIGNATORY):

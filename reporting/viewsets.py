@@ -163,6 +163,8 @@ class LedgerIndexView(IndexView):
     and entries of clues they now hold. Read-only, like the ledger itself."""
 
     custom_value_preprocess = admin_views.ClueIndexView.custom_value_preprocess
+    paginator_class = admin_views.ClueIndexView.paginator_class
+    results_template_name = admin_views.ClueIndexView.results_template_name
 
     def get_base_queryset(self):
         units = supervised_units(self.request.user)

@@ -6,8 +6,10 @@ from django.utils import timezone
 
 import pytest
 
+from portal.factories import UserFactory
 from reporting import services, workflow
 from reporting.models import Category, Clue, Region, Transfer, Unit
+from reporting.roles import add_member
 from reporting.scope import visible_clues
 from reporting.workflow import TransitionError
 
@@ -195,6 +197,28 @@ def test_scope_is_enforced_in_the_query(staff):
     assert set(visible_clues(staff["supervisor-hebei"])) == {tangshan_clue}
     assert guangdong_clue not in visible_clues(staff["supervisor-tangshan"])
     assert unknown_region not in visible_clues(staff["intake-hebei"])
+
+
+def test_the_national_office_sees_every_clue(staff):
+    national = unit("national")
+    intake, supervisor = UserFactory(username="intake-nat"), UserFactory(username="sup-nat")
+    add_member(intake, national, "intake")
+    add_member(supervisor, national, "supervisor")
+    new = new_clue("440106")
+    unknown_region = new_clue(None)
+    transferred = new_clue("130203")
+    workflow.accept(transferred, staff["intake-hebei"])
+    workflow.transfer(
+        transferred,
+        staff["intake-hebei"],
+        to_unit=unit("r130200"),
+        mode=Mode.NORMAL,
+        deadline=soon(),
+    )
+    everything = {new, unknown_region, transferred}
+    assert set(visible_clues(intake)) == everything
+    assert set(visible_clues(supervisor)) == everything
+    assert set(visible_clues(staff["intake-hebei"])) == {transferred}
 
 
 def test_not_accepted_duplicate_and_reopen(staff):
