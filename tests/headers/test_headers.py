@@ -6,7 +6,6 @@ import re
 from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from wagtail.test.utils.form_data import querydict_from_html
@@ -19,6 +18,7 @@ import law.demo
 import reporting.demo
 from posters.models import EntryPoint
 from reporting.models import Clue, LedgerEntry
+from tests.conftest import StaffClient
 from tests.reporting import samples
 from tests.reporting.test_workflow import new_clue
 
@@ -95,7 +95,7 @@ def inline_code(response):
 
 
 def as_user(user):
-    client = Client()
+    client = StaffClient()  # signed in with both steps
     client.force_login(user)
     return client
 
