@@ -120,11 +120,17 @@ def test_demo_adds_footer_links_once(client, site_tree):
     portal.demo.load_settings(site_tree["site"])
     assert FooterLink.objects.count() == len(portal.demo.FOOTER_LINKS)
     # Without the standing pages (the demo makes them first) the links lead home.
-    assert footer(client.get("/")) == [("/", "隐私说明"), ("/", "举报指南"), ("/", "关于本平台")]
+    assert footer(client.get("/")) == [
+        ("/", "隐私说明"),
+        ("/", "举报指南"),
+        ("/", "关于本平台"),
+        ("/", "数据公开"),
+    ]
     assert footer(client.get("/en/")) == [
         ("/en/", "Privacy notice"),
         ("/en/", "How to report"),
         ("/en/", "About this portal"),
+        ("/en/", "Open figures"),
     ]
 
 
