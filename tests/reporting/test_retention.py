@@ -14,7 +14,7 @@ from django.utils import timezone
 import pytest
 
 from reporting import evidence, retention, services, statistics, workflow
-from reporting.models import Category, Clue, Evidence, LedgerEntry, Region, Transfer, Unit
+from reporting.models import Category, Clue, LedgerEntry, Region, Transfer, Unit
 from reporting.receipts import format_access_key
 
 from . import samples
@@ -362,7 +362,7 @@ def test_the_erasure_is_on_the_workers_schedule(scene):
     assert Clue.objects.get(pk=scene["recent"].pk).content_erased_at is None
 
 
-def test_closing_and_reopening_keep_the_closure_time(staff):
+def test_closing_sets_the_closure_time_and_reopening_clears_it(staff):
     clue, _key = submit("办结时间")
     clue = close_after_the_whole_loop(clue, staff)
     assert clue.closed_at is not None
@@ -370,4 +370,23 @@ def test_closing_and_reopening_keep_the_closure_time(staff):
     workflow.reopen(clue, staff["intake-hebei"], reason="回头看")
     clue.refresh_from_db()
     assert clue.closed_at is None
-    assert not Evidence.objects.filter(file="").exists()
+
+
+def test_clues_closed_before_the_closure_time_existed_get_it_from_the_ledger(staff):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reporting.migrations.0013_retention")
+    closed, _key = submit("迁移前办结")
+    closed = close_after_the_whole_loop(closed, staff)
+    rejected, _key = submit("迁移前不予受理")
+    workflow.reject(rejected, staff["intake-hebei"], reason="insufficient")
+    still_open, _key = submit("迁移前仍在办理")
+    Clue.objects.update(closed_at=None)
+
+    migration.closed_at_from_the_ledger(apps, None)
+
+    for clue, action in ((closed, Action.CLOSED), (rejected, Action.NOT_ACCEPTED)):
+        assert Clue.objects.get(pk=clue.pk).closed_at == clue.ledger.get(action=action).at
+    assert Clue.objects.get(pk=still_open.pk).closed_at is None
