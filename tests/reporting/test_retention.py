@@ -270,7 +270,10 @@ def test_a_reopened_clue_is_not_erased_while_open_and_named_again_after_a_new_cl
 ):
     run()
     old = Clue.objects.get(pk=scene["old"].pk)
+    assert old.is_erased
     workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
+    old.refresh_from_db()
+    assert not old.is_erased  # the reporter may answer again
     services.ask_reporter(old, "能再说说吗？", staff=staff["intake-hebei"])
     assert "content of 0 clues" in run()
     assert old.messages.last().body == "能再说说吗？"
@@ -309,6 +312,21 @@ def test_the_reporter_can_still_follow_an_erased_report(client, scene):
     assert "我还有新的情况。" in response.content.decode()
     assert "发送新的举报" in response.content.decode()
     assert not old.messages.filter(body="我还有新的情况。").exists()
+
+
+def test_a_reporter_answers_again_when_an_erased_report_is_reopened(client, scene, staff):
+    run()
+    old = Clue.objects.get(pk=scene["old"].pk)
+    workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
+    services.ask_reporter(old, "能再说说市场的情况吗？", staff=staff["intake-hebei"])
+    key = format_access_key(scene["old_key"])
+    client.post("/report/status/", {"tracking_number": old.tracking_number, "access_key": key})
+    html = client.get("/report/status/").content.decode()
+    assert "您的举报正在重新核查" in html
+    assert "能再说说市场的情况吗？" in html
+    assert 'action="/report/status/reply/"' in html
+    assert client.post("/report/status/reply/", {"body": "市场还在收钱。"}).status_code == 302
+    assert old.messages.last().body == "市场还在收钱。"
 
 
 def test_staff_see_that_and_when_the_content_was_erased(admin_client, scene):
