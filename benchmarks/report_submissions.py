@@ -120,7 +120,7 @@ def start_gunicorn(port, env):
         try:
             if requests.get(f"http://127.0.0.1:{port}/readyz/", timeout=2).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
             time.sleep(0.3)
     server.kill()
     raise SystemExit("gunicorn did not become ready")

@@ -1,3 +1,4 @@
+import math
 import re
 import secrets
 import time
@@ -9,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from captcha.fields import CaptchaField
 
@@ -271,7 +273,11 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         # Why a complete form was not sent: "too_fast", "stale" or "rate" (the view's limit).
         self.refusal = None
         self.trap_shown = False
-        if not self.is_bound:
+        if self.is_bound:
+            # Decided on what was sent, before any check: an error of any kind on the trap
+            # (too long, say) must be visible too.
+            self.show_trap_if_filled(self.data.get("homepage"))
+        else:
             token = self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
             # A round trip (new captcha picture, another person) keeps the form's stamp, so
             # the time counts from the first opening; a missing or stale one is renewed.
@@ -307,8 +313,7 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
 
     def clean_homepage(self):
         value = self.cleaned_data["homepage"]
-        self.show_trap_if_filled(value)
-        if self.trap_shown:
+        if value:
             raise forms.ValidationError(
                 _(
                     "This box must be empty. Your browser or password manager may have filled "
@@ -337,13 +342,19 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
             )
         elif age < settings.REPORT_MIN_SECONDS:
             self.refusal = "too_fast"
+            seconds = max(1, math.ceil(settings.REPORT_MIN_SECONDS - age))
             self.add_error(
                 None,
-                _(
+                ngettext(
                     "The report was sent only moments after the form was opened, as automated "
-                    "spam is. Wait a few seconds, type the characters of the new picture and "
-                    "send again."
-                ),
+                    "spam is. Wait %(seconds)s second, type the characters of the new picture "
+                    "and send again.",
+                    "The report was sent only moments after the form was opened, as automated "
+                    "spam is. Wait %(seconds)s seconds, type the characters of the new picture "
+                    "and send again.",
+                    seconds,
+                )
+                % {"seconds": seconds},
             )
 
     def clean(self):

@@ -295,7 +295,8 @@ def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=20
         "tracking_number": format_tracking_number(clue.tracking_number),
         "public": clue.public_status(),
         "timeline": services.reporter_timeline(clue),
-        "messages_with_staff": clue.messages.all(),
+        # Erased messages (a reopened clue keeps their empty rows) are not shown.
+        "messages_with_staff": clue.messages.exclude(body=""),
         "evidence_count": clue.evidence.exclude(file="").count(),
         "reply_form": reply_form or ReplyForm(),
         "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
@@ -317,7 +318,7 @@ def reply(request):
     if clue is None:
         return redirect("reporting:status")
     form = ReplyForm(request.POST)
-    if clue.content_erased_at is not None:
+    if clue.is_erased:
         # A page left open from before the erasure: the answer is shown back, not lost.
         form.is_valid()
         form.add_error(None, erased_refusal())
@@ -342,7 +343,7 @@ def _add_evidence(request):
     clue = unlocked_clue(request)
     if clue is None:
         return redirect("reporting:status")
-    if clue.content_erased_at is not None:
+    if clue.is_erased:
         # The files stay on the reporter's device; nothing of them is read or kept here.
         messages.error(request, erased_refusal())
         return redirect("reporting:status")

@@ -136,6 +136,15 @@ class Clue(models.Model):
     def __str__(self):
         return self.tracking_number
 
+    @property
+    def is_erased(self):
+        """Closed with its content erased, and not reopened since: nothing can be added."""
+        return (
+            self.content_erased_at is not None
+            and self.closed_at is not None
+            and self.content_erased_at >= self.closed_at
+        )
+
     def public_status(self):
         """What the reporter is told: plain words, never internal stages or unit names."""
         S = self.Status

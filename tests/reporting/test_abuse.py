@@ -139,7 +139,7 @@ def test_a_script_that_sends_at_once_is_refused_and_the_person_loses_nothing(
     response = client.post("/report/", data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "请等待几秒钟" in page and "您的举报尚未发送" in page
+    assert re.search(r"请等待 \d 秒", page) and "您的举报尚未发送" in page
     assert "匆忙写下的线索" in page and 'value="刀疤强"' in page
     assert "photo.jpg" in page  # the checked file is kept for the next attempt
     assert not Clue.objects.exists()
@@ -204,6 +204,14 @@ def test_a_filled_trap_is_shown_to_the_person_who_can_empty_it_and_send(
     }
     assert client.post("/report/", emptied).status_code == 302
     assert Clue.objects.get().what_happened == "自动填充的情况"
+
+
+def test_an_overlong_trap_is_shown_too(client, report_page, valid_data):
+    _, hidden = report_page()
+    response = client.post("/report/", {**valid_data(), **hidden, "homepage": "x" * 600})
+    assert response.status_code == 400
+    block = trap_block(response.content.decode())
+    assert "aria-hidden" not in block and "field__error" in block
 
 
 def test_a_round_trip_keeps_a_filled_trap_visible_and_a_fresh_stamp(

@@ -31,6 +31,11 @@ def post_report(client, report_page, valid_data, files=(), **overrides):
     return client.post("/report/", data)
 
 
+def same_form(hidden):
+    """What the page of a refused attempt carries over: the form's token and time stamp."""
+    return {"submission_token": hidden["submission_token"], "issued": hidden["issued"]}
+
+
 def stored_bytes(item):
     with item.file.open("rb") as handle:
         return handle.read()
@@ -148,7 +153,8 @@ def test_good_files_are_kept_across_a_failed_attempt(
     assert "通过检查的文件也已保留" in html
 
     _, fresh = report_page()
-    retry = {**valid_data(), **fresh, "submission_token": hidden["submission_token"]}
+    # The same form again with a new captcha: its own token and time stamp.
+    retry = {**valid_data(), **fresh, **same_form(hidden)}
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/report/", retry).status_code == 302
     clue = Clue.objects.get()
@@ -164,12 +170,7 @@ def test_a_kept_file_can_be_removed_before_sending(client, report_page, valid_da
     file_id = re.search(r'name="remove_staged" value="([0-9a-f]+)"', html).group(1)
 
     _, fresh = report_page()
-    retry = {
-        **valid_data(),
-        **fresh,
-        "submission_token": hidden["submission_token"],
-        "remove_staged": [file_id],
-    }
+    retry = {**valid_data(), **fresh, **same_form(hidden), "remove_staged": [file_id]}
     assert client.post("/report/", retry).status_code == 302
     assert Clue.objects.get().evidence.count() == 0
 
@@ -223,7 +224,7 @@ def test_failed_attempts_cannot_pile_up_staged_files(client, report_page, valid_
             **valid_data(),
             **fresh,
             "captcha_1": "wrong",
-            "submission_token": hidden["submission_token"],
+            **same_form(hidden),
         }
         data["evidence"] = [upload(f"f{n}.png", samples.png_with_text()) for n in range(2)]
         client.post("/report/", data)

@@ -14,7 +14,7 @@ from django.utils import timezone
 import pytest
 
 from reporting import evidence, retention, services, statistics, workflow
-from reporting.models import Category, Clue, Evidence, LedgerEntry, Region, Transfer, Unit
+from reporting.models import Category, Clue, LedgerEntry, Region, Transfer, Unit
 from reporting.receipts import format_access_key
 
 from . import samples
@@ -270,7 +270,10 @@ def test_a_reopened_clue_is_not_erased_while_open_and_named_again_after_a_new_cl
 ):
     run()
     old = Clue.objects.get(pk=scene["old"].pk)
+    assert old.is_erased
     workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
+    old.refresh_from_db()
+    assert not old.is_erased  # the reporter may answer again
     services.ask_reporter(old, "能再说说吗？", staff=staff["intake-hebei"])
     assert "content of 0 clues" in run()
     assert old.messages.last().body == "能再说说吗？"
@@ -309,6 +312,21 @@ def test_the_reporter_can_still_follow_an_erased_report(client, scene):
     assert "我还有新的情况。" in response.content.decode()
     assert "发送新的举报" in response.content.decode()
     assert not old.messages.filter(body="我还有新的情况。").exists()
+
+
+def test_a_reporter_answers_again_when_an_erased_report_is_reopened(client, scene, staff):
+    run()
+    old = Clue.objects.get(pk=scene["old"].pk)
+    workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
+    services.ask_reporter(old, "能再说说市场的情况吗？", staff=staff["intake-hebei"])
+    key = format_access_key(scene["old_key"])
+    client.post("/report/status/", {"tracking_number": old.tracking_number, "access_key": key})
+    html = client.get("/report/status/").content.decode()
+    assert "您的举报正在重新核查" in html
+    assert "能再说说市场的情况吗？" in html
+    assert 'action="/report/status/reply/"' in html
+    assert client.post("/report/status/reply/", {"body": "市场还在收钱。"}).status_code == 302
+    assert old.messages.last().body == "市场还在收钱。"
 
 
 def test_staff_see_that_and_when_the_content_was_erased(admin_client, scene):
@@ -362,7 +380,7 @@ def test_the_erasure_is_on_the_workers_schedule(scene):
     assert Clue.objects.get(pk=scene["recent"].pk).content_erased_at is None
 
 
-def test_closing_and_reopening_keep_the_closure_time(staff):
+def test_closing_sets_the_closure_time_and_reopening_clears_it(staff):
     clue, _key = submit("办结时间")
     clue = close_after_the_whole_loop(clue, staff)
     assert clue.closed_at is not None
@@ -370,4 +388,23 @@ def test_closing_and_reopening_keep_the_closure_time(staff):
     workflow.reopen(clue, staff["intake-hebei"], reason="回头看")
     clue.refresh_from_db()
     assert clue.closed_at is None
-    assert not Evidence.objects.filter(file="").exists()
+
+
+def test_clues_closed_before_the_closure_time_existed_get_it_from_the_ledger(staff):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reporting.migrations.0013_retention")
+    closed, _key = submit("迁移前办结")
+    closed = close_after_the_whole_loop(closed, staff)
+    rejected, _key = submit("迁移前不予受理")
+    workflow.reject(rejected, staff["intake-hebei"], reason="insufficient")
+    still_open, _key = submit("迁移前仍在办理")
+    Clue.objects.update(closed_at=None)
+
+    migration.closed_at_from_the_ledger(apps, None)
+
+    for clue, action in ((closed, Action.CLOSED), (rejected, Action.NOT_ACCEPTED)):
+        assert Clue.objects.get(pk=clue.pk).closed_at == clue.ledger.get(action=action).at
+    assert Clue.objects.get(pk=still_open.pk).closed_at is None

@@ -12,7 +12,8 @@ logger = logging.getLogger(__name__)
 
 def queue_periodic_checks():
     """Queue each periodic check: the clues' (deadlines, digests, escalation, left-behind
-    deliveries), Wagtail's scheduled publishing and the public statistics."""
+    deliveries, erasure after the retention period), Wagtail's scheduled publishing and the
+    public statistics."""
     from portal.tasks import publish_scheduled_pages
     from reporting.tasks import run_periodic_checks
     from transparency.tasks import refresh_public_statistics
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     help = (
         "Run the background task worker for the configured backend: the database worker "
         "without REDIS_URL, an RQ worker with it. It also queues the periodic checks "
-        "(clue deadlines, scheduled publishing of pages)."
+        "(clue deadlines, erasure of closed clues' content, scheduled publishing of pages)."
     )
 
     def add_arguments(self, parser):
@@ -48,8 +49,8 @@ class Command(BaseCommand):
             "--no-schedule",
             action="store_true",
             help=(
-                "Do not queue the periodic checks (when cron runs check_deadlines and "
-                "publish_scheduled)."
+                "Do not queue the periodic checks (when cron runs check_deadlines, "
+                "purge_closed_clues and publish_scheduled)."
             ),
         )
 
