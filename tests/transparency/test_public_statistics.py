@@ -143,6 +143,8 @@ def test_suppressed_figures_say_so(page, scene, client):
     assert "<svg" in html
 
 
+# The worker closes a connection left inside a transaction, as a test's would be.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_refreshes_stale_figures_only(scene):
     first = services.refresh(force=True)
     assert services.refresh().pk == first.pk  # fresh: not recomputed
