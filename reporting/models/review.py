@@ -38,6 +38,8 @@ class Transfer(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
+        # The statistics read the transfers and the conclusions of a period.
+        indexes = [models.Index(fields=["created_at"], name="transfer_created_at")]
 
     def __str__(self):
         return f"{self.clue} → {self.to_unit}"
@@ -74,6 +76,7 @@ class Conclusion(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("conclusion")
         verbose_name_plural = _("conclusions")
+        indexes = [models.Index(fields=["stood_at"], name="conclusion_stood_at")]
 
     def __str__(self):
         return f"{self.clue}: {self.get_finding_display()}"
