@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.ui.components import Component
 
-from .models import Clue, Conclusion, Membership, Signature
+from .models import Clue, Conclusion, Membership, Signature, Transfer
 from .scope import visible_clues
 
 S = Clue.Status
@@ -30,28 +30,26 @@ WAITING = [
 def work_summary(user):
     """Counts of the clues in this person's scope per waiting step, the overdue ones, and
     the conclusions waiting for their own signature: two queries."""
-    clues = visible_clues(user)
+    # Every figure here is about open clues: reading only those keeps the panel's cost to the
+    # work in hand, not to the years of closed clues behind it.
+    clues = visible_clues(user).exclude(status__in=[S.CLOSED, S.NOT_ACCEPTED])
     now = timezone.now()
     week = now + timedelta(days=7)
-    still_open = ~Q(status__in=[S.CLOSED, S.NOT_ACCEPTED])
+    unacknowledged_transfer = Transfer.objects.filter(
+        clue=OuterRef("pk"), deadline__lte=week, acknowledged_at__isnull=True
+    )
     counts = clues.aggregate(
-        # distinct: the transfers join below gives a clue one row per transfer.
-        overdue=Count("pk", filter=Q(overdue_since__isnull=False), distinct=True),
+        overdue=Count("pk", filter=Q(overdue_since__isnull=False)),
         due_this_week=Count(
             "pk",
-            filter=still_open
-            & Q(overdue_since__isnull=True)
+            filter=Q(overdue_since__isnull=True)
             & (
                 Q(status=S.SUBMITTED, acknowledge_due_at__lte=week)
                 | Q(feedback_due_at__lte=week)
-                | Q(transfers__deadline__lte=week, transfers__acknowledged_at__isnull=True)
+                | Exists(unacknowledged_transfer)
             ),
-            distinct=True,
         ),
-        **{
-            status: Count("pk", filter=Q(status=status), distinct=True)
-            for status, _label in WAITING
-        },
+        **{status: Count("pk", filter=Q(status=status)) for status, _label in WAITING},
     )
     mine = Signature.objects.filter(conclusion=OuterRef("pk"), signer=user)
     to_sign = (

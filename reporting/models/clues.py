@@ -136,6 +136,15 @@ class Clue(models.Model):
                 condition=models.Q(overdue_since__isnull=False),
                 name="clue_overdue_by_unit",
             ),
+            # The queue's order: its first page is read off the index, not sorted.
+            models.Index(fields=["feedback_due_at"], name="clue_feedback_due_at"),
+            # The dashboard counts the open clues, a small part of all clues once years of
+            # closed ones pile up.
+            models.Index(
+                fields=["status"],
+                condition=~models.Q(status__in=["closed", "not_accepted"]),
+                name="clue_open_by_status",
+            ),
         ]
         permissions = [
             ("reveal_reporter", _("Can reveal a named reporter's identity")),

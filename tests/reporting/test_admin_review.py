@@ -418,3 +418,40 @@ def test_the_dashboard_counts_clues_due_within_a_week_once(staff):
     home = as_user(staff["intake-hebei"]).get("/admin/").content.decode()
     row = re.search(r"一周内到期</a></td><td>(\d+)</td>", home)
     assert row and row.group(1) == "1"
+
+
+def test_the_dashboard_counts_only_open_clues_and_each_once(staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.panels import work_summary
+
+    intake, supervisor = staff["intake-hebei"], staff["supervisor-hebei"]
+    soon = timezone.now() + timedelta(days=3)
+    sent_twice = new_clue()
+    workflow.accept(sent_twice, intake)
+    # Two unacknowledged transfers due this week (the second one up to the province): still
+    # one clue.
+    workflow.transfer(
+        sent_twice, intake, to_unit=Unit.objects.get(code="r130200"), mode="normal", deadline=soon
+    )
+    workflow.transfer(
+        sent_twice,
+        supervisor,
+        to_unit=Unit.objects.get(code="r130000"),
+        mode="upgrade",
+        deadline=soon,
+    )
+    late = new_clue()
+    Clue.objects.filter(pk=late.pk).update(overdue_since=timezone.now())
+    closed = new_clue()
+    workflow.reject(closed, intake, reason="insufficient")
+    Clue.objects.filter(pk=closed.pk).update(acknowledge_due_at=soon)
+    counts, _to_sign = work_summary(intake)
+    assert counts[Clue.Status.TRANSFERRED] == 1
+    assert counts[Clue.Status.SUBMITTED] == 1  # the late one; the rejected clue waits for no one
+    assert counts["overdue"] == 1
+    assert counts["due_this_week"] == 1
+    assert work_summary(staff["verifier-hebei"])[0][Clue.Status.TRANSFERRED] == 1
+    assert work_summary(staff["verifier-tangshan"])[0][Clue.Status.TRANSFERRED] == 0
