@@ -1,0 +1,34 @@
+"""Settings of the anchor project: as little as Django needs, as production would run it."""
+
+import os
+
+import dj_database_url
+
+SECRET_KEY = "anchor-benchmark-only-" + "x" * 40  # noqa: S105 (a throwaway benchmark server)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "benchmarks.anchor.urls"
+INSTALLED_APPS = ["django.contrib.sessions", "captcha", "benchmarks.anchor"]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.csrf"]},
+    }
+]
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("ANCHOR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_anchor"),
+        conn_max_age=600,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
