@@ -25,12 +25,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Rate-limit counters and other cached state must not leak from one test to the next."""
-    from django.core.cache import cache
+    """Rate-limit counters, stored pages and other cached state must not leak from one test
+    to the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
 
 
 def pass_second_factor(client, user):
