@@ -141,7 +141,6 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.timeout = settings.PAGE_CACHE_SECONDS
         self.cache_control = {
             "public": True,
             "max_age": settings.PAGE_CACHE_BROWSER_SECONDS,
@@ -166,7 +165,8 @@ class PageCacheMiddleware:
         # (request.is_dummy): it must never be answered with, or become, the public page.
         if request.path.startswith(self.skipped_paths) or getattr(request, "is_dummy", False):
             return self.get_response(request)
-        key = self.key(request) if self.timeout else None
+        timeout = settings.PAGE_CACHE_SECONDS
+        key = self.key(request) if timeout else None
         if key is None:
             return self.private(self.get_response(request))
 
@@ -200,7 +200,7 @@ class PageCacheMiddleware:
         cache.set(
             key,
             (generation, response.status_code, headers, response.content, etag, modified),
-            self.timeout,
+            timeout,
         )
         return get_conditional_response(
             request, etag=etag, last_modified=modified, response=response

@@ -36,6 +36,13 @@ def clear_cache():
         each.clear()
 
 
+@pytest.fixture
+def render_every_time(settings):
+    """The page cache off, for tests that count what rendering a page costs: a second visit
+    would otherwise be answered from the cache without a query."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
 def pass_second_factor(client, user):
     """Mark the client's session as having given the second factor, as staff do after their
     password: with the user's authenticator, created if they have none."""
