@@ -10,6 +10,8 @@ class PortalConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (registers the system checks)
             pagecache,
+            restrictions,
         )
 
         pagecache.connect()
+        restrictions.install()

@@ -39,6 +39,8 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe
 
+from . import restrictions
+
 logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
@@ -165,10 +167,12 @@ class PageCacheMiddleware:
         # (request.is_dummy): it must never be answered with, or become, the public page.
         if request.path.startswith(self.skipped_paths) or getattr(request, "is_dummy", False):
             return self.get_response(request)
-        timeout = settings.PAGE_CACHE_SECONDS
-        key = self.key(request) if timeout else None
-        if key is None:
+        if not self.anonymous_read(request):
             return self.private(self.get_response(request))
+        key = self.key(request) if settings.PAGE_CACHE_SECONDS else None
+        if key is None:
+            with restrictions.shared():
+                return self.private(self.get_response(request))
 
         cache = page_cache()
         if _shared(cache):
@@ -181,7 +185,8 @@ class PageCacheMiddleware:
         if entry is not None and entry[0] == generation:
             return self.replay(request, entry)
 
-        response = self.get_response(request)
+        with restrictions.shared():
+            response = self.get_response(request)
         if not self.storable(response):
             return self.private(response)
         # Every URL of the site names its language (Chinese without a prefix, English under
@@ -200,19 +205,22 @@ class PageCacheMiddleware:
         cache.set(
             key,
             (generation, response.status_code, headers, response.content, etag, modified),
-            timeout,
+            settings.PAGE_CACHE_SECONDS,
         )
         return get_conditional_response(
             request, etag=etag, last_modified=modified, response=response
         )
 
+    def anonymous_read(self, request):
+        """A GET from a reader without a session: nothing rendered for it is personal."""
+        return (
+            request.method in ("GET", "HEAD")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and self.cookies.isdisjoint(request.COOKIES)
+        )
+
     def key(self, request):
-        """The cache key of an anonymous GET, or None when this request must be rendered for
-        its reader alone."""
-        if request.method not in ("GET", "HEAD"):
-            return None
-        if "HTTP_AUTHORIZATION" in request.META or not self.cookies.isdisjoint(request.COOKIES):
-            return None
+        """The cache key of an anonymous read, or None when its URL is not to be kept."""
         query = request.META.get("QUERY_STRING", "")
         if query and (
             len(query) > MAX_QUERY_LENGTH or not QUERY_PARAMETERS.issuperset(request.GET)
