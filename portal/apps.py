@@ -7,4 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            pagecache,
+            restrictions,
+        )
+
+        pagecache.connect()
+        restrictions.install()

@@ -25,12 +25,22 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Rate-limit counters and other cached state must not leak from one test to the next."""
-    from django.core.cache import cache
+    """Rate-limit counters, stored pages and other cached state must not leak from one test
+    to the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all(initialized_only=True):
+        each.clear()
+
+
+@pytest.fixture
+def render_every_time(settings):
+    """The page cache off, for tests that count what rendering a page costs: a second visit
+    would otherwise be answered from the cache without a query."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 def pass_second_factor(client, user):

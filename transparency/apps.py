@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TransparencyConfig(AppConfig):
     name = "transparency"
     verbose_name = _("Public statistics")
+
+    def ready(self):
+        from portal import pagecache
+
+        from .models import Snapshot
+
+        # The statistics page shows the latest snapshot: a new one is a new page.
+        pagecache.watch(Snapshot)

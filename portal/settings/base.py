@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Below the HTTPS redirect, above everything that reads the session or the database: a
+    # cached page for an anonymous reader is answered here (docs/caching.md).
+    "portal.pagecache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     # Above XFrameOptionsMiddleware: it reads the X-Frame-Options a view chose.
@@ -184,14 +187,38 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+        },
     }
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Apart from the default cache, so that filling it with pages never pushes out the
+        # rate-limit counters kept there.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 2000, minimum=1)},
+        },
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Whole pages for anonymous readers (portal/pagecache.py, docs/caching.md): kept this many
+# seconds at most (any publication invalidates them at once; 0 turns the cache off), and
+# what browsers and shared caches (a CDN, a caching proxy) are told they may keep.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60, minimum=0)
+PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60, minimum=0)
+# Without Redis each web process keeps its own pages; this file, which any process may
+# replace, tells them all when pages changed. It must be on the machine's own disk.
+PAGE_CACHE_STAMP = Path(env("PAGE_CACHE_STAMP", VAR_DIR / "page-cache.stamp"))
 
 # Email
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

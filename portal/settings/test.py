@@ -21,6 +21,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TEST_FILES_ROOT = Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}"
 MEDIA_ROOT = TEST_FILES_ROOT / "media"
 PRIVATE_MEDIA_ROOT = TEST_FILES_ROOT / "private"
+# A test of two processes names one stamp for both.
+PAGE_CACHE_STAMP = Path(os.environ.get("PAGE_CACHE_STAMP") or TEST_FILES_ROOT / "page-cache.stamp")
 # Whitenoise warns when STATIC_ROOT is missing; one fixed, git-ignored folder serves every run.
 STATIC_ROOT = BASE_DIR / "var" / "test-static"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,7 @@ def test_the_english_home_features_english_pages(client, demo):
     assert decode_svg(svg) == ["https://portal.example.test/en/report/"]
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_the_home_page_query_count_is_fixed(client, demo, django_assert_max_num_queries):
     client.get("/")
     with django_assert_max_num_queries(25):

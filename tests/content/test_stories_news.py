@@ -96,6 +96,7 @@ def test_story_filters(client, demo, query, expected):
         assert "没有符合这些条件的故事" in html
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_listings_take_the_same_queries_for_three_or_thirty_items(client, demo):
     stories, news = demo
     portrait = StoryPage.objects.exclude(portrait=None).first().portrait

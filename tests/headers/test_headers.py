@@ -53,8 +53,11 @@ PUBLIC_PAGE = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": PERMISSIONS,
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cache-Control": None,
+    # Kept by the page cache, and by shared caches for a minute (docs/caching.md).
+    "Cache-Control": "public, max-age=60, s-maxage=60",
 }
+# Rendered for this reader alone: a search (what a citizen looks for is never kept), a miss.
+UNCACHED_PUBLIC_PAGE = {**PUBLIC_PAGE, "Cache-Control": "private, no-store"}
 REPORTER_PAGE = {**PUBLIC_PAGE, "Referrer-Policy": "no-referrer", "Cache-Control": NEVER_CACHE}
 STAFF_PAGE = {**PUBLIC_PAGE, "Cache-Control": NEVER_CACHE}
 
@@ -123,9 +126,9 @@ PUBLIC_PAGES = {
     "news-index": ("/news/", _stories),
     "news": ("/news/law-week/", _stories),
     "standard-page": ("/guide/", _pages),
-    "search": ("/search/?q=法", None),
-    "not-found": ("/no-such-page/", None),
+    "search-form": ("/search/", None),
 }
+UNCACHED_PUBLIC_PAGES = {"search": "/search/?q=法", "not-found": "/no-such-page/"}
 
 
 @pytest.mark.parametrize("kind", PUBLIC_PAGES)
@@ -134,8 +137,18 @@ def test_public_pages(client, site_tree, kind):
     if load:
         load()
     response = client.get(path)
-    assert response.status_code == (404 if kind == "not-found" else 200)
+    assert response.status_code == 200
     assert headers(response) == PUBLIC_PAGE
+    assert inline_code(response) == []
+    # Answered again from the page cache, with the same headers.
+    assert headers(client.get(path)) == PUBLIC_PAGE
+
+
+@pytest.mark.parametrize("kind", UNCACHED_PUBLIC_PAGES)
+def test_public_pages_not_kept(client, site_tree, kind):
+    response = client.get(UNCACHED_PUBLIC_PAGES[kind])
+    assert response.status_code == (404 if kind == "not-found" else 200)
+    assert headers(response) == UNCACHED_PUBLIC_PAGE
     assert inline_code(response) == []
 
 

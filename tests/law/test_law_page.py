@@ -60,6 +60,7 @@ def test_the_english_law_is_a_translation_and_the_switch_goes_to_it(client, law_
     assert "(Demo summary)" in english_html
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_the_law_renders_in_the_same_number_of_queries_however_long(
     client, site_tree, django_assert_max_num_queries
 ):

@@ -166,14 +166,14 @@ def test_drafts_unpublished_and_private_pages_are_never_found(client, site_tree,
 def test_the_page_costs_the_same_queries_for_any_number_of_results(
     client, add_page, count, django_assert_num_queries
 ):
-    """Six queries (restrictions, locale, count, results, site, hotline), three for the main
-    menu, one for the footer links, and one per page type among the results shown, whatever
-    the number of results."""
+    """Six queries (restrictions, locale, count, results, site, hotline), two for the main
+    menu (the restrictions are read once per reader's request), one for the footer links,
+    and one per page type among the results shown, whatever the number of results."""
     for number in range(count):
         add_page(f"案例{number}", "<p>典型案例的特征。</p>", index=False)
     add_page("索引", index=True)
     search(client, "案例")  # warms the site root paths, cached for the whole site
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = search(client, "案例")
     assert len(response.context["results"]) == min(count, 10)
 
@@ -181,6 +181,6 @@ def test_the_page_costs_the_same_queries_for_any_number_of_results(
 def test_each_page_type_shown_costs_one_query(client, add_page, django_assert_num_queries):
     add_page("黑恶势力案例", "<p>恶势力。</p>")
     search(client, "恶势力")
-    with django_assert_num_queries(12):  # the article and the home page: two page types
+    with django_assert_num_queries(11):  # the article and the home page: two page types
         response = search(client, "恶势力")
     assert len(response.context["results"]) == 2

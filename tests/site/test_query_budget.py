@@ -15,6 +15,7 @@ BUDGET = {"/": 14, "/en/": 17}
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("render_every_time")
 @pytest.mark.parametrize("url", BUDGET)
 def test_home_page_query_count_does_not_grow_with_content(
     client, site_tree, url, django_assert_max_num_queries

@@ -120,6 +120,7 @@ def test_the_page_waits_for_its_first_figures(page, client):
     assert "线索总体成案率" in html and "15.3%" in html  # the editor's milestone figures
 
 
+@pytest.mark.usefixtures("render_every_time")
 def test_the_page_reads_only_the_snapshot(page, scene, client, settings):
     settings.PUBLIC_STATISTICS_MIN_COUNT = 1
     services.refresh(force=True)

@@ -1,0 +1,344 @@
+"""Whole responses for anonymous readers, served from a cache without touching the database
+(docs/caching.md).
+
+A page is stored once rendered for a reader who sent no session or messages cookie, when the
+response is the same for everyone: a 200 that sets no cookie, does not vary on cookies, did
+not use a CSRF token and was not marked private or uncacheable by its view. Everything a
+staff member, a reporter or a preview sees is rendered afresh and marked private.
+
+Invalidation is one "generation" token for the whole site: publishing, unpublishing, moving
+or deleting a page, saving a snippet, a setting, a site, a locale, an image or a document
+changes it (portal/apps.py connects the signals), and every entry stored under an older
+token is a miss from then on. With Redis the token lives beside the pages, one round trip
+reads both; with the in-process cache each web process has its own pages, so the token is
+a small file that every process on the machine stats, and any process (the web worker that
+published, the task worker that refreshed the statistics, a cron job) can change.
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import secrets
+import time
+from functools import cached_property
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+from . import restrictions
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+GENERATION_KEY = "generation"
+# Query parameters of the site's own listings (pages, filters). A URL with any other
+# parameter is rendered but not stored: the cache cannot be filled with endless variants, and
+# what a citizen searched for (?q=) or the poster they came from (?entry=) is never kept.
+QUERY_PARAMETERS = frozenset({"page", "tag", "region", "year", "kind"})
+MAX_QUERY_LENGTH = 200
+# Headers that are about this one exchange, not the page.
+NOT_STORED = frozenset({"set-cookie", "date", "age"})
+# Cache-Control directives by which a view says its response is for this reader only.
+PERSONAL_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+@functools.cache
+def _release():
+    """What this deployment renders with: the code, templates and catalogues, the static
+    files' manifest and the libraries. Redis keeps pages across a deploy; a page rendered by
+    the previous release (naming static files that no longer exist) must not be served by
+    the next one. The in-process cache starts empty with each process."""
+    if not _shared(page_cache()):
+        return "local"
+    import django
+
+    import wagtail
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{django.__version__} {wagtail.__version__}".encode())
+    digest.update(os.environ.get("PORTAL_RELEASE", "").encode())
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    base = Path(settings.BASE_DIR)
+    for path in sorted(base.rglob("*")):
+        if path.suffix in {".py", ".html", ".mo"} and not _ignored(path.relative_to(base)):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _ignored(relative):
+    return relative.parts[0] in {".venv", "var", "tests", "node_modules", ".git"} or (
+        relative.parts[0].startswith(".")
+    )
+
+
+def page_cache():
+    return caches[CACHE_ALIAS]
+
+
+def _shared(cache):
+    """A cache every process reads (Redis), unlike the in-process one."""
+    return not isinstance(cache, LocMemCache)
+
+
+def _stamp_generation():
+    try:
+        stat = os.stat(settings.PAGE_CACHE_STAMP)
+    except FileNotFoundError:
+        return "0"
+    return f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+
+
+def _bump():
+    cache = page_cache()
+    if _shared(cache):
+        cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+        return
+    # A new file replacing the old one: a new inode, so a new token even within one tick of
+    # a coarse clock.
+    path = settings.PAGE_CACHE_STAMP
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text(secrets.token_hex(8))
+        os.replace(temporary, path)
+    except OSError:
+        logger.exception(
+            "Cannot write PAGE_CACHE_STAMP (%s): other processes keep serving cached pages "
+            "until they expire",
+            path,
+        )
+    # This process's own pages go at once, whatever happened to the file.
+    cache.clear()
+
+
+def invalidate(**_signal_arguments):
+    """Every stored page is stale from now on. Inside a transaction, once more when it
+    commits: a page rendered meanwhile from the data before the commit must not be kept
+    under the new token."""
+    _bump()
+    if connection.in_atomic_block:
+        transaction.on_commit(_bump)
+
+
+class PageCacheMiddleware:
+    """Sits high in MIDDLEWARE (below the HTTPS redirect, above everything that touches the
+    session or the database), so a hit costs one cache read. The headers the middleware below
+    it add (Content-Security-Policy, X-Frame-Options, Permissions-Policy, Content-Language)
+    are stored with the page; those above it (SecurityMiddleware's) are added to every hit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.cache_control = {
+            "public": True,
+            "max_age": settings.PAGE_CACHE_BROWSER_SECONDS,
+            "s_maxage": settings.PAGE_CACHE_SHARED_SECONDS,
+        }
+        self.cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+
+    @cached_property
+    def skipped_paths(self):
+        """Paths whose views decide their own caching: files, the admin, the report pages
+        (a form with a CSRF token and a captcha, a reporter's status), captcha images, poster
+        codes (each scan is counted)."""
+        paths = {settings.STATIC_URL, settings.MEDIA_URL, "/admin/", "/documents/", "/captcha/"}
+        paths.add("/r/")
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                paths.add(reverse("reporting:report"))
+        return tuple(paths)
+
+    def __call__(self, request):
+        # Wagtail's previews pass a made-up request for the public URL through the middleware
+        # (request.is_dummy): it must never be answered with, or become, the public page.
+        if request.path.startswith(self.skipped_paths) or getattr(request, "is_dummy", False):
+            return self.get_response(request)
+        if not self.anonymous_read(request):
+            return self.private(self.get_response(request))
+        key = self.key(request) if settings.PAGE_CACHE_SECONDS else None
+        if key is None:
+            with restrictions.shared():
+                return self.private(self.get_response(request))
+
+        cache = page_cache()
+        if _shared(cache):
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            entry = found.get(key)
+        else:
+            generation = _stamp_generation()
+            entry = cache.get(key)
+        if entry is not None and entry[0] == generation:
+            return self.replay(request, entry)
+
+        with restrictions.shared():
+            response = self.get_response(request)
+        if not self.storable(response):
+            return self.private(response)
+        # Every URL of the site names its language (Chinese without a prefix, English under
+        # /en/, whatever the browser asks: docs/architecture.md), so the Accept-Language that
+        # LocaleMiddleware adds to Vary would only split shared caches.
+        del response.headers["Vary"]
+        patch_cache_control(response, **self.cache_control)
+        etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+        # A view's own date (the sitemap's newest page) stands; otherwise, now.
+        modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(time.time())
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(modified)
+        headers = tuple(
+            (name, value) for name, value in response.items() if name.lower() not in NOT_STORED
+        )
+        cache.set(
+            key,
+            (generation, response.status_code, headers, response.content, etag, modified),
+            settings.PAGE_CACHE_SECONDS,
+        )
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
+
+    def anonymous_read(self, request):
+        """A GET from a reader without a session: nothing rendered for it is personal."""
+        return (
+            request.method in ("GET", "HEAD")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and self.cookies.isdisjoint(request.COOKIES)
+        )
+
+    def key(self, request):
+        """The cache key of an anonymous read, or None when its URL is not to be kept."""
+        query = request.META.get("QUERY_STRING", "")
+        if query and (
+            len(query) > MAX_QUERY_LENGTH or not QUERY_PARAMETERS.issuperset(request.GET)
+        ):
+            return None
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        raw = f"{_release()}|{url}|{language}"
+        return hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+    def storable(self, response):
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        vary = {
+            field.strip().lower()
+            for field in cc_delim_re.split(response.get("Vary", ""))
+            if field.strip()
+        }
+        if not vary <= {"accept-language"}:
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        return not any(directive in cache_control for directive in PERSONAL_DIRECTIVES)
+
+    def replay(self, request, entry):
+        _generation, status, headers, content, etag, modified = entry
+        response = HttpResponse(content, status=status, headers=dict(headers))
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
+
+    @staticmethod
+    def private(response):
+        """Rendered for one reader: no shared cache may keep it, and no browser needs to."""
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+# Models that pages show without being pages themselves, beyond the kinds found below
+# (settings, snippets, images, documents, sites, locales, view restrictions); an app adds its
+# own with watch() from its AppConfig.ready.
+_extra_models = set()
+_decided = {}
+
+
+def watch(model):
+    _extra_models.add(model)
+    _decided.clear()
+
+
+def _watched(model):
+    decided = _decided.get(model)
+    if decided is None:
+        decided = _decide(model)
+        _decided[model] = decided
+    return decided
+
+
+def _decide(model):
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+    from wagtail.models import BaseViewRestriction, Locale, Site
+    from wagtail.snippets.models import get_snippet_models
+
+    from modelcluster.fields import ParentalKey
+
+    bases = (
+        BaseSiteSetting,
+        BaseGenericSetting,
+        AbstractImage,
+        AbstractDocument,
+        BaseViewRestriction,
+        Locale,
+        Site,
+        *_extra_models,
+    )
+    if issubclass(model, bases) or model in get_snippet_models():
+        return True
+    # The inline rows of a setting or snippet (the footer links of PortalSettings) are saved
+    # after it, and must invalidate again once they are.
+    return any(
+        isinstance(field, ParentalKey) and _watched(field.related_model)
+        for field in model._meta.concrete_fields
+    )
+
+
+def _saved(sender, instance, update_fields=None, **kwargs):
+    from wagtail.models import Page
+
+    if issubclass(sender, Page):
+        # A draft saves only its bookkeeping fields (update_fields); a live page saved whole
+        # (publishing, or code that edits a live page) changes what readers see.
+        if update_fields is None and instance.live:
+            invalidate()
+    elif _watched(sender):
+        invalidate()
+
+
+def _deleted(sender, **kwargs):
+    from wagtail.models import Page
+
+    if issubclass(sender, Page) or _watched(sender):
+        invalidate()
+
+
+def connect():
+    from django.db.models.signals import post_delete, post_save
+
+    from wagtail import signals
+
+    post_save.connect(_saved, dispatch_uid="pagecache-saved")
+    post_delete.connect(_deleted, dispatch_uid="pagecache-deleted")
+    for signal in (
+        signals.page_published,
+        signals.page_unpublished,
+        signals.post_page_move,
+        signals.published,
+        signals.unpublished,
+    ):
+        signal.connect(invalidate, dispatch_uid=f"pagecache-{id(signal)}")

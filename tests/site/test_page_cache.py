@@ -1,0 +1,343 @@
+"""Whole pages for anonymous readers (portal/pagecache.py): served again without a query,
+stale as soon as anything they show changes, never stored for or served to anyone who is not
+an anonymous reader of a public page, with headers a shared cache can act on."""
+
+import os
+
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+
+from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.test.utils.form_data import querydict_from_html
+
+import pytest
+
+import content.demo_stories
+import law.demo
+import transparency.demo
+from content.models import StandardPage
+from portal import pagecache
+from portal.models import FooterLink, PortalSettings
+from transparency.models import Snapshot
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public, max-age=60, s-maxage=60"
+PRIVATE = "private, no-store"
+
+
+@pytest.fixture
+def site_tree(site_tree):
+    """With its settings row, which the first page rendered would otherwise create (and so
+    invalidate the pages, as any new setting does)."""
+    PortalSettings.for_site(site_tree["site"])
+    return site_tree
+
+
+@pytest.fixture
+def reader():
+    """An anonymous browser: no session, no cookies at all."""
+    return Client()
+
+
+def cached(reader, url, django_assert_num_queries, **headers):
+    """The page as the cache answers it: the second fetch, without one SQL query."""
+    first = reader.get(url, headers=headers)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = reader.get(url, headers=headers)
+    assert again.content == first.content
+    return again
+
+
+def rendered(reader, url):
+    """True when the page was rendered (it read the database), False when the cache answered."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = reader.get(url)
+    return response, len(queries) > 0
+
+
+def test_a_page_is_served_again_without_touching_the_database(
+    reader, site_tree, django_assert_num_queries
+):
+    response = cached(reader, "/", django_assert_num_queries)
+    assert response["Cache-Control"] == PUBLIC
+    assert response["ETag"].startswith('"') and response["Last-Modified"]
+    # The security headers are kept with the page, or added again to every answer.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Permissions-Policy"].startswith("camera=()")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Content-Language"] == "zh-hans"
+    assert "Set-Cookie" not in response and not response.cookies
+    # The URL alone decides the language, so shared caches need not split on the browser's.
+    assert "Vary" not in response
+
+
+def test_a_browser_that_has_the_page_gets_304(reader, site_tree, django_assert_num_queries):
+    first = reader.get("/")
+    with django_assert_num_queries(0):
+        again = reader.get("/", headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"] and again["Cache-Control"] == PUBLIC
+    since = reader.get("/", headers={"if-modified-since": first["Last-Modified"]})
+    assert since.status_code == 304
+    # A miss answers a conditional request too.
+    caches["pages"].clear()
+    assert reader.get("/", headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_each_language_is_its_own_page_whatever_the_browser_asks(
+    reader, site_tree, django_assert_num_queries
+):
+    chinese = cached(reader, "/", django_assert_num_queries, accept_language="en")
+    english = cached(reader, "/en/", django_assert_num_queries, accept_language="zh-hans")
+    assert '<html lang="zh-Hans">' in chinese.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+    assert reader.get("/", headers={"accept-language": "en"}).content == chinese.content
+    assert english["Content-Language"] == "en"
+
+
+def test_head_requests_are_answered_from_the_cache(reader, site_tree, django_assert_num_queries):
+    reader.get("/")
+    with django_assert_num_queries(0):
+        response = reader.head("/")
+    assert response.status_code == 200 and response["ETag"]
+
+
+def test_publishing_a_page_shows_at_once(reader, site_tree):
+    home = site_tree["home"]
+    reader.get("/")
+    home.title = "新的首页标题"
+    home.save_revision().publish()
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and "新的首页标题" in response.content.decode()
+
+
+def test_a_draft_does_not_empty_the_cache(reader, site_tree):
+    home = site_tree["home"]
+    reader.get("/")
+    home.title = "草稿标题"
+    home.save_revision()
+    response, was_rendered = rendered(reader, "/")
+    assert not was_rendered and "草稿标题" not in response.content.decode()
+
+
+def menu_page(site_tree, slug="guide", title="举报指南"):
+    page = site_tree["home"].add_child(
+        instance=StandardPage(title=title, slug=slug, show_in_menus=True, live=False)
+    )
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_unpublishing_and_moving_a_page_update_the_menu(reader, site_tree):
+    page = menu_page(site_tree)
+    assert "举报指南" in reader.get("/").content.decode()
+
+    page.unpublish()
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and "举报指南" not in response.content.decode()
+
+    page.save_revision().publish()
+    assert 'href="/guide/"' in reader.get("/").content.decode()
+    other = menu_page(site_tree, slug="about", title="关于")
+    page.move(other, pos="last-child")
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and "举报指南" not in response.content.decode()
+
+
+def test_deleting_a_page_updates_the_menu(reader, site_tree):
+    page = menu_page(site_tree)
+    assert "举报指南" in reader.get("/").content.decode()
+    Page.objects.get(pk=page.pk).delete()
+    assert "举报指南" not in reader.get("/").content.decode()
+
+
+def test_settings_and_footer_links_show_at_once(reader, site_tree):
+    portal_settings = PortalSettings.for_site(site_tree["site"])
+    reader.get("/")
+    portal_settings.hotline = "010-1234 5678"
+    portal_settings.save()
+    assert "010-1234 5678" in reader.get("/").content.decode()
+
+    link = FooterLink.objects.create(
+        portal_settings=portal_settings, title_zh="隐私说明", title_en="Privacy", link_url="/p/"
+    )
+    assert "隐私说明" in reader.get("/").content.decode()
+    link.delete()
+    assert "隐私说明" not in reader.get("/").content.decode()
+
+
+def test_a_new_translation_shows_in_the_language_switch(reader, site_tree):
+    page = menu_page(site_tree)
+    reader.get(page.url)
+    english = page.copy_for_translation(Locale.objects.get(language_code="en"))
+    assert 'href="/en/" lang="en"' in reader.get(page.url).content.decode()
+    english.save_revision().publish()
+    assert f'href="{english.url}" lang="en"' in reader.get(page.url).content.decode()
+
+
+def test_a_new_statistics_snapshot_shows_at_once(reader, site_tree):
+    page = transparency.demo.load()
+    transparency.demo.refresh()
+    first = reader.get(page.url).content
+    Snapshot.objects.update(figures={**Snapshot.objects.get().figures, "minimum": 7})
+    assert reader.get(page.url).content == first  # queryset updates send no signal
+    transparency.demo.refresh()
+    _response, was_rendered = rendered(reader, page.url)
+    assert was_rendered
+
+
+def test_a_staff_member_never_gets_or_leaves_a_cached_page(client, reader, superuser, site_tree):
+    client.force_login(superuser)
+    staff_view, was_rendered = rendered(client, "/")
+    assert was_rendered and staff_view["Cache-Control"] == PRIVATE
+    # The staff member's page was not kept: the reader's first visit renders.
+    _response, was_rendered = rendered(reader, "/")
+    assert was_rendered
+    # And a page kept for readers is not given to the staff member.
+    _response, was_rendered = rendered(client, "/")
+    assert was_rendered
+
+
+def test_a_preview_is_never_the_cached_page(admin_client, reader, site_tree):
+    home = site_tree["home"]
+    reader.get("/")
+    editor = admin_client.get(reverse("wagtailadmin_pages:edit", args=[home.pk]))
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[home.pk])
+    form = querydict_from_html(editor.content.decode(), form_id="page-edit-form")
+    form["title"] = "预览中的标题"
+    assert admin_client.post(preview_url, form).json()["is_valid"]
+    preview = admin_client.get(preview_url, {"in_preview_panel": "true"})
+    assert "预览中的标题" in preview.content.decode()
+    assert "private" in preview["Cache-Control"]
+    assert "预览中的标题" not in reader.get("/").content.decode()
+
+
+def test_report_form_status_page_and_poster_codes_are_never_stored(reader, site_tree):
+    import reporting.demo
+
+    reporting.demo.load()
+    for url in ("/report/", "/en/report/", "/report/status/"):
+        reader.cookies.clear()
+        first = reader.get(url)
+        assert first.status_code == 200
+        assert "no-store" in first["Cache-Control"]
+        reader.cookies.clear()
+        _response, was_rendered = rendered(reader, url)
+        assert was_rendered, url
+
+
+def test_a_page_behind_a_password_is_never_stored(reader, site_tree):
+    page = menu_page(site_tree)
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret-words"
+    )
+    form = reader.get(page.url)
+    assert 'name="password"' in form.content.decode()
+    assert "no-store" in form["Cache-Control"]
+    reader.cookies.clear()
+    _response, was_rendered = rendered(reader, page.url)
+    assert was_rendered
+
+
+def test_a_restriction_added_later_takes_the_page_out_of_the_cache(reader, site_tree):
+    page = menu_page(site_tree)
+    assert "举报指南" in reader.get(page.url).content.decode()
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret-words"
+    )
+    assert 'name="password"' in reader.get(page.url).content.decode()
+
+
+def test_search_terms_and_poster_codes_are_not_kept(reader, site_tree):
+    for url in ("/search/?q=%E6%B3%95", "/?entry=TSMKT2", "/?utm_source=x"):
+        first = reader.get(url)
+        assert first.status_code == 200 and first["Cache-Control"] == PRIVATE
+        _response, was_rendered = rendered(reader, url)
+        assert was_rendered, url
+    # The search page itself, and the site's own listing parameters, are kept.
+    for url in ("/search/", "/?page=2"):
+        reader.get(url)
+        _response, was_rendered = rendered(reader, url)
+        assert not was_rendered, url
+
+
+def test_a_cookie_from_another_page_does_not_matter_but_a_session_does(reader, site_tree):
+    reader.get("/")
+    reader.cookies["csrftoken"] = "x" * 32
+    _response, was_rendered = rendered(reader, "/")
+    assert not was_rendered
+    reader.cookies["sessionid"] = "anything"
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and response["Cache-Control"] == PRIVATE
+
+
+def test_pages_of_a_story_and_a_law_are_kept(reader, site_tree, django_assert_num_queries):
+    stories, _news = content.demo_stories.load()
+    page = law.demo.load()
+    story = stories.get_children().live().first()
+    for url in (story.url, page.url, f"{page.url}article-5/", stories.url):
+        cached(reader, url, django_assert_num_queries)
+
+
+def test_another_process_invalidates_this_ones_pages(reader, site_tree, run_django, settings):
+    """Without Redis every web process keeps its own pages; a publication in another process
+    (the task worker, scheduled publishing) reaches them through the stamp file."""
+    reader.get("/")
+    code = "import django; django.setup(); from portal import pagecache; pagecache.invalidate()"
+    result = run_django(code, {"PAGE_CACHE_STAMP": str(settings.PAGE_CACHE_STAMP)})
+    assert result.returncode == 0, result.stderr
+    _response, was_rendered = rendered(reader, "/")
+    assert was_rendered
+
+
+@pytest.fixture
+def redis_pages(settings):
+    """The pages in Redis, as with REDIS_URL, under a prefix of this test process."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"test-pages-{os.getpid()}",
+        },
+    }
+    pagecache._release.cache_clear()
+    yield caches["pages"]
+    caches["pages"].clear()
+    pagecache._release.cache_clear()
+
+
+def test_with_redis_pages_are_shared_and_invalidated(
+    reader, site_tree, redis_pages, django_assert_num_queries
+):
+    cached(reader, "/", django_assert_num_queries)
+    generation = redis_pages.get(pagecache.GENERATION_KEY)
+    home = site_tree["home"]
+    home.title = "Redis 中的新标题"
+    home.save_revision().publish()
+    assert redis_pages.get(pagecache.GENERATION_KEY) != generation
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and "Redis 中的新标题" in response.content.decode()
+
+
+def test_the_cache_can_be_turned_off(reader, site_tree, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    reader.get("/")
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and response["Cache-Control"] == PRIVATE
+
+
+def test_the_sitemap_keeps_its_own_date(reader, site_tree, settings):
+    kept = reader.get("/sitemap.xml")
+    assert kept["Cache-Control"] == PUBLIC
+    settings.PAGE_CACHE_SECONDS = 0
+    assert Client().get("/sitemap.xml")["Last-Modified"] == kept["Last-Modified"]
