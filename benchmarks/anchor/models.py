@@ -6,3 +6,6 @@ class Row(models.Model):
 
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.text[:40]

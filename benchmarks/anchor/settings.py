@@ -4,7 +4,7 @@ import os
 
 import dj_database_url
 
-SECRET_KEY = "anchor-benchmark-only-" + "x" * 40  # noqa: S105 (a throwaway benchmark server)
+SECRET_KEY = "anchor-benchmark-only-" + "x" * 40
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "benchmarks.anchor.urls"

@@ -1,0 +1,390 @@
+#!/usr/bin/env python
+"""The portal against a bare Django view, measured side by side in one run on this machine.
+
+    .venv/bin/python benchmarks/pages.py [--seconds 15] [--connections 32] [--clients 8]
+        [--skip-scale]
+
+Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 sync workers) on
+127.0.0.1:
+- the anchor (benchmarks/anchor): a bare Django view, and a bare form with a captcha writing
+  one row to PostgreSQL with persistent connections;
+- the portal with its demo content on PostgreSQL (production settings), three times: page
+  cache in process (the default), page cache off (PAGE_CACHE_SECONDS=0: every request renders)
+  and page cache in Redis (REDIS_URL).
+Loads each page with wrk (-t2 -c<connections> -d<seconds>), one server at a time, and report
+submissions with benchmarks/report_submissions.py's clients (GET the form, read the captcha
+answer from its store, POST). Then, unless --skip-scale, the supervisors' statistics and queue
+pages over 1,000,000 clues with benchmarks/statistics_scale.py (its database is built the
+first time, a few minutes). Prints one table: requests/s, p50, p99, each rate's ratio to the
+bare view of this run, the gunicorn workers' largest RSS, and each target with its verdict.
+wrk comes from Debian (installed when missing and we are root). Stops by itself.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import report_submissions  # noqa: E402 (a sibling script, found through the path above)
+
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+ANCHOR_DB = "bench_anchor"
+# Redis database 15 is the benchmark's own: flushed before use.
+REDIS_URL = "redis://127.0.0.1:6379/15"
+STOCK_WAGTAIL_RATIO = 0.17  # a stock `wagtail start` home page, uncached, against bare Django
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk (apt) ...", flush=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: install the Debian package wrk.")
+
+
+def gunicorn(app, port, env, log):
+    """A gunicorn with the portal's settings file; returns the process once it answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app],
+        cwd=ROOT, env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+            return server
+        except (requests.ConnectionError, requests.Timeout):  # not up yet
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit(f"{app} did not start; its log: {log.name}")
+
+
+def stop(server):
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
+
+
+def worker_rss_mb(server):
+    """The largest resident memory of the server's workers, in MB."""
+    largest = 0
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    for pid in children.read_text().split() if children.exists() else []:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+            largest = max(largest, int(match.group(1)) // 1024 if match else 0)
+    return largest
+
+
+def _ms(text):
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, args, headers=()):
+    """Requests/s, p50 ms, p99 ms and non-2xx answers of one wrk run."""
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", url]
+    for header in headers:
+        command[1:1] = ["-H", header]
+    output = subprocess.run(
+        command, check=True, capture_output=True, text=True, timeout=args.seconds + 60
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"\n\s+50%\s+(\S+)", output).group(1))
+    p99 = _ms(re.search(r"\n\s+99%\s+(\S+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rate": rate,
+        "p50": p50,
+        "p99": p99,
+        "failed": int(bad.group(1)) if bad else 0,
+        "socket errors": errors.group(1) if errors else "",
+    }
+
+
+def prepare_anchor(workdir):
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {ANCHOR_DB}")
+        conn.execute(f"CREATE DATABASE {ANCHOR_DB}")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.anchor.settings",
+        "ANCHOR_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{ANCHOR_DB}",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v", "0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    return env
+
+
+def anchor_form(base, seconds, clients):
+    """The bare form, the way report_submissions posts a report: GET, answer, POST."""
+    import threading
+
+    store = report_submissions.CaptchaStore(f"postgres://postgres@127.0.0.1:5432/{ANCHOR_DB}")
+    latencies, failures, lock = [], [], threading.Lock()
+    stop_at = time.time() + seconds
+
+    def client():
+        session = requests.Session()
+        while time.time() < stop_at:
+            try:
+                form = session.get(f"{base}/form/", timeout=30).text
+                key = re.search(r'name="captcha_0" value="([^"]+)"', form).group(1)
+                csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+                started = time.perf_counter()
+                response = session.post(
+                    f"{base}/form/",
+                    data={
+                        "csrfmiddlewaretoken": csrf,
+                        "text": "基准测试举报内容。" * 20,
+                        "captcha_0": key,
+                        "captcha_1": store.answer(key),
+                    },
+                    allow_redirects=False,
+                    timeout=30,
+                )
+                elapsed = time.perf_counter() - started
+                if response.status_code != 302:
+                    failures.append(response.status_code)
+                    continue
+                with lock:
+                    latencies.append(elapsed)
+            except Exception as error:  # counted; the benchmark reports, it does not stop
+                failures.append(type(error).__name__)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.time() - began
+    latencies.sort()
+    return {
+        "rate": len(latencies) / wall,
+        "p50": latencies[len(latencies) // 2] * 1000 if latencies else float("nan"),
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+        if latencies
+        else float("nan"),
+        "failed": len(failures),
+    }
+
+
+DISCOVER = """
+import json
+from law.models import LawPage
+from content.models import StoryPage
+from posters.models import Poster
+law = LawPage.objects.live().filter(locale__language_code="zh-hans").first()
+story = StoryPage.objects.live().filter(locale__language_code="zh-hans").first()
+poster = Poster.objects.filter(active=True).first()
+print(json.dumps({
+    "law article": law.url + "article-1/",
+    "hero story": story.url,
+    "poster": poster.code,
+}))
+"""
+
+
+def discover(env):
+    """Addresses of a law article, a hero story and a poster of the demo content."""
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", DISCOVER],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def scale_rows(args):
+    """The supervisors' pages over a million clues, from statistics_scale.py's own table."""
+    wanted = {
+        "statistics national month": "supervisor statistics, national, this month",
+        "statistics hebei year": "supervisor statistics, province, a year",
+        "queue supervisor national": "review queue, national supervisor",
+        "queue intake hebei": "review queue, province intake",
+    }
+    command = [sys.executable, str(ROOT / "benchmarks" / "statistics_scale.py"), "--repeat", "5"]
+    for name in wanted:
+        command += ["--only", name]
+    output = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    rows = []
+    for name, label in wanted.items():
+        pattern = rf"^{re.escape(name)}\s+\d+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)"
+        match = re.search(pattern, output, re.MULTILINE)
+        if match:
+            rows.append((label, float(match.group(3))))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--seconds",
+        type=int,
+        default=15,
+        choices=range(3, 121),
+        metavar="3..120",
+        help="wrk duration per page (default 15)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=32,
+        choices=range(1, 257),
+        metavar="1..256",
+        help="wrk connections (default 32)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        choices=range(1, 65),
+        metavar="1..64",
+        help="report-submission clients (default 8)",
+    )
+    parser.add_argument(
+        "--skip-scale", action="store_true", help="leave out the million-clue pages"
+    )
+    args = parser.parse_args()  # fmt: skip
+    ensure_wrk()
+
+    rows = []  # (group, name, result, ratio basis)
+    with tempfile.TemporaryDirectory(prefix="portal-pages-") as tmp:
+        workdir = Path(tmp)
+        log = open(workdir / "servers.log", "w+b")  # noqa: SIM115 (shared by the servers)
+        print("preparing the anchor and the portal (migrate, demo content) ...", flush=True)
+        anchor_env = prepare_anchor(workdir)
+        report_args = argparse.Namespace(sqlite=False)
+        port, portal_env, database_url = report_submissions.prepare(report_args, workdir)
+        urls = discover(portal_env)
+        pages = {
+            "home": "/",
+            "law article": urls["law article"],
+            "hero story": urls["hero story"],
+            "search": "/search/?q=%E9%BB%91%E6%81%B6",
+        }
+        https = ["X-Forwarded-Proto: https"]
+
+        anchor_port = report_submissions.free_port()
+        server = gunicorn("benchmarks.anchor.wsgi:application", anchor_port, anchor_env, log)
+        try:
+            print("anchor ...", flush=True)
+            bare = wrk(f"http://127.0.0.1:{anchor_port}/", args)
+            rows.append(("anchor", "bare Django view", bare, worker_rss_mb(server)))
+            form = anchor_form(f"http://127.0.0.1:{anchor_port}", args.seconds, args.clients)
+            rows.append(("anchor", "bare captcha form, GET+POST", form, worker_rss_mb(server)))
+        finally:
+            stop(server)
+
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        variants = [
+            ("in-process cache", {}),
+            ("no page cache", {"PAGE_CACHE_SECONDS": "0"}),
+            ("Redis cache", {"REDIS_URL": REDIS_URL}),
+        ]
+        for variant, extra in variants:
+            env = {**portal_env, **extra}
+            server = gunicorn("portal.wsgi:application", port, env, log)
+            try:
+                print(f"portal, {variant} ...", flush=True)
+                base = f"http://127.0.0.1:{port}"
+                for name, path in pages.items():
+                    requests.get(base + path, headers={"X-Forwarded-Proto": "https"}, timeout=60)
+                    result = wrk(base + path, args, https)
+                    rows.append((variant, name, result, worker_rss_mb(server)))
+                if variant == "in-process cache":
+                    qr = wrk(f"{base}/r/{urls['poster']}/qr.png", args, https)
+                    rows.append((variant, "poster QR code (PNG)", qr, worker_rss_mb(server)))
+                    store = report_submissions.CaptchaStore(database_url)
+                    photo = report_submissions.photo_2mb()
+                    scenarios = (("report, text only", None), ("report, 2 MB photo", photo))
+                    for name, attached in scenarios:
+                        result = report_submissions.run_scenario(
+                            base, store, args.seconds, args.clients, attached
+                        )
+                        rows.append((variant, name, result, worker_rss_mb(server)))
+            finally:
+                stop(server)
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        log.close()
+
+    scale = [] if args.skip_scale else scale_rows(args)
+    print_table(rows, bare["rate"], form["rate"], scale, args)
+
+
+def print_table(rows, bare_rate, form_rate, scale, args):
+    by_name = {(group, name): result for group, name, result, _rss in rows}
+    print(
+        f"\nPages through gunicorn (2 sync workers) on 127.0.0.1, wrk -t2 -c{args.connections} "
+        f"-d{args.seconds}s; report submissions with {args.clients} clients; one run"
+    )
+    header = f"{'server':<18}{'page':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}"
+    print(header + f"{'RSS MB':>8}{'failed':>8}")
+    for group, name, result, rss in rows:
+        basis = form_rate if name.startswith(("report", "bare captcha")) else bare_rate
+        print(
+            f"{group:<18}{name:<30}{result['rate']:>9.1f}{result['p50']:>9.1f}"
+            f"{result['p99']:>9.1f}{result['rate'] / basis:>8.2f}{rss:>8}"
+            f"{result.get('failed', result.get('failures', 0)):>8}"
+        )
+    for label, seconds in scale:
+        print(f"{'1M clues':<18}{label:<48}median {seconds:.3f} s")
+
+    def ratio(group, name, basis):
+        return by_name[(group, name)]["rate"] / basis
+
+    checks = []  # (target, measured, met)
+    for page in ("home", "law article", "hero story"):
+        for group, bar in (("in-process cache", 0.95), ("Redis cache", 0.6)):
+            value = ratio(group, page, bare_rate)
+            label = f"cached {page}, {group} >= {bar}x bare"
+            checks.append((label, f"{value:.2f}x", value >= bar))
+        value = ratio("no page cache", page, bare_rate)
+        bar = 2 * STOCK_WAGTAIL_RATIO
+        checks.append((f"cache miss {page} >= {bar:.2f}x bare (2x stock Wagtail)",
+                       f"{value:.2f}x", value >= bar))  # fmt: skip
+    value = ratio("in-process cache", "report, text only", form_rate)
+    checks.append(("report, text only >= 0.7x bare form", f"{value:.2f}x", value >= 0.7))
+    text = by_name[("in-process cache", "report, text only")]["rate"]
+    photo = by_name[("in-process cache", "report, 2 MB photo")]["rate"]
+    slower = text / photo if photo else float("inf")
+    checks.append(("report with a photo within 2x of text only", f"{slower:.2f}x", slower <= 2))
+    largest = max(rss for group, _name, _result, rss in rows if group != "anchor")
+    checks.append(("portal worker RSS <= 150 MB", f"{largest} MB", largest <= 150))
+    for label, seconds in scale:
+        limit = 0.5 if "statistics" in label else 0.2
+        checks.append((f"{label} < {limit} s", f"{seconds:.3f} s", seconds < limit))
+    print(f"\n{'target':<64}{'measured':>10}  verdict")
+    for label, measured, met in checks:
+        print(f"{label:<64}{measured:>10}  {'met' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
