@@ -51,10 +51,10 @@ def open_status(page, tracking_number, access_key, prefix=""):
     page.wait_for_selector("#public-status")
 
 
-def report(context, server, prefix=""):
+def report(context, server, url="/report/"):
     """A whole report from a fresh page; returns the receipt."""
     page = context.new_page()
-    page.goto(f"{prefix}/report/")
+    page.goto(url)
     fill_report(page, server, evidence=False)
     send(page)
     receipt = read_receipt(page)

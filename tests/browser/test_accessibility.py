@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import check_axe
-from .steps import open_status, read_receipt, send, fill_report
+from .steps import fill_report, open_status, read_receipt, send
 
 # One page of each public type (and the law's print version), without the language prefix.
 PUBLIC_PAGES = {

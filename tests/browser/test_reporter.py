@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from .conftest import check_axe
 from .steps import WHAT_HAPPENED, fill_report, open_status, read_receipt, send
 
 
@@ -67,10 +66,9 @@ def test_report_form_with_the_keyboard_alone(new_context, viewport, server, shot
         if name in typed and name not in done:
             page.keyboard.type(typed[name])
             done.add(name)
-        elif focused["type"] == "radio" and not focused["groupChecked"]:
-            page.keyboard.press("Space")
-            done.add(name)
-        elif name == "agree" and not focused["checked"]:
+        elif (focused["type"] == "radio" and not focused["groupChecked"]) or (
+            name == "agree" and not focused["checked"]
+        ):
             page.keyboard.press("Space")
             done.add(name)
         elif name == "captcha_1":
