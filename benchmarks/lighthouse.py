@@ -101,7 +101,7 @@ def start_gunicorn(port, env):
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz/", timeout=2):  # noqa: S310 (our own http server)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz/", timeout=2):
                 return server
         except OSError:  # not up yet
             time.sleep(0.3)
