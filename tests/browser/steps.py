@@ -1,0 +1,62 @@
+"""Steps a person takes, shared by the browser tests."""
+
+import io
+import re
+
+from PIL import Image
+
+from .conftest import solve_captcha
+
+WHAT_HAPPENED = "每天傍晚有几个人到农贸市场收“管理费”，不交就掀摊子。"
+
+
+def photo():
+    """A small real photo for the evidence box."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(out, format="PNG")
+    return {"name": "market.png", "mimeType": "image/png", "buffer": out.getvalue()}
+
+
+def fill_report(page, server, text=WHAT_HAPPENED, evidence=True):
+    """The form as a reporter fills it: what happened, where, one person, a photo, the notice
+    and the captcha. The category comes from the poster or is chosen here."""
+    if not page.locator('input[name="category"]:checked').count():
+        page.locator('input[name="category"]').first.check()
+    page.locator("#id_what_happened").fill(text)
+    page.locator("#id_where").fill("农贸市场东门")
+    page.locator("#id_party-0-name").fill("黄毛")
+    if evidence:
+        page.locator('input[name="evidence"]').set_input_files(photo())
+    page.locator("#id_agree").check()
+    solve_captcha(page, server)
+
+
+def send(page):
+    page.locator(".report-form button.button--primary").click()
+
+
+def read_receipt(page):
+    page.wait_for_url(re.compile(r"/report/receipt/$"))
+    return (
+        page.locator("#tracking-number").inner_text().strip(),
+        page.locator("#access-key").inner_text().strip(),
+    )
+
+
+def open_status(page, tracking_number, access_key, prefix=""):
+    page.goto(f"{prefix}/report/status/")
+    page.locator("#id_tracking_number").fill(tracking_number)
+    page.locator("#id_access_key").fill(access_key)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#public-status")
+
+
+def report(context, server, url="/report/"):
+    """A whole report from a fresh page; returns the receipt."""
+    page = context.new_page()
+    page.goto(url)
+    fill_report(page, server, evidence=False)
+    send(page)
+    receipt = read_receipt(page)
+    page.close()
+    return receipt
