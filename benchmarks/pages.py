@@ -199,10 +199,10 @@ DISCOVER = """
 import json
 from law.models import LawPage
 from content.models import StoryPage
-from posters.models import Poster
+from posters.models import EntryPoint
 law = LawPage.objects.live().filter(locale__language_code="zh-hans").first()
 story = StoryPage.objects.live().filter(locale__language_code="zh-hans").first()
-poster = Poster.objects.filter(active=True).first()
+poster = EntryPoint.objects.filter(active=True).first()
 print(json.dumps({
     "law article": law.url + "article-1/",
     "hero story": story.url,
