@@ -3,7 +3,7 @@
 A tracking number is 11 random digits and a Damm check digit: digits are easy to type on a
 phone keypad, random so numbers reveal nothing about volume or order, and the check digit
 catches every single wrong digit and every swap of neighbours. The access key carries 100
-random bits in Crockford base32 and is stored only as an scrypt hash.
+random bits in Crockford base32 and is stored only as a salted hash.
 """
 
 import hashlib
@@ -25,7 +25,6 @@ DAMM = (
 TRACKING_LENGTH = 12
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KEY_LENGTH = 20  # 20 x 5 bits = 100 bits
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 # Full-width digits and separators typed with a Chinese input method.
 _WIDTH = str.maketrans("０１２３４５６７８９－　", "0123456789- ")
 
@@ -69,22 +68,29 @@ def format_access_key(key: str) -> str:
 
 
 def hash_access_key(key: str) -> str:
+    """A salted SHA-256 of the key. The key is 100 random bits, not a password a person chose:
+    no one can try 2^100 keys against a stolen hash, slow or fast, so a slow hash (scrypt,
+    used before) would only make every report and every status check cost tens of
+    milliseconds of CPU, an easy lever for anyone flooding the portal."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(key.encode(), salt=salt, dklen=32, **SCRYPT)
-    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    digest = hashlib.sha256(salt + key.encode()).hexdigest()
+    return f"sha256${salt.hex()}${digest}"
 
 
 def check_access_key(key: str, stored: str) -> bool:
+    key = normalize_access_key(key)
     try:
-        _, n, r, p, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(
-            normalize_access_key(key).encode(),
-            salt=bytes.fromhex(salt),
-            dklen=32,
-            n=int(n),
-            r=int(r),
-            p=int(p),
-        )
+        kind, *fields = stored.split("$")
+        if kind == "sha256":
+            salt, digest = fields
+            candidate = hashlib.sha256(bytes.fromhex(salt) + key.encode()).hexdigest()
+        elif kind == "scrypt":  # clues reported before the change keep their hash
+            n, r, p, salt, digest = fields
+            candidate = hashlib.scrypt(
+                key.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+            ).hex()
+        else:
+            return False
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(candidate.hex(), digest)
+    return hmac.compare_digest(candidate, digest)
