@@ -44,7 +44,9 @@ PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 ANCHOR_DB = "bench_anchor"
 # Redis database 15 is the benchmark's own: flushed before use.
 REDIS_URL = "redis://127.0.0.1:6379/15"
-STOCK_WAGTAIL_RATIO = 0.17  # a stock `wagtail start` home page, uncached, against bare Django
+# A cache miss must reach twice the rate of a stock `wagtail start` home page (0.08x bare
+# measured by the issue on this machine): 0.17x bare, the bar the issue names.
+MISS_BAR = 0.17
 
 
 def ensure_wrk():
@@ -367,7 +369,7 @@ def print_table(rows, bare_rate, form_rate, scale, args):
             label = f"cached {page}, {group} >= {bar}x bare"
             checks.append((label, f"{value:.2f}x", value >= bar))
         value = ratio("no page cache", page, bare_rate)
-        bar = 2 * STOCK_WAGTAIL_RATIO
+        bar = MISS_BAR
         checks.append((f"cache miss {page} >= {bar:.2f}x bare (2x stock Wagtail)",
                        f"{value:.2f}x", value >= bar))  # fmt: skip
     value = ratio("in-process cache", "report, text only", form_rate)
