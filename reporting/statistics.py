@@ -23,7 +23,16 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+)
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
@@ -74,10 +83,13 @@ class Figures:
 
 @dataclass
 class _Group:
-    """One row of a breakdown: which clues are its own (`clues`, a condition on Clue) and
-    which units' work is its own (`held`, a condition on the unit field a query names)."""
+    """One row of a breakdown: which clues are its own (`clues`, a condition on Clue), which
+    units' work is its own (`held`, a condition on the unit field a query names), and its
+    period."""
 
     clues: Q
+    start: datetime
+    end: datetime
     unit_path: str | None = None
     category: Category | None = None
 
@@ -88,6 +100,9 @@ class _Group:
         if self.category is not None:
             condition &= Q(**{f"{clue_prefix}category": self.category})
         return condition
+
+    def during(self, field):
+        return Q(**{f"{field}__gte": self.start, f"{field}__lt": self.end})
 
 
 def _work(unit, start, end, category):
@@ -104,9 +119,11 @@ def _work(unit, start, end, category):
     return transfers, stood
 
 
-def _counts(unit, start, end, category, groups):
+def _counts(unit, category, groups):
     """The count figures of each group, each figure family in one query whatever the number
-    of groups (conditional aggregation), so a breakdown costs as much as a single figure."""
+    of groups and periods (conditional aggregation): the rows of every period are read once,
+    so a whole page of breakdowns costs as much as a single figure."""
+    start, end = min(group.start for group in groups), max(group.end for group in groups)
     clues = Clue.objects.all()
     if category is not None:
         clues = clues.filter(category=category)
@@ -118,16 +135,18 @@ def _counts(unit, start, end, category, groups):
     )
     received, logged, sent, concluded, overdue = {}, {}, {}, {}, {}
     for n, group in enumerate(groups):
-        received[f"received{n}"] = Count("pk", filter=group.clues)
+        received[f"received{n}"] = Count("pk", filter=group.clues & group.during("created_at"))
         for name, action in (("accepted", Action.ACCEPTED), ("repeats", Action.REPORTED_AGAIN)):
             logged[f"{name}{n}"] = Count(
-                "pk", distinct=True, filter=group.clues & Q(ledger__action=action)
+                "pk",
+                distinct=True,
+                filter=group.clues & Q(ledger__action=action) & group.during("ledger__at"),
             )
-        held = group.held("to_unit", "clue__")
+        held = group.held("to_unit", "clue__") & group.during("created_at")
         sent[f"transferred{n}"] = Count("clue", distinct=True, filter=held)
         sent[f"transfers{n}"] = Count("pk", filter=held)
         sent[f"acknowledged_on_time{n}"] = Count("pk", filter=held & on_time)
-        held = group.held("unit", "clue__")
+        held = group.held("unit", "clue__") & group.during("stood_at")
         concluded[f"concluded{n}"] = Count("pk", filter=held)
         cases = held & Q(outcome=Conclusion.Outcome.CRIMINAL_CASE)
         concluded[f"cases{n}"] = Count("pk", filter=cases)
@@ -151,10 +170,21 @@ def _counts(unit, start, end, category, groups):
     ]
 
 
+class _Median(Aggregate):
+    """PostgreSQL's median: the mean of the two middle values for an even count, as below."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def _median_days(queryset, duration):
-    """The median of a duration, found by the database: count, then read the middle row(s)
-    in order. Works the same on SQLite and PostgreSQL."""
+    """The median of a duration, found by the database: one aggregate on PostgreSQL;
+    elsewhere count, then read the middle row(s) in order."""
     values = queryset.annotate(span=ExpressionWrapper(duration, output_field=DurationField()))
+    if connection.vendor == "postgresql":
+        span = values.aggregate(median=_Median("span"))["median"]
+        return None if span is None else round(span.total_seconds() / 86400, 1)
     count = values.count()
     if not count:
         return None
@@ -163,9 +193,7 @@ def _median_days(queryset, duration):
     return round(sum(span.total_seconds() for span in middle) / len(middle) / 86400, 1)
 
 
-def figures(unit, start, end, category=None):
-    """The figures of `unit`'s subtree for start <= time < end (aware datetimes)."""
-    (result,) = _counts(unit, start, end, category, [_Group(clues=Q())])
+def _with_medians(result, unit, start, end, category):
     transfers, stood = _work(unit, start, end, category)
     result.median_days_to_acknowledge = _median_days(
         transfers.filter(acknowledged_at__isnull=False), F("acknowledged_at") - F("created_at")
@@ -179,18 +207,67 @@ def figures(unit, start, end, category=None):
     return result
 
 
+def figures(unit, start, end, category=None):
+    """The figures of `unit`'s subtree for start <= time < end (aware datetimes)."""
+    (result,) = _counts(unit, category, [_Group(clues=Q(), start=start, end=end)])
+    return _with_medians(result, unit, start, end, category)
+
+
+def _child_groups(unit, start, end):
+    children = list(unit.get_children().select_related("region").order_by("path"))
+    groups = [
+        _Group(clues=in_jurisdiction(child), start=start, end=end, unit_path=child.path)
+        for child in children
+    ]
+    return children, groups
+
+
+def _category_groups(start, end, category):
+    categories = [category] if category else list(Category.objects.order_by("sort_order"))
+    groups = [
+        _Group(clues=Q(category=each), start=start, end=end, category=each) for each in categories
+    ]
+    return categories, groups
+
+
 def by_child_unit(unit, start, end, category=None):
     """[(child unit, its Figures)] for each unit directly under `unit`, in tree order."""
-    children = list(unit.get_children().select_related("region").order_by("path"))
-    groups = [_Group(clues=in_jurisdiction(child), unit_path=child.path) for child in children]
-    return list(zip(children, _counts(unit, start, end, category, groups), strict=True))
+    children, groups = _child_groups(unit, start, end)
+    return list(zip(children, _counts(unit, category, groups), strict=True))
 
 
 def by_category(unit, start, end, category=None):
     """[(category, Figures of `unit`'s subtree for it)]: every category, or only `category`."""
-    categories = [category] if category else list(Category.objects.order_by("sort_order"))
-    groups = [_Group(clues=Q(category=each), category=each) for each in categories]
-    return list(zip(categories, _counts(unit, start, end, category, groups), strict=True))
+    categories, groups = _category_groups(start, end, category)
+    return list(zip(categories, _counts(unit, category, groups), strict=True))
+
+
+@dataclass
+class Overview:
+    current: Figures
+    previous: Figures
+    children: list
+    categories: list
+
+
+def overview(unit, start, end, category=None):
+    """What the statistics page shows: the period and the one before it, each with its
+    medians, and the period by unit below and by category, every count in one pass."""
+    before = previous_period(start, end)
+    children, child_groups = _child_groups(unit, start, end)
+    categories, category_groups = _category_groups(start, end, category)
+    totals = [
+        _Group(clues=Q(), start=start, end=end),
+        _Group(clues=Q(), start=before[0], end=before[1]),
+    ]
+    rows = _counts(unit, category, totals + child_groups + category_groups)
+    current, previous = rows[:2]
+    return Overview(
+        current=_with_medians(current, unit, start, end, category),
+        previous=_with_medians(previous, unit, *before, category),
+        children=list(zip(children, rows[2 : 2 + len(children)], strict=True)),
+        categories=list(zip(categories, rows[2 + len(children) :], strict=True)),
+    )
 
 
 def previous_period(start, end):

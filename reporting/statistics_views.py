@@ -124,16 +124,10 @@ def statistics_view(request):
         data = form.cleaned_data
         unit, category = data["unit"], data["category"]
         start, end = _bounds(data["start"], data["end"])
-        current = statistics.figures(unit, start, end, category)
-        previous = statistics.figures(unit, *statistics.previous_period(start, end), category)
-        children = [
-            (child.label, figures)
-            for child, figures in statistics.by_child_unit(unit, start, end, category)
-        ]
-        by_category = [
-            (each.label, figures)
-            for each, figures in statistics.by_category(unit, start, end, category)
-        ]
+        overview = statistics.overview(unit, start, end, category)
+        current, previous = overview.current, overview.previous
+        children = [(child.label, figures) for child, figures in overview.children]
+        by_category = [(each.label, figures) for each, figures in overview.categories]
         context.update(
             unit=unit,
             current=current,

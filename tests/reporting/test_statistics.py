@@ -207,3 +207,16 @@ def test_a_breakdown_costs_the_same_queries_whatever_its_rows(scene, django_asse
     for parent in (national, tangshan):
         with django_assert_num_queries(6):
             statistics.by_child_unit(parent, *today())
+
+
+def test_the_page_overview_agrees_with_each_figure_alone(scene, django_assert_max_num_queries):
+    start, end = today()
+    before = statistics.previous_period(start, end)
+    for code in ("national", "r130000", "r130200"):
+        parent = unit(code)
+        with django_assert_max_num_queries(15):  # whatever the number of rows
+            page = statistics.overview(parent, start, end)
+        assert page.current == statistics.figures(parent, start, end)
+        assert page.previous == statistics.figures(parent, *before)
+        assert page.children == statistics.by_child_unit(parent, start, end)
+        assert page.categories == statistics.by_category(parent, start, end)
