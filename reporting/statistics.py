@@ -252,21 +252,20 @@ class Overview:
 
 def overview(unit, start, end, category=None):
     """What the statistics page shows: the period and the one before it, each with its
-    medians, and the period by unit below and by category, every count in one pass."""
+    medians, and the period by unit below and by category, counted in one pass per period."""
     before = previous_period(start, end)
     children, child_groups = _child_groups(unit, start, end)
     categories, category_groups = _category_groups(start, end, category)
-    totals = [
-        _Group(clues=Q(), start=start, end=end),
-        _Group(clues=Q(), start=before[0], end=before[1]),
-    ]
-    rows = _counts(unit, category, totals + child_groups + category_groups)
-    current, previous = rows[:2]
+    total = _Group(clues=Q(), start=start, end=end)
+    current, *rows = _counts(unit, category, [total, *child_groups, *category_groups])
+    # The period before on its own: in the same pass, every row of both periods would be
+    # weighed against every group of the breakdowns.
+    (previous,) = _counts(unit, category, [_Group(clues=Q(), start=before[0], end=before[1])])
     return Overview(
         current=_with_medians(current, unit, start, end, category),
         previous=_with_medians(previous, unit, *before, category),
-        children=list(zip(children, rows[2 : 2 + len(children)], strict=True)),
-        categories=list(zip(categories, rows[2 + len(children) :], strict=True)),
+        children=list(zip(children, rows[: len(children)], strict=True)),
+        categories=list(zip(categories, rows[len(children) :], strict=True)),
     )
 
 

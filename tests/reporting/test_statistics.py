@@ -214,7 +214,7 @@ def test_the_page_overview_agrees_with_each_figure_alone(scene, django_assert_ma
     before = statistics.previous_period(start, end)
     for code in ("national", "r130000", "r130200"):
         parent = unit(code)
-        with django_assert_max_num_queries(15):  # whatever the number of rows
+        with django_assert_max_num_queries(20):  # whatever the number of rows
             page = statistics.overview(parent, start, end)
         assert page.current == statistics.figures(parent, start, end)
         assert page.previous == statistics.figures(parent, *before)
