@@ -110,7 +110,9 @@ def run_django():
     """Run Python code in a fresh process with its own environment: for behaviour that is
     decided when settings load (missing variables, unreachable databases)."""
 
-    def run(code, env, settings_module="portal.settings.test", timeout=60):
+    # A full migrate in a new process takes seconds, but more than a minute on a loaded
+    # two-core machine: the limit is for a process that hangs, not a slow one.
+    def run(code, env, settings_module="portal.settings.test", timeout=300):
         clean = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": settings_module, **env}
         return subprocess.run(
             [sys.executable, "-c", code],

@@ -63,6 +63,6 @@ call_command("run_worker", "--batch", verbosity=0)
 result.refresh()
 print(queue.backend_kind(), result.status, result.return_value)
 """
-    result = run_django(code, env, timeout=120)
+    result = run_django(code, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "rq SUCCESSFUL 0"
