@@ -6,6 +6,7 @@ Every drill runs against its own PostgreSQL cluster (initdb in a temporary folde
 on 127.0.0.1), never the machine's shared server, and removes it when it ends.
 """
 
+import contextlib
 import io
 import os
 import random
@@ -96,10 +97,8 @@ class Cluster:
             conn.execute("CREATE DATABASE portal")
 
     def close(self):
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
 
 
 def portal_env(workdir, database_url, web_port, **extra):
@@ -219,7 +218,8 @@ class CaptchaStore:
         self.local = threading.local()
 
     def answer(self, key):
-        for _attempt in range(2):
+        # A person waits for the picture while the database is away, then reads it.
+        for _attempt in range(60):
             try:
                 if getattr(self.local, "conn", None) is None:
                     self.local.conn = psycopg.connect(
@@ -231,6 +231,7 @@ class CaptchaStore:
                 return row[0] if row else "?"
             except psycopg.OperationalError:
                 self.local.conn = None
+                time.sleep(0.5)
         raise ConnectionError("captcha store unreachable")
 
 
@@ -256,9 +257,7 @@ class Browser:
         }
 
     def get(self, path, **kwargs):
-        return self.session.get(
-            f"{self.base}{path}", headers=self.headers(), timeout=30, **kwargs
-        )
+        return self.session.get(f"{self.base}{path}", headers=self.headers(), timeout=30, **kwargs)
 
     def post(self, path, data, files=None):
         return self.session.post(

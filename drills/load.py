@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import psycopg
-
 from _common import (
     Browser,
     CaptchaStore,
@@ -143,13 +142,17 @@ def main():
     p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan")
 
-    print(f"\nLoad drill: {args.reports} reports with a photo, {args.clients} clients, "
-          "gunicorn (2 sync workers), PostgreSQL, 127.0.0.1")
+    print(
+        f"\nLoad drill: {args.reports} reports with a photo, {args.clients} clients, "
+        "gunicorn (2 sync workers), PostgreSQL, 127.0.0.1"
+    )
     print(f"  wall time                 {wall:8.1f} s ({len(outcomes) / wall:.1f} reports/s)")
     print(f"  receipts shown            {len(receipts):8}")
     print(f"  clues stored              {len(found['numbers']):8}")
-    print(f"  distinct tracking numbers {len(set(found['numbers'])):8} "
-          f"(receipts: {len(set(receipts))})")
+    print(
+        f"  distinct tracking numbers {len(set(found['numbers'])):8} "
+        f"(receipts: {len(set(receipts))})"
+    )
     print(f"  evidence rows             {found['evidence_rows']:8}")
     print(f"  files stored on disk      {found['files_on_disk']:8} of {found['file_names']}")
     print(f"  clues without files       {found['clues_without_files']:8}")

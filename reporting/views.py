@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -142,6 +143,8 @@ class ReportView(View):
             self.stage(form, token)
             return self.render(self.with_staged(form, token), parties, status=429)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
+        # Kept for report_not_sent, should storing fail beyond what this view can catch.
+        request.report_processed_files = form.processed_files
         try:
             services.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
@@ -218,11 +221,69 @@ class ReportView(View):
         return no_referrer(render(self.request, self.template_name, context, status=status))
 
 
+# Posted fields the page after a failure does not send back: a fresh CSRF token replaces the
+# old one, the text is shown apart, and the buttons' actions were already applied.
+NOT_RESENT = {
+    "csrfmiddlewaretoken",
+    "what_happened",
+    "remove_staged",
+    "refresh_captcha",
+    "add_party",
+}
+
+
+def report_not_sent(request, status):
+    """The report form's answer when storing failed in a way the view could not catch: the
+    database went away mid-request, or while the session was being saved after the clue
+    was committed. Rendered without the database. Nothing the reporter wrote is lost: the
+    page holds it and sends it again with the same submission token, so a report that was
+    in fact stored shows its receipt instead of being stored twice."""
+    # Only what was parsed already: reading the body here could mean reading the files again.
+    data = getattr(request, "_post", None) or {}
+    token = data.get("submission_token", "")
+    hidden = [
+        (name, value) for name in data if name not in NOT_RESENT for value in data.getlist(name)
+    ]
+    context = {
+        "hidden": hidden,
+        "what_happened": data.get("what_happened", ""),
+        "kept_files": _keep_files(request, token),
+    }
+    response = render(request, "reporting/report_not_sent.html", context, status=status)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return no_referrer(response)
+
+
+def receipt_not_shown(request):
+    """The receipt page when the database is away. The report was stored (the form only
+    sends here after the commit) and its receipt waits, so a reload shows it."""
+    response = render(request, "reporting/receipt_not_shown.html", status=503)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return no_referrer(response)
+
+
+def _keep_files(request, token):
+    """Stage the checked files of the failed attempt (storage only, no database); the number
+    of files the form now holds, or 0 when the reporter must choose them again."""
+    if not ReportForm.token_is_valid(token):
+        return 0
+    try:
+        for processed in getattr(request, "report_processed_files", ()):
+            staging.stage(token, processed)
+        return len(staging.staged(token))
+    except OSError:
+        return 0
+
+
 @never_cache
 def receipt(request):
     """Shows the receipt once: its stored copy is deleted as it is displayed."""
-    token = request.session.pop(RECEIPT_SESSION_KEY, None)
+    token = request.session.get(RECEIPT_SESSION_KEY)
     stored = services.take_receipt(token) if token else None
+    # Forgotten only once taken: should the database fail first, a reload still shows it.
+    request.session.pop(RECEIPT_SESSION_KEY, None)
     if stored is None:
         messages.info(
             request,
