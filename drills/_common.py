@@ -315,3 +315,79 @@ class Verdict:
         passed = all(ok for _label, ok in self.checks)
         print(f"\n{self.title}: {'PASS' if passed else 'FAIL'}")
         return 0 if passed else 1
+
+
+def start_worker(env):
+    """The task worker as deployed: `run_worker`, which also queues the periodic checks."""
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def django_in_process(env):
+    """Django in the drill's own process, with the portal's settings, to set up and check."""
+    os.environ.update(env)
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+
+
+WEBHOOK_SECRET = "drill-webhook-secret-0123456789"
+
+
+def transfer_with_webhook(webhook_url):
+    """A fresh clue, screened in Hebei and transferred to Tangshan, whose system is at
+    webhook_url; the supervisors above Tangshan have email addresses (the demo's)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from reporting import services, workflow
+    from reporting.models import Category, Region, Transfer, Unit
+
+    intake = get_user_model().objects.get(username="intake-hebei")
+    tangshan = Unit.objects.get(code="r130200")
+    tangshan.webhook_url = webhook_url
+    tangshan.webhook_secret = WEBHOOK_SECRET
+    tangshan.save()
+    clue, _key = services.submit_clue(
+        details={
+            "category": Category.objects.get(slug="gang-crime"),
+            "region": Region.objects.get(code="130203"),
+            "what_happened": "演练线索",
+            "when": "unknown",
+            "where": "",
+            "officials_shield": "unknown",
+        },
+        parties=[],
+        reporter=None,
+        submission_token=f"drill-{time.time()}",
+        entry_code="",
+        language="zh-hans",
+    )
+    workflow.accept(clue, intake)
+    workflow.transfer(
+        clue,
+        intake,
+        to_unit=tangshan,
+        mode=Transfer.Mode.NORMAL,
+        deadline=timezone.now() + timedelta(days=30),
+    )
+    return clue
+
+
+def valid_signature(headers, body):
+    import hashlib
+    import hmac
+
+    timestamp = headers.get("X-Portal-Timestamp", "")
+    expected = hmac.new(
+        WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(headers.get("X-Portal-Signature", ""), f"sha256={expected}")

@@ -4,6 +4,8 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import UpdateError
+from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -69,6 +71,20 @@ def preselection(query):
     if entry.isalnum():
         initial["entry"] = entry
     return initial
+
+
+def save_session(request):
+    """Save the session now, in the view: a database failure then reaches the error handler,
+    which keeps the report (the middleware would answer a failed save with a bare 400), and
+    inside a transaction it is undone with the rest. When the browser holds the session's
+    cookie already, the middleware is spared a second save that could only fail later."""
+    session = request.session
+    try:
+        session.save()
+    except UpdateError as error:  # how the session backend words a failed database write
+        raise DatabaseError("the session could not be saved") from error
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME) == session.session_key:
+        session.modified = False
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -173,6 +189,7 @@ class ReportView(View):
 
     def to_receipt(self, token):
         self.request.session[RECEIPT_SESSION_KEY] = token
+        save_session(self.request)
         return redirect("reporting:receipt")
 
     def with_another_party(self, data):
@@ -281,9 +298,14 @@ def _keep_files(request, token):
 def receipt(request):
     """Shows the receipt once: its stored copy is deleted as it is displayed."""
     token = request.session.get(RECEIPT_SESSION_KEY)
-    stored = services.take_receipt(token) if token else None
-    # Forgotten only once taken: should the database fail first, a reload still shows it.
-    request.session.pop(RECEIPT_SESSION_KEY, None)
+    stored = None
+    if token:
+        # The receipt is taken and the session forgets it in one transaction: should the
+        # database go away before both are done, neither happens and a reload shows it.
+        with transaction.atomic():
+            stored = services.take_receipt(token)
+            del request.session[RECEIPT_SESSION_KEY]
+            save_session(request)
     if stored is None:
         messages.info(
             request,
