@@ -142,7 +142,8 @@ def prepare_portal(env):
     manage(env, "load_demo_content", "--allow-production")
 
 
-def start_gunicorn(port, env, workers=2):
+def start_gunicorn(port, env, workers=2, log=None):
+    """gunicorn as deployed; its error log (the portal's logging) goes to `log` if given."""
     server = subprocess.Popen(
         [
             PYTHON,
@@ -161,7 +162,7 @@ def start_gunicorn(port, env, workers=2):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(log, "ab") if log else subprocess.DEVNULL,  # noqa: SIM115 (the child keeps it)
     )
     if not wait_ready(f"http://127.0.0.1:{port}", 60):
         server.kill()
@@ -391,3 +392,17 @@ def valid_signature(headers, body):
         WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()
     return hmac.compare_digest(headers.get("X-Portal-Signature", ""), f"sha256={expected}")
+
+
+def wait_for_worker(seconds=90):
+    """Until the task worker has run a harmless task: it is up and polling."""
+    from reporting import tasks
+
+    result = tasks.send_mail_from_outbox.enqueue(0)  # no such message: returns at once
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        result.refresh()
+        if result.is_finished:
+            return True
+        time.sleep(0.2)
+    raise SystemExit("the task worker did not start")

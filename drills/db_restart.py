@@ -8,7 +8,8 @@ sends reports with a photo from concurrent clients, and once a third of them are
 the database (pg_ctl stop -m fast: open transactions are rolled back, connections cut) for
 --down seconds, then starts it again. Each client acts as a person: a "try again" page is read
 (it must hold the text), then sent again from that page; a form asking for a new captcha is
-answered. Nothing is restarted or cleared by hand.
+answered. Five more people press "send" just as the database stops. Nothing is restarted or
+cleared by hand.
 
 PASS: every answer was a receipt whose clue exists afterwards or a "try again" page holding
 the reporter's text; no clue without its files and no file without its clue; every report in
@@ -43,6 +44,7 @@ from _common import (
 
 TEXT_PREFIX = "重启演练"
 RECOVERY_LIMIT_SECONDS = 10
+PROBES = 5
 
 
 def hidden_fields(page):
@@ -94,8 +96,12 @@ class Person:
             return None
         return None
 
-    def send(self):
-        data = report_data(self.form(), self.store, self.text)
+    def prepare(self):
+        """The form filled in and the captcha read, ready to send."""
+        return report_data(self.form(), self.store, self.text)
+
+    def send(self, data=None):
+        data = data or self.prepare()
         files = {"evidence": ("photo.jpg", small_photo(self.index), "image/jpeg")}
         for _try in range(12):
             response = self.browser.post("/report/", data, files=files)
@@ -118,7 +124,7 @@ class Person:
                 data["submission_token"] = field("submission_token", page)
                 files = None
                 continue
-            self.answer("other", response, page[:200])
+            self.answer("other", response, textarea(page)[:60] + " | " + str(sorted(data))[:300])
             time.sleep(1)
         return None
 
@@ -220,6 +226,7 @@ def main():
     parser.add_argument("--reports", type=int, default=300)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--down", type=float, default=5, help="seconds the database is down")
+    parser.add_argument("--log", help="append gunicorn's error log (tracebacks) to this file")
     args = parser.parse_args()
     log, receipts = [], {}
 
@@ -233,7 +240,7 @@ def main():
             base = f"http://127.0.0.1:{port}"
             env = portal_env(workdir, cluster.url, port)
             prepare_portal(env)
-            server = start_gunicorn(port, env)
+            server = start_gunicorn(port, env, log=args.log)
             began = time.time()
             threads = run_load(
                 base, CaptchaStore(cluster.url), args.reports, args.clients, log, receipts
@@ -241,13 +248,27 @@ def main():
             while stored_count(cluster.url) < args.reports // 3 and time.time() - began < 120:
                 time.sleep(0.2)
             stored_before = stored_count(cluster.url)
+            # A few people press "send" while the database is down, whatever the timing of
+            # the others' requests.
+            store = CaptchaStore(cluster.url)
+            probes = [Person(Browser(base), store, args.reports + n, log) for n in range(PROBES)]
+            filled = [person.prepare() for person in probes]
             stopped_at = time.time() - began
             cluster.stop("fast")
+            sending = [
+                threading.Thread(
+                    target=lambda p, d: receipts.__setitem__(p.index, p.send(d)),
+                    args=(person, data),
+                )
+                for person, data in zip(probes, filled, strict=True)
+            ]
+            for thread in sending:
+                thread.start()
             time.sleep(args.down)
             cluster.start()
             back_at = time.time() - began
             recovery = serves_again(base)
-            for thread in threads:
+            for thread in threads + sending:
                 thread.join()
             wall = time.time() - began
             found = afterwards(cluster.url, workdir / "private")
@@ -268,7 +289,8 @@ def main():
     )
     for kind, count in sorted(kinds.items()):
         print(f"  {kind:<28}{count:6}")
-    print(f"  reports ending with a receipt {len(shown):4} of {args.reports}")
+    total = args.reports + PROBES
+    print(f"  reports ending with a receipt {len(shown):4} of {total}")
     print(f"  clues stored                  {len(found['clues']):4}")
     print(f"  receipts with no clue         {len(unknown_receipts):4}")
     print(f"  clues without their files     {found['without_files']:4}")
@@ -283,7 +305,7 @@ def main():
     verdict.check("every receipt's clue exists afterwards", not unknown_receipts)
     verdict.check(
         "every report got its receipt in the end, stored once",
-        len(shown) == args.reports == len(found["clues"]),
+        len(shown) == total == len(found["clues"]),
     )
     verdict.check(
         "no clue without its files, no file without its clue",
@@ -294,6 +316,10 @@ def main():
         recovery <= RECOVERY_LIMIT_SECONDS,
     )
     verdict.check("the database was in fact down mid-load", 0 < stored_before < args.reports)
+    verdict.check(
+        f"the {PROBES} reports sent while it was down got the 'try again' page",
+        kinds["try again, text kept"] >= PROBES,
+    )
     return verdict.report()
 
 

@@ -35,6 +35,7 @@ from _common import (
     stop_process,
     transfer_with_webhook,
     valid_signature,
+    wait_for_worker,
     workspace,
 )
 
@@ -107,6 +108,7 @@ def main():
             from reporting.models import Delivery
 
             workers.append(start_worker(env))
+            wait_for_worker()
             began = receiver.began = time.time()
             clue = transfer_with_webhook(receiver.url)
             in_flight = receiver.in_flight.wait(60)

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -255,8 +256,7 @@ def report_not_sent(request, status):
     was committed. Rendered without the database. Nothing the reporter wrote is lost: the
     page holds it and sends it again with the same submission token, so a report that was
     in fact stored shows its receipt instead of being stored twice."""
-    # Only what was parsed already: reading the body here could mean reading the files again.
-    data = getattr(request, "_post", None) or {}
+    data = _posted_text(request)
     token = data.get("submission_token", "")
     hidden = [
         (name, value) for name in data if name not in NOT_RESENT for value in data.getlist(name)
@@ -270,6 +270,31 @@ def report_not_sent(request, status):
     response["Retry-After"] = "30"
     add_never_cache_headers(response)
     return no_referrer(response)
+
+
+class _SkipFiles(FileUploadHandler):
+    """Reads a form's text and passes over its files."""
+
+    def new_file(self, *args, **kwargs):
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _posted_text(request):
+    """The form's fields, even when the failure came before the view read them (a middleware
+    loading the session from a database that is away): read now, without the files."""
+    if not hasattr(request, "_post"):
+        try:
+            request.upload_handlers = [_SkipFiles(request)]
+            request.POST  # noqa: B018 (parses the body)
+        except Exception:  # a body that cannot be read leaves nothing to keep
+            return {}
+    return request._post
 
 
 def receipt_not_shown(request):

@@ -102,6 +102,23 @@ def test_a_failure_while_storing_keeps_text_and_files_and_stores_nothing(
     assert Clue.objects.get().evidence.count() == 1
 
 
+def test_a_failure_before_the_form_is_read_keeps_the_text(client, report_page, valid_data):
+    """Found by drills/db_restart.py: for a browser with a session, a middleware loads it
+    before the view reads the form; the database failing there left the page empty."""
+    client.raise_request_exception = False
+    _, earlier = report_page()
+    client.post("/report/", {**valid_data(what_happened="更早的举报"), **earlier})
+    _, hidden = report_page()
+    photo = upload("a.png", samples.png_with_text())
+    with database_refuses('FROM "django_session"'):
+        response = client.post("/report/", {**valid_data(), **hidden, "evidence": [photo]})
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "每月有人上门暴力催收" in html and "刀疤强" in html
+    assert 'type="file"' in html  # the files were not read: choose them again
+    assert hidden["submission_token"] in html
+
+
 def test_pages_say_try_again_with_503_while_the_database_is_away(client, site_tree):
     client.raise_request_exception = False
     with database_refuses(None):
