@@ -117,8 +117,8 @@ def portal_env(workdir, database_url, web_port, **extra):
         "MEDIA_ROOT": str(workdir / "media"),
         "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
         "LOG_LEVEL": "ERROR",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(workdir / "mail"),
+        # Unless a drill listens for mail (MailSink), it is written to the worker's stdout.
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "REPORT_MIN_SECONDS": "0",
         "REPORT_RATE_LIMIT": "100000000",
     }
@@ -406,3 +406,62 @@ def wait_for_worker(seconds=90):
             return True
         time.sleep(0.2)
     raise SystemExit("the task worker did not start")
+
+
+class MailSink:
+    """A minimal SMTP server on 127.0.0.1 that keeps every message: what the portal's mail
+    server would have been handed."""
+
+    def __init__(self):
+        import email
+        import email.policy
+        import socketserver
+
+        self.messages = []  # (recipients, email.message.EmailMessage)
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line):
+                self.wfile.write(line.encode() + b"\r\n")
+
+            def handle(self):
+                recipients = []
+                self.reply("220 drill ESMTP")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        self.reply("250 drill")
+                    elif verb == b"MAIL":
+                        recipients = []
+                        self.reply("250 OK")
+                    elif verb == b"RCPT":
+                        recipients.append(line.split(b":", 1)[1].strip(b" <>\r\n").decode())
+                        self.reply("250 OK")
+                    elif verb == b"DATA":
+                        self.reply("354 go on")
+                        data = b""
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            data += chunk
+                        message = email.message_from_bytes(data, policy=email.policy.default)
+                        sink.messages.append((recipients, message))
+                        self.reply("250 OK")
+                    elif verb == b"QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("250 OK")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def env(self):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": self.port,
+        }
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

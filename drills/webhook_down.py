@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from _common import (
     Cluster,
+    MailSink,
     Verdict,
     django_in_process,
     free_port,
@@ -35,6 +36,7 @@ from _common import (
     workspace,
 )
 
+alert_subjects_cache = []
 OUTAGE_SECONDS = 600
 FIRST_RETRY_SECONDS = 60
 
@@ -77,6 +79,7 @@ def main():
     outage = OUTAGE_SECONDS / args.scale
     hook_port = free_port()
     receiver = None
+    sink = MailSink()
 
     with workspace("portal-drill-webhook-") as workdir:
         cluster = Cluster(workdir)
@@ -85,13 +88,19 @@ def main():
         try:
             cluster.create_database()
             env = portal_env(
-                workdir, cluster.url, free_port(), WEBHOOK_FIRST_RETRY_SECONDS=first_retry
+                workdir,
+                cluster.url,
+                free_port(),
+                WEBHOOK_FIRST_RETRY_SECONDS=first_retry,
+                **sink.env(),
             )
             prepare_portal(env)
             django_in_process(env)
             from django.conf import settings
 
             from reporting.models import Delivery, OutgoingMail
+
+            alert_subjects_cache.extend(alert_subjects())
 
             worker = start_worker(env)
             wait_for_worker()
@@ -117,7 +126,7 @@ def main():
             ]
             alerts = list(
                 OutgoingMail.objects.exclude(pk__in=mails_before)
-                .filter(subject__in=alert_subjects())
+                .filter(subject__in=alert_subjects_cache)
                 .values_list("recipients", "sent_at", "subject")
             )
             ledger = list(clue.ledger.values_list("action", flat=True))
@@ -128,6 +137,7 @@ def main():
                 stop_process(worker)
             if receiver:
                 receiver.close()
+            sink.close()
             cluster.close()
 
     refused = [a for a in attempts if a[1] is None]
@@ -138,7 +148,7 @@ def main():
         f"{max_attempts} attempts at most, supervisors warned after {alert_after}"
     )
     for at, status, error in attempts:
-        print(f"  attempt at {at:6.1f} s   {status or error}")
+        print(f"  attempt at {at:6.1f} s   {status or error[:90]}")
     print(
         f"  receiver listening again at {recovered_at:.1f} s; requests received: "
         f"{len(receiver.requests) if receiver else 0}"
@@ -148,6 +158,10 @@ def main():
         print(
             f"  email to {', '.join(recipients)}: {subject!r}, {'sent' if sent_at else 'NOT SENT'}"
         )
+    subjects = set(alert_subjects_cache)
+    received = [(to, m["Subject"]) for to, m in sink.messages if m["Subject"] in subjects]
+    for to, subject in received:
+        print(f"  mail server got {subject!r} for {', '.join(to)}")
     print(f"  ledger: {', '.join(ledger)}")
 
     verdict = Verdict("Webhook target down drill")
@@ -169,7 +183,7 @@ def main():
     )
     verdict.check(
         "the supervisors told once, the email sent",
-        len(alerts) == 1 and alerts[0][1] is not None,
+        len(alerts) == 1 and alerts[0][1] is not None and len(received) == 1,
     )
     verdict.check(
         "not marked failed; one 'forwarded' entry on the ledger",
