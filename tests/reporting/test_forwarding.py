@@ -162,7 +162,8 @@ def test_a_long_outage_warns_supervisors_once_and_the_delivery_still_arrives(
     assert [a.status_code for a in delivery.attempt_log.all()] == [503] * 5 + [200]
     told = [m for m in mail.outbox if "supervisor-hebei@example.test" in m.to]
     assert len(told) == 1
-    assert "HTTP 503" in told[0].body and clue.tracking_number not in told[0].body
+    assert "HTTP 503" in told[0].body and "最多 8 次" in told[0].body
+    assert clue.tracking_number not in told[0].body
     assert clue.ledger.filter(action="forwarding_failed").count() == 0
 
 
