@@ -1,7 +1,13 @@
 """Liveness and readiness probes for load balancers and orchestrators."""
 
+import errno
 import logging
+import shutil
+import uuid
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
@@ -47,10 +53,26 @@ def check_task_queue():
             django_rq.get_connection(name).ping()
 
 
+def check_evidence_storage():
+    """A small file can be written and removed, and the largest evidence file still fits."""
+    storage = storages["private"]
+    name = storage.save(f"health/probe-{uuid.uuid4().hex}", ContentFile(b"\0" * 4096))
+    storage.delete(name)
+    free = shutil.disk_usage(storage.path("health")).free
+    if free < settings.EVIDENCE_MAX_FILE_BYTES:
+        raise OSError(errno.ENOSPC, f"{free} bytes free")
+
+
 CHECKS = (
     ("database", check_database, "database unreachable"),
     ("migrations", check_migrations, "migrations not applied"),
     ("task_queue", check_task_queue, "task queue unreachable"),
+)
+# Checked after the others and reported as "degraded" with 200: without room for evidence,
+# pages and text-only reports still work (a reporter with files is told to try again), so
+# the load balancer keeps the instance; monitoring should alert on "degraded".
+DEGRADING = (
+    ("evidence_storage", check_evidence_storage, "evidence storage full or not writable"),
 )
 
 
@@ -93,7 +115,19 @@ def readyz(request):
         else:
             results[name] = "ok"
     if reason:
+        results.update((name, "skipped") for name, _check, _failure in DEGRADING)
         return JsonResponse(
             {"status": "unavailable", "reason": reason, "checks": results}, status=503
         )
+    for name, check, failure in DEGRADING:
+        try:
+            check()
+        except Exception as error:  # as above: not fully ready, the log keeps the detail
+            logger.warning("readiness check %s failed: %s", name, error)
+            results[name] = "failed"
+            reason = reason or failure
+        else:
+            results[name] = "ok"
+    if reason:
+        return JsonResponse({"status": "degraded", "reason": reason, "checks": results})
     return JsonResponse({"status": "ok", "checks": results})

@@ -28,7 +28,6 @@ from .models import Delivery, DeliveryAttempt, LedgerEntry, Membership
 from .services import record
 
 logger = logging.getLogger(__name__)
-CLAIM_SECONDS = 120
 
 
 def clue_admin_url(clue):
@@ -66,7 +65,7 @@ def _claim(delivery_id):
             pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
         )
         .exclude(claimed_until__gt=now)
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .update(claimed_until=now + timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS))
     )
     if not claimed:
         return None
@@ -136,6 +135,10 @@ def _settle(delivery, delivered, status_code, error):
         )
         tell_supervisors_delivery_failed(delivery)
         return None
+    if delivery.attempts == settings.WEBHOOK_ALERT_AFTER_ATTEMPTS:
+        # Once per delivery (the count passes this number once): the unit's system has been
+        # unreachable for a while and someone should look before the retries run out.
+        tell_supervisors_delivery_delayed(delivery, error)
     wait = settings.WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
     delivery.claimed_until = None
@@ -174,6 +177,31 @@ def tell_supervisors_delivery_failed(delivery):
             % {
                 "unit": delivery.transfer.to_unit.label,
                 "count": delivery.attempts,
+                "url": clue_admin_url(delivery.transfer.clue),
+            },
+        )
+
+
+def tell_supervisors_delivery_delayed(delivery, error):
+    """Queue the early warning in the caller's transaction (the failed attempt's)."""
+    recipients = supervisors_of(delivery.transfer.to_unit)
+    if not recipients:
+        logger.error("delivery %s is failing and the unit has no supervisor to tell", delivery.pk)
+        return
+    with override(settings.LANGUAGE_CODE):
+        queue_mail(
+            recipients,
+            _("A transfer is not reaching its unit's system"),
+            _(
+                "A transfer to %(unit)s has failed to reach its system %(count)s times "
+                "(last answer: %(error)s). The portal keeps trying, up to %(limit)s attempts; "
+                "please ask the unit to check its system. The clue:\n%(url)s"
+            )
+            % {
+                "unit": delivery.transfer.to_unit.label,
+                "count": delivery.attempts,
+                "error": error,
+                "limit": settings.WEBHOOK_MAX_ATTEMPTS,
                 "url": clue_admin_url(delivery.transfer.clue),
             },
         )

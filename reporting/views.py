@@ -4,7 +4,11 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import UpdateError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -68,6 +72,20 @@ def preselection(query):
     if entry.isalnum():
         initial["entry"] = entry
     return initial
+
+
+def save_session(request):
+    """Save the session now, in the view: a database failure then reaches the error handler,
+    which keeps the report (the middleware would answer a failed save with a bare 400), and
+    inside a transaction it is undone with the rest. When the browser holds the session's
+    cookie already, the middleware is spared a second save that could only fail later."""
+    session = request.session
+    try:
+        session.save()
+    except UpdateError as error:  # how the session backend words a failed database write
+        raise DatabaseError("the session could not be saved") from error
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME) == session.session_key:
+        session.modified = False
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -142,6 +160,8 @@ class ReportView(View):
             self.stage(form, token)
             return self.render(self.with_staged(form, token), parties, status=429)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
+        # Kept for report_not_sent, should storing fail beyond what this view can catch.
+        request.report_processed_files = form.processed_files
         try:
             services.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
@@ -170,6 +190,7 @@ class ReportView(View):
 
     def to_receipt(self, token):
         self.request.session[RECEIPT_SESSION_KEY] = token
+        save_session(self.request)
         return redirect("reporting:receipt")
 
     def with_another_party(self, data):
@@ -218,11 +239,98 @@ class ReportView(View):
         return no_referrer(render(self.request, self.template_name, context, status=status))
 
 
+# Posted fields the page after a failure does not send back: a fresh CSRF token replaces the
+# old one, the text is shown apart, and the buttons' actions were already applied.
+NOT_RESENT = {
+    "csrfmiddlewaretoken",
+    "what_happened",
+    "remove_staged",
+    "refresh_captcha",
+    "add_party",
+}
+
+
+def report_not_sent(request, status):
+    """The report form's answer when storing failed in a way the view could not catch: the
+    database went away mid-request, or while the session was being saved after the clue
+    was committed. Rendered without the database. Nothing the reporter wrote is lost: the
+    page holds it and sends it again with the same submission token, so a report that was
+    in fact stored shows its receipt instead of being stored twice."""
+    data = _posted_text(request)
+    token = data.get("submission_token", "")
+    hidden = [
+        (name, value) for name in data if name not in NOT_RESENT for value in data.getlist(name)
+    ]
+    context = {
+        "hidden": hidden,
+        "what_happened": data.get("what_happened", ""),
+        "kept_files": _keep_files(request, token),
+    }
+    response = render(request, "reporting/report_not_sent.html", context, status=status)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return no_referrer(response)
+
+
+class _SkipFiles(FileUploadHandler):
+    """Reads a form's text and passes over its files."""
+
+    def new_file(self, *args, **kwargs):
+        raise SkipFile
+
+    def receive_data_chunk(self, raw_data, start):
+        return None
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _posted_text(request):
+    """The form's fields, even when the failure came before the view read them (a middleware
+    loading the session from a database that is away): read now, without the files."""
+    if not hasattr(request, "_post"):
+        try:
+            request.upload_handlers = [_SkipFiles(request)]
+            request.POST  # noqa: B018 (parses the body)
+        except Exception:  # a body that cannot be read leaves nothing to keep
+            return {}
+    return request._post
+
+
+def receipt_not_shown(request):
+    """The receipt page when the database is away. The report was stored (the form only
+    sends here after the commit) and its receipt waits, so a reload shows it."""
+    response = render(request, "reporting/receipt_not_shown.html", status=503)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return no_referrer(response)
+
+
+def _keep_files(request, token):
+    """Stage the checked files of the failed attempt (storage only, no database); the number
+    of files the form now holds, or 0 when the reporter must choose them again."""
+    if not ReportForm.token_is_valid(token):
+        return 0
+    try:
+        for processed in getattr(request, "report_processed_files", ()):
+            staging.stage(token, processed)
+        return len(staging.staged(token))
+    except OSError:
+        return 0
+
+
 @never_cache
 def receipt(request):
     """Shows the receipt once: its stored copy is deleted as it is displayed."""
-    token = request.session.pop(RECEIPT_SESSION_KEY, None)
-    stored = services.take_receipt(token) if token else None
+    token = request.session.get(RECEIPT_SESSION_KEY)
+    stored = None
+    if token:
+        # The receipt is taken and the session forgets it in one transaction: should the
+        # database go away before both are done, neither happens and a reload shows it.
+        with transaction.atomic():
+            stored = services.take_receipt(token)
+            del request.session[RECEIPT_SESSION_KEY]
+            save_session(request)
     if stored is None:
         messages.info(
             request,

@@ -255,6 +255,12 @@ REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_FIRST_RETRY_SECONDS = env_int("WEBHOOK_FIRST_RETRY_SECONDS", 60)
 WEBHOOK_TIMEOUT_SECONDS = 10
+# Supervisors are warned once when a delivery has failed this many times (0: never), before
+# the retries run out; and told again only if it fails for good.
+WEBHOOK_ALERT_AFTER_ATTEMPTS = env_int("WEBHOOK_ALERT_AFTER_ATTEMPTS", 3)
+# How long a worker holds a delivery it is sending; after a worker is killed mid-send, the
+# periodic job sends it again once this has run out. Well above WEBHOOK_TIMEOUT_SECONDS.
+WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 120)
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
 EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 100) * 1024 * 1024
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)

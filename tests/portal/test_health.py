@@ -1,4 +1,6 @@
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,34 @@ def test_readyz_reports_every_check(client):
         "database": "ok",
         "migrations": "ok",
         "task_queue": "ok",
+        "evidence_storage": "ok",
     }
+
+
+@pytest.mark.django_db
+def test_readyz_says_degraded_when_evidence_cannot_be_written(client, settings):
+    """Found by drills/storage_full.py: a full evidence disk went unreported."""
+    private = Path(settings.PRIVATE_MEDIA_ROOT)
+    shutil.rmtree(private, ignore_errors=True)
+    private.write_bytes(b"")  # a file where the folder should be: every write fails
+    try:
+        response = client.get("/readyz/")
+    finally:
+        private.unlink()
+    assert response.status_code == 200  # pages and text-only reports still work
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["reason"] == "evidence storage full or not writable"
+    assert body["checks"]["evidence_storage"] == "failed"
+    assert body["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_says_degraded_when_the_largest_file_would_not_fit(client, settings):
+    settings.EVIDENCE_MAX_FILE_BYTES = 10**18  # more than any disk here has free
+    body = client.get("/readyz/").json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["evidence_storage"] == "failed"
 
 
 def test_readyz_refuses_writes(client):
@@ -47,6 +76,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(run_django):
         "database": "failed",
         "migrations": "skipped",
         "task_queue": "skipped",
+        "evidence_storage": "skipped",
     }
 
 

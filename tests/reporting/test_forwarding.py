@@ -146,6 +146,28 @@ def test_after_the_last_attempt_supervisors_are_told_once(staff, receiver_factor
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_long_outage_warns_supervisors_once_and_the_delivery_still_arrives(
+    staff, receiver_factory, settings
+):
+    """Found by drills/webhook_down.py: a receiver down for ten minutes recovered before
+    the retries ran out, so nobody was ever told its unit's system had been unreachable."""
+    settings.WEBHOOK_FIRST_RETRY_SECONDS = 0
+    settings.WEBHOOK_ALERT_AFTER_ATTEMPTS = 3
+    receiver = receiver_factory([503] * 5)
+    clue = transfer_to_tangshan(staff, receiver)
+    run_worker()
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.DELIVERED
+    assert [a.status_code for a in delivery.attempt_log.all()] == [503] * 5 + [200]
+    told = [m for m in mail.outbox if "supervisor-hebei@example.test" in m.to]
+    assert len(told) == 1
+    assert "HTTP 503" in told[0].body and "最多 8 次" in told[0].body
+    assert clue.tracking_number not in told[0].body
+    assert clue.ledger.filter(action="forwarding_failed").count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_delivery_left_behind_is_sent_again(staff, receiver_factory, settings):
     """As if the worker died mid-send: the claim runs out and the periodic job resends."""
     receiver = receiver_factory()
