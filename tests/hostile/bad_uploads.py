@@ -43,8 +43,8 @@ def zip_of(files, compression=zipfile.ZIP_DEFLATED):
 
 
 def zip_bomb():
-    """50 MB of zeros in a few tens of kilobytes, ten times over."""
-    return zip_of({f"{n}.txt": b"\x00" * 50_000_000 for n in range(10)})
+    """20 MB of zeros in some twenty kilobytes, five times over."""
+    return zip_of({f"{n}.txt": b"\x00" * 20_000_000 for n in range(5)})
 
 
 def jpeg(size=(64, 48), **save):
@@ -222,43 +222,75 @@ def corpus():
         Bad("PNG decompression bomb", "bomb.png", samples.png_bomb()),
         Bad("JPEG claiming 65000 x 65000 pixels", "huge.jpg", jpeg_with_huge_dimensions()),
         Bad("JPEG/ZIP polyglot", "photo.jpg", jpeg() + zipped, (b"PK\x03\x04", b"evil")),
-        Bad("PNG with script after IEND and text chunks", "a.png", png_with_chunks_and_trailer(),
-            (b"<script", b"Reporter Name", b"XMPSECRET")),
+        Bad(
+            "PNG with script after IEND and text chunks",
+            "a.png",
+            png_with_chunks_and_trailer(),
+            (b"<script", b"Reporter Name", b"XMPSECRET"),
+        ),
         Bad("PDF/ZIP polyglot", "doc.pdf", pdf(lambda w: None) + zipped, (b"PK\x03\x04",)),
         Bad("GIF with a ZIP behind it (GIFAR)", "a.gif", gif() + zipped, (b"PK\x03\x04",)),
-        Bad("PDF with an open-action script", "a.pdf", pdf_with_open_action_script(),
-            (b"OPEN-ACTION-SCRIPT", b"/JavaScript")),
-        Bad("PDF with a page-open script", "b.pdf", pdf_with_page_script(),
-            (b"PAGE-OPEN-SCRIPT", b"/JavaScript")),
-        Bad("PDF with a launch link and an annotation script", "c.pdf", pdf_with_launch_link(),
-            (b"LAUNCHED", b"/Launch", b"ANNOT-ENTER-SCRIPT")),
-        Bad("PDF with an attached file", "d.pdf", pdf_with_attachment(),
-            (b"ATTACHED-PAYLOAD", b"curl evil")),
+        Bad(
+            "PDF with an open-action script",
+            "a.pdf",
+            pdf_with_open_action_script(),
+            (b"OPEN-ACTION-SCRIPT", b"/JavaScript"),
+        ),
+        Bad(
+            "PDF with a page-open script",
+            "b.pdf",
+            pdf_with_page_script(),
+            (b"PAGE-OPEN-SCRIPT", b"/JavaScript"),
+        ),
+        Bad(
+            "PDF with a launch link and an annotation script",
+            "c.pdf",
+            pdf_with_launch_link(),
+            (b"LAUNCHED", b"/Launch", b"ANNOT-ENTER-SCRIPT"),
+        ),
+        Bad(
+            "PDF with an attached file",
+            "d.pdf",
+            pdf_with_attachment(),
+            (b"ATTACHED-PAYLOAD", b"curl evil"),
+        ),
         Bad("password-protected PDF", "locked.pdf", encrypted_pdf()),
-        Bad("truncated PDF", "cut.pdf", pdf_with_open_action_script()[:300],
-            (b"OPEN-ACTION-SCRIPT",)),
+        Bad(
+            "truncated PDF",
+            "cut.pdf",
+            pdf_with_open_action_script()[:300],
+            (b"OPEN-ACTION-SCRIPT",),
+        ),
         Bad("truncated JPEG", "cut.jpg", jpeg((400, 300))[:700]),
         Bad("truncated PNG", "cut.png", png((300, 300))[:60]),
         Bad("SVG with script", "drawing.svg", svg_with_script(), (b"<script",)),
         Bad("SVG with script named as a photo", "photo.jpg", svg_with_script(), (b"<script",)),
-        Bad("HTML named as a photo", "photo.jpg", b"<!doctype html><html>" + SCRIPT,
-            (b"<script",)),
+        Bad(
+            "HTML named as a photo", "photo.jpg", b"<!doctype html><html>" + SCRIPT, (b"<script",)
+        ),
         Bad("Windows program named as a PDF", "report.pdf", windows_executable(), (b"MZ",)),
         Bad("Linux program named as a video", "clip.mp4", samples.ELF_EXECUTABLE, (b"\x7fELF",)),
         Bad("shell script named as a recording", "voice.mp3", PAYLOAD, (b"curl evil",)),
-        Bad("Word document with macros", "report.docx", office_macro_document(),
-            (b"vbaProject",)),
+        Bad("Word document with macros", "report.docx", office_macro_document(), (b"vbaProject",)),
         Bad("old Office document", "report.doc", ole_document(), (b"AutoOpen",)),
-        Bad("AMR header then a script", "voice.amr", amr_with_payload(),
-            (b"<script", b"curl evil")),
+        Bad(
+            "AMR header then a script", "voice.amr", amr_with_payload(), (b"<script", b"curl evil")
+        ),
         Bad("WAV/ZIP polyglot", "voice.wav", wav_with_zip(), (b"PK\x03\x04", b"curl evil")),
         Bad("WAV naming its owner", "voice.wav", wav_with_metadata(), (b"Reporter Name",)),
         Bad("MP4 header then a script", "clip.mp4", mp4_header_then_script(), (b"curl evil",)),
-        Bad("HEIC with GPS and device EXIF", "IMG_0001.heic", heic,
-            (b"PhoneMaker", b"Reporter Name")),
-        Bad("JPEG with GPS, device, XMP, ICC and comment", "IMG_0002.jpg",
+        Bad(
+            "HEIC with GPS and device EXIF",
+            "IMG_0001.heic",
+            heic,
+            (b"PhoneMaker", b"Reporter Name"),
+        ),
+        Bad(
+            "JPEG with GPS, device, XMP, ICC and comment",
+            "IMG_0002.jpg",
             jpeg_full_of_metadata(),
-            (b"PhoneMaker", b"Reporter Name", b"XMPSECRET", b"ICC-SECRET", b"COMMENT-SECRET")),
+            (b"PhoneMaker", b"Reporter Name", b"XMPSECRET", b"ICC-SECRET", b"COMMENT-SECRET"),
+        ),
         Bad("WebP with EXIF", "a.webp", samples.webp(), (b"PhoneMaker", b"Reporter Name")),
         Bad("TIFF (not accepted)", "scan.tiff", tiff(), ()),
     ]

@@ -2,8 +2,9 @@
 form: every file is refused, or stored sanitised (a new encoding, the hostile part gone);
 none is stored as it came."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+
+import pytest
 
 from reporting import evidence
 from reporting.models import Clue, Evidence

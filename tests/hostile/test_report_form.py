@@ -74,7 +74,7 @@ def hostile_post(data, base):
     return post
 
 
-@bounded(100)
+@bounded(60)
 @given(data=st.data())
 def test_no_post_to_the_report_form_is_an_error(
     client, open_site, valid_data, hidden_fields, data
@@ -85,7 +85,7 @@ def test_no_post_to_the_report_form_is_an_error(
     assert response.status_code in (200, 302, 400, 429)
 
 
-@bounded(60)
+@bounded(40)
 @given(field=st.sampled_from(FIELDS[:15]), value=hostile_text)
 @example(field="what_happened", value="\x00")
 @example(field="where", value="a\x00b")
@@ -137,7 +137,7 @@ def raw_bodies(draw):
     return body
 
 
-@bounded(80)
+@bounded(50)
 @given(
     path=st.sampled_from(["/report/", "/report/status/"]), body=raw_bodies(), kind=CONTENT_TYPES
 )
