@@ -107,7 +107,9 @@ def create_law(parent, law_text, *, user=None, publish=False):
         has_unpublished_changes=True,
     )
     short = law_text.title.removeprefix("中华人民共和国")
-    page.short_title = short if short != law_text.title else ""
+    # A short title too long for citations is left for the editor to write.
+    fits = len(short) <= LawPage._meta.get_field("short_title").max_length
+    page.short_title = short if short != law_text.title and fits else ""
     parent.add_child(instance=page)
     import_into(page, law_text, user=user, publish=publish)
     return LawPage.objects.get(pk=page.pk)

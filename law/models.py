@@ -26,6 +26,7 @@ from modelcluster.fields import ParentalKey
 from search.fields import segmented
 
 from . import structure
+from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
 class LawPage(RoutablePageMixin, Page):
@@ -43,7 +44,7 @@ class LawPage(RoutablePageMixin, Page):
     promulgated_by = models.CharField(_("promulgating body"), max_length=120, blank=True)
     adoption_note = models.CharField(
         _("adoption note"),
-        max_length=300,
+        max_length=NOTE_MAX_LENGTH,
         blank=True,
         help_text=_("The note under the title, as the official text gives it."),
     )
@@ -163,7 +164,7 @@ class LawVersion(Orderable):
 class LawChapter(Orderable):
     page = ParentalKey(LawPage, on_delete=models.CASCADE, related_name="chapters")
     number = models.PositiveSmallIntegerField(_("number"), validators=[MaxValueValidator(999)])
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=HEADING_MAX_LENGTH)
 
     panels = [FieldPanel("number"), FieldPanel("title")]
 
@@ -177,7 +178,7 @@ class LawSection(Orderable):
     number = models.PositiveSmallIntegerField(
         _("number"), validators=[MinValueValidator(1), MaxValueValidator(999)]
     )
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=HEADING_MAX_LENGTH)
 
     panels = [FieldPanel("chapter_number"), FieldPanel("number"), FieldPanel("title")]
 

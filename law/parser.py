@@ -6,6 +6,7 @@ database, and a text is either accepted whole or refused with the line at fault,
 half-imported law never reaches the site."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -206,6 +207,30 @@ _BETWEEN_CJK = re.compile(r"(?<=[^\x00-\xff])\s+(?=[^\x00-\xff])")
 _KINDS = {"编": "part", "章": "chapter", "节": "section", "条": "article"}
 
 
+# What the page can hold (the title of a Wagtail page, the adoption note, a chapter's or a
+# section's title); a longer one is refused here, with its line, not by the database.
+TITLE_MAX_LENGTH = 255
+NOTE_MAX_LENGTH = 300
+HEADING_MAX_LENGTH = 120
+
+
+def _check_line(content, line):
+    """Control characters have no place in a published text (a NUL is refused by PostgreSQL
+    outright); a file that has them is not the official text, or is damaged."""
+    for char in content:
+        if unicodedata.category(char) == "Cc" and not char.isspace():
+            raise LawTextError(
+                line,
+                _("the line contains a control character (U+%(code)s)")
+                % {"code": f"{ord(char):04X}"},
+            )
+
+
+def _too_long(message, text, limit, line, **values):
+    if len(text) > limit:
+        raise LawTextError(line, message % {"limit": limit, **values})
+
+
 def _title(text):
     # Short official titles are spaced out for layout (总　　则); the spacing is not the title.
     return re.sub(r"\s+", " ", _BETWEEN_CJK.sub("", text)).strip()
@@ -284,6 +309,13 @@ class _Builder:
             )
         if not title:
             raise LawTextError(line, _("chapter %(number)s has no title") % {"number": number})
+        _too_long(
+            _("the title of chapter %(number)s is longer than %(limit)s characters"),
+            _title(title),
+            HEADING_MAX_LENGTH,
+            line,
+            number=number,
+        )
         self.chapter = Chapter(number, _title(title))
         self.chapter_line = line
         self.chapters.append(self.chapter)
@@ -301,6 +333,13 @@ class _Builder:
             )
         if not title:
             raise LawTextError(line, _("section %(number)s has no title") % {"number": number})
+        _too_long(
+            _("the title of section %(number)s is longer than %(limit)s characters"),
+            _title(title),
+            HEADING_MAX_LENGTH,
+            line,
+            number=number,
+        )
         self.section = Section(number, _title(title))
         self.section_line = line
         self.chapter.sections.append(self.section)
@@ -371,10 +410,15 @@ def parse(text: str) -> LawText:
     ]
     if not entries:
         raise LawTextError(1, _("the text is empty"))
+    for number, content in entries:
+        _check_line(content, number)
 
     line, title = entries[0]
     if _classify(title, line)[0] != "text" or title[0] in "（(" or _is_contents(title):
         raise LawTextError(line, _("the text must start with the title of the law"))
+    _too_long(
+        _("the title is longer than %(limit)s characters"), _title(title), TITLE_MAX_LENGTH, line
+    )
     position = 1
 
     note = ""
@@ -393,6 +437,12 @@ def parse(text: str) -> LawText:
         else:
             raise LawTextError(start, _("the note after the title is not closed"))
         note = "\n".join(lines)[1:-1].strip()
+        _too_long(
+            _("the note after the title is longer than %(limit)s characters"),
+            note,
+            NOTE_MAX_LENGTH,
+            start,
+        )
 
     contents_chapters = False
     if position < len(entries) and _is_contents(entries[position][1]):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 # No 0/O, 1/I/L: the code is printed under the QR code for people who type it.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
+# Room for longer codes later; what the database column holds.
+CODE_MAX_LENGTH = 12
 
 
 def new_code():
@@ -47,7 +49,7 @@ class EntryPoint(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
-        _("code"), max_length=12, unique=True, default=new_code, editable=False
+        _("code"), max_length=CODE_MAX_LENGTH, unique=True, default=new_code, editable=False
     )
     location = models.CharField(
         _("location"),

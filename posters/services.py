@@ -18,14 +18,20 @@ from portal.text import decode_text_file
 from reporting.models import Category, Region
 from reporting.services import clue_counts_by_entry_code
 
-from .models import Campaign, EntryPoint, ScanDay, new_code, normalise_code
+from .models import CODE_MAX_LENGTH, Campaign, EntryPoint, ScanDay, new_code, normalise_code
 
 # The notice the report form shows when a switched-off or unknown code brought the reader.
 RETIRED_NOTICE = "poster"
 
 
 def find(code):
-    return EntryPoint.objects.filter(code=normalise_code(code)).first() if code else None
+    """The entry point of a code from a URL, or None. Codes are short ASCII letters and
+    digits; anything else is no code, and never reaches the database (PostgreSQL refuses a
+    NUL character in a query with an error, not with no rows)."""
+    code = normalise_code(code or "")
+    if not (code and len(code) <= CODE_MAX_LENGTH and code.isascii() and code.isalnum()):
+        return None
+    return EntryPoint.objects.filter(code=code).first()
 
 
 def short_url(entry_point):

@@ -2,8 +2,9 @@
 
 Nothing here touches the database; services.py stores the results in one transaction.
 Images are decoded and re-encoded from pixels alone, so EXIF (GPS, device, time), XMP, IPTC
-and comments are gone. PDFs lose their document information and XMP metadata. Audio and video
-are kept as sent: stripping them needs a media toolkit this portal does not ship, and the form
+and comments are gone. PDFs lose their document information and XMP metadata, and their
+scripts. WAV recordings keep only their format and samples. Other audio and video are kept as
+sent: stripping them needs a media toolkit this portal does not ship, and the form
 tells reporters so.
 """
 
@@ -96,6 +97,24 @@ def _strip_image(data, name, extension):
     return out.getvalue()
 
 
+# Annotations that carry files or media of their own (which can be photos with their location,
+# or programs): left behind with the document level.
+DROPPED_ANNOTATIONS = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+# The only actions a kept annotation may have: go to a page, open a web address.
+SAFE_ACTIONS = {"/GoTo", "/URI"}
+
+
+def _harmless(annotation):
+    """The annotation without script or program launches, or None when it is one to drop."""
+    if annotation.get("/Subtype") in DROPPED_ANNOTATIONS:
+        return None
+    annotation.pop("/AA", None)
+    action = annotation.get("/A")
+    if action is not None and action.get_object().get("/S") not in SAFE_ACTIONS:
+        annotation.pop("/A")
+    return annotation
+
+
 def _strip_pdf(data, name):
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -109,15 +128,14 @@ def _strip_pdf(data, name):
         # else at document level stay behind.
         writer = pypdf.PdfWriter()
         for page in reader.pages:
-            for key in ("/Metadata", "/PieceInfo"):
+            # /AA: actions run when the page opens or closes (scripts, launching programs).
+            for key in ("/Metadata", "/PieceInfo", "/AA"):
                 page.pop(key, None)
             if "/Annots" in page:
-                kept = [
-                    a
-                    for a in page["/Annots"]
-                    if a.get_object().get("/Subtype") != "/FileAttachment"
-                ]
-                page[pypdf.generic.NameObject("/Annots")] = pypdf.generic.ArrayObject(kept)
+                kept = [_harmless(a.get_object()) for a in page["/Annots"]]
+                page[pypdf.generic.NameObject("/Annots")] = pypdf.generic.ArrayObject(
+                    [annotation for annotation in kept if annotation is not None]
+                )
             writer.add_page(page)
         writer.metadata = None
         out = io.BytesIO()
@@ -131,14 +149,61 @@ def _strip_pdf(data, name):
     return out.getvalue()
 
 
-AMR_MAGIC = (b"#!AMR\n", b"#!AMR-WB\n")
+# Bytes of speech data after each frame's header, by frame type; None: not a valid type.
+AMR_FRAME_BYTES = {
+    b"#!AMR\n": (12, 13, 15, 17, 19, 20, 26, 31, 5, None, None, None, None, None, None, 0),
+    b"#!AMR-WB\n": (17, 23, 32, 36, 40, 46, 50, 58, 60, 5, None, None, None, None, 0, 0),
+}
+AMR_MAGIC = tuple(AMR_FRAME_BYTES)
+
+
+def _is_amr(data):
+    """Frame by frame to the last byte: the magic followed by anything (a script, a program)
+    is not a recording. Each header byte has its padding bits clear and a valid frame type."""
+    magic = next((m for m in AMR_FRAME_BYTES if data.startswith(m)), None)
+    if magic is None:
+        return False
+    sizes, position, speech = AMR_FRAME_BYTES[magic], len(magic), 0
+    while position < len(data):
+        header = data[position]
+        size = sizes[(header >> 3) & 0x0F]
+        if header & 0x83 or size is None:
+            return False
+        speech += size > 5
+        position += 1 + size
+    return position == len(data) and speech > 0
+
+
+def _clean_wav(data, name):
+    """The recording rebuilt from its format and sample chunks alone: INFO and ID3 chunks
+    (which can name the device or its owner) and anything after the RIFF data are left
+    behind."""
+    end = min(len(data), 8 + int.from_bytes(data[4:8], "little"))
+    chunks, position = {}, 12
+    while position + 8 <= end:
+        kind, size = (
+            data[position : position + 4],
+            int.from_bytes(data[position + 4 : position + 8], "little"),
+        )
+        if kind in (b"fmt ", b"data") and kind not in chunks:
+            chunks[kind] = data[position + 8 : min(position + 8 + size, end)]
+        position += 8 + size + (size & 1)
+    if not chunks.get(b"fmt ") or not chunks.get(b"data"):
+        raise EvidenceError(
+            _("“%(name)s” is damaged or incomplete and cannot be opened.") % {"name": name}
+        )
+    body = b"WAVE"
+    for kind in (b"fmt ", b"data"):
+        chunk = chunks[kind]
+        body += kind + len(chunk).to_bytes(4, "little") + chunk + b"\x00" * (len(chunk) & 1)
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
 
 
 def _check_media(data, name, mime):
     """A recording or video must parse as one and have a duration: a file that only starts
     like one (an executable behind an ID3 header, a script behind 'ftyp') is refused."""
     if mime == "audio/amr":
-        valid = any(data.startswith(m) and len(data) > len(m) + 1 for m in AMR_MAGIC)
+        valid = _is_amr(data)
     else:
         try:
             parsed = mutagen.File(io.BytesIO(data))
@@ -165,6 +230,8 @@ def process(name, data):
     mime = kind_guess.mime if kind_guess else None
     if mime is None and data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
         mime = "image/heic"  # HEIF brands filetype does not know (heix: 10-bit phone photos)
+    if mime is None and data.startswith(b"#!AMR-WB\n"):
+        mime = "audio/amr"  # wideband voice recordings, which filetype does not know
     if mime not in ACCEPTED:
         raise EvidenceError(
             _(
@@ -181,6 +248,8 @@ def process(name, data):
         content_type = f"image/{'jpeg' if extension == 'jpg' else extension}"
     elif kind == "document":
         content, content_type = _strip_pdf(data, name), mime
+    elif mime == "audio/x-wav":
+        content, content_type = _clean_wav(data, name), mime
     else:
         content, content_type = data, mime
     return ProcessedFile(
@@ -192,6 +261,6 @@ def process(name, data):
         sha256=hashlib.sha256(content).hexdigest(),
         original_sha256=hashlib.sha256(data).hexdigest(),
         original_size=len(data),
-        metadata_removed=kind in ("image", "document"),
+        metadata_removed=kind in ("image", "document") or mime == "audio/x-wav",
         original=data if settings.EVIDENCE_KEEP_ORIGINALS and content is not data else None,
     )

@@ -2,6 +2,7 @@
 categories of clues. Staff edit both afterwards; seeding never overwrites their edits."""
 
 import csv
+import unicodedata
 from pathlib import Path
 
 from django.db import transaction
@@ -27,14 +28,23 @@ class ReferenceDataError(ValueError):
         self.problems = problems
 
 
+def _has_control_character(text):
+    return any(unicodedata.category(char) == "Cc" for char in text)
+
+
 def check_regions(rows):
     """Every problem of a regions file, by line number, before anything is written."""
     problems = []
     known = set(Region.objects.values_list("code", flat=True))
     seen = set()
+    name_limit = Region._meta.get_field("name").max_length
     for number, row in enumerate(rows, start=2):
         code, parent = row.get("code") or "", row.get("parent") or ""
-        if not (code.isdigit() and len(code) in (6, 9, 12)):
+        if None in row or None in row.values():
+            # csv.DictReader files extra cells under None and fills missing ones with None.
+            problems.append(f"line {number}: expected {len(REGION_COLUMNS)} columns")
+        # Only ASCII digits: str.isdigit() also takes other scripts' digits and superscripts.
+        if not (code.isascii() and code.isdigit() and len(code) in (6, 9, 12)):
             problems.append(
                 f"line {number}: code {code!r} is not a 6, 9 or 12-digit division code"
             )
@@ -45,8 +55,13 @@ def check_regions(rows):
                 f"line {number}: level {row.get('level')!r} is not one of "
                 + ", ".join(Region.Level.values)
             )
-        if not (row.get("name") or "").strip() or not (row.get("name_en") or "").strip():
+        names = [(row.get("name") or "").strip(), (row.get("name_en") or "").strip()]
+        if not all(names):
             problems.append(f"line {number}: name and name_en are both required")
+        if any(len(name) > name_limit for name in names):
+            problems.append(f"line {number}: a name is longer than {name_limit} characters")
+        if any(_has_control_character(name) for name in names):
+            problems.append(f"line {number}: a name contains a control character")
         if parent and parent not in known and parent not in seen:
             problems.append(
                 f"line {number}: parent {parent} is neither above in the file nor known"
@@ -65,7 +80,8 @@ def load_regions(path):
         rows = list(_rows(path))
     except (UnicodeDecodeError, csv.Error) as error:
         raise ReferenceDataError([f"not a UTF-8 CSV file: {error}"]) from None
-    if not rows or list(rows[0].keys()) != REGION_COLUMNS:
+    # Extra cells of the first row (filed under None) are that row's problem, not the header's.
+    if not rows or [key for key in rows[0] if key is not None] != REGION_COLUMNS:
         raise ReferenceDataError(["the first line must be: " + ",".join(REGION_COLUMNS)])
     problems = check_regions(rows)
     if problems:
@@ -75,7 +91,7 @@ def load_regions(path):
     for row in rows:
         if row["code"] in known:
             continue
-        fields = {k: row[k] for k in ("code", "level", "name", "name_en")}
+        fields = {k: row[k].strip() for k in ("code", "level", "name", "name_en")}
         if row["parent"]:
             Region.objects.get(code=row["parent"]).add_child(**fields)
         else:

@@ -60,6 +60,18 @@ def test_the_admin_import_refuses_bad_text_and_imports_good_text(admin_client, s
     assert [article.number for article in draft.articles.all()] == [1, 2, 3]
 
 
+def test_an_uploaded_text_with_a_nul_is_refused_with_its_line(admin_client, site_tree):
+    """The pasted box refuses a NUL as every form field does; an uploaded file bypassed that,
+    and PostgreSQL refused the revision with a server error."""
+    page = law.demo.load()
+    revisions = page.revisions.count()
+    upload = SimpleUploadedFile("law.txt", TEXT.replace("前款", "前\x00款").encode())
+    response = admin_client.post(reverse("law_import", args=[page.pk]), {"file": upload})
+    assert response.status_code == 200
+    assert "第 11 行：" in response.content.decode()
+    assert page.revisions.count() == revisions
+
+
 def test_only_editors_of_the_page_may_import(client, site_tree, user):
     page = law.demo.load()
     client.force_login(user)

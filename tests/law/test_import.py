@@ -126,3 +126,35 @@ def test_a_second_law_gets_its_own_address(tmp_path, site_tree):
     call_command("import_law", write(tmp_path, TEXT), "--publish", stdout=StringIO())
     page = LawPage.objects.get(title="中华人民共和国示例法")
     assert page.slug == "law-2" and page.live
+
+
+# Each of these was a server error on PostgreSQL (a NUL it refuses, a value longer than its
+# column), found by the hostile-input tests (tests/hostile/test_law_import.py).
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            TEXT.replace("第三条　本法自", "第三条　本法\x00自"),
+            "Line 13: the line contains a control",
+        ),
+        (TEXT.replace("前款", "前\x07款"), "Line 11: the line contains a control character"),
+        ("法" * 256 + "\n第一条　施行。\n", "Line 1: the title is longer than 255"),
+        ("示例法\n（" + "注" * 301 + "）\n第一条　施行。\n", "Line 2: the note after the title"),
+        ("示例法\n第一章　" + "章" * 121 + "\n第一条　施行。\n", "Line 2: the title of chapter 1"),
+        (
+            "示例法\n第一章　总则\n第一节　" + "节" * 121 + "\n第一条　施行。\n",
+            "Line 3: the title of section 1",
+        ),
+    ],
+)
+def test_text_the_page_cannot_hold_is_refused_with_its_line(tmp_path, site_tree, text, message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
+        call_command("import_law", write(tmp_path, text), "--publish", stdout=StringIO())
+    assert not LawPage.objects.exists()
+
+
+def test_a_title_too_long_to_cite_leaves_the_short_title_to_the_editor(tmp_path, site_tree):
+    title = "中华人民共和国" + "示例" * 40 + "法"
+    call_command("import_law", write(tmp_path, f"{title}\n第一条　施行。\n"), stdout=StringIO())
+    page = LawPage.objects.get(title=title)
+    assert page.short_title == ""

@@ -74,3 +74,6 @@ def test_unknown_codes_have_no_image(client, entry_point):
     assert client.get("/r/NOSUCH/qr.png").status_code == 404
     assert client.get("/r/NOSUCH/qr.svg").status_code == 404
     assert client.get("/r/NOSUCH/poster.pdf").status_code == 404
+    # A NUL was an error on PostgreSQL, which refuses it in a query.
+    assert client.get("/r/%00/qr.png").status_code == 404
+    assert client.get("/r/AB%00/poster.pdf").status_code == 404

@@ -84,6 +84,14 @@ def wav(seconds=0.1):
     return header + struct.pack("<I", len(data)) + data
 
 
+def amr(frames=50, wideband=False):
+    """Frames of the highest rate, as a phone's voice recorder writes them: a header byte
+    (frame type, quality bit) and the frame's speech bytes."""
+    if wideband:
+        return b"#!AMR-WB\n" + (bytes([8 << 3 | 4]) + b"\x11" * 60) * frames
+    return b"#!AMR\n" + (bytes([7 << 3 | 4]) + b"\x11" * 31) * frames
+
+
 def png_bomb(width=12_000, height=12_000):
     """A valid PNG of 144 megapixels that compresses to a few kilobytes."""
 

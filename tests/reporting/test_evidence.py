@@ -250,6 +250,11 @@ def test_heif_brands_filetype_does_not_know_are_photos():
         ("song.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x00" + samples.ELF_EXECUTABLE),
         ("clip.mp4", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom#!/bin/sh\nreboot\n"),
         ("voice.amr", b"#!AMR\n"),
+        # Found by the bad-upload corpus (tests/hostile): the magic alone was checked, so a
+        # script behind it was stored as a recording.
+        ("voice.amr", b"#!AMR\n<script>alert(1)</script>"),
+        ("voice.amr", samples.amr() + b"#!/bin/sh\nreboot\n"),
+        ("voice.amr", samples.amr()[:-7]),
     ],
 )
 def test_media_that_only_starts_like_media_is_refused(name, data):
@@ -263,3 +268,70 @@ def test_a_real_recording_is_accepted():
     from reporting import evidence as pipeline
 
     assert pipeline.process("voice.wav", samples.wav()).kind == "audio"
+    for data in (samples.amr(), samples.amr(wideband=True)):
+        processed = pipeline.process("voice.amr", data)
+        assert processed.kind == "audio" and processed.content == data
+
+
+def test_a_wav_keeps_its_sound_and_loses_its_tags_and_anything_appended():
+    """Found by the bad-upload corpus: a WAV was kept as sent, with an INFO chunk naming its
+    owner or a ZIP archive behind it."""
+    import mutagen
+
+    from reporting import evidence as pipeline
+
+    sound = samples.wav()
+    info = b"INFOIART" + (14).to_bytes(4, "little") + b"Reporter Name\x00"
+    body = sound[12:] + b"LIST" + len(info).to_bytes(4, "little") + info
+    tagged = b"RIFF" + (4 + len(body)).to_bytes(4, "little") + b"WAVE" + body
+    for data in (tagged, sound + b"PK\x03\x04 an archive"):
+        processed = pipeline.process("voice.wav", data)
+        assert processed.content == sound and processed.metadata_removed
+        assert mutagen.File(io.BytesIO(processed.content)).info.length > 0
+
+
+def test_a_pdf_loses_its_scripts_and_program_launches_but_keeps_its_links():
+    """Found by the bad-upload corpus: scripts on a page and on its annotations were kept."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    from reporting import evidence as pipeline
+
+    def action(kind, **entries):
+        return DictionaryObject(
+            {NameObject("/S"): NameObject(kind)}
+            | {NameObject(f"/{k}"): TextStringObject(v) for k, v in entries.items()}
+        )
+
+    def annotation(**entries):
+        return DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+            }
+            | {NameObject(f"/{k}"): v for k, v in entries.items()}
+        )
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    page[NameObject("/AA")] = DictionaryObject(
+        {NameObject("/O"): action("/JavaScript", JS="PAGE-JS")}
+    )
+    page[NameObject("/Annots")] = ArrayObject(
+        [
+            writer._add_object(annotation(A=action("/Launch", F="LAUNCH.exe"))),
+            writer._add_object(annotation(A=action("/URI", URI="https://example.org/KEPT"))),
+            writer._add_object(
+                annotation(
+                    AA=DictionaryObject({NameObject("/E"): action("/JavaScript", JS="ANNOT-JS")})
+                )
+            ),
+        ]
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    stored = pipeline.process("a.pdf", out.getvalue()).content
+    for gone in (b"PAGE-JS", b"LAUNCH.exe", b"ANNOT-JS", b"/JavaScript", b"/Launch"):
+        assert gone not in stored
+    kept = pypdf.PdfReader(io.BytesIO(stored)).pages[0]["/Annots"]
+    links = [a.get_object()["/A"]["/URI"] for a in kept if "/A" in a.get_object()]
+    assert links == ["https://example.org/KEPT"]

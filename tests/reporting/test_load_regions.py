@@ -41,6 +41,13 @@ def test_cities_and_counties_load_under_their_province(tmp_path):
         (HEADER + "320100,320000,city,,y\n", "name and name_en"),
         (HEADER + "320100,,city,x,y\n", "only a province"),
         (HEADER + "320100,320000,city,x,y\n320100,320000,city,x,y\n", "appears twice"),
+        # Found by the hostile-input tests: other scripts' digits were taken for a code, and
+        # on PostgreSQL a long name or a NUL was a database error instead of a refusal.
+        (HEADER + "٣٢٠١٠٠,320000,city,x,y\n", "line 2: code '٣٢٠١٠٠'"),
+        (HEADER + "320100,320000,city," + "名" * 101 + ",y\n", "longer than 100 characters"),
+        (HEADER + "320100,320000,city,南\x00京,y\n", "line 2: a name contains a control"),
+        (HEADER + "320100,320000,city,x,y,z\n", "line 2: expected 5 columns"),
+        (HEADER + "320100,320000,city\n", "line 2: expected 5 columns"),
     ],
 )
 def test_a_bad_file_names_each_problem_and_loads_nothing(tmp_path, text, message):
