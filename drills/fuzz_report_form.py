@@ -382,7 +382,7 @@ def main():
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (4)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument(
-        "--max-minutes", type=float, default=30, help="stop after this long whatever is left"
+        "--max-minutes", type=float, default=60, help="stop after this long whatever is left"
     )
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     args = parser.parse_args()
