@@ -11,12 +11,15 @@ Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 sync workers)
 - the portal with its demo content on PostgreSQL (production settings), three times: page
   cache in process (the default), page cache off (PAGE_CACHE_SECONDS=0: every request renders)
   and page cache in Redis (REDIS_URL).
-Loads each page with wrk (-t2 -c<connections> -d<seconds>), one server at a time, and report
+Loads each page with wrk (-t2 -c<connections> -d<seconds>, sending a browser's
+`Accept-Encoding: gzip, deflate, br` to every server alike), one server at a time, and report
 submissions with benchmarks/report_submissions.py's clients (GET the form, read the captcha
 answer from its store, POST). Then, unless --skip-scale, the supervisors' statistics and queue
 pages over 1,000,000 clues with benchmarks/statistics_scale.py (its database is built the
 first time, a few minutes). Prints one table: requests/s, p50, p99, each rate's ratio to the
-bare view of this run, the gunicorn workers' largest RSS, and each target with its verdict.
+bare view of this run, the gunicorn workers' largest RSS and PSS (resident memory with the pages
+shared with the master and the other worker divided among them), and each target with its
+verdict.
 wrk comes from Debian (installed when missing and we are root). Stops by itself.
 """
 
@@ -47,6 +50,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 # A cache miss must reach twice the rate of a stock `wagtail start` home page (0.08x bare
 # measured by the issue on this machine): 0.17x bare, the bar the issue names.
 MISS_BAR = 0.17
+# What every browser sends; the same for the anchor and the portal.
+BROWSER_ENCODINGS = "Accept-Encoding: gzip, deflate, br"
 
 
 def ensure_wrk():
@@ -88,15 +93,17 @@ def stop(server):
 
 
 def worker_rss_mb(server):
-    """The largest resident memory of the server's workers, in MB."""
-    largest = 0
+    """The largest resident memory (RSS, PSS) of the server's workers, in MB."""
+    largest = [0, 0]
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
     for pid in children.read_text().split() if children.exists() else []:
-        status = Path(f"/proc/{pid}/status")
-        if status.exists():
-            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
-            largest = max(largest, int(match.group(1)) // 1024 if match else 0)
-    return largest
+        rollup = Path(f"/proc/{pid}/smaps_rollup")
+        if rollup.exists():
+            text = rollup.read_text()
+            for index, field in enumerate(("Rss", "Pss")):
+                match = re.search(rf"^{field}:\s+(\d+) kB", text, re.MULTILINE)
+                largest[index] = max(largest[index], int(match.group(1)) // 1024 if match else 0)
+    return tuple(largest)
 
 
 def _ms(text):
@@ -107,7 +114,7 @@ def _ms(text):
 def wrk(url, args, headers=()):
     """Requests/s, p50 ms, p99 ms and non-2xx answers of one wrk run."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", url]
-    for header in headers:
+    for header in (*headers, BROWSER_ENCODINGS):
         command[1:1] = ["-H", header]
     output = subprocess.run(
         command, check=True, capture_output=True, text=True, timeout=args.seconds + 60
@@ -348,12 +355,12 @@ def print_table(rows, bare_rate, form_rate, scale, args):
         f"-d{args.seconds}s; report submissions with {args.clients} clients; one run"
     )
     header = f"{'server':<18}{'page':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}"
-    print(header + f"{'RSS MB':>8}{'failed':>8}")
-    for group, name, result, rss in rows:
+    print(header + f"{'RSS MB':>8}{'PSS MB':>8}{'failed':>8}")
+    for group, name, result, (rss, pss) in rows:
         basis = form_rate if name.startswith(("report", "bare captcha")) else bare_rate
         print(
             f"{group:<18}{name:<30}{result['rate']:>9.1f}{result['p50']:>9.1f}"
-            f"{result['p99']:>9.1f}{result['rate'] / basis:>8.2f}{rss:>8}"
+            f"{result['p99']:>9.1f}{result['rate'] / basis:>8.2f}{rss:>8}{pss:>8}"
             f"{result.get('failed', result.get('failures', 0)):>8}"
         )
     for label, seconds in scale:
@@ -378,7 +385,7 @@ def print_table(rows, bare_rate, form_rate, scale, args):
     photo = by_name[("in-process cache", "report, 2 MB photo")]["rate"]
     slower = text / photo if photo else float("inf")
     checks.append(("report with a photo within 2x of text only", f"{slower:.2f}x", slower <= 2))
-    largest = max(rss for group, _name, _result, rss in rows if group != "anchor")
+    largest = max(rss for group, _name, _result, (rss, _pss) in rows if group != "anchor")
     checks.append(("portal worker RSS <= 150 MB", f"{largest} MB", largest <= 150))
     for label, seconds in scale:
         limit = 0.5 if "statistics" in label else 0.2

@@ -2,6 +2,7 @@
 stale as soon as anything they show changes, never stored for or served to anyone who is not
 an anonymous reader of a public page, with headers a shared cache can act on."""
 
+import gzip
 import os
 
 from django.core.cache import caches
@@ -11,6 +12,7 @@ from django.urls import reverse
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.test.utils.form_data import querydict_from_html
 
+import brotli
 import pytest
 
 import content.demo_stories
@@ -75,8 +77,39 @@ def test_a_page_is_served_again_without_touching_the_database(
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Content-Language"] == "zh-hans"
     assert "Set-Cookie" not in response and not response.cookies
-    # The URL alone decides the language, so shared caches need not split on the browser's.
-    assert "Vary" not in response
+    # The URL alone decides the language, so shared caches need not split on the browser's;
+    # they must on the encoding, as a browser that takes brotli gets it.
+    assert response["Vary"] == "Accept-Encoding"
+
+
+def test_a_browser_gets_the_page_compressed_as_it_accepts(
+    reader, site_tree, django_assert_num_queries
+):
+    plain = cached(reader, "/", django_assert_num_queries)
+    assert "Content-Encoding" not in plain
+    assert int(plain["Content-Length"]) == len(plain.content)
+    for accept, encoding, unpack in (
+        ("gzip, deflate, br, zstd", "br", brotli.decompress),
+        ("gzip;q=1.0, br;q=0", "gzip", gzip.decompress),
+        ("identity, *;q=0.5", "br", brotli.decompress),
+    ):
+        with django_assert_num_queries(0):
+            response = reader.get("/", headers={"accept-encoding": accept})
+        assert response["Content-Encoding"] == encoding
+        assert unpack(response.content) == plain.content
+        assert len(response.content) * 2 < len(plain.content)
+        assert int(response["Content-Length"]) == len(response.content)
+        assert response["Vary"] == "Accept-Encoding"
+        # Another representation, another validator; and a 304 for the one the browser has.
+        assert response["ETag"] == f'{plain["ETag"][:-1]}-{encoding}"'
+        again = reader.get(
+            "/", headers={"accept-encoding": accept, "if-none-match": response["ETag"]}
+        )
+        assert again.status_code == 304
+    for refused in ("identity", "br;q=0, gzip;q=0", "compress", "br;q=nonsense"):
+        response = reader.get("/", headers={"accept-encoding": refused})
+        assert "Content-Encoding" not in response, refused
+        assert response.content == plain.content
 
 
 def test_a_browser_that_has_the_page_gets_304(reader, site_tree, django_assert_num_queries):
