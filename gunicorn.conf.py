@@ -69,6 +69,9 @@ def pre_fork(server, worker):
 def post_fork(server, worker):
     """A connection the master may have opened while loading must not be shared by two
     workers: each opens its own on first use."""
-    from django.db import connections
+    from django.conf import settings
 
-    connections.close_all()
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
