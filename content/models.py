@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
@@ -91,6 +92,16 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # Read only when the template renders them: the sections are kept in a `{% cache %}`
+        # until the content changes, and a render that finds them there reads nothing.
+        context.update(
+            featured_stories=SimpleLazyObject(self._featured_stories),
+            latest_news=SimpleLazyObject(self._latest_news),
+            law=SimpleLazyObject(self._law),
+        )
+        return context
+
+    def _featured_stories(self):
         # In the order the editor set; only stories a reader may open.
         chosen = [item.story_id for item in self.featured_stories.all()]
         readable = {
@@ -101,18 +112,18 @@ class HomePage(Page):
             .select_related("portrait")
             .prefetch_related("portrait__renditions")
         }
-        featured = [readable[pk] for pk in chosen if pk in readable]
-        news = NewsPage.objects.none()
-        if self.news_index_id:
-            news = NewsPage.objects.child_of(self.news_index).live().public()
-        context.update(
-            featured_stories=featured,
-            latest_news=news.order_by("-date", "-pk")[:3],
-            law=Page.objects.live().public().filter(pk=self.law_page_id).specific().first()
-            if self.law_page_id
-            else None,
-        )
-        return context
+        return [readable[pk] for pk in chosen if pk in readable]
+
+    def _latest_news(self):
+        if not self.news_index_id:
+            return []
+        news = NewsPage.objects.child_of(self.news_index).live().public()
+        return list(news.order_by("-date", "-pk")[:3])
+
+    def _law(self):
+        if not self.law_page_id:
+            return None
+        return Page.objects.live().public().filter(pk=self.law_page_id).specific().first()
 
 
 def paginate(request, queryset, per_page):

@@ -148,6 +148,34 @@ def invalidate(**_signal_arguments):
         transaction.on_commit(_bump)
 
 
+def _generation(cache):
+    return cache.get(GENERATION_KEY) if _shared(cache) else _stamp_generation()
+
+
+def content_version():
+    """A name for what readers see now (this release, this generation of the content): parts
+    of pages kept under it, such as the footer in `{% cache %}`, are stale once it changes."""
+    return f"{_release()}.{_generation(page_cache())}"
+
+
+def remembered(name, parts, compute):
+    """compute(), kept under the content's current generation: parts that every page shows
+    and only publishing changes (the main menu) are worked out once after each change, not on
+    every render. `parts` (hashable) tells apart the variants, such as site and language."""
+    seconds = settings.PAGE_PARTS_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    cache = page_cache()
+    generation = _generation(cache)
+    key = hashlib.blake2b(f"{_release()}|{name}|{parts!r}".encode(), digest_size=20).hexdigest()
+    entry = cache.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    value = compute()
+    cache.set(key, (generation, value), seconds)
+    return value
+
+
 class PageCacheMiddleware:
     """Sits high in MIDDLEWARE (below the HTTPS redirect, above everything that touches the
     session or the database), so a hit costs one cache read. The headers the middleware below

@@ -11,6 +11,8 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
+from . import pagecache
+
 # BCP 47 spellings for lang and hreflang attributes; Django's codes are lower-case.
 HREFLANG = {"zh-hans": "zh-Hans", "en": "en"}
 # Open Graph wants a language_TERRITORY locale.
@@ -34,13 +36,23 @@ def live_translations(page):
     per page object: the head's alternates and the language switch share it."""
     cached = getattr(page, "_portal_live_translations", None)
     if cached is None:
-        cached = {
-            other.locale.language_code: other
-            for other in page.get_translations(inclusive=True)
-            .live()
-            .public()
-            .select_related("locale")
-        }
+
+        def translations():
+            return {
+                other.locale.language_code: other
+                for other in page.get_translations(inclusive=True)
+                .live()
+                .public()
+                .select_related("locale")
+            }
+
+        # Publishing changes them, and with them the content's generation: kept until then.
+        # A page not yet saved (a preview of a new page) has no key.
+        cached = (
+            pagecache.remembered("translations", page.pk, translations)
+            if page.pk
+            else translations()
+        )
         page._portal_live_translations = cached
     return cached
 

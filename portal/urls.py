@@ -35,6 +35,8 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("report/", include("reporting.urls")),
     path("search/", include("search.urls")),
+    # Wagtail's page view, with the site found once per change of the content.
+    re_path(wagtail_urls.serve_pattern, portal_views.serve_page, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

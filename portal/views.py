@@ -35,3 +35,23 @@ def robots_txt(request):
         {"disallow": disallow, "sitemap_url": settings.PORTAL_BASE_URL + reverse("sitemap")},
         content_type="text/plain; charset=utf-8",
     )
+
+
+def serve_page(request, path):
+    """Wagtail's page view, told the request's Site from what is kept until the content
+    changes: Wagtail would find it with a query (a CASE over the sites) on every render, and
+    it changes only when a site is saved, which changes the content's generation
+    (docs/caching.md). Here, not in a middleware: pages need the database anyway, while
+    robots.txt, the health checks and the outage pages must not."""
+    from django.http.request import split_domain_port
+
+    from wagtail.models import Site
+    from wagtail.views import serve
+
+    from . import pagecache
+
+    host = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    request._wagtail_site = pagecache.remembered(
+        "site", host, lambda: Site._find_for_request(request)
+    )
+    return serve(request, path)

@@ -216,6 +216,8 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60, minimum=0)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60, minimum=0)
+# Parts every page shows (menu, footer), kept until the content changes (docs/caching.md).
+PAGE_PARTS_CACHE_SECONDS = env_int("PAGE_PARTS_CACHE_SECONDS", 3600, minimum=0)
 # Without Redis each web process keeps its own pages; this file, which any process may
 # replace, tells them all when pages changed. It must be on the machine's own disk.
 PAGE_CACHE_STAMP = Path(env("PAGE_CACHE_STAMP", VAR_DIR / "page-cache.stamp"))

@@ -1,3 +1,4 @@
+import secrets
 from urllib.parse import urlencode
 
 from django import template
@@ -7,7 +8,7 @@ from django.utils import translation
 
 from wagtail.models import Page, Site
 
-from portal import seo
+from portal import pagecache, seo
 
 register = template.Library()
 
@@ -146,30 +147,55 @@ def report_url(context):
     return url
 
 
+def _preview(context):
+    return getattr(context.get("request"), "is_preview", False)
+
+
+@register.simple_tag(takes_context=True)
+def content_version(context):
+    """For `{% cache %}` around parts that only publishing changes (the footer, the home
+    page's sections). A preview shows a draft: never what is kept, never kept."""
+    if _preview(context):
+        return f"preview-{secrets.token_hex(8)}"
+    return pagecache.content_version()
+
+
+@register.simple_tag(takes_context=True)
+def parts_cache_seconds(context):
+    """The `{% cache %}` time of such parts: 0 renders them every time."""
+    return 0 if _preview(context) else settings.PAGE_PARTS_CACHE_SECONDS
+
+
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The home page's children marked "show in menus", in the current language: one query."""
+    """The home page's children marked "show in menus", in the current language: worked out
+    once after each change to the content (pagecache.remembered), in three queries."""
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         return {"items": []}
     language = translation.get_language()
-    home = (
-        Page.objects.filter(translation_key=site.root_page.translation_key)
-        .filter(locale__language_code=language)
-        .first()
-    ) or site.root_page
-    items = home.get_children().live().in_menu().public().specific(defer=True)
-    current = context.get("page")
+
+    def entries():
+        home = (
+            Page.objects.filter(translation_key=site.root_page.translation_key)
+            .filter(locale__language_code=language)
+            .first()
+        ) or site.root_page
+        items = home.get_children().live().in_menu().public().specific(defer=True)
+        # A page with a short title (a law) uses it: the menu must fit a phone.
+        return [
+            (item.pk, getattr(item, "short_title", "") or item.title, item.get_url(request))
+            for item in items
+        ]
+
+    current = getattr(context.get("page"), "pk", None)
     return {
         "items": [
-            {
-                # A page with a short title (a law) uses it: the menu must fit a phone.
-                "title": getattr(item, "short_title", "") or item.title,
-                "url": item.get_url(request),
-                "current": item == current,
-            }
-            for item in items
+            {"title": title, "url": url, "current": pk == current}
+            for pk, title, url in pagecache.remembered(
+                "main-menu", (site.pk, request.get_host(), language), entries
+            )
         ]
     }
 

@@ -4,9 +4,10 @@ an anonymous reader of a public page, with headers a shared cache can act on."""
 
 import gzip
 import os
+from datetime import date
 
 from django.core.cache import caches
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from wagtail.models import Locale, Page, PageViewRestriction
@@ -18,7 +19,7 @@ import pytest
 import content.demo_stories
 import law.demo
 import transparency.demo
-from content.models import StandardPage
+from content.models import NewsIndexPage, NewsPage, StandardPage
 from portal import pagecache
 from portal.models import FooterLink, PortalSettings
 from transparency.models import Snapshot
@@ -54,13 +55,15 @@ def cached(reader, url, django_assert_num_queries, **headers):
 
 
 def rendered(reader, url):
-    """True when the page was rendered (it read the database), False when the cache answered."""
+    """True when the page was rendered (a view ran: it read the database or rendered a
+    template), False when the cache answered. Parts kept for every page (the menu, the site)
+    may let a render read nothing, so the templates count too."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         response = reader.get(url)
-    return response, len(queries) > 0
+    return response, len(queries) > 0 or bool(response.templates)
 
 
 def test_a_page_is_served_again_without_touching_the_database(
@@ -252,6 +255,54 @@ def test_a_preview_is_never_the_cached_page(admin_client, reader, site_tree):
     assert "预览中的标题" in preview.content.decode()
     assert "private" in preview["Cache-Control"]
     assert "预览中的标题" not in reader.get("/").content.decode()
+
+
+def test_a_preview_shows_its_own_sections_not_the_kept_ones(admin_client, reader, site_tree):
+    """The home page's sections are kept until the content changes; a preview of a draft
+    that points them elsewhere must show the draft's, and leave the kept ones alone."""
+    home = site_tree["home"]
+    index = NewsIndexPage(title="预览新闻栏目", slug="preview-news")
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    item = NewsPage(title="只在预览里的新闻", slug="only-in-preview", date=date(2026, 1, 1))
+    index.add_child(instance=item)
+    item.save_revision().publish()
+    assert "只在预览里的新闻" not in reader.get("/").content.decode()
+
+    editor = admin_client.get(reverse("wagtailadmin_pages:edit", args=[home.pk]))
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[home.pk])
+    form = querydict_from_html(editor.content.decode(), form_id="page-edit-form")
+    form["news_index"] = str(index.pk)
+    assert admin_client.post(preview_url, form).json()["is_valid"]
+    preview = admin_client.get(preview_url, {"in_preview_panel": "true"})
+    assert "只在预览里的新闻" in preview.content.decode()
+    assert "只在预览里的新闻" not in reader.get("/").content.decode()
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        assert "只在预览里的新闻" not in reader.get("/").content.decode()
+
+
+def test_the_menu_and_footer_are_kept_until_the_content_changes(
+    reader, site_tree, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    reader.get("/")
+    reader.get("/")
+    # Rendered again, the page reads only what routes it: not the menu, the footer, the
+    # site, the home page's sections or its translations.
+    with django_assert_max_num_queries(6):
+        assert reader.get("/").status_code == 200
+    page = StandardPage(title="新的菜单项", slug="new-in-menu", show_in_menus=True)
+    site_tree["home"].add_child(instance=page)
+    page.save_revision().publish()
+    assert "新的菜单项" in reader.get("/").content.decode()
+    portal_settings = PortalSettings.for_site(site_tree["site"])
+    portal_settings.hotline = "010-12345678"
+    portal_settings.save()
+    assert "010-12345678" in reader.get("/").content.decode()
+    settings.PAGE_PARTS_CACHE_SECONDS = 0
+    with django_assert_max_num_queries(30) as captured:
+        reader.get("/")
+    assert len(captured) > 6
 
 
 def test_report_form_status_page_and_poster_codes_are_never_stored(reader, site_tree):
