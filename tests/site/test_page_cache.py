@@ -264,7 +264,9 @@ def test_a_preview_shows_its_own_sections_not_the_kept_ones(admin_client, reader
     index = NewsIndexPage(title="预览新闻栏目", slug="preview-news")
     home.add_child(instance=index)
     index.save_revision().publish()
-    item = NewsPage(title="只在预览里的新闻", slug="only-in-preview", date=date(2026, 1, 1))
+    item = NewsPage(
+        title="只在预览里的新闻", slug="only-in-preview", summary="摘要", date=date(2026, 1, 1)
+    )
     index.add_child(instance=item)
     item.save_revision().publish()
     assert "只在预览里的新闻" not in reader.get("/").content.decode()
