@@ -104,6 +104,8 @@ def _stamp_generation():
 
 
 def _bump():
+    global _local_bumps
+    _local_bumps += 1
     cache = page_cache()
     if _shared(cache):
         cache.set(GENERATION_KEY, secrets.token_hex(8), None)
@@ -124,6 +126,50 @@ def _bump():
         )
     # This process's own pages go at once, whatever happened to the file.
     cache.clear()
+
+
+# Changes made by this process: its own derived values go at once, even when the stamp file
+# cannot be written or Redis cannot be reached.
+_local_bumps = 0
+# {(name, language): (generation, value)}: see derived().
+_derived = {}
+# Names may carry a host name (which ALLOWED_HOSTS bounds, but a wildcard there does not).
+DERIVED_MAX_ENTRIES = 500
+
+
+def generation():
+    """The token under which pages are stored now; None when it cannot be read."""
+    cache = page_cache()
+    try:
+        shared = cache.get(GENERATION_KEY) if _shared(cache) else _stamp_generation()
+    except Exception:  # Redis away: nothing is kept, everything is built afresh
+        logger.warning("Cannot read the page cache generation", exc_info=True)
+        return None
+    return (_local_bumps, shared)
+
+
+def derived(name, build):
+    """`build()`, kept in this process until the content changes: what every page or form
+    shows and only editors change (the menu, the footer, the regions and categories of the
+    report form). Invalidated with the stored pages (the same signals, `watch()`), keyed by
+    the active language too, since such values hold translated labels."""
+    # Read before building: a value built from data older than its token cannot be kept.
+    token = generation()
+    key = (name, translation.get_language())
+    found = _derived.get(key)
+    if token is not None and found is not None and found[0] == token:
+        return found[1]
+    value = build()
+    if token is not None:
+        if len(_derived) >= DERIVED_MAX_ENTRIES:
+            _derived.clear()
+        _derived[key] = (token, value)
+    return value
+
+
+def forget_derived():
+    """Every derived value is built afresh (tests: a rolled-back test leaves no signal)."""
+    _derived.clear()
 
 
 def invalidate(**_signal_arguments):

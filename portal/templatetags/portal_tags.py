@@ -7,7 +7,7 @@ from django.utils import translation
 
 from wagtail.models import Page, Site
 
-from portal import seo
+from portal import pagecache, seo
 
 register = template.Library()
 
@@ -97,11 +97,33 @@ def page_meta(context):
     return meta
 
 
-@register.inclusion_tag("components/footer_links.html", takes_context=True)
-def footer_links(context, portal_settings):
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    """The hotline and the footer links of the request's site, in the current language:
+    built once per site and language until an editor changes a setting or a page
+    (portal.pagecache.derived), so a page costs no query for its footer."""
+    request = context.get("request")
+    if request is None:
+        return {"hotline": "", "items": []}
+    return pagecache.derived(
+        ("site_footer", request.get_host(), request.get_port()),
+        lambda: _site_footer(request),
+    )
+
+
+def _site_footer(request):
+    from portal.models import PortalSettings
+
+    portal_settings = PortalSettings.for_request(request)
+    return {
+        "hotline": portal_settings.hotline,
+        "items": footer_links(request, portal_settings),
+    }
+
+
+def footer_links(request, portal_settings):
     """The site's footer links in the current language: one query for the links, and one
     for their pages' translations when any is in the other language."""
-    request = context.get("request")
     language = translation.get_language()
     links = list(portal_settings.footer_links.select_related("link_page__locale"))
     other_language = {
@@ -125,7 +147,7 @@ def footer_links(context, portal_settings):
             url = page.get_url(request) if page.live else None
         if url:
             items.append({"title": link.title(language), "url": url})
-    return {"items": items}
+    return items
 
 
 @register.filter
@@ -148,11 +170,27 @@ def report_url(context):
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The home page's children marked "show in menus", in the current language: one query."""
+    """The home page's children marked "show in menus", in the current language: built once
+    per site and language until pages change (portal.pagecache.derived)."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
+    if request is None:
         return {"items": []}
+    entries = pagecache.derived(
+        ("main_menu", request.get_host(), request.get_port()), lambda: _menu_entries(request)
+    )
+    current = context.get("page")
+    current_pk = current.pk if isinstance(current, Page) else None
+    return {
+        "items": [
+            {"title": title, "url": url, "current": pk == current_pk} for pk, title, url in entries
+        ]
+    }
+
+
+def _menu_entries(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
     language = translation.get_language()
     home = (
         Page.objects.filter(translation_key=site.root_page.translation_key)
@@ -160,18 +198,11 @@ def main_menu(context):
         .first()
     ) or site.root_page
     items = home.get_children().live().in_menu().public().specific(defer=True)
-    current = context.get("page")
-    return {
-        "items": [
-            {
-                # A page with a short title (a law) uses it: the menu must fit a phone.
-                "title": getattr(item, "short_title", "") or item.title,
-                "url": item.get_url(request),
-                "current": item == current,
-            }
-            for item in items
-        ]
-    }
+    # A page with a short title (a law) uses it: the menu must fit a phone.
+    return [
+        (item.pk, getattr(item, "short_title", "") or item.title, item.get_url(request))
+        for item in items
+    ]
 
 
 @register.simple_tag(takes_context=True)
