@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/report_submissions.py [--seconds 20] [--clients 8]
 
 Starts its own gunicorn (2 sync workers, production settings) on 127.0.0.1 against a fresh
-PostgreSQL database (portal_bench on the local server; --sqlite for a file instead), loads the
-demo data, then runs each scenario for a fixed time: every iteration GETs the form, reads the
-captcha answer from the store (as a person would read the picture), and POSTs the report.
+PostgreSQL database (portal_bench on the local server, or --database NAME; --sqlite for a file
+instead), loads the demo data, then runs each scenario for a fixed time: every iteration GETs
+the form, reads the captcha answer from the store (as a person would read the picture), and
+POSTs the report.
 Prints completed submissions/s, latency p50/p99 of the POST, and failures. Stops by itself.
 
 Every report comes from 127.0.0.1 the moment its form is served, which the form's spam checks
@@ -58,9 +59,9 @@ def prepare(args, workdir):
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS portal_bench")
-            conn.execute("CREATE DATABASE portal_bench")
-        database_url = "postgres://postgres@127.0.0.1:5432/portal_bench"
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+        database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
@@ -253,6 +254,12 @@ def main():
         help="concurrent clients (default 8)",
     )
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--database",
+        default="portal_bench",
+        type=lambda name: re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name).group(0),
+        help="PostgreSQL database to drop and create (default portal_bench)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:

@@ -117,6 +117,8 @@ def _stamp_generation():
 
 
 def _bump():
+    global _local_bumps
+    _local_bumps += 1
     cache = page_cache()
     if _shared(cache):
         cache.set(GENERATION_KEY, secrets.token_hex(8), None)
@@ -139,6 +141,61 @@ def _bump():
     cache.clear()
 
 
+# Changes made by this process: its own derived values go at once, even when the stamp file
+# cannot be written or Redis cannot be reached.
+_local_bumps = 0
+# {(name, language): (generation, value)}: see derived().
+_derived = {}
+# Names may carry a host name (which ALLOWED_HOSTS bounds, but a wildcard there does not).
+DERIVED_MAX_ENTRIES = 500
+
+
+_UNREADABLE = object()
+
+
+def _shared_generation():
+    """The token under which pages are stored now, the same in every process; _UNREADABLE
+    when Redis cannot be reached (nothing is kept then, everything is built afresh)."""
+    cache = page_cache()
+    try:
+        return cache.get(GENERATION_KEY) if _shared(cache) else _stamp_generation()
+    except Exception:
+        logger.warning("Cannot read the page cache generation", exc_info=True)
+        return _UNREADABLE
+
+
+def generation():
+    """This process's token for what it keeps itself (derived()): None when unreadable."""
+    shared = _shared_generation()
+    return None if shared is _UNREADABLE else (_local_bumps, shared)
+
+
+def derived(name, build):
+    """`build()`, kept in this process until the content changes: what every page or form
+    shows and only editors change (the menu, the footer, the regions and categories of the
+    report form). Invalidated with the stored pages (the same signals, `watch()`), keyed by
+    the active language too, since such values hold translated labels."""
+    if not settings.PAGE_PARTS_CACHE_SECONDS:
+        return build()
+    # Read before building: a value built from data older than its token cannot be kept.
+    token = generation()
+    key = (name, translation.get_language())
+    found = _derived.get(key)
+    if token is not None and found is not None and found[0] == token:
+        return found[1]
+    value = build()
+    if token is not None:
+        if len(_derived) >= DERIVED_MAX_ENTRIES:
+            _derived.clear()
+        _derived[key] = (token, value)
+    return value
+
+
+def forget_derived():
+    """Every derived value is built afresh (tests: a rolled-back test leaves no signal)."""
+    _derived.clear()
+
+
 def invalidate(**_signal_arguments):
     """Every stored page is stale from now on. Inside a transaction, once more when it
     commits: a page rendered meanwhile from the data before the commit must not be kept
@@ -148,25 +205,26 @@ def invalidate(**_signal_arguments):
         transaction.on_commit(_bump)
 
 
-def _generation(cache):
-    return cache.get(GENERATION_KEY) if _shared(cache) else _stamp_generation()
-
-
 def content_version():
     """A name for what readers see now (this release, this generation of the content): parts
-    of pages kept under it, such as the footer in `{% cache %}`, are stale once it changes."""
-    return f"{_release()}.{_generation(page_cache())}"
+    of pages kept under it in `{% cache %}` (the home page's sections) are stale once it
+    changes. Unreadable, a name nothing was kept under."""
+    shared = _shared_generation()
+    if shared is _UNREADABLE:
+        return f"unreadable-{secrets.token_hex(8)}"
+    return f"{_release()}.{shared}"
 
 
 def remembered(name, parts, compute):
-    """compute(), kept under the content's current generation: parts that every page shows
-    and only publishing changes (the main menu) are worked out once after each change, not on
-    every render. `parts` (hashable) tells apart the variants, such as site and language."""
+    """compute(), kept in the page cache under the content's current generation: for values
+    of one page among many (its translations), which derived() would keep in every process
+    without bound. With Redis every process shares them. `parts` (hashable) tells apart the
+    variants."""
     seconds = settings.PAGE_PARTS_CACHE_SECONDS
-    if not seconds:
+    generation = _shared_generation()
+    if not seconds or generation is _UNREADABLE:
         return compute()
     cache = page_cache()
-    generation = _generation(cache)
     key = hashlib.blake2b(f"{_release()}|{name}|{parts!r}".encode(), digest_size=20).hexdigest()
     entry = cache.get(key)
     if entry is not None and entry[0] == generation:

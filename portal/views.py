@@ -51,7 +51,7 @@ def serve_page(request, path):
     from . import pagecache
 
     host = (split_domain_port(request._get_raw_host())[0], request.get_port())
-    request._wagtail_site = pagecache.remembered(
-        "site", host, lambda: Site._find_for_request(request)
+    request._wagtail_site = pagecache.derived(
+        ("site", *host), lambda: Site._find_for_request(request)
     )
     return serve(request, path)

@@ -10,9 +10,10 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
+        from portal import pagecache
         from portal.permissions import NoDeletePolicy
 
-        from .models import Clue, LedgerEntry, Membership, Unit
+        from .models import Category, Clue, LedgerEntry, Membership, Region, Unit
         from .permissions import ClueReadOnlyPolicy
         from .reference import seed_if_empty
         from .roles import ensure_groups, sync_group
@@ -28,3 +29,7 @@ class ReportingConfig(AppConfig):
         post_migrate.connect(ensure_groups, sender=self)
         post_save.connect(sync_group, sender=Membership)
         post_delete.connect(sync_group, sender=Membership)
+        # Public pages (the statistics) and the report form show regions and categories; the
+        # form keeps its lists until they change (reporting.forms.region_options).
+        pagecache.watch(Region)
+        pagecache.watch(Category)

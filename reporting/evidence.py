@@ -84,8 +84,9 @@ def _strip_image(data, name, extension):
             raise EvidenceError(
                 _("“%(name)s” is damaged or incomplete and cannot be opened.") % {"name": name}
             ) from None
-    # Turn the picture upright before the orientation tag goes with the rest of the EXIF.
-    image = ImageOps.exif_transpose(image)
+    # Turn the picture upright before the orientation tag goes with the rest of the EXIF; in
+    # place, as an upright photo (most of them) would otherwise be copied whole for nothing.
+    ImageOps.exif_transpose(image, in_place=True)
     if extension == "jpg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     # Pillow writes comments, ICC profiles and XMP it finds in .info; with .info empty and

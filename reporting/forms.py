@@ -2,17 +2,25 @@ import math
 import re
 import secrets
 import time
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import RegexValidator
+from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from captcha.fields import CaptchaField
+from captcha.models import CaptchaStore
+
+from portal import pagecache
 
 from . import evidence
 from .models import Category, Clue, Party, Region
@@ -27,15 +35,88 @@ phone_validator = RegexValidator(
 )
 
 
-def region_choices():
+class RegionOptions(BaseChoiceIterator):
     """ "Don't know", then provinces, cities and counties in tree order, each named with its
-    parents ("广东省 / 广州市 / 天河区") so a screen reader says where it is."""
-    choices = [("", _("I don't know"))]
-    path = []
-    for region in Region.get_tree():
-        path = [*path[: region.depth - 1], region.label]
-        choices.append((region.code, " / ".join(path)))
-    return choices
+    parents ("广东省 / 广州市 / 天河区") so a screen reader says where it is; with the codes
+    as a set, and the select's options as one escaped string, written as Django's Select
+    writes them. A country's three thousand counties would otherwise be thousands of option
+    templates on every page of the form."""
+
+    def __init__(self, regions):
+        self.choices = [("", _("I don't know"))]
+        path = []
+        for region in regions:
+            path = [*path[: region.depth - 1], region.label]
+            self.choices.append((region.code, " / ".join(path)))
+        self.codes = frozenset(code for code, _label in self.choices)
+        self.html = "".join(
+            format_html('\n  <option value="{}">{}</option>\n', code, label)
+            for code, label in self.choices
+        )
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self):
+        return len(self.choices)
+
+    def options_html(self, selected):
+        """The options, the first whose value is `selected` marked so."""
+        if selected not in self.codes:
+            return self.html
+        plain = format_html('<option value="{}">', selected)
+        marked = format_html('<option value="{}" selected>', selected)
+        return self.html.replace(plain, marked, 1)
+
+
+def region_options():
+    """Built once per language until a region is saved or deleted (portal.pagecache)."""
+    return pagecache.derived("report_form_regions", lambda: RegionOptions(Region.get_tree()))
+
+
+class CategoryOption(NamedTuple):
+    pk: int
+    label: str
+    hint: str
+
+
+def category_options():
+    """The active categories in order, with their labels and hints in the active language:
+    built once per language until a category is saved or deleted."""
+    return pagecache.derived(
+        "report_form_categories",
+        lambda: [
+            CategoryOption(c.pk, c.label, c.description_label)
+            for c in Category.objects.filter(active=True)
+        ],
+    )
+
+
+class RegionSelect(forms.Select):
+    """Django's Select, with the options of region_options() put in as one string."""
+
+    def optgroups(self, name, value, attrs=None):
+        if isinstance(self.choices, RegionOptions):
+            return []
+        return super().optgroups(name, value, attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        empty = super().render(name, value, attrs, renderer)
+        if not isinstance(self.choices, RegionOptions):
+            return empty
+        head, end, tail = empty.rpartition("\n</select>")
+        values = self.format_value(value)
+        options = self.choices.options_html(values[0] if values else None)
+        return mark_safe(head + options + end + tail)  # noqa: S308 (escaped by format_html)
+
+
+class RegionField(forms.ChoiceField):
+    widget = RegionSelect
+
+    def valid_value(self, value):
+        if isinstance(self.choices, RegionOptions):
+            return value in self.choices.codes
+        return super().valid_value(value)
 
 
 def id_number_is_valid(value: str) -> bool:
@@ -148,6 +229,30 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return category.label
 
 
+class OneQueryCaptchaField(CaptchaField):
+    """django-simple-captcha's field, checked in one statement: the answer's row is deleted
+    and returned together with every expired row (the library's own check takes seven
+    queries and two transactions). As there, a picture can be tried once only, right or
+    wrong, and an expired one never passes."""
+
+    def clean(self, value):
+        forms.MultiValueField.clean(self, value)
+        response, value[1] = (value[1] or "").strip().lower(), ""
+        table = connection.ops.quote_name(CaptchaStore._meta.db_table)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE hashkey = %s OR expiration <= %s "  # noqa: S608 (the table's name, quoted)
+                "RETURNING hashkey, response, expiration > %s",
+                [value[0], now, now],
+            )
+            rows = cursor.fetchall()
+        answers = [answer for key, answer, fresh in rows if key == value[0] and fresh]
+        if not answers or answers[0] != response:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
 class ReportForm(EvidenceCheckMixin, forms.Form):
     category = CategoryChoiceField(
         label=_("What kind of wrongdoing is it?"),
@@ -156,7 +261,7 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the kind of wrongdoing, or “Other”.")},
     )
-    region = forms.ChoiceField(
+    region = RegionField(
         label=_("Where is it, by province, city or county?"),
         required=False,
         help_text=_("Choose the smallest area you know. “I don't know” is fine."),
@@ -242,7 +347,7 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         label=_("I have read the notice above and report truthfully."),
         error_messages={"required": _("Please confirm that you have read the notice.")},
     )
-    captcha = CaptchaField(
+    captcha = OneQueryCaptchaField(
         label=_("Type the characters in the picture"),
         error_messages={"invalid": _("The characters do not match. Try the new picture.")},
     )
@@ -265,7 +370,8 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
 
     def __init__(self, *args, rejected_files=(), staged_files=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices()
+        self.fields["region"].choices = region_options()
+        self.fields["category"].choices = [(c.pk, c.label) for c in category_options()]
         self.rejected_files = list(rejected_files)
         self.staged_files = list(staged_files)
         self.fields["evidence"].help_text = evidence_help_text()

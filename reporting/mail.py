@@ -17,11 +17,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 
 
-def queue_mail(recipients, subject, body):
+def queue_mail(recipients, subject, body, *, enqueue=True):
     """Write the message in the current transaction; the worker sends it after the commit.
-    Subject and body are rendered in the portal's default language."""
-    from . import tasks
-
+    Subject and body are rendered in the portal's default language. With enqueue=False the
+    caller queues the sending (send_later) with its own tasks."""
     recipients = sorted(set(recipients))
     if not recipients:
         return None
@@ -29,8 +28,15 @@ def queue_mail(recipients, subject, body):
         mail = OutgoingMail.objects.create(
             recipients=recipients, subject=str(subject), body=str(body)
         )
-    transaction.on_commit(lambda: tasks.send_mail_from_outbox.enqueue(mail.pk), robust=True)
+    if enqueue:
+        transaction.on_commit(lambda: send_later(mail), robust=True)
     return mail
+
+
+def send_later(mail):
+    from . import tasks
+
+    tasks.send_mail_from_outbox.enqueue(mail.pk)
 
 
 def send(mail_id):

@@ -4,6 +4,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from .receipts import (
     new_tracking_number,
     normalize_access_key,
 )
+
+logger = logging.getLogger(__name__)
 
 # Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
 TRACKING_ATTEMPTS = 8
@@ -109,7 +112,7 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 _store_evidence(clue, files, written)
             except OSError as error:
                 raise EvidenceStorageError(str(error)) from error
-            notify_intake(clue)
+            mail = notify_intake(clue, enqueue=False)
             ReceiptHandoff.objects.create(
                 token_digest=handoff_digest(submission_token),
                 sealed=crypto.seal(
@@ -128,21 +131,42 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     # Stored for good: what follows can fail (a queue down) without touching the clue, so
     # each step is robust and logs its failure instead of raising.
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
-    transaction.on_commit(tasks.purge_abandoned_staging.enqueue, robust=True)
-    transaction.on_commit(lambda: tasks.link_repeat_reports.enqueue(clue.pk), robust=True)
+    transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
     return clue, access_key
 
 
-def notify_intake(clue):
+def _queue_follow_up(clue, mail):
+    """The tasks that follow a new clue, written in one transaction: with the database queue
+    that is one commit, one flush of the disk, instead of one for each. Each is tried on its
+    own (a savepoint), and a failure is logged without holding back the others."""
+    from .mail import send_later
+
+    steps = [
+        tasks.purge_abandoned_staging.enqueue,
+        lambda: tasks.link_repeat_reports.enqueue(clue.pk),
+    ]
+    if mail is not None:
+        steps.insert(0, lambda: send_later(mail))
+    with transaction.atomic():
+        for step in steps:
+            try:
+                with transaction.atomic():
+                    step()
+            except Exception:
+                logger.exception("A task following clue %s could not be queued", clue.pk)
+
+
+def notify_intake(clue, *, enqueue=True):
     """Queue the email telling intake staff a clue arrived: a link only, never its content,
     so mail servers and inboxes hold nothing about the clue or the reporter."""
     from .mail import queue_mail
 
-    queue_mail(
+    return queue_mail(
         tasks.intake_recipients(clue),
         _("A new clue has arrived"),
         _("A new clue is waiting for screening. Sign in to read it:\n%(url)s")
         % {"url": f"{settings.PORTAL_BASE_URL}/admin/"},
+        enqueue=enqueue,
     )
 
 

@@ -25,6 +25,7 @@ from .forms import (
     ReplyForm,
     ReportForm,
     StatusLookupForm,
+    category_options,
 )
 from .models import Category, Clue, Region
 from .receipts import format_access_key, format_tracking_number
@@ -227,7 +228,7 @@ class ReportView(View):
         return form
 
     def render(self, form, parties, status=200, poster_notice=False):
-        hints = {c.pk: c.description_label for c in form.fields["category"].queryset}
+        hints = {option.pk: option.hint for option in category_options()}
         context = {
             "form": form,
             "parties": parties,

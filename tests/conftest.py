@@ -29,11 +29,15 @@ def clear_cache():
     to the next."""
     from django.core.cache import caches
 
+    from portal import pagecache
+
     for each in caches.all(initialized_only=True):
         each.clear()
+    pagecache.forget_derived()
     yield
     for each in caches.all(initialized_only=True):
         each.clear()
+    pagecache.forget_derived()
 
 
 @pytest.fixture

@@ -129,8 +129,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
 
 # Widgets render with the project's template engine, so templates/ can restyle them (the
-# captcha's accessible markup lives in templates/captcha/).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# captcha's accessible markup lives in templates/captcha/); the plainest ones, while their
+# templates are Django's own, are written out in Python with the same markup.
+FORM_RENDERER = "portal.formrenderer.FormRenderer"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -98,11 +98,33 @@ def page_meta(context):
     return meta
 
 
-@register.inclusion_tag("components/footer_links.html", takes_context=True)
-def footer_links(context, portal_settings):
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    """The hotline and the footer links of the request's site, in the current language:
+    built once per site and language until an editor changes a setting or a page
+    (portal.pagecache.derived), so a page costs no query for its footer."""
+    request = context.get("request")
+    if request is None:
+        return {"hotline": "", "items": []}
+    return pagecache.derived(
+        ("site_footer", request.get_host(), request.get_port()),
+        lambda: _site_footer(request),
+    )
+
+
+def _site_footer(request):
+    from portal.models import PortalSettings
+
+    portal_settings = PortalSettings.for_request(request)
+    return {
+        "hotline": portal_settings.hotline,
+        "items": footer_links(request, portal_settings),
+    }
+
+
+def footer_links(request, portal_settings):
     """The site's footer links in the current language: one query for the links, and one
     for their pages' translations when any is in the other language."""
-    request = context.get("request")
     language = translation.get_language()
     links = list(portal_settings.footer_links.select_related("link_page__locale"))
     other_language = {
@@ -126,7 +148,7 @@ def footer_links(context, portal_settings):
             url = page.get_url(request) if page.live else None
         if url:
             items.append({"title": link.title(language), "url": url})
-    return {"items": items}
+    return items
 
 
 @register.filter
@@ -153,8 +175,8 @@ def _preview(context):
 
 @register.simple_tag(takes_context=True)
 def content_version(context):
-    """For `{% cache %}` around parts that only publishing changes (the footer, the home
-    page's sections). A preview shows a draft: never what is kept, never kept."""
+    """For `{% cache %}` around parts that only publishing changes (the home page's
+    sections). A preview shows a draft: never what is kept, never kept."""
     if _preview(context):
         return f"preview-{secrets.token_hex(8)}"
     return pagecache.content_version()
@@ -168,36 +190,39 @@ def parts_cache_seconds(context):
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The home page's children marked "show in menus", in the current language: worked out
-    once after each change to the content (pagecache.remembered), in three queries."""
+    """The home page's children marked "show in menus", in the current language: built once
+    per site and language until pages change (portal.pagecache.derived)."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
+    if request is None:
         return {"items": []}
-    language = translation.get_language()
-
-    def entries():
-        home = (
-            Page.objects.filter(translation_key=site.root_page.translation_key)
-            .filter(locale__language_code=language)
-            .first()
-        ) or site.root_page
-        items = home.get_children().live().in_menu().public().specific(defer=True)
-        # A page with a short title (a law) uses it: the menu must fit a phone.
-        return [
-            (item.pk, getattr(item, "short_title", "") or item.title, item.get_url(request))
-            for item in items
-        ]
-
-    current = getattr(context.get("page"), "pk", None)
+    entries = pagecache.derived(
+        ("main_menu", request.get_host(), request.get_port()), lambda: _menu_entries(request)
+    )
+    current = context.get("page")
+    current_pk = current.pk if isinstance(current, Page) else None
     return {
         "items": [
-            {"title": title, "url": url, "current": pk == current}
-            for pk, title, url in pagecache.remembered(
-                "main-menu", (site.pk, request.get_host(), language), entries
-            )
+            {"title": title, "url": url, "current": pk == current_pk} for pk, title, url in entries
         ]
     }
+
+
+def _menu_entries(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        return []
+    language = translation.get_language()
+    home = (
+        Page.objects.filter(translation_key=site.root_page.translation_key)
+        .filter(locale__language_code=language)
+        .first()
+    ) or site.root_page
+    items = home.get_children().live().in_menu().public().specific(defer=True)
+    # A page with a short title (a law) uses it: the menu must fit a phone.
+    return [
+        (item.pk, getattr(item, "short_title", "") or item.title, item.get_url(request))
+        for item in items
+    ]
 
 
 @register.simple_tag(takes_context=True)

@@ -20,7 +20,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_every_time"
 def queries_of(client, url):
     # The site's root paths and renditions are made once, and the parts kept until the
     # content changes (the menu, the site); the first render may also create the settings
-    # row, which is such a change.
+    # row, and making a rendition saves its image: both are such changes. The steady cost is
+    # the third visit's.
     client.get(url)
     client.get(url)
     with CaptureQueriesContext(connection) as captured:

@@ -1,0 +1,161 @@
+"""The form renderer: Django's widget templates through the project's template engine (so
+templates/ can restyle any widget), with the plainest widgets written out in Python.
+
+A page with a form renders dozens of `<input>`, `<textarea>` and `<option>` elements, each a
+template with an included attribute template: most of the report form's rendering time.
+The markup below is character for character what Django's own templates make
+(tests/portal/test_form_renderer.py compares them over many widgets and values); it is used
+only while those templates are Django's own, so overriding one in templates/ takes effect as
+before. Any value a template would treat differently (a callable, a number it would
+localize) goes to the template.
+"""
+
+from pathlib import Path
+
+import django.forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import SafeData
+
+WIDGETS = "django/forms/widgets/"
+DJANGO_TEMPLATES = Path(django.forms.__file__).resolve().parent / "templates"
+INPUT_TEMPLATES = {
+    f"{WIDGETS}{name}.html"
+    for name in (
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "hidden",
+        "input",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    )
+}
+OPTION_TEMPLATES = {f"{WIDGETS}radio_option.html", f"{WIDGETS}checkbox_option.html"}
+TEXTAREA = f"{WIDGETS}textarea.html"
+SELECT = f"{WIDGETS}select.html"
+SELECT_OPTION = f"{WIDGETS}select_option.html"
+# What the templates above include: an override of any of them is an override of all.
+INCLUDED = {f"{WIDGETS}attrs.html", f"{WIDGETS}input_option.html"}
+
+
+class Unsupported(Exception):
+    """A value the template would render in its own way."""
+
+
+def _text(value):
+    """`{{ value }}` of a string: escaped unless marked safe."""
+    if isinstance(value, SafeData):
+        return str(value)
+    if isinstance(value, str | Promise):
+        return escape(value)
+    raise Unsupported
+
+
+def _formatted(value):
+    """`{{ value|stringformat:'s' }}`."""
+    if callable(value):
+        raise Unsupported
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {_text(name)}")
+        else:
+            parts.append(f' {_text(name)}="{_formatted(value)}"')
+    return "".join(parts)
+
+
+def _input(widget):
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_formatted(value)}"'
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f"{shown}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _input_option(widget):
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    element_id = widget["attrs"].get("id")
+    label_for = f' for="{_text(element_id)}"' if element_id else ""
+    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>"
+
+
+def _textarea(widget):
+    value = widget["value"]
+    return (
+        f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{_text(value) if value else ''}</textarea>"
+    )
+
+
+def _option(widget):
+    return (
+        f'<option value="{_formatted(widget["value"])}"{_attrs(widget["attrs"])}>'
+        f"{_text(widget['label'])}</option>"
+    )
+
+
+def _select(widget):
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != SELECT_OPTION:
+                raise Unsupported
+            parts.append(f"\n  {_option(option)}\n")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+WRITERS = {
+    **dict.fromkeys(INPUT_TEMPLATES, _input),
+    **dict.fromkeys(OPTION_TEMPLATES, _input_option),
+    TEXTAREA: _textarea,
+    SELECT: _select,
+    SELECT_OPTION: _option,
+}
+
+
+class FormRenderer(TemplatesSetting):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._writers = None
+
+    def writers(self):
+        """The Python writers, or none at all when the project overrides a widget template."""
+        if self._writers is None:
+            own = all(
+                Path(self.get_template(name).origin.name).resolve() == DJANGO_TEMPLATES / name
+                for name in (*WRITERS, *INCLUDED)
+            )
+            self._writers = WRITERS if own else {}
+        return self._writers
+
+    def render(self, template_name, context, request=None):
+        writer = self.writers().get(template_name)
+        if writer is not None and request is None:
+            try:
+                return writer(context["widget"])
+            except Unsupported:
+                pass
+        return super().render(template_name, context, request=request)

@@ -1,0 +1,141 @@
+"""What the report form costs does not grow with the regions and categories it offers: the
+GET and the POST make the same queries with a country's three thousand counties, and the
+region list, kept in memory, follows every change to the regions at once."""
+
+from datetime import timedelta
+
+from django import forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+import pytest
+from captcha.models import CaptchaStore
+
+from reporting.forms import RegionSelect, region_options
+from reporting.models import Category, Clue, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def add_counties(count):
+    """`count` more counties under a new city of Hebei, written at once (as a deployer's
+    file of a real country's counties would be loaded, only faster)."""
+    city = Region.objects.get(code="130000").add_child(
+        code="139900", level="city", name="测试市", name_en="Test City"
+    )
+    Region.objects.bulk_create(
+        Region(
+            path=Region._get_path(city.path, city.depth + 1, number + 1),
+            depth=city.depth + 1,
+            numchild=0,
+            code=f"139{number:06d}",
+            level="county",
+            name=f"测试县{number}",
+            name_en=f"Test County {number}",
+        )
+        for number in range(count)
+    )
+    city.numchild = count
+    city.save()  # and, as any saved region, the lists are built again
+
+
+def add_categories(count):
+    for number in range(count):
+        Category.objects.create(
+            slug=f"test-{number}",
+            name=f"测试类别{number}",
+            name_en=f"Test category {number}",
+            description="说明",
+            description_en="hint",
+            sort_order=100 + number,
+        )
+
+
+def queries_of_a_report(client, report_page, valid_data):
+    # The lists are built once, then kept; the very first page also creates the site's
+    # settings, a change that has them built once more.
+    client.get("/report/")
+    client.get("/report/")
+    with CaptureQueriesContext(connection) as get:
+        client.get("/report/")
+    _html, answers = report_page()
+    with CaptureQueriesContext(connection) as post:
+        response = client.post("/report/", valid_data(**answers))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with CaptureQueriesContext(connection) as receipt:
+        page = client.get(response["Location"])
+    assert 'id="tracking-number"' in page.content.decode()
+    return len(get), len(post), len(receipt)
+
+
+def test_the_form_costs_the_same_queries_with_3000_regions_and_40_categories(
+    client, report_page, valid_data
+):
+    few = queries_of_a_report(client, report_page, valid_data)
+    add_counties(3200)
+    add_categories(40)
+    client.cookies.clear()
+    many = queries_of_a_report(client, report_page, valid_data)
+    assert few == many
+    # The form itself: the captcha it issues; nothing for the lists, the menu or the footer.
+    assert few[0] == 1, few
+
+
+def test_a_region_added_renamed_or_removed_shows_at_once(client, report_page):
+    report_page()
+    add_counties(2)
+    html = client.get("/report/").content.decode()
+    assert "河北省 / 测试市 / 测试县1" in html
+    county = Region.objects.get(name="测试县1")
+    county.name = "改名县"
+    county.save()
+    html = client.get("/report/").content.decode()
+    assert "测试县1" not in html and "河北省 / 测试市 / 改名县" in html
+    county.delete()
+    assert "改名县" not in client.get("/report/").content.decode()
+    assert "Test City" in client.get("/en/report/").content.decode()
+
+
+def test_a_category_switched_off_leaves_the_form_at_once(client, report_page):
+    report_page()
+    category = Category.objects.get(slug="routine-loans")
+    radio = f'name="category" value="{category.pk}"'
+    assert radio in client.get("/report/").content.decode()
+    category.active = False
+    category.save()
+    assert radio not in client.get("/report/").content.decode()
+
+
+def test_a_region_list_rendered_from_memory_is_djangos_select(report_page):
+    report_page()
+    Region.objects.get(code="130000").add_child(
+        code="139901", level="city", name="<\"&'>", name_en="x"
+    )
+    options = region_options()
+    ours, django_own = RegionSelect(), forms.Select()
+    ours.choices, django_own.choices = options, list(options)
+    for value in (None, "", "130000", "139901", "999999", ["130200"]):
+        assert ours.render("region", value, {"id": "id_region"}) == django_own.render(
+            "region", value, {"id": "id_region"}
+        ), value
+
+
+def test_a_captcha_is_used_once_and_expired_ones_are_cleared(client, report_page, valid_data):
+    _html, answers = report_page()
+    stale = CaptchaStore.objects.create(
+        challenge="ABCD", response="abcd", expiration=timezone.now() - timedelta(days=1)
+    )
+    wrong = client.post("/report/", valid_data(**{**answers, "captcha_1": "zzzz"}))
+    assert wrong.status_code == 400
+    # Tried once, wrongly: gone, and so is the expired one.
+    assert not CaptchaStore.objects.filter(hashkey__in=[answers["captcha_0"], stale.hashkey])
+    again = client.post("/report/", valid_data(**answers))
+    assert again.status_code == 400 and not Clue.objects.exists()
+    expired = CaptchaStore.objects.create(
+        challenge="WXYZ", response="wxyz", expiration=timezone.now() - timedelta(days=1)
+    )
+    late = client.post(
+        "/report/", valid_data(**{**answers, "captcha_0": expired.hashkey, "captcha_1": "wxyz"})
+    )
+    assert late.status_code == 400 and not Clue.objects.exists()
