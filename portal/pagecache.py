@@ -121,7 +121,15 @@ def _bump():
     _local_bumps += 1
     cache = page_cache()
     if _shared(cache):
-        cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+        # An editor's save (or a migration) must not fail because Redis is away; while it
+        # is, no page is served from it either.
+        try:
+            cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+        except Exception:
+            logger.exception(
+                "Cannot change the page cache generation in Redis: pages stored there before "
+                "this change are served until they expire"
+            )
         return
     # A new file replacing the old one: a new inode, so a new token even within one tick of
     # a coarse clock.
