@@ -193,7 +193,8 @@ def test_the_page_from_a_snapshot_costs_the_same_queries_whatever_its_rows(
         assert not counted_live(queries)
         counts.append(len(queries))
     assert unit("national").get_children().count() > 30
-    assert counts[0] == counts[1] <= 15
+    # Sign-in, menu and form: 12; the page's own: the snapshot, the units below, the categories.
+    assert counts[0] == counts[1] <= 16
 
 
 def test_count_now_counts_live(staff, client):
