@@ -8,7 +8,8 @@ Builds the database bench_statistics on the local PostgreSQL once (kept between 
 --regenerate rebuilds it): migrations, the demo's reference data (regions, categories, units,
 demo staff), a verifier, three signatories and an intake reviewer per office, then --clues
 clues over three years with their ledger, transfers, conclusions and signatures, drawn from a
-fixed seed and written with COPY. Every run applies new migrations (new indexes), starts
+fixed seed and written with COPY. Every run applies new migrations (new indexes), stores
+the supervisors' statistics snapshots as the worker does (timed), starts
 gunicorn (1 sync worker, production settings), signs the staff in and times each page: one
 warm-up request, then --repeat requests (fewer when a page is slower than --budget allows);
 prints min/median/max. --explain then loads each page once in this process, captures its SQL
@@ -785,23 +786,38 @@ def prepare(args):
 
 
 def pages(meta):
-    """(name, username, path) of every page timed, for the month and the year of the data."""
+    """(name, username, path) of every page timed. The statistics pages are the standard
+    periods of today's calendar, as supervisors open them: read from the snapshots the worker
+    stored, and the same requests counted live ("statistics live ...", the page's "count
+    now"). `meta` names the data, whose own calendar no longer decides the periods."""
     from django.utils import timezone
 
+    from reporting import snapshots
     from reporting.models import Unit
 
-    anchor = timezone.localdate(datetime.fromisoformat(meta["generated_at"]))
-    month = f"start={anchor.replace(day=1)}&end={anchor}"
-    year = f"start={date(anchor.year - 1, 1, 1)}&end={date(anchor.year - 1, 12, 31)}"
+    today = timezone.localdate()
+
+    def dates(preset):
+        start, end = snapshots.preset_dates(preset, today)
+        return f"start={start}&end={end}"
+
     national = Unit.objects.get(code="national").pk
     hebei = Unit.objects.get(code="r130000").pk
     statistics_url = "/admin/reporting/statistics/"
     return [
+        ("statistics national default", "bench-supervisor-national", statistics_url),
         ("statistics national month", "bench-supervisor-national",
-         f"{statistics_url}?unit={national}&{month}"),
+         f"{statistics_url}?unit={national}&preset=month"),
         ("statistics national year", "bench-supervisor-national",
-         f"{statistics_url}?unit={national}&{year}"),
-        ("statistics hebei year", "supervisor-hebei", f"{statistics_url}?unit={hebei}&{year}"),
+         f"{statistics_url}?unit={national}&preset=last-year"),
+        ("statistics hebei year", "supervisor-hebei",
+         f"{statistics_url}?unit={hebei}&preset=last-year"),
+        ("statistics live national month", "bench-supervisor-national",
+         f"{statistics_url}?unit={national}&{dates('month')}&live=1"),
+        ("statistics live national year", "bench-supervisor-national",
+         f"{statistics_url}?unit={national}&{dates('last-year')}&live=1"),
+        ("statistics live hebei year", "supervisor-hebei",
+         f"{statistics_url}?unit={hebei}&{dates('last-year')}&live=1"),
         ("queue intake hebei", "intake-hebei", "/admin/reporting/clues/"),
         ("queue supervisor national", "bench-supervisor-national", "/admin/reporting/clues/"),
         ("queue supervisor national overdue", "bench-supervisor-national",
@@ -883,6 +899,16 @@ def public_page():
     return page.url, time.perf_counter() - started
 
 
+def supervisor_snapshots():
+    """The supervisors' stored statistics, refreshed as the worker's task does, all at once:
+    returns (snapshots counted, seconds)."""
+    from reporting import snapshots
+
+    started = time.perf_counter()
+    counted, _left = snapshots.refresh(force=True, seconds=math.inf)
+    return counted, time.perf_counter() - started
+
+
 def fetch(base, path, cookie):
     from django.conf import settings
 
@@ -898,6 +924,10 @@ def fetch(base, path, cookie):
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
         raise SystemExit(f"{path}: HTTP {response.status_code} {response.text[:300]}")
+    # A standard period read from its snapshot offers to count now; counted live, it does not.
+    from_snapshot = "live=1" in response.text
+    if path.startswith("/admin/reporting/statistics/") and from_snapshot == ("live=1" in path):
+        raise SystemExit(f"{path}: {'from' if from_snapshot else 'not from'} a snapshot")
     return elapsed, len(response.content)
 
 
@@ -1014,6 +1044,13 @@ def run(args, workdir):
     selected = [
         page for page in pages(meta) if not args.only or any(w in page[0] for w in args.only)
     ]
+    if any(name.startswith("statistics ") and "live" not in name for name, _, _ in selected):
+        counted, seconds = supervisor_snapshots()
+        print(
+            f"supervisors' statistics snapshots ({counted}) refreshed by the worker in "
+            f"{seconds:.3f} s",
+            flush=True,
+        )
     if not args.only or any(word in "public statistics page" for word in args.only):
         path, refresh_seconds = public_page()
         print(f"public figures refreshed by the worker in {refresh_seconds:.3f} s", flush=True)

@@ -2,7 +2,7 @@
 with the period before, broken down by child unit and by category, with a chart drawn here
 as SVG (no chart service, readable in black and white) and every number in a table."""
 
-from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import statistics
+from . import snapshots, statistics
 from .models import Category, Membership, Unit
 
 Role = Membership.Role
@@ -52,9 +52,17 @@ class PeriodForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All categories"),
     )
+    # Set by the links of the standard periods and "count now", never by the form itself: a
+    # preset in the form would override the dates a person types.
+    preset = forms.CharField(required=False, widget=forms.HiddenInput)
+    live = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, *, user, today):
+        preset = data.get("preset")
+        if preset in snapshots.PRESETS:
+            start, end = snapshots.preset_dates(preset, today)
+            data = {**data, "start": start.isoformat(), "end": end.isoformat()}
+        super().__init__(data)
         units = supervised_units(user).order_by("path")
         self.fields["unit"].queryset = units
         self.fields["unit"].label_from_instance = lambda unit: (
@@ -63,6 +71,8 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("preset") and data["preset"] not in snapshots.PRESETS:
+            raise forms.ValidationError(_("Unknown period: choose one of the periods offered."))
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
@@ -70,14 +80,6 @@ class PeriodForm(forms.Form):
             if (end - start).days > 3660:
                 raise forms.ValidationError(_("Choose a period of at most ten years."))
         return data
-
-
-def _bounds(start, end):
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )
 
 
 def _bars(rows, value):
@@ -107,24 +109,55 @@ def _escape(text):
     return escape(str(text)[:12])
 
 
+def _as_of(moment, today):
+    """When stored figures were counted: the time, with the day when it was not today."""
+    local = timezone.localtime(moment)
+    return local.strftime("%H:%M" if local.date() == today else "%Y-%m-%d %H:%M")
+
+
+def _presets(unit, category, start, end, today):
+    """The links to the standard periods, the one shown marked."""
+    links = []
+    for name, label in snapshots.PRESETS.items():
+        query = {"unit": unit.pk, "preset": name}
+        if category is not None:
+            query["category"] = category.pk
+        current = snapshots.preset_dates(name, today) == (start, end)
+        links.append({"label": label, "url": "?" + urlencode(query), "current": current})
+    return links
+
+
 def statistics_view(request):
     units = supervised_units(request.user)
     if not units.exists():
         raise PermissionDenied
     today = timezone.localdate()
     # What the page shows first: this month so far, for the highest unit the person supervises.
+    start, end = snapshots.preset_dates(snapshots.DEFAULT_PRESET, today)
     defaults = {
         "unit": units.order_by("depth", "path").first().pk,
-        "start": today.replace(day=1).isoformat(),
-        "end": today.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
     }
-    form = PeriodForm({**defaults, **request.GET.dict()}, user=request.user)
+    form = PeriodForm({**defaults, **request.GET.dict()}, user=request.user, today=today)
     context = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
-        unit, category = data["unit"], data["category"]
-        start, end = _bounds(data["start"], data["end"])
-        overview = statistics.overview(unit, start, end, category)
+        unit, category, start, end = data["unit"], data["category"], data["start"], data["end"]
+        kept = None
+        if category is None and not data["live"]:
+            kept = snapshots.stored(unit, start, end)
+        if kept is not None:
+            overview, counted_at = kept
+            live_query = {"unit": unit.pk, "start": start, "end": end, "live": 1}
+            context.update(
+                as_of=_as_of(counted_at, today),
+                refresh_minutes=snapshots.refresh_minutes(),
+                live_url="?" + urlencode(live_query),
+            )
+        else:
+            overview = statistics.overview(unit, *snapshots.bounds(start, end), category)
+            context["counted_live"] = data["live"]
         current, previous = overview.current, overview.previous
         children = [(child.label, figures) for child, figures in overview.children]
         by_category = [(each.label, figures) for each, figures in overview.categories]
@@ -135,6 +168,7 @@ def statistics_view(request):
             children=children,
             by_category=by_category,
             chart=_bars(children, lambda figures: figures.verification_rate) if children else "",
+            presets=_presets(unit, category, start, end, today),
         )
     else:
         context["status"] = 400

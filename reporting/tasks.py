@@ -73,3 +73,15 @@ def link_repeat_reports(clue_id):
     from .repeats import link_repeats
 
     return link_repeats(clue_id)
+
+
+@task()
+def refresh_statistics_snapshots():
+    """Queued with the periodic checks; recounts only the supervisors' stored figures that are
+    due, so it is cheap to queue often. What one run leaves is queued as the next run."""
+    from . import snapshots
+
+    counted, left = snapshots.refresh()
+    if left:
+        refresh_statistics_snapshots.enqueue()
+    return {"counted": counted, "left": left}

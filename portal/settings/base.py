@@ -252,6 +252,9 @@ PERIODIC_CHECK_MINUTES = env_int("PERIODIC_CHECK_MINUTES", 15)
 # worker recomputes them when they are older than this many minutes.
 PUBLIC_STATISTICS_MIN_COUNT = env_int("PUBLIC_STATISTICS_MIN_COUNT", 5)
 PUBLIC_STATISTICS_REFRESH_MINUTES = env_int("PUBLIC_STATISTICS_REFRESH_MINUTES", 60)
+# The supervisors' statistics of the standard periods: the worker recounts stored ones older
+# than this (reporting/snapshots.py); the page counts live when they are much older.
+STATISTICS_SNAPSHOT_MINUTES = env_int("STATISTICS_SNAPSHOT_MINUTES", 10, minimum=1)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 # Forwarding transfers to units' systems: attempts, and the first wait (doubling each time:
 # 1, 2, 4 ... minutes; eight attempts span about four hours).

@@ -13,6 +13,7 @@ from .delivery import Delivery, DeliveryAttempt
 from .outbox import OutgoingMail
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
+from .snapshots import StatisticsSnapshot
 from .units import Membership, Unit
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ReceiptHandoff",
     "Region",
     "Signature",
+    "StatisticsSnapshot",
     "Transfer",
     "Unit",
     "evidence_path",

@@ -84,3 +84,17 @@ def test_demo_report_receipt_opens_the_status_page(client):
     call_command("load_demo_content", stdout=StringIO())
     assert Clue.objects.count() == before
     assert Clue.objects.filter(submission_token=DEMO_TOKEN).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_s_statistics_are_stored_at_once(client):
+    from django.contrib.auth import get_user_model
+
+    from reporting.models import StatisticsSnapshot
+
+    username, _password = load()
+    assert StatisticsSnapshot.objects.filter(unit__depth=1).exists()
+    # A newcomer's first visit reads them, and the page says so.
+    client.force_login(get_user_model().objects.get(username=username))
+    html = client.get("/admin/reporting/statistics/").content.decode()
+    assert "数据截至" in html

@@ -3,6 +3,7 @@ reopened clue, a clue in another province's subtree, and a rejected one."""
 
 from datetime import timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -203,9 +204,11 @@ def test_a_breakdown_costs_the_same_queries_whatever_its_rows(scene, django_asse
     national = Unit.objects.get(code="national")
     tangshan = Unit.objects.select_related("region").get(code="r130200")
     assert national.get_children().count() > 30 and tangshan.get_children().count() < 5
-    # The rows, then five: received, ledger-based, transfers, conclusions, overdue.
+    # The rows, then five: received, ledger-based, transfers, conclusions, overdue; on
+    # PostgreSQL one more turns its JIT compiler off.
+    queries = 6 + (connection.vendor == "postgresql")
     for parent in (national, tangshan):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(queries):
             statistics.by_child_unit(parent, *today())
 
 

@@ -15,6 +15,7 @@ import law.demo
 import portal.demo
 import posters.demo
 import reporting.demo
+import reporting.snapshots
 import transparency.demo
 
 
@@ -65,6 +66,9 @@ class Command(BaseCommand):
                 admin = get_user_model().objects.get(username=username)
                 accounts.demo.give_demo_authenticators([admin, *people.values()])
         transparency.demo.refresh()
+        # The supervisors' usual statistics too, so the first visit reads them as the worker
+        # will keep them, before its first round.
+        reporting.snapshots.refresh(force=True)
 
         # Pages are indexed by the task worker as they are published; the demo's search works
         # at once, before the worker has run.

@@ -12,13 +12,19 @@ logger = logging.getLogger(__name__)
 
 def queue_periodic_checks():
     """Queue each periodic check: the clues' (deadlines, digests, escalation, left-behind
-    deliveries, erasure after the retention period), Wagtail's scheduled publishing and the
-    public statistics."""
+    deliveries, erasure after the retention period), Wagtail's scheduled publishing, the
+    public statistics and the supervisors' stored statistics."""
     from portal.tasks import publish_scheduled_pages
-    from reporting.tasks import run_periodic_checks
+    from reporting.tasks import refresh_statistics_snapshots, run_periodic_checks
     from transparency.tasks import refresh_public_statistics
 
-    for check in (run_periodic_checks, publish_scheduled_pages, refresh_public_statistics):
+    checks = (
+        run_periodic_checks,
+        publish_scheduled_pages,
+        refresh_public_statistics,
+        refresh_statistics_snapshots,
+    )
+    for check in checks:
         try:
             check.enqueue()
         except Exception:  # a queue outage must not end the worker; the next round retries
