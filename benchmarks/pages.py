@@ -288,7 +288,7 @@ def main():
         log = open(workdir / "servers.log", "w+b")  # noqa: SIM115 (shared by the servers)
         print("preparing the anchor and the portal (migrate, demo content) ...", flush=True)
         anchor_env = prepare_anchor(workdir)
-        report_args = argparse.Namespace(sqlite=False)
+        report_args = argparse.Namespace(sqlite=False, database="portal_bench")
         port, portal_env, database_url = report_submissions.prepare(report_args, workdir)
         urls = discover(portal_env)
         pages = {
