@@ -23,12 +23,15 @@ import os
 import secrets
 import time
 from functools import cached_property
+from http import HTTPStatus
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import reverse
@@ -55,6 +58,8 @@ QUERY_PARAMETERS = frozenset({"page", "tag", "region", "year", "kind"})
 MAX_QUERY_LENGTH = 200
 # Headers that are about this one exchange, not the page.
 NOT_STORED = frozenset({"set-cookie", "date", "age"})
+# Headers that differ between the stored body and its compressed forms.
+PER_BODY = frozenset({"etag", "content-length", "content-encoding"})
 # Cache-Control directives by which a view says its response is for this reader only.
 PERSONAL_DIRECTIVES = ("private", "no-store", "no-cache")
 # A stored page is also kept compressed, once, when it is stored: a reader on a slow mobile
@@ -243,10 +248,12 @@ def remembered(name, parts, compute):
 
 
 class PageCacheMiddleware:
-    """Sits high in MIDDLEWARE (below the HTTPS redirect, above everything that touches the
-    session or the database), so a hit costs one cache read. The headers the middleware below
-    it add (Content-Security-Policy, X-Frame-Options, Permissions-Policy, Content-Language)
-    are stored with the page; those above it (SecurityMiddleware's) are added to every hit."""
+    """Sits high in MIDDLEWARE (below the health probes, above everything else), so a hit
+    costs one cache read. Every header the middleware below it add (SecurityMiddleware's,
+    Content-Security-Policy, X-Frame-Options, Permissions-Policy, Content-Language) is
+    stored with the page. Under gunicorn, PageCacheApplication answers most hits before
+    Django's handler is reached; this middleware stores pages and answers the hits that
+    application leaves to it (conditional requests, HEAD, other servers)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -259,15 +266,39 @@ class PageCacheMiddleware:
 
     @cached_property
     def skipped_paths(self):
-        """Paths whose views decide their own caching: files, the admin, the report pages
-        (a form with a CSRF token and a captcha, a reporter's status), captcha images, poster
-        codes (each scan is counted)."""
+        """Paths whose views decide their own caching: the health probes, files, the admin,
+        the report pages (a form with a CSRF token and a captcha, a reporter's status),
+        captcha images, poster codes (each scan is counted)."""
         paths = {settings.STATIC_URL, settings.MEDIA_URL, "/admin/", "/documents/", "/captcha/"}
-        paths.add("/r/")
+        paths.update({"/r/", "/healthz/", "/readyz/"})
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 paths.add(reverse("reporting:report"))
         return tuple(paths)
+
+    def lookup(self, request):
+        """(key, generation, entry) for a request that may be answered from or stored in
+        the cache: the stored entry when it is current, else None. None instead of the
+        triple when this request must be rendered for its reader alone. A cache that cannot
+        be read gives no key: the page is rendered and nothing is stored."""
+        key = self.key(request)
+        if key is None:
+            return None
+        cache = page_cache()
+        try:
+            if _shared(cache):
+                found = cache.get_many([GENERATION_KEY, key])
+                generation = found.get(GENERATION_KEY)
+                entry = found.get(key)
+            else:
+                generation = _stamp_generation()
+                entry = cache.get(key)
+        except Exception:
+            logger.warning("Cannot read the page cache", exc_info=True)
+            return None
+        if entry is not None and entry[0] != generation:
+            entry = None
+        return key, generation, entry
 
     def __call__(self, request):
         # Wagtail's previews pass a made-up request for the public URL through the middleware
@@ -276,20 +307,12 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if not self.anonymous_read(request):
             return self.private(self.get_response(request))
-        key = self.key(request) if settings.PAGE_CACHE_SECONDS else None
-        if key is None:
+        found = self.lookup(request) if settings.PAGE_CACHE_SECONDS else None
+        if found is None:
             with restrictions.shared():
                 return self.private(self.get_response(request))
-
-        cache = page_cache()
-        if _shared(cache):
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            entry = found.get(key)
-        else:
-            generation = _stamp_generation()
-            entry = cache.get(key)
-        if entry is not None and entry[0] == generation:
+        key, generation, entry = found
+        if entry is not None:
             return self.replay(request, entry)
 
         with restrictions.shared():
@@ -310,19 +333,22 @@ class PageCacheMiddleware:
         headers = tuple(
             (name, value) for name, value in response.items() if name.lower() not in NOT_STORED
         )
-        cache.set(
-            key,
-            (
-                generation,
-                response.status_code,
-                headers,
-                response.content,
-                etag,
-                modified,
-                _compressed(response.content),
-            ),
-            settings.PAGE_CACHE_SECONDS,
-        )
+        try:
+            page_cache().set(
+                key,
+                (
+                    generation,
+                    response.status_code,
+                    headers,
+                    response.content,
+                    etag,
+                    modified,
+                    _compressed(response.content),
+                ),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        except Exception:
+            logger.warning("Cannot store a page in the page cache", exc_info=True)
         return get_conditional_response(
             request, etag=etag, last_modified=modified, response=response
         )
@@ -361,17 +387,10 @@ class PageCacheMiddleware:
         return not any(directive in cache_control for directive in PERSONAL_DIRECTIVES)
 
     def replay(self, request, entry):
-        _generation, status, headers, content, etag, modified, compressed = entry
-        encoding = _encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), compressed)
-        response = HttpResponse(
-            compressed[encoding] if encoding else content, status=status, headers=dict(headers)
+        status, headers, body, etag, modified = _representation(
+            entry, request.META.get("HTTP_ACCEPT_ENCODING", "")
         )
-        if encoding:
-            response["Content-Encoding"] = encoding
-            # Each representation has its own validator (RFC 9110, 8.8.3).
-            etag = f'{etag[:-1]}-{encoding}"'
-            response["ETag"] = etag
-        response["Content-Length"] = str(len(response.content))
+        response = HttpResponse(body, status=status, headers=dict(headers))
         return get_conditional_response(
             request, etag=etag, last_modified=modified, response=response
         )
@@ -382,6 +401,69 @@ class PageCacheMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _representation(entry, accept_encoding):
+    """(status, headers, body, etag, modified) of a stored page in the encoding the reader
+    accepts best, with the headers that go with that body."""
+    _generation, status, headers, content, etag, modified, compressed = entry
+    encoding = _encoding(accept_encoding, compressed)
+    headers = [(name, value) for name, value in headers if name.lower() not in PER_BODY]
+    if encoding:
+        content = compressed[encoding]
+        # Each representation has its own validator (RFC 9110, 8.8.3).
+        etag = f'{etag[:-1]}-{encoding}"'
+        headers.append(("Content-Encoding", encoding))
+    headers += [("ETag", etag), ("Content-Length", str(len(content)))]
+    return status, headers, content, etag, modified
+
+
+class PageCacheApplication:
+    """The WSGI application in front of Django's (portal/wsgi.py): a plain GET from an
+    anonymous reader whose page is stored is answered here, without building Django's
+    response, running the middleware or sending the request signals. That is most of the
+    cost of a hit, and a hit is most of a busy day's traffic. Every decision is the
+    middleware's own (the same key, paths, cookies and generation); what this leaves to
+    Django (a conditional request, HEAD, a miss) the middleware answers as before."""
+
+    # Conditional requests are answered by Django's get_conditional_response, with every
+    # rule of RFC 9110 (304, 412), in the middleware.
+    CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+                   "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE")  # fmt: skip
+
+    def __init__(self, application):
+        self.application = application
+        self.middleware = PageCacheMiddleware(get_response=None)
+
+    def __call__(self, environ, start_response):
+        reply = self.reply(environ) if settings.PAGE_CACHE_SECONDS else None
+        if reply is None:
+            return self.application(environ, start_response)
+        status, headers, body = reply
+        start_response(status, headers)
+        return [body]
+
+    def reply(self, environ):
+        if environ.get("REQUEST_METHOD") != "GET" or any(
+            name in environ for name in self.CONDITIONAL
+        ):
+            return None
+        request = WSGIRequest(environ)
+        middleware = self.middleware
+        if request.path.startswith(middleware.skipped_paths) or not (
+            middleware.anonymous_read(request)
+        ):
+            return None
+        try:
+            found = middleware.lookup(request)
+        except DisallowedHost:
+            return None  # Django answers it, and logs it, as it does every request.
+        if found is None or found[2] is None:
+            return None
+        status, headers, body, _etag, _modified = _representation(
+            found[2], environ.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        return f"{status} {HTTPStatus(status).phrase}", headers, body
 
 
 def _compressed(content):

@@ -74,10 +74,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.health.HealthCheckMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    # Below the HTTPS redirect, above everything that reads the session or the database: a
-    # cached page for an anonymous reader is answered here (docs/caching.md).
+    # Above everything that reads the session or the database, and above SecurityMiddleware
+    # so that a stored page holds its headers too: portal.wsgi answers hits with the stored
+    # headers alone (docs/caching.md). The HTTPS redirect is not stored (not a 200), so a
+    # plain-HTTP request still reaches it.
     "portal.pagecache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     # Above XFrameOptionsMiddleware: it reads the X-Frame-Options a view chose.
