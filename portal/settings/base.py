@@ -219,6 +219,10 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 60, minimum=0)
 PAGE_CACHE_SHARED_SECONDS = env_int("PAGE_CACHE_SHARED_SECONDS", 60, minimum=0)
+# With Redis, how long a web process trusts the page generation it last read there: a
+# change made by another process (an editor's publication in another worker) reaches this
+# one's readers within this many seconds; 0 reads it on every request (docs/caching.md).
+PAGE_CACHE_GENERATION_SECONDS = env_int("PAGE_CACHE_GENERATION_SECONDS", 1, minimum=0)
 # Parts every page shows (menu, footer), kept until the content changes (docs/caching.md).
 PAGE_PARTS_CACHE_SECONDS = env_int("PAGE_PARTS_CACHE_SECONDS", 3600, minimum=0)
 # Without Redis each web process keeps its own pages; this file, which any process may

@@ -415,6 +415,31 @@ def test_with_redis_pages_are_shared_and_invalidated(
     assert was_rendered and "Redis 中的新标题" in response.content.decode()
 
 
+def test_with_redis_a_process_trusts_the_generation_it_read_for_a_moment(
+    reader, site_tree, redis_pages, settings, django_assert_num_queries
+):
+    """A busy process reads the generation from Redis about once a second, not per request:
+    another process's publication reaches it within PAGE_CACHE_GENERATION_SECONDS, its own
+    at once."""
+    settings.PAGE_CACHE_GENERATION_SECONDS = 60
+    cached(reader, "/", django_assert_num_queries)
+    # Another process publishes: it changes the generation in Redis.
+    redis_pages.set(pagecache.GENERATION_KEY, "changed-by-another-process", None)
+    _response, was_rendered = rendered(reader, "/")
+    assert not was_rendered
+    settings.PAGE_CACHE_GENERATION_SECONDS = 0
+    _response, was_rendered = rendered(reader, "/")
+    assert was_rendered
+
+    settings.PAGE_CACHE_GENERATION_SECONDS = 60
+    cached(reader, "/", django_assert_num_queries)
+    home = site_tree["home"]
+    home.title = "本进程发布的标题"
+    home.save_revision().publish()
+    response, was_rendered = rendered(reader, "/")
+    assert was_rendered and "本进程发布的标题" in response.content.decode()
+
+
 def test_the_cache_can_be_turned_off(reader, site_tree, settings):
     settings.PAGE_CACHE_SECONDS = 0
     reader.get("/")
