@@ -114,20 +114,20 @@ def test_readyz_is_503_when_the_redis_queue_is_unreachable(run_django, tmp_path)
         "DATABASE_URL": f"sqlite:///{tmp_path / 'ready.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:1/0",
     }
-    migrate = run_django(
-        "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('migrate', verbosity=0)",
+    # The process has found every migration applied once before (as a process that has
+    # served for a while has): a full migrate of its own database would take half a minute.
+    status, body = _readyz_env(
+        run_django,
         env,
+        before="import portal.health; portal.health._migrations_known_applied = True; ",
     )
-    assert migrate.returncode == 0, migrate.stderr
-    status, body = _readyz_env(run_django, env)
     assert status == 503
     assert body["reason"] == "task queue unreachable"
     assert body["checks"]["database"] == "ok"
 
 
-def _readyz_env(run_django, env):
-    result = run_django(READYZ, env)
+def _readyz_env(run_django, env, before=""):
+    result = run_django(READYZ.replace("django.setup(); ", f"django.setup(); {before}"), env)
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().splitlines()[-2:]
     return int(status), json.loads(body)
