@@ -26,8 +26,8 @@ def test_full_width_letters_and_case_are_normalised():
     assert segment.query_terms("ＲＥＰＯＲＴ Clue") == ["report", "clue"]
 
 
-def test_the_dictionary_cache_lives_under_var():
-    assert segment.tokenizer().tmp_dir.startswith(str(settings.VAR_DIR))
+def test_the_dictionary_files_live_under_var():
+    assert segment.dictionary().folder.is_relative_to(settings.VAR_DIR)
 
 
 def test_every_term_in_the_list_is_one_word():
