@@ -87,7 +87,7 @@ def _open_or_build():
             folder,
             error,
         )
-        folder = tempfile.mkdtemp(prefix="jieba-")
+        folder = tempfile.mkdtemp(prefix="search-dictionary-")
         compact.build_in_subprocess(folder)
     return compact.Dictionary(folder)
 
