@@ -8,7 +8,7 @@ their frequencies in an array of 32-bit numbers (2 MB), both memory-mapped read-
 operating system shares them between the gunicorn workers and the task worker.
 
 ``build(folder)`` makes the files once from jieba's own dictionary with the law's terms
-added exactly as jieba's ``add_word`` adds them (``segment.TERMS``); it runs in a process of its
+added exactly as jieba's ``add_word`` adds them (``data/terms.txt``); it runs in a process of its
 own (``python -I search/dictionary.py FOLDER``), so that jieba's dict is never built inside a
 worker that would keep its freed memory. The file names carry a fingerprint of everything they
 are made from, so a new jieba or a changed term list makes new files.

@@ -50,7 +50,6 @@ from . import dictionary as compact
 
 logger = logging.getLogger(__name__)
 
-TERMS = compact.TERMS
 terms = compact.terms
 
 # Letters and digits of any script; everything else separates words.
