@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: install the locked dependencies, compile translations, collect static files.
+# Build: install the locked dependencies, compile translations, collect static files, make
+# the search's word dictionary (var/cache/, read-only at run time and shared by the workers).
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /venv
@@ -14,7 +15,8 @@ RUN export DJANGO_SETTINGS_MODULE=portal.settings.production \
       REPORTER_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXNlY3JldC0wMTIzNDU= \
       DATABASE_URL=sqlite:////tmp/build.sqlite3 STATIC_ROOT=/app/staticfiles \
  && /venv/bin/python scripts/translations.py compile \
- && /venv/bin/python manage.py collectstatic --noinput -v 0
+ && /venv/bin/python manage.py collectstatic --noinput -v 0 \
+ && /venv/bin/python manage.py build_search_dictionary
 
 # Run: no compilers, no build tools, a non-root user, only the app and its virtualenv.
 FROM python:3.11-slim-bookworm AS runtime

@@ -16,7 +16,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from portal.models import PortalSettings
 
-from . import pdf, services
+from . import services
 from .forms import ImportForm
 from .models import Campaign, EntryPoint
 
@@ -157,6 +157,10 @@ def posters_zip(request):
             status=400,
             content_type="text/plain",
         )
+    # Imported on the first poster, not with the views: reportlab costs every worker about
+    # 4 MB of memory, and few of them ever print a poster.
+    from . import pdf
+
     paper = pdf.paper_size(request.GET.get("paper"))
     hotline = PortalSettings.for_request(request).hotline
     content = pdf.zip_of(

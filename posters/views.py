@@ -10,7 +10,7 @@ from django.views.decorators.http import condition, require_safe
 
 from portal.models import PortalSettings
 
-from . import pdf, qr, services
+from . import qr, services
 
 # A printed code never changes; a month of caching spares the server a print run's worth
 # of requests, and the ETag lets caches check back cheaply after that.
@@ -68,6 +68,10 @@ qr_png = _image("png", "image/png")
 @require_safe
 def poster(request, code):
     entry_point = _entry_point_or_404(code)
+    # Imported on the first poster, not with the views: reportlab costs every worker about
+    # 4 MB of memory, and few of them ever print a poster.
+    from . import pdf
+
     paper = pdf.paper_size(request.GET.get("paper"))
     content = pdf.render(
         entry_point,

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 import filetype
 import mutagen
-import pypdf
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
@@ -117,6 +116,10 @@ def _harmless(annotation):
 
 
 def _strip_pdf(data, name):
+    # Imported here, not with the module: pypdf costs every worker about 6 MB of memory, and
+    # only a report with a PDF needs it.
+    import pypdf
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

@@ -28,14 +28,17 @@ Text is NFKC-normalised (full-width letters and digits become ASCII) and lower-c
 everything that is not a letter or digit is dropped, so the index and the backends' query
 syntax never see punctuation, quotes or control characters.
 
-jieba loads its dictionary (a second or so) lazily, once per process, with the law's own terms
-from ``data/terms.txt`` added. It caches the parsed dictionary in a file; the cache goes under
-the project's ``var/cache/`` (``PORTAL_VAR_DIR``) rather than the shared temporary folder, where
-another local user could plant a file of the same name.
+jieba's dictionary, with the law's own terms from ``data/terms.txt`` added, is read from two
+memory-mapped files (``search/dictionary.py``), not loaded as jieba's 60 MB dict in every
+process. They are made once, in a process of their own, by ``manage.py build_search_dictionary``
+at deployment or on the first search, under the project's ``var/cache/`` (``PORTAL_VAR_DIR``)
+rather than the shared temporary folder, where another local user could plant a file of the
+same name.
 """
 
 import logging
 import re
+import subprocess
 import tempfile
 import threading
 import unicodedata
@@ -43,7 +46,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-TERMS = Path(__file__).resolve().parent / "data" / "terms.txt"
+from . import dictionary as compact
+
+logger = logging.getLogger(__name__)
+
+terms = compact.terms
 
 # Letters and digits of any script; everything else separates words.
 NOT_WORD = re.compile(r"[\W_]+")
@@ -56,41 +63,43 @@ MAX_QUERY_TERMS = 20
 MAX_INNER_WORD = 8
 
 _lock = threading.Lock()
-_tokenizer = None
+_dictionary = None
 
 
-def _cache_dir():
-    folder = Path(getattr(settings, "VAR_DIR", "var")) / "cache" / "jieba"
+def dictionary_dir():
+    return Path(getattr(settings, "VAR_DIR", "var")) / "cache" / "search-dictionary"
+
+
+def _open_or_build():
+    folder = dictionary_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+        return compact.Dictionary(folder)
+    except FileNotFoundError:
+        pass
+    try:
+        compact.build_in_subprocess(folder)
+    except (OSError, subprocess.SubprocessError) as error:
         # A read-only var/: a private folder of this process instead of a guessable name.
-        return tempfile.mkdtemp(prefix="jieba-")
-    return str(folder)
+        logger.warning(
+            "The search dictionary could not be written to %s (%s); run manage.py "
+            "build_search_dictionary when deploying.",
+            folder,
+            error,
+        )
+        folder = tempfile.mkdtemp(prefix="search-dictionary-")
+        compact.build_in_subprocess(folder)
+    return compact.Dictionary(folder)
 
 
-def terms():
-    """The law's own terms, as listed in data/terms.txt."""
-    lines = TERMS.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def tokenizer():
-    """jieba's tokenizer with the law's terms, built on first use and shared by the process."""
-    global _tokenizer
-    if _tokenizer is None:
+def dictionary():
+    """jieba's dictionary with the law's terms, opened on first use and shared by the
+    process."""
+    global _dictionary
+    if _dictionary is None:
         with _lock:
-            if _tokenizer is None:
-                import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                built = jieba.Tokenizer()
-                built.tmp_dir = _cache_dir()
-                built.initialize()
-                for term in terms():
-                    built.add_word(term)
-                _tokenizer = built
-    return _tokenizer
+            if _dictionary is None:
+                _dictionary = _open_or_build()
+    return _dictionary
 
 
 def normalize(text):
@@ -104,27 +113,27 @@ def words(text):
     text = normalize(text)
     if not text:
         return []
-    return [word for word in tokenizer().cut(text, HMM=False) if word.strip()]
+    return [word for word in dictionary().cut(text) if word.strip()]
 
 
-def _inner_words(word, frequencies):
+def _inner_words(word, frequency):
     length = len(word)
     for size in range(2, min(length - 1, MAX_INNER_WORD) + 1):
         for start in range(length - size + 1):
             part = word[start : start + size]
-            if frequencies.get(part):
+            if frequency(part):
                 yield part
 
 
 def index_text(text):
     """The text as space-separated tokens for the index: words, the dictionary words inside
     them, and the single characters of Chinese words."""
-    frequencies = tokenizer().FREQ
+    frequency = dictionary().frequency
     tokens = []
     for word in words(text):
         tokens.append(word)
         if len(word) > 1 and CJK.search(word):
-            tokens.extend(_inner_words(word, frequencies))
+            tokens.extend(_inner_words(word, frequency))
             tokens.extend(char for char in word if CJK.match(char))
     return " ".join(tokens)
 

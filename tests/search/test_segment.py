@@ -1,3 +1,5 @@
+import shutil
+
 from django.conf import settings
 
 from search import segment
@@ -26,10 +28,25 @@ def test_full_width_letters_and_case_are_normalised():
     assert segment.query_terms("ＲＥＰＯＲＴ Clue") == ["report", "clue"]
 
 
-def test_the_dictionary_cache_lives_under_var():
-    assert segment.tokenizer().tmp_dir.startswith(str(settings.VAR_DIR))
+def test_the_dictionary_files_live_under_var():
+    assert segment.dictionary().folder.is_relative_to(settings.VAR_DIR)
 
 
 def test_every_term_in_the_list_is_one_word():
     for term in segment.terms():
         assert segment.query_terms(term) == [term]
+
+
+def test_a_var_folder_that_cannot_be_written_falls_back_to_a_private_folder(
+    tmp_path, settings, monkeypatch, caplog
+):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.VAR_DIR = blocked  # var/cache/... cannot be made under a file
+    monkeypatch.setattr(segment, "_dictionary", None)
+    assert segment.query_terms("举报套路贷线索") == ["举报", "套路贷", "线索"]
+    folder = segment.dictionary().folder
+    shutil.rmtree(folder)
+    assert not folder.is_relative_to(blocked)
+    assert folder.name.startswith("search-dictionary-")
+    assert "build_search_dictionary" in caplog.text
