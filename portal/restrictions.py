@@ -3,8 +3,12 @@
 Wagtail's `PageQuerySet.public()` reads every view restriction each time it builds a query:
 a home page with its menu, language switch, head links, footer links and featured lists read
 them seven times. Within `shared()` (the page cache's rendering of an anonymous GET, where
-nothing can change a restriction) the first read is reused; anywhere else, in the admin
-above all, `public()` behaves exactly as Wagtail's."""
+nothing can change a restriction) they are read once per process until the content changes
+(a restriction saved or deleted changes the page cache's generation: portal.pagecache);
+anywhere else, in the admin above all, `public()` behaves exactly as Wagtail's.
+
+A page whose restrictions are already known (`known()`: the page a kept route found, which
+had none) answers `get_view_restrictions()` without a query."""
 
 import contextvars
 from contextlib import contextmanager
@@ -22,14 +26,34 @@ def _private_q(self):
     if read is None:
         return _wagtails_private_q(self)
     if "restrictions" not in read:
-        from wagtail.models import PageViewRestriction
+        from . import pagecache
 
-        read["restrictions"] = list(PageViewRestriction.objects.select_related("page"))
+        read["restrictions"] = pagecache.derived("view-restrictions", _all_restrictions)
     q = Q()
     for restriction in read["restrictions"]:
         q |= self.descendant_of_q(restriction.page, inclusive=True)
     # As Wagtail's: no private section, no private page.
     return q if q else Q(pk__in=[])
+
+
+def _all_restrictions():
+    from wagtail.models import PageViewRestriction
+
+    return list(PageViewRestriction.objects.select_related("page"))
+
+
+_wagtails_get_view_restrictions = None
+KNOWN = "_portal_view_restrictions"
+
+
+def _get_view_restrictions(self):
+    found = self.__dict__.get(KNOWN)
+    return _wagtails_get_view_restrictions(self) if found is None else found
+
+
+def known(page, restrictions):
+    """Tell `page` its view restrictions (a list), read by whoever routed it."""
+    page.__dict__[KNOWN] = list(restrictions)
 
 
 @contextmanager
@@ -42,4 +66,10 @@ def shared():
 
 
 def install():
+    global _wagtails_get_view_restrictions
+    from wagtail.models import Page
+
     PageQuerySet.private_q = _private_q
+    if _wagtails_get_view_restrictions is None:
+        _wagtails_get_view_restrictions = Page.get_view_restrictions
+        Page.get_view_restrictions = _get_view_restrictions
