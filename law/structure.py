@@ -161,7 +161,8 @@ def outline(page):
     numbers = {article.number for article in articles}
     page_url = page.url
     chapters = [
-        _chapter_view(chapter.number, chapter.title) for chapter in page.chapters.order_by("number")
+        _chapter_view(chapter.number, chapter.title)
+        for chapter in page.chapters.order_by("number")
     ]
     by_number = {chapter.number: chapter for chapter in chapters}
     sections = {}
