@@ -7,8 +7,9 @@ nothing can change a restriction) they are read once per process until the conte
 (a restriction saved or deleted changes the page cache's generation: portal.pagecache);
 anywhere else, in the admin above all, `public()` behaves exactly as Wagtail's.
 
-A page whose restrictions are already known (`known()`: the page a kept route found, which
-had none) answers `get_view_restrictions()` without a query."""
+A page already known to have none (`unrestricted()`: the page a route found, whose
+restrictions were just read, or the page a kept route found) answers
+`get_view_restrictions()` without a query."""
 
 import contextvars
 from contextlib import contextmanager
@@ -43,17 +44,20 @@ def _all_restrictions():
 
 
 _wagtails_get_view_restrictions = None
-KNOWN = "_portal_view_restrictions"
+UNRESTRICTED = "_portal_unrestricted"
 
 
 def _get_view_restrictions(self):
-    found = self.__dict__.get(KNOWN)
-    return _wagtails_get_view_restrictions(self) if found is None else found
+    if self.__dict__.get(UNRESTRICTED):
+        from wagtail.models import PageViewRestriction
+
+        return PageViewRestriction.objects.none()
+    return _wagtails_get_view_restrictions(self)
 
 
-def known(page, restrictions):
-    """Tell `page` its view restrictions (a list), read by whoever routed it."""
-    page.__dict__[KNOWN] = list(restrictions)
+def unrestricted(page):
+    """Tell `page` (this instance only) that no view restriction applies to it."""
+    page.__dict__[UNRESTRICTED] = True
 
 
 @contextmanager

@@ -106,12 +106,11 @@ def _kept_route(request, site, path):
     if route is None:
         return None
     page = route[0]
-    found_restrictions = list(page.get_view_restrictions())
-    # Wagtail's check of the restrictions, which follows, reads them from here.
-    restrictions.known(page, found_restrictions)
-    if found_restrictions:
-        # Whether a reader may see it is decided for each request.
+    if page.get_view_restrictions().exists():
+        # Whether a reader may see it is decided for each request, by Wagtail.
         return None
+    # Wagtail's check of the restrictions, which follows, need not read them again.
+    restrictions.unrestricted(page)
     # Each level of the tree below the site's root is one component of the path; the rest
     # is the page's own route (an article of a law).
     entry = (page.depth - site.root_page.depth, pickle.dumps(page))
