@@ -330,7 +330,7 @@ def demo_story_and_law():
     return stories, story, page
 
 
-def test_a_story_and_a_law_article_read_nothing_until_the_content_changes(
+def test_the_home_page_a_story_and_a_law_article_read_nothing_until_the_content_changes(
     reader, site_tree, kept_in, settings, django_assert_num_queries
 ):
     """With the page cache off, a render finds the route to the page and the page's text
@@ -338,7 +338,7 @@ def test_a_story_and_a_law_article_read_nothing_until_the_content_changes(
     settings.PAGE_CACHE_SECONDS = 0
     _stories, story, page = demo_story_and_law()
     article_url = f"{page.url}article-5/"
-    for url in (story.url, article_url):
+    for url in ("/", story.url, article_url):
         reader.get(url)
         reader.get(url)
         with django_assert_num_queries(0):
