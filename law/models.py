@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import (
@@ -23,10 +24,11 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
 
+from portal import pagecache
 from search.fields import segmented
 
 from . import structure
-from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH
+from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH, citation
 
 
 class LawPage(RoutablePageMixin, Page):
@@ -121,8 +123,21 @@ class LawPage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["chapters"] = self.outline()
+        # Read only when the template renders them: the text is kept in a `{% cache %}` until
+        # the content changes, and a render that finds it there reads nothing.
+        context["chapters"] = SimpleLazyObject(self.outline)
         return context
+
+    def article_numbers(self, request):
+        """The numbers of this law's articles, in order, kept until the content changes (not
+        for a preview, which shows a draft)."""
+
+        def read():
+            return tuple(self.articles.order_by("number").values_list("number", flat=True))
+
+        if getattr(request, "is_preview", False):
+            return read()
+        return pagecache.remembered("law-article-numbers", self.pk, read)
 
     @path("")
     def full_text(self, request):
@@ -134,18 +149,28 @@ class LawPage(RoutablePageMixin, Page):
 
     @path("article-<int:number>/")
     def article_view(self, request, number):
-        article = self.articles.filter(number=number).first()
-        if article is None:
+        numbers = self.article_numbers(request)
+        if number not in numbers:
             raise Http404
-        neighbours = self.articles.filter(number__in=[number - 1, number + 1])
-        context = self.get_context(request)
+        known = frozenset(numbers)
+
+        def article():
+            found = self.articles.filter(number=number).first()
+            if found is None:
+                raise Http404
+            return structure.rendered_article(self, found, known, on_own_page=True)
+
+        # The article and its chapter are read only when the template renders them: the
+        # text is kept in a `{% cache %}` until the content changes.
+        article = SimpleLazyObject(article)
+        context = super().get_context(request)
         context.update(
-            article=structure.rendered_article(self, article, on_own_page=True),
-            previous=next((item for item in neighbours if item.number == number - 1), None),
-            next=next((item for item in neighbours if item.number == number + 1), None),
-            chapter=next(
-                (c for c in context["chapters"] if c.number == article.chapter_number), None
-            ),
+            article=article,
+            article_number=number,
+            article_citation=citation(number),
+            previous=number - 1 if number - 1 in known else None,
+            next=number + 1 if number + 1 in known else None,
+            chapter=SimpleLazyObject(lambda: structure.chapter_of(self, article.chapter_number)),
         )
         return TemplateResponse(request, "law/law_article.html", context)
 

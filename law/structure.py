@@ -34,6 +34,7 @@ class ParagraphView:
 @dataclass
 class ArticleView:
     number: int
+    chapter_number: int
     label: str
     anchor: str
     url: str
@@ -126,6 +127,7 @@ def paragraphs_of(article, numbers, base):
 def _article_view(page_url, article, numbers, base):
     return ArticleView(
         number=article.number,
+        chapter_number=article.chapter_number,
         label=citation(article.number),
         anchor=f"article-{article.number}",
         url=f"{page_url}article-{article.number}/",
@@ -134,9 +136,24 @@ def _article_view(page_url, article, numbers, base):
     )
 
 
-def rendered_article(page, article, *, on_own_page=False):
-    numbers = set(page.articles.values_list("number", flat=True))
+def rendered_article(page, article, numbers, *, on_own_page=False):
+    """One article, its mentions of the law's other articles (`numbers`) linked."""
     return _article_view(page.url, article, numbers, page.url if on_own_page else "")
+
+
+def _chapter_view(number, title):
+    return ChapterView(
+        number=number,
+        label=label("章", number) if number else "",
+        title=title,
+        anchor=f"chapter-{number}",
+    )
+
+
+def chapter_of(page, number):
+    """The chapter numbered `number`, or None: one query."""
+    chapter = page.chapters.filter(number=number).first()
+    return _chapter_view(chapter.number, chapter.title) if chapter else None
 
 
 def outline(page):
@@ -144,12 +161,7 @@ def outline(page):
     numbers = {article.number for article in articles}
     page_url = page.url
     chapters = [
-        ChapterView(
-            number=chapter.number,
-            label=label("章", chapter.number) if chapter.number else "",
-            title=chapter.title,
-            anchor=f"chapter-{chapter.number}",
-        )
+        _chapter_view(chapter.number, chapter.title)
         for chapter in page.chapters.order_by("number")
     ]
     by_number = {chapter.number: chapter for chapter in chapters}

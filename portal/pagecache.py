@@ -290,22 +290,50 @@ def content_version():
     return f"{_release()}.{shared}"
 
 
+class Kept:
+    """One value of one page among many (its translations, its route, its body), kept in the
+    page cache under the content's generation as read when this object is made: a value
+    built after that read and stored with set() is stale as soon as the content changes, even
+    when the change came while it was being built. With Redis every process shares them.
+    `parts` (hashable) tells apart the variants. Nothing is kept while PAGE_PARTS_CACHE_SECONDS
+    is 0 or the generation cannot be read."""
+
+    def __init__(self, name, parts):
+        self.seconds = settings.PAGE_PARTS_CACHE_SECONDS
+        self.generation = _shared_generation() if self.seconds else _UNREADABLE
+        self.key = hashlib.blake2b(
+            f"{_release()}|{name}|{parts!r}".encode(), digest_size=20
+        ).hexdigest()
+
+    @property
+    def enabled(self):
+        return self.generation is not _UNREADABLE
+
+    def get(self, default=None):
+        if not self.enabled:
+            return default
+        entry = page_cache().get(self.key)
+        if entry is not None and entry[0] == self.generation:
+            return entry[1]
+        return default
+
+    def set(self, value):
+        if self.enabled:
+            page_cache().set(self.key, (self.generation, value), self.seconds)
+
+
+_MISSING = object()
+
+
 def remembered(name, parts, compute):
-    """compute(), kept in the page cache under the content's current generation: for values
-    of one page among many (its translations), which derived() would keep in every process
-    without bound. With Redis every process shares them. `parts` (hashable) tells apart the
-    variants."""
-    seconds = settings.PAGE_PARTS_CACHE_SECONDS
-    generation = _shared_generation()
-    if not seconds or generation is _UNREADABLE:
-        return compute()
-    cache = page_cache()
-    key = hashlib.blake2b(f"{_release()}|{name}|{parts!r}".encode(), digest_size=20).hexdigest()
-    entry = cache.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1]
-    value = compute()
-    cache.set(key, (generation, value), seconds)
+    """compute(), kept in the page cache under the content's current generation (Kept): for
+    values of one page among many, which derived() would keep in every process without
+    bound."""
+    kept = Kept(name, parts)
+    value = kept.get(_MISSING)
+    if value is _MISSING:
+        value = compute()
+        kept.set(value)
     return value
 
 

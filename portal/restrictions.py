@@ -3,8 +3,13 @@
 Wagtail's `PageQuerySet.public()` reads every view restriction each time it builds a query:
 a home page with its menu, language switch, head links, footer links and featured lists read
 them seven times. Within `shared()` (the page cache's rendering of an anonymous GET, where
-nothing can change a restriction) the first read is reused; anywhere else, in the admin
-above all, `public()` behaves exactly as Wagtail's."""
+nothing can change a restriction) they are read once per process until the content changes
+(a restriction saved or deleted changes the page cache's generation: portal.pagecache);
+anywhere else, in the admin above all, `public()` behaves exactly as Wagtail's.
+
+A page already known to have none (`unrestricted()`: the page a route found, whose
+restrictions were just read, or the page a kept route found) answers
+`get_view_restrictions()` without a query."""
 
 import contextvars
 from contextlib import contextmanager
@@ -22,14 +27,37 @@ def _private_q(self):
     if read is None:
         return _wagtails_private_q(self)
     if "restrictions" not in read:
-        from wagtail.models import PageViewRestriction
+        from . import pagecache
 
-        read["restrictions"] = list(PageViewRestriction.objects.select_related("page"))
+        read["restrictions"] = pagecache.derived("view-restrictions", _all_restrictions)
     q = Q()
     for restriction in read["restrictions"]:
         q |= self.descendant_of_q(restriction.page, inclusive=True)
     # As Wagtail's: no private section, no private page.
     return q if q else Q(pk__in=[])
+
+
+def _all_restrictions():
+    from wagtail.models import PageViewRestriction
+
+    return list(PageViewRestriction.objects.select_related("page"))
+
+
+_wagtails_get_view_restrictions = None
+UNRESTRICTED = "_portal_unrestricted"
+
+
+def _get_view_restrictions(self):
+    if self.__dict__.get(UNRESTRICTED):
+        from wagtail.models import PageViewRestriction
+
+        return PageViewRestriction.objects.none()
+    return _wagtails_get_view_restrictions(self)
+
+
+def unrestricted(page):
+    """Tell `page` (this instance only) that no view restriction applies to it."""
+    page.__dict__[UNRESTRICTED] = True
 
 
 @contextmanager
@@ -42,4 +70,10 @@ def shared():
 
 
 def install():
+    global _wagtails_get_view_restrictions
+    from wagtail.models import Page
+
     PageQuerySet.private_q = _private_q
+    if _wagtails_get_view_restrictions is None:
+        _wagtails_get_view_restrictions = Page.get_view_restrictions
+        Page.get_view_restrictions = _get_view_restrictions

@@ -7,6 +7,9 @@ from django.shortcuts import render
 
 from wagtail.models import Locale, Page
 
+from portal import pagecache
+from portal.views import find_site
+
 from .fields import plain_text
 from .highlight import highlight, snippet
 from .segment import query_terms
@@ -32,12 +35,14 @@ def page_number(value, paginator):
 
 def searchable_pages():
     """Live, public pages in the language being served, as their own page types."""
-    return (
-        Page.objects.live().public().filter(locale=Locale.get_active()).exclude(depth=1).specific()
-    )
+    # The locale is kept until the content changes (a locale saved changes it).
+    locale = pagecache.derived("active-locale", Locale.get_active)
+    return Page.objects.live().public().filter(locale=locale).exclude(depth=1).specific()
 
 
 def search(request):
+    # Results' URLs need the request's site: the kept one, not a query per render.
+    find_site(request)
     query = clean_query(request.GET.get("q", ""))
     shortened = len(query) > MAX_QUERY_LENGTH
     query = query[:MAX_QUERY_LENGTH]

@@ -11,7 +11,13 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from wagtail.models import Locale, Page, PageViewRestriction
-from wagtail.test.utils.form_data import querydict_from_html
+from wagtail.rich_text import RichText
+from wagtail.test.utils.form_data import (
+    nested_form_data,
+    querydict_from_html,
+    rich_text,
+    streamfield,
+)
 
 import brotli
 import pytest
@@ -20,6 +26,7 @@ import content.demo_stories
 import law.demo
 import transparency.demo
 from content.models import NewsIndexPage, NewsPage, StandardPage
+from law.models import LawArticle, LawPage
 from portal import pagecache
 from portal.models import FooterLink, PortalSettings
 from transparency.models import Snapshot
@@ -305,6 +312,124 @@ def test_the_menu_and_footer_are_kept_until_the_content_changes(
     with django_assert_max_num_queries(30) as captured:
         reader.get("/")
     assert len(captured) > 6
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def kept_in(request):
+    """Where pages and parts are kept. A change empties this process's own cache, so only
+    with Redis does the generation alone make what is kept stale."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_pages")
+    return request.param
+
+
+def demo_story_and_law():
+    stories, _news = content.demo_stories.load()
+    page = law.demo.load()
+    story = stories.get_children().live().first().specific
+    return stories, story, page
+
+
+def test_the_home_page_a_story_and_a_law_article_read_nothing_until_the_content_changes(
+    reader, site_tree, kept_in, settings, django_assert_num_queries
+):
+    """With the page cache off, a render finds the route to the page and the page's text
+    kept; a publication shows at once."""
+    settings.PAGE_CACHE_SECONDS = 0
+    _stories, story, page = demo_story_and_law()
+    article_url = f"{page.url}article-5/"
+    for url in ("/", story.url, article_url):
+        reader.get(url)
+        reader.get(url)
+        with django_assert_num_queries(0):
+            assert reader.get(url).status_code == 200
+
+    story.title = "改过的故事标题"
+    story.body = [("paragraph", RichText("<p>发布后的新段落。</p>"))]
+    story.save_revision().publish()
+    shown = reader.get(story.url).content.decode()
+    assert "<h1>改过的故事标题</h1>" in shown and "发布后的新段落。" in shown
+
+    page = LawPage.objects.get(pk=page.pk)
+    articles = list(page.articles.all())
+    next(article for article in articles if article.number == 5).text = "发布后的新条文。"
+    page.articles = articles
+    page.save_revision().publish()
+    assert "发布后的新条文。" in reader.get(article_url).content.decode()
+
+
+def test_moving_unpublishing_or_restricting_a_page_changes_its_kept_route(
+    reader, site_tree, kept_in, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    _stories, story, _page = demo_story_and_law()
+    old_url = story.url
+    for _ in range(2):
+        assert reader.get(old_url).status_code == 200
+
+    other = StandardPage(title="另一个栏目", slug="elsewhere")
+    site_tree["home"].add_child(instance=other)
+    other.save_revision().publish()
+    story.move(other, pos="last-child")
+    story.refresh_from_db()
+    moved = reader.get(old_url)
+    assert moved.status_code == 301 and moved["Location"] == story.url
+    assert "<h1>" + story.title + "</h1>" in reader.get(story.url).content.decode()
+
+    PageViewRestriction.objects.create(
+        page=other, restriction_type=PageViewRestriction.PASSWORD, password="secret-words"
+    )
+    assert 'name="password"' in reader.get(story.url).content.decode()
+    reader.cookies.clear()
+    PageViewRestriction.objects.filter(page=other).delete()
+    assert reader.get(story.url).status_code == 200
+
+    story.unpublish()
+    assert reader.get(story.url).status_code == 404
+
+
+def test_an_article_a_law_does_not_have_is_not_found_until_it_is_published(
+    reader, site_tree, kept_in, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    _stories, _story, page = demo_story_and_law()
+    url = f"{page.url}article-900/"
+    for _ in range(2):
+        assert reader.get(url).status_code == 404
+    page.articles.add(LawArticle(number=900, chapter_number=1, text="新增的条文。"))
+    page.save()
+    page.save_revision().publish()
+    assert "新增的条文。" in reader.get(url).content.decode()
+
+
+def test_a_preview_of_a_story_shows_its_draft_not_the_kept_text(admin_client, site_tree, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    # The site's own host name, which Wagtail's preview also renders for.
+    reader = Client(HTTP_HOST=site_tree["site"].hostname)
+    _stories, story, _page = demo_story_and_law()
+    published = f"<h1>{story.title}</h1>"
+    for _ in range(2):
+        assert published in reader.get(story.url).content.decode()
+
+    preview_url = reverse("wagtailadmin_pages:preview_on_edit", args=[story.pk])
+    # StreamField editors are drawn by JavaScript, so the form data is written out.
+    form = nested_form_data(
+        {
+            "title": "预览中的故事标题",
+            "slug": story.slug,
+            "person": story.person,
+            "date": "2026-01-01",
+            "body": streamfield([("paragraph", rich_text("<p>只在预览里的段落。</p>"))]),
+            "tags": "",
+        }
+    )
+    assert admin_client.post(preview_url, form).json()["is_valid"]
+    for _ in range(2):
+        preview = admin_client.get(preview_url, {"in_preview_panel": "true"}).content.decode()
+        assert "<h1>预览中的故事标题</h1>" in preview and "只在预览里的段落。" in preview
+        assert published not in preview
+    shown = reader.get(story.url).content.decode()
+    assert published in shown and "只在预览里的段落。" not in shown
 
 
 def test_report_form_status_page_and_poster_codes_are_never_stored(reader, site_tree):
