@@ -280,14 +280,22 @@ def invalidate(**_signal_arguments):
         transaction.on_commit(_bump)
 
 
-def content_version():
-    """A name for what readers see now (this release, this generation of the content): parts
-    of pages kept under it in `{% cache %}` (the home page's sections) are stale once it
-    changes. Unreadable, a name nothing was kept under."""
-    shared = _shared_generation()
+# A cache that keeps nothing (settings: CACHES): what `{% cache %}` uses when nothing may be
+# kept or read, so a preview or a Redis that cannot be reached renders the part afresh.
+NO_CACHE_ALIAS = "nothing"
+
+
+def kept_parts():
+    """(seconds, version, cache alias) for `{% cache %}` around parts of a page that only
+    publishing changes (the home page's sections, a story's or an article's text): the
+    version names this release and this generation of the content, so what was kept under
+    it is stale once either changes. While the generation cannot be read nothing is kept or
+    read."""
+    seconds = settings.PAGE_PARTS_CACHE_SECONDS
+    shared = _shared_generation() if seconds else _UNREADABLE
     if shared is _UNREADABLE:
-        return f"unreadable-{secrets.token_hex(8)}"
-    return f"{_release()}.{shared}"
+        return 0, "unkept", NO_CACHE_ALIAS
+    return seconds, f"{_release()}.{shared}", CACHE_ALIAS
 
 
 class Kept:
@@ -312,14 +320,21 @@ class Kept:
     def get(self, default=None):
         if not self.enabled:
             return default
-        entry = page_cache().get(self.key)
+        try:
+            entry = page_cache().get(self.key)
+        except Exception:
+            logger.warning("Cannot read a kept part from the page cache", exc_info=True)
+            return default
         if entry is not None and entry[0] == self.generation:
             return entry[1]
         return default
 
     def set(self, value):
         if self.enabled:
-            page_cache().set(self.key, (self.generation, value), self.seconds)
+            try:
+                page_cache().set(self.key, (self.generation, value), self.seconds)
+            except Exception:
+                logger.warning("Cannot keep a part in the page cache", exc_info=True)
 
 
 _MISSING = object()

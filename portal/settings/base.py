@@ -196,6 +196,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
         },
+        "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
@@ -210,6 +211,8 @@ else:
             "LOCATION": "pages",
             "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 2000, minimum=1)},
         },
+        # What parts of pages use when nothing may be kept (portal/pagecache.py).
+        "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

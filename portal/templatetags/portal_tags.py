@@ -1,4 +1,4 @@
-import secrets
+from collections import namedtuple
 from urllib.parse import urlencode
 
 from django import template
@@ -173,19 +173,17 @@ def _preview(context):
     return getattr(context.get("request"), "is_preview", False)
 
 
+KeptParts = namedtuple("KeptParts", "seconds version cache")
+
+
 @register.simple_tag(takes_context=True)
-def content_version(context):
-    """For `{% cache %}` around parts that only publishing changes (the home page's
-    sections). A preview shows a draft: never what is kept, never kept."""
+def kept_parts(context):
+    """For `{% cache kept.seconds "name" kept.version ... using=kept.cache %}` around parts
+    that only publishing changes (portal.pagecache.kept_parts). A preview shows a draft:
+    never what is kept, never kept."""
     if _preview(context):
-        return f"preview-{secrets.token_hex(8)}"
-    return pagecache.content_version()
-
-
-@register.simple_tag(takes_context=True)
-def parts_cache_seconds(context):
-    """The `{% cache %}` time of such parts: 0 renders them every time."""
-    return 0 if _preview(context) else settings.PAGE_PARTS_CACHE_SECONDS
+        return KeptParts(0, "preview", pagecache.NO_CACHE_ALIAS)
+    return KeptParts(*pagecache.kept_parts())
 
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
