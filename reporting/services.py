@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
 
+from portal import queue
+
 from . import crypto, staging, tasks
 from .models import Clue, Evidence, LedgerEntry, Message, Party, ReceiptHandoff
 from .receipts import (
@@ -119,6 +121,12 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                     {"tracking_number": clue.tracking_number, "access_key": access_key}
                 ),
             )
+            if queue.backend_kind() == "db":
+                # The database queue is a table: the tasks are written with the clue, so
+                # they exist exactly when it does, in one commit, one flush of the disk.
+                _queue_follow_up(clue, mail)
+            else:
+                transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
     except IntegrityError:
         _delete(written)
         existing = Clue.objects.filter(submission_token=submission_token).first()
@@ -131,29 +139,25 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     # Stored for good: what follows can fail (a queue down) without touching the clue, so
     # each step is robust and logs its failure instead of raising.
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
-    transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
     return clue, access_key
 
 
 def _queue_follow_up(clue, mail):
-    """The tasks that follow a new clue, written in one transaction: with the database queue
-    that is one commit, one flush of the disk, instead of one for each. Each is tried on its
-    own (a savepoint), and a failure is logged without holding back the others."""
+    """The tasks that follow a new clue. Each is tried on its own (a savepoint), and a
+    failure is logged without holding back the others or the clue. Files left by forms
+    never sent, and receipts never shown, are purged by the periodic checks
+    (check_deadlines), not after each report."""
     from .mail import send_later
 
-    steps = [
-        tasks.purge_abandoned_staging.enqueue,
-        lambda: tasks.link_repeat_reports.enqueue(clue.pk),
-    ]
+    steps = [lambda: tasks.link_repeat_reports.enqueue(clue.pk)]
     if mail is not None:
         steps.insert(0, lambda: send_later(mail))
-    with transaction.atomic():
-        for step in steps:
-            try:
-                with transaction.atomic():
-                    step()
-            except Exception:
-                logger.exception("A task following clue %s could not be queued", clue.pk)
+    for step in steps:
+        try:
+            with transaction.atomic():
+                step()
+        except Exception:
+            logger.exception("A task following clue %s could not be queued", clue.pk)
 
 
 def notify_intake(clue, *, enqueue=True):

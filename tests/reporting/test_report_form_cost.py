@@ -2,6 +2,7 @@
 GET and the POST make the same queries with a country's three thousand counties, and the
 region list, kept in memory, follows every change to the regions at once."""
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 import pytest
 from captcha.models import CaptchaStore
+from django_tasks_db.models import DBTaskResult
 
 from reporting.forms import RegionSelect, region_options
 from reporting.models import Category, Clue, Region
@@ -139,3 +141,64 @@ def test_a_captcha_is_used_once_and_expired_ones_are_cleared(client, report_page
         "/report/", valid_data(**{**answers, "captcha_0": expired.hashkey, "captcha_1": "wxyz"})
     )
     assert late.status_code == 400 and not Clue.objects.exists()
+
+
+class Commits:
+    """Counts the transactions that write, as the database flushes each to disk: a write
+    outside any transaction is one, and so is each commit after a write."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self):
+        self.count, self.dirty, self.writes = 0, False, []
+
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(self.WRITES):
+            self.writes.append(sql.split("(")[0][:60])
+            if connection.in_atomic_block:
+                self.dirty = True
+            else:
+                self.count += 1
+        return execute(sql, params, many, context)
+
+    def commit(self, real):
+        def counted():
+            if self.dirty:
+                self.count, self.dirty = self.count + 1, False
+            return real()
+
+        return counted
+
+
+@contextmanager
+def commits(monkeypatch):
+    counter = Commits()
+    with monkeypatch.context() as patch, connection.execute_wrapper(counter):
+        patch.setattr(connection, "commit", counter.commit(connection.commit))
+        yield counter
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_report_flushes_the_disk_four_times(client, report_page, valid_data, monkeypatch):
+    """One commit each: the captcha the form issues, the captcha's check, the clue with
+    everything stored with it and the tasks that follow it, and the receipt taken. No
+    session is written, and the purge of abandoned forms waits for the periodic checks."""
+    report_page()
+    with commits(monkeypatch) as get:
+        _html, answers = report_page()
+    with commits(monkeypatch) as post:
+        response = client.post("/report/", valid_data(**answers))
+    assert response.status_code == 302
+    with commits(monkeypatch) as receipt:
+        page = client.get(response["Location"])
+    assert 'id="tracking-number"' in page.content.decode()
+    assert (get.count, post.count, receipt.count) == (1, 2, 1), (
+        get.writes,
+        post.writes,
+        receipt.writes,
+    )
+    assert not [sql for sql in post.writes + receipt.writes if "django_session" in sql]
+    queued = DBTaskResult.objects.filter(task_path__startswith="reporting.")
+    assert list(queued.values_list("task_path", flat=True)) == [
+        "reporting.tasks.link_repeat_reports"
+    ]
