@@ -154,6 +154,9 @@ def footer_links(request, portal_settings):
 @register.simple_tag
 def field(bound_field, descriptions=None):
     """components/field.html, written in Python (portal.formrenderer.field_html)."""
+    kept = getattr(bound_field.form, "field_markup", None)
+    if kept is not None:
+        return kept(bound_field, descriptions)
     return formrenderer.field_html(bound_field, descriptions)
 
 

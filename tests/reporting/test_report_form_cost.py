@@ -2,6 +2,7 @@
 GET and the POST make the same queries with a country's three thousand counties, and the
 region list, kept in memory, follows every change to the regions at once."""
 
+import re
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -202,3 +203,27 @@ def test_a_report_flushes_the_disk_four_times(client, report_page, valid_data, m
     assert list(queued.values_list("task_path", flat=True)) == [
         "reporting.tasks.link_repeat_reports"
     ]
+
+
+PER_REQUEST = re.compile(
+    r'(name="(?:captcha_0|submission_token|issued|csrfmiddlewaretoken)" value=")[^"]*"'
+    r"|/captcha/(?:image|audio)/[0-9a-f]+"
+)
+
+
+def test_kept_field_markup_is_what_the_form_writes_afresh(client, report_page, settings):
+    """The fields of a first visit are written once and kept; what is kept is what would be
+    written, and a poster's preselection is never kept for the next visitor."""
+    report_page()
+    category = Category.objects.get(slug="routine-loans")
+    checked = f'<input type="radio" name="category" value="{category.pk}"[^>]* checked'
+    poster = client.get("/report/?category=routine-loans&region=130000").content.decode()
+    assert re.search(checked, poster)
+    assert '<option value="130000" selected>' in poster
+    kept = [client.get("/report/").content.decode() for _ in range(2)]
+    settings.PAGE_PARTS_CACHE_SECONDS = 0  # every part written afresh
+    fresh = client.get("/report/").content.decode()
+    assert PER_REQUEST.sub("", kept[0]) == PER_REQUEST.sub("", kept[1])
+    assert PER_REQUEST.sub("", kept[1]) == PER_REQUEST.sub("", fresh)
+    assert " checked" not in fresh.split('name="category"', 1)[1].split("</fieldset>")[0]
+    assert '<option value="130000" selected>' not in fresh
