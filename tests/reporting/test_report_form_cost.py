@@ -83,6 +83,11 @@ def test_the_form_costs_the_same_queries_with_3000_regions_and_40_categories(
     assert few == many
     # The form itself: the captcha it issues; nothing for the lists, the menu or the footer.
     assert few[0] == 1, few
+    # The receipt: taken in one statement, and no session read or written.
+    assert few[2] == 1, few
+    # The POST: the captcha, the clue with its people, ledger entry, audit mirror, intake
+    # mail, receipt and follow-up task (with this test's savepoints), and nothing else.
+    assert few[1] <= 21, few
 
 
 def test_a_region_added_renamed_or_removed_shows_at_once(client, report_page):
