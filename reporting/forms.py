@@ -21,6 +21,7 @@ from captcha.fields import CaptchaField
 from captcha.models import CaptchaStore
 
 from portal import pagecache
+from portal.formrenderer import KeptFieldMarkup
 
 from . import evidence
 from .models import Category, Clue, Party, Region
@@ -253,7 +254,9 @@ class OneQueryCaptchaField(CaptchaField):
         return value
 
 
-class ReportForm(EvidenceCheckMixin, forms.Form):
+class ReportForm(KeptFieldMarkup, EvidenceCheckMixin, forms.Form):
+    per_request_fields = frozenset({"captcha"})
+
     category = CategoryChoiceField(
         label=_("What kind of wrongdoing is it?"),
         queryset=Category.objects.filter(active=True),
@@ -499,7 +502,7 @@ class ReportForm(EvidenceCheckMixin, forms.Form):
         }
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(KeptFieldMarkup, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "description", "role"]

@@ -9,12 +9,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
+
+from portal import queue
 
 from . import crypto, staging, tasks
 from .models import Clue, Evidence, LedgerEntry, Message, Party, ReceiptHandoff
@@ -119,6 +121,12 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                     {"tracking_number": clue.tracking_number, "access_key": access_key}
                 ),
             )
+            if queue.backend_kind() == "db":
+                # The database queue is a table: the tasks are written with the clue, so
+                # they exist exactly when it does, in one commit, one flush of the disk.
+                _queue_follow_up(clue, mail)
+            else:
+                transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
     except IntegrityError:
         _delete(written)
         existing = Clue.objects.filter(submission_token=submission_token).first()
@@ -131,29 +139,25 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     # Stored for good: what follows can fail (a queue down) without touching the clue, so
     # each step is robust and logs its failure instead of raising.
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
-    transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
     return clue, access_key
 
 
 def _queue_follow_up(clue, mail):
-    """The tasks that follow a new clue, written in one transaction: with the database queue
-    that is one commit, one flush of the disk, instead of one for each. Each is tried on its
-    own (a savepoint), and a failure is logged without holding back the others."""
+    """The tasks that follow a new clue. Each is tried on its own (a savepoint), and a
+    failure is logged without holding back the others or the clue. Files left by forms
+    never sent, and receipts never shown, are purged by the periodic checks
+    (check_deadlines), not after each report."""
     from .mail import send_later
 
-    steps = [
-        tasks.purge_abandoned_staging.enqueue,
-        lambda: tasks.link_repeat_reports.enqueue(clue.pk),
-    ]
+    steps = [lambda: tasks.link_repeat_reports.enqueue(clue.pk)]
     if mail is not None:
         steps.insert(0, lambda: send_later(mail))
-    with transaction.atomic():
-        for step in steps:
-            try:
-                with transaction.atomic():
-                    step()
-            except Exception:
-                logger.exception("A task following clue %s could not be queued", clue.pk)
+    for step in steps:
+        try:
+            with transaction.atomic():
+                step()
+        except Exception:
+            logger.exception("A task following clue %s could not be queued", clue.pk)
 
 
 def notify_intake(clue, *, enqueue=True):
@@ -178,21 +182,18 @@ def handoff_digest(submission_token):
 
 def take_receipt(submission_token):
     """The receipt of the report sent with this form, once: the stored copy is deleted as it
-    is read. A double click or a lost response still reaches it; a second look does not."""
-    with transaction.atomic():
-        handoff = (
-            ReceiptHandoff.objects.select_for_update()
-            .filter(
-                token_digest=handoff_digest(submission_token),
-                created_at__gt=timezone.now() - RECEIPT_HANDOFF_LIFETIME,
-            )
-            .first()
+    is read, in one statement, so of two requests at once only one gets it. A double click
+    or a lost response still reaches it; a second look does not."""
+    table = connection.ops.quote_name(ReceiptHandoff._meta.db_table)
+    cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE token_digest = %s AND created_at > %s "  # noqa: S608 (the table's name, quoted)
+            "RETURNING sealed",
+            [handoff_digest(submission_token), connection.ops.adapt_datetimefield_value(cutoff)],
         )
-        if handoff is None:
-            return None
-        receipt = crypto.open_sealed(handoff.sealed)
-        handoff.delete()
-    return receipt
+        row = cursor.fetchone()
+    return None if row is None else crypto.open_sealed(row[0])
 
 
 def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status="", to_status=""):

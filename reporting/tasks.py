@@ -29,7 +29,8 @@ def send_mail_from_outbox(mail_id):
 
 @task()
 def purge_abandoned_staging():
-    """Files kept for a report that was never completed are deleted after a day."""
+    """Files kept for a report that was never completed are deleted after a day, receipts
+    never shown after ten minutes. Run by check_deadlines in every round of periodic checks."""
     from . import services, staging
     from .models import ReceiptHandoff
 

@@ -31,8 +31,15 @@ from .models import Category, Clue, Region
 from .receipts import format_access_key, format_tracking_number
 from .uploads import EvidenceUploadHandler
 
-# The session holds only which form's receipt to show; the receipt itself waits, encrypted,
-# in services.take_receipt until it is displayed.
+# Which form's receipt to show travels in a signed cookie, sent only to the receipt's address
+# and only for as long as the receipt waits: the form's own submission token, which the
+# browser holds already. The receipt itself waits, encrypted, in services.take_receipt until
+# it is displayed. No session is written for a report, so sending one makes no commit of its
+# own beyond the clue's.
+RECEIPT_COOKIE = "receipt"
+RECEIPT_COOKIE_SALT = "reporting.receipt-cookie"
+# Where receipts waited before they travelled in a cookie; read for a browser caught between
+# its report and its receipt by an upgrade.
 RECEIPT_SESSION_KEY = "reporting:receipt-token"
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 CLUE_FIELDS = (
@@ -190,9 +197,18 @@ class ReportView(View):
         return self.to_receipt(token)
 
     def to_receipt(self, token):
-        self.request.session[RECEIPT_SESSION_KEY] = token
-        save_session(self.request)
-        return redirect("reporting:receipt")
+        response = redirect("reporting:receipt")
+        response.set_signed_cookie(
+            RECEIPT_COOKIE,
+            token,
+            salt=RECEIPT_COOKIE_SALT,
+            max_age=int(services.RECEIPT_HANDOFF_LIFETIME.total_seconds()),
+            path=response["Location"],
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
     def with_another_party(self, data):
         """The posted data, with one more person's boxes when "add another person" was used."""
@@ -322,29 +338,36 @@ def _keep_files(request, token):
 
 @never_cache
 def receipt(request):
-    """Shows the receipt once: its stored copy is deleted as it is displayed."""
-    token = request.session.get(RECEIPT_SESSION_KEY)
-    stored = None
-    if token:
-        # The receipt is taken and the session forgets it in one transaction: should the
-        # database go away before both are done, neither happens and a reload shows it.
+    """Shows the receipt once: its stored copy is deleted as it is displayed. Should the
+    database go away before that, nothing is taken and a reload shows it."""
+    token = request.get_signed_cookie(
+        RECEIPT_COOKIE,
+        default=None,
+        salt=RECEIPT_COOKIE_SALT,
+        max_age=services.RECEIPT_HANDOFF_LIFETIME.total_seconds(),
+    )
+    stored = services.take_receipt(token) if token else None
+    if token is None and RECEIPT_SESSION_KEY in request.session:
         with transaction.atomic():
-            stored = services.take_receipt(token)
-            del request.session[RECEIPT_SESSION_KEY]
+            stored = services.take_receipt(request.session.pop(RECEIPT_SESSION_KEY))
             save_session(request)
     if stored is None:
         messages.info(
             request,
             _("A receipt is shown only once. Use your tracking number and access key here."),
         )
-        return redirect("reporting:status")
-    context = {
-        "tracking_number": format_tracking_number(stored["tracking_number"]),
-        "access_key": format_access_key(stored["access_key"]),
-        "acknowledge_days": settings.CLUE_ACKNOWLEDGE_DAYS,
-        "feedback_days": settings.CLUE_FEEDBACK_DAYS,
-    }
-    return no_referrer(render(request, "reporting/receipt.html", context))
+        response = redirect("reporting:status")
+    else:
+        context = {
+            "tracking_number": format_tracking_number(stored["tracking_number"]),
+            "access_key": format_access_key(stored["access_key"]),
+            "acknowledge_days": settings.CLUE_ACKNOWLEDGE_DAYS,
+            "feedback_days": settings.CLUE_FEEDBACK_DAYS,
+        }
+        response = render(request, "reporting/receipt.html", context)
+    if token is not None:
+        response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Lax")
+    return no_referrer(response)
 
 
 UNLOCK_SESSION_KEY = "reporting:unlocked"

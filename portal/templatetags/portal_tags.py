@@ -8,7 +8,7 @@ from django.utils import translation
 
 from wagtail.models import Page, Site
 
-from portal import pagecache, seo
+from portal import formrenderer, pagecache, seo
 
 register = template.Library()
 
@@ -149,6 +149,15 @@ def footer_links(request, portal_settings):
         if url:
             items.append({"title": link.title(language), "url": url})
     return items
+
+
+@register.simple_tag
+def field(bound_field, descriptions=None):
+    """components/field.html, written in Python (portal.formrenderer.field_html)."""
+    kept = getattr(bound_field.form, "field_markup", None)
+    if kept is not None:
+        return kept(bound_field, descriptions)
+    return formrenderer.field_html(bound_field, descriptions)
 
 
 @register.filter

@@ -144,3 +144,46 @@ def test_an_overridden_widget_template_is_used(settings, tmp_path):
     form = EveryWidget()
     form.renderer = formrenderer.FormRenderer()
     assert str(form["text"]) == '<input class="mine" name="text">'
+
+
+def between_elements(html):
+    """Markup with the whitespace between elements taken out, which no browser shows."""
+    return re.sub(r">\s+<", "><", KEY.sub("KEY", html)).strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_field_is_written_as_the_field_template_writes_it(language):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from reporting.forms import category_options
+    from reporting.models import Category
+
+    Category.objects.create(
+        slug="tricky", name=TRICKY, name_en=TRICKY, description=TRICKY, description_en=TRICKY
+    )
+    with translation.override(language):
+        hints = {option.pk: option.hint for option in category_options()}
+        hints[next(iter(hints))] = ""  # a category without a hint
+        forms_to_check = [
+            EveryWidget(),
+            EveryWidget(VALUES[1]),
+            EveryWidget(VALUES[2]),
+            ReportForm(),
+            ReportForm(initial={"region": "130000", "when": "date", "homepage": "x"}),
+            ReportForm({"what_happened": TRICKY, "category": "0", "reporter_phone": "x<"}),
+        ]
+        parties = PartyFormSet({"party-TOTAL_FORMS": "1"}, prefix="party")
+        parties.is_valid()
+        for form in [*forms_to_check, *parties]:
+            form.renderer = formrenderer.FormRenderer()
+            if form.is_bound:
+                form.is_valid()
+            for field in form:
+                for descriptions in (None, hints):
+                    ours = formrenderer.field_html(field, descriptions)
+                    theirs = render_to_string(
+                        "components/field.html", {"field": field, "descriptions": descriptions}
+                    )
+                    assert between_elements(ours) == between_elements(theirs), field.name

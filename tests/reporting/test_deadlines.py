@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 from io import StringIO
 
@@ -103,3 +104,47 @@ def test_mail_that_fails_waits_in_the_outbox_and_is_sent_later(staff, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert outbox.send_unsent() == waiting.count()
     assert not OutgoingMail.objects.filter(sent_at=None).exists()
+
+
+def test_the_periodic_checks_purge_abandoned_forms_and_receipts_never_shown(settings, tmp_path):
+    """Files kept for a form never sent go after a day, a receipt never shown after ten
+    minutes; fresher ones stay. Once per round of checks, no longer after each report."""
+    import time
+
+    from reporting import services, staging
+    from reporting.evidence import ProcessedFile
+    from reporting.models import ReceiptHandoff
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path}},
+    }
+    kept = ProcessedFile(
+        content=b"x",
+        original=None,
+        display_name="a.png",
+        kind="image",
+        content_type="image/png",
+        extension="png",
+        sha256="0" * 64,
+        original_sha256="0" * 64,
+        original_size=1,
+        metadata_removed=True,
+    )
+    old_id = staging.stage("old-form-token-" + "a" * 20, kept)
+    staging.stage("new-form-token-" + "b" * 20, kept)
+    old_path = next(tmp_path.rglob(f"{old_id}.bin"))
+    past = time.time() - staging.MAX_AGE_SECONDS - 60
+    for path in old_path.parent.iterdir():
+        os.utime(path, (past, past))
+    stale = ReceiptHandoff.objects.create(token_digest="old", sealed=b"x")
+    ReceiptHandoff.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - services.RECEIPT_HANDOFF_LIFETIME - timedelta(minutes=1)
+    )
+    fresh = ReceiptHandoff.objects.create(token_digest="new", sealed=b"x")
+    out = StringIO()
+    call_command("check_deadlines", stdout=out)
+    assert "2 files of forms never sent purged"  # content and manifest in out.getvalue()
+    assert staging.staged("old-form-token-" + "a" * 20) == []
+    assert len(staging.staged("new-form-token-" + "b" * 20)) == 1
+    assert list(ReceiptHandoff.objects.all()) == [fresh]

@@ -408,3 +408,40 @@ def test_a_token_that_is_not_ours_is_refused(client, report_page, valid_data):
     hidden["submission_token"] = "../../etc/passwd-" + "a" * 30
     assert client.post("/report/", {**valid_data(), **hidden}).status_code == 400
     assert not Clue.objects.exists()
+
+
+def test_a_receipt_waiting_in_the_session_of_an_earlier_version_is_still_shown_once(
+    client, report_page, valid_data
+):
+    """A browser between its report and its receipt when the portal was upgraded holds the
+    receipt's token in its session rather than in the cookie: it still gets its receipt."""
+    from reporting.views import RECEIPT_COOKIE, RECEIPT_SESSION_KEY
+
+    _, hidden = report_page()
+    response = client.post("/report/", {**valid_data(), **hidden})
+    assert response.status_code == 302
+    del client.cookies[RECEIPT_COOKIE]
+    session = client.session
+    session[RECEIPT_SESSION_KEY] = hidden["submission_token"]
+    session.save()
+    number, _key = receipt_codes(client.get(response["Location"]).content.decode())
+    assert number.replace(" ", "") == Clue.objects.get().tracking_number
+    assert RECEIPT_SESSION_KEY not in client.session
+    assert client.get(response["Location"]).status_code == 302
+
+
+def test_the_receipt_cookie_names_only_the_form_and_goes_only_to_the_receipt(
+    client, report_page, valid_data
+):
+    from reporting.views import RECEIPT_COOKIE
+
+    _, hidden = report_page()
+    response = client.post("/report/", {**valid_data(), **hidden})
+    cookie = response.cookies[RECEIPT_COOKIE]
+    assert cookie["path"] == response["Location"] == "/report/receipt/"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["max-age"] == 600
+    assert cookie.value.split(":")[0] == hidden["submission_token"]
+    page = client.get(response["Location"])
+    _number, key = receipt_codes(page.content.decode())
+    assert key.replace("-", "") not in cookie.value
+    assert page.cookies[RECEIPT_COOKIE].value == ""  # deleted as the receipt is shown

@@ -2,6 +2,8 @@
 GET and the POST make the same queries with a country's three thousand counties, and the
 region list, kept in memory, follows every change to the regions at once."""
 
+import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django import forms
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 import pytest
 from captcha.models import CaptchaStore
+from django_tasks_db.models import DBTaskResult
 
 from reporting.forms import RegionSelect, region_options
 from reporting.models import Category, Clue, Region
@@ -80,6 +83,11 @@ def test_the_form_costs_the_same_queries_with_3000_regions_and_40_categories(
     assert few == many
     # The form itself: the captcha it issues; nothing for the lists, the menu or the footer.
     assert few[0] == 1, few
+    # The receipt: taken in one statement, and no session read or written.
+    assert few[2] == 1, few
+    # The POST: the captcha, the clue with its people, ledger entry, audit mirror, intake
+    # mail, receipt and follow-up task (with this test's savepoints), and nothing else.
+    assert few[1] <= 21, few
 
 
 def test_a_region_added_renamed_or_removed_shows_at_once(client, report_page):
@@ -139,3 +147,88 @@ def test_a_captcha_is_used_once_and_expired_ones_are_cleared(client, report_page
         "/report/", valid_data(**{**answers, "captcha_0": expired.hashkey, "captcha_1": "wxyz"})
     )
     assert late.status_code == 400 and not Clue.objects.exists()
+
+
+class Commits:
+    """Counts the transactions that write, as the database flushes each to disk: a write
+    outside any transaction is one, and so is each commit after a write."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self):
+        self.count, self.dirty, self.writes = 0, False, []
+
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(self.WRITES):
+            self.writes.append(sql.split("(")[0][:60])
+            if connection.in_atomic_block:
+                self.dirty = True
+            else:
+                self.count += 1
+        return execute(sql, params, many, context)
+
+    def commit(self, real):
+        def counted():
+            if self.dirty:
+                self.count, self.dirty = self.count + 1, False
+            return real()
+
+        return counted
+
+
+@contextmanager
+def commits(monkeypatch):
+    counter = Commits()
+    with monkeypatch.context() as patch, connection.execute_wrapper(counter):
+        patch.setattr(connection, "commit", counter.commit(connection.commit))
+        yield counter
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_report_flushes_the_disk_four_times(client, report_page, valid_data, monkeypatch):
+    """One commit each: the captcha the form issues, the captcha's check, the clue with
+    everything stored with it and the tasks that follow it, and the receipt taken. No
+    session is written, and the purge of abandoned forms waits for the periodic checks."""
+    report_page()
+    with commits(monkeypatch) as get:
+        _html, answers = report_page()
+    with commits(monkeypatch) as post:
+        response = client.post("/report/", valid_data(**answers))
+    assert response.status_code == 302
+    with commits(monkeypatch) as receipt:
+        page = client.get(response["Location"])
+    assert 'id="tracking-number"' in page.content.decode()
+    assert (get.count, post.count, receipt.count) == (1, 2, 1), (
+        get.writes,
+        post.writes,
+        receipt.writes,
+    )
+    assert not [sql for sql in post.writes + receipt.writes if "django_session" in sql]
+    queued = DBTaskResult.objects.filter(task_path__startswith="reporting.")
+    assert list(queued.values_list("task_path", flat=True)) == [
+        "reporting.tasks.link_repeat_reports"
+    ]
+
+
+PER_REQUEST = re.compile(
+    r'(name="(?:captcha_0|submission_token|issued|csrfmiddlewaretoken)" value=")[^"]*"'
+    r"|/captcha/(?:image|audio)/[0-9a-f]+"
+)
+
+
+def test_kept_field_markup_is_what_the_form_writes_afresh(client, report_page, settings):
+    """The fields of a first visit are written once and kept; what is kept is what would be
+    written, and a poster's preselection is never kept for the next visitor."""
+    report_page()
+    category = Category.objects.get(slug="routine-loans")
+    checked = f'<input type="radio" name="category" value="{category.pk}"[^>]* checked'
+    poster = client.get("/report/?category=routine-loans&region=130000").content.decode()
+    assert re.search(checked, poster)
+    assert '<option value="130000" selected>' in poster
+    kept = [client.get("/report/").content.decode() for _ in range(2)]
+    settings.PAGE_PARTS_CACHE_SECONDS = 0  # every part written afresh
+    fresh = client.get("/report/").content.decode()
+    assert PER_REQUEST.sub("", kept[0]) == PER_REQUEST.sub("", kept[1])
+    assert PER_REQUEST.sub("", kept[1]) == PER_REQUEST.sub("", fresh)
+    assert " checked" not in fresh.split('name="category"', 1)[1].split("</fieldset>")[0]
+    assert '<option value="130000" selected>' not in fresh

@@ -1,13 +1,14 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from reporting import deadlines, mail
+from reporting import deadlines, mail, tasks
 
 
 class Command(BaseCommand):
     help = (
         "Mark overdue clues, queue the day's reminder digests, escalate clues overdue past the "
-        "grace period, and send webhook deliveries and emails left behind. The worker runs "
+        "grace period, send webhook deliveries and emails left behind, and purge files of "
+        "forms never sent and receipts never shown. The worker runs "
         "this every PERIODIC_CHECK_MINUTES; cron may call it too. Safe to run again."
     )
 
@@ -15,7 +16,11 @@ class Command(BaseCommand):
         counts = deadlines.check()
         call_command("forward_pending", stdout=self.stdout)
         sent = mail.send_unsent()
+        # Last: the housekeeping of the report form, once per round rather than per report.
+        purged = tasks.purge_abandoned_staging.call()
         self.stdout.write(
             "{overdue} newly overdue, {escalated} escalated, {digests} digests queued, "
-            "{sent} waiting emails sent.".format(sent=sent, **counts)
+            "{sent} waiting emails sent, {purged} files of forms never sent purged.".format(
+                sent=sent, purged=purged, **counts
+            )
         )
