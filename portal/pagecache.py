@@ -554,7 +554,9 @@ class PageCacheApplication:
             name in environ for name in self.CONDITIONAL
         ):
             return None
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path into the environ it is given, which
+        # Django's handler would then decode a second time (a non-ASCII slug would fail).
+        request = WSGIRequest(environ.copy())
         middleware = self.middleware
         if request.path.startswith(middleware.skipped_paths) or not (
             middleware.anonymous_read(request)

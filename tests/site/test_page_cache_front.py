@@ -4,6 +4,7 @@ request the middleware would not answer from the cache reaches Django unchanged.
 
 import io
 import sys
+from urllib.parse import unquote
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
@@ -123,6 +124,16 @@ def test_a_miss_is_rendered_and_stored_by_django(front, site_tree, django_reques
     assert status == "200 OK" and django_requests == [1]
     status, _headers, again = call(front, "/")
     assert again == first and django_requests == [1]
+
+
+def test_a_page_with_a_chinese_address(front, site_tree, django_requests):
+    page = site_tree["home"].add_child(instance=StandardPage(title="举报须知", slug="举报须知"))
+    # As a server hands it over (PEP 3333): the URL's bytes, each one a character.
+    path = unquote(page.url).encode().decode("latin-1")
+    for _visit in range(2):
+        status, _headers, body = call(front, path)
+        assert status == "200 OK" and "举报须知" in body.decode()
+    assert django_requests == [1]
 
 
 def test_a_publication_is_shown_at_once(front, site_tree, django_requests):
