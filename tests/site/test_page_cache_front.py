@@ -7,7 +7,8 @@ import sys
 from urllib.parse import unquote
 
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 import brotli
@@ -61,10 +62,20 @@ def call(application, path="/", method="GET", query="", **headers):
         **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
     }
     started = []
-    chunks = application(environ, lambda status, headers, *_: started.append((status, headers)))
-    body = b"".join(chunks)
-    if hasattr(chunks, "close"):
-        chunks.close()
+    # As Django's test client does, the request leaves the test's database connection open:
+    # it is inside the test's transaction, which closing it would lose.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(
+            environ, lambda status, headers, *_: started.append((status, headers))
+        )
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, header_list = started[0]
     return status, header_list, body
 
