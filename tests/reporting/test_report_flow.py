@@ -5,6 +5,7 @@ from io import StringIO
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 import pytest
@@ -445,3 +446,26 @@ def test_the_receipt_cookie_names_only_the_form_and_goes_only_to_the_receipt(
     _number, key = receipt_codes(page.content.decode())
     assert key.replace("-", "") not in cookie.value
     assert page.cookies[RECEIPT_COOKIE].value == ""  # deleted as the receipt is shown
+
+
+def test_a_forged_or_altered_receipt_cookie_shows_no_receipt_and_keeps_the_real_one(
+    client, report_page, valid_data
+):
+    """A cookie that is not the portal's signature, or is signed for another form, reaches the
+    status page with the once-only message; the reporter's own receipt still waits for them."""
+    from django.core import signing
+
+    from reporting.views import RECEIPT_COOKIE, RECEIPT_COOKIE_SALT
+
+    _, hidden = report_page()
+    response = client.post("/report/", {**valid_data(), **hidden})
+    real = client.cookies[RECEIPT_COOKIE].value
+    token = hidden["submission_token"]
+    other = signing.get_cookie_signer(salt=RECEIPT_COOKIE + RECEIPT_COOKIE_SALT).sign("f" * 32)
+    for forged in (token, real[:-3] + "xyz", other, "", "%00" * 40):
+        client.cookies[RECEIPT_COOKIE] = forged
+        refused = client.get(response["Location"])
+        assert refused.status_code == 302 and refused["Location"] == reverse("reporting:status")
+    client.cookies[RECEIPT_COOKIE] = real
+    number, _key = receipt_codes(client.get(response["Location"]).content.decode())
+    assert number.replace(" ", "") == Clue.objects.get().tracking_number
