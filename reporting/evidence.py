@@ -1,11 +1,13 @@
 """Evidence files: decide the type by content, remove what identifies the reporter, hash.
 
 Nothing here touches the database; services.py stores the results in one transaction.
-Images are decoded and re-encoded from pixels alone, so EXIF (GPS, device, time), XMP, IPTC
-and comments are gone. PDFs lose their document information and XMP metadata, and their
-scripts. WAV recordings keep only their format and samples. Other audio and video are kept as
-sent: stripping them needs a media toolkit this portal does not ship, and the form
-tells reporters so.
+JPEG photos lose their metadata segments losslessly (jpeg.py): their pixels stay exactly as
+taken, and only the orientation is written back. Other images, and JPEGs of an unusual
+structure, are decoded and re-encoded from pixels alone. Either way EXIF (GPS, device, time),
+XMP, IPTC, ICC profiles and comments are gone. PDFs lose their document information and XMP
+metadata, and their scripts. WAV recordings keep only their format and samples. Other audio and
+video are kept as sent: stripping them needs a media toolkit this portal does not ship, and the
+form tells reporters so.
 """
 
 import hashlib
@@ -21,6 +23,8 @@ import filetype
 import mutagen
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+
+from . import jpeg
 
 register_heif_opener()
 
@@ -67,13 +71,18 @@ class ProcessedFile:
         return len(self.content)
 
 
-def _strip_image(data, name, extension):
+def _strip_image(data, name, extension, mime):
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
+            if mime == "image/jpeg":
+                try:
+                    return jpeg.strip(data, _orientation(image))
+                except jpeg.Unusual:
+                    pass  # decoded below, which also tells a damaged file from an odd one
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise EvidenceError(
@@ -95,6 +104,14 @@ def _strip_image(data, name, extension):
     options = {"quality": 90} if extension in ("jpg", "webp") else {}
     image.save(out, format=IMAGE_FORMATS[extension], exif=b"", **options)
     return out.getvalue()
+
+
+def _orientation(image):
+    try:
+        orientation = image.getexif().get(jpeg.ORIENTATION, 1)
+    except Exception as error:  # EXIF written by anything; the decode path copes or refuses
+        raise jpeg.Unusual("unreadable EXIF") from error
+    return orientation if orientation in range(1, 9) else 1
 
 
 # Annotations that carry files or media of their own (which can be photos with their location,
@@ -248,7 +265,7 @@ def process(name, data):
     if kind in ("audio", "video"):
         _check_media(data, name, mime)
     if kind == "image":
-        content = _strip_image(data, name, extension)
+        content = _strip_image(data, name, extension, mime)
         content_type = f"image/{'jpeg' if extension == 'jpg' else extension}"
     elif kind == "document":
         content, content_type = _strip_pdf(data, name), mime
@@ -256,14 +273,16 @@ def process(name, data):
         content, content_type = _clean_wav(data, name), mime
     else:
         content, content_type = data, mime
+    original_sha256 = hashlib.sha256(data).hexdigest()
     return ProcessedFile(
         display_name=name,
         kind=kind,
         content_type=content_type,
         extension=extension,
         content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        original_sha256=hashlib.sha256(data).hexdigest(),
+        # A photo sent without metadata comes back byte for byte: no second hash for it.
+        sha256=original_sha256 if content == data else hashlib.sha256(content).hexdigest(),
+        original_sha256=original_sha256,
         original_size=len(data),
         metadata_removed=kind in ("image", "document") or mime == "audio/x-wav",
         original=data if settings.EVIDENCE_KEEP_ORIGINALS and content is not data else None,
