@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField
 from captcha.models import CaptchaStore
 
@@ -387,7 +388,7 @@ class ReportForm(KeptFieldMarkup, EvidenceCheckMixin, forms.Form):
             # (too long, say) must be visible too.
             self.show_trap_if_filled(self.data.get("homepage"))
         else:
-            token = self.initial.setdefault("submission_token", secrets.token_urlsafe(32))
+            token = self.initial.setdefault("submission_token", self.new_token())
             # A round trip (new captcha picture, another person) keeps the form's stamp, so
             # the time counts from the first opening; a missing or stale one is renewed.
             if not stamp_is_fresh(self.initial.get("issued"), token):
@@ -403,6 +404,17 @@ class ReportForm(KeptFieldMarkup, EvidenceCheckMixin, forms.Form):
 
     def evidence_already_kept(self):
         return len(self.staged_files), sum(m["original_size"] for _, m in self.staged_files)
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)
+
+    @classmethod
+    def new_captcha_key(cls):
+        """A captcha for one visit, as the field's widget makes one when it is written."""
+        if captcha_settings.CAPTCHA_GET_FROM_POOL:
+            return CaptchaStore.pick()
+        return CaptchaStore.generate_key(cls.base_fields["captcha"].widget.generator)
 
     @staticmethod
     def token_is_valid(token):

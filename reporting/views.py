@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import DatabaseError, transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from . import services, staging, throttle
+from . import firstvisit, services, staging, throttle
 from .forms import (
     MAX_PARTIES,
     AddEvidenceForm,
@@ -26,6 +28,7 @@ from .forms import (
     ReportForm,
     StatusLookupForm,
     category_options,
+    issue_stamp,
 )
 from .models import Category, Clue, Region
 from .receipts import format_access_key, format_tracking_number
@@ -105,10 +108,38 @@ class ReportView(View):
     template_name = "reporting/report_form.html"
 
     def get(self, request):
+        if not request.GET:
+            return self.first_visit(request)
         form = ReportForm(initial=preselection(request.GET))
         # A switched-off or unknown poster code lands here (posters.services.destination).
         notice = request.GET.get("notice") == "poster"
         return self.render(form, self.parties(), poster_notice=notice)
+
+    def first_visit(self, request):
+        """The same page for every first visit but for four values of its own: written once,
+        then filled in (firstvisit)."""
+        pages = firstvisit.Pages(request)
+        skeleton = pages.get()
+        csrf = get_token(request)
+        if skeleton is not None:
+            token = ReportForm.new_token()
+            values = {
+                "issued": issue_stamp(token),
+                "token": token,
+                "csrf": csrf,
+                "captcha": ReportForm.new_captcha_key(),
+            }
+            return no_referrer(HttpResponse(skeleton.fill(values)))
+        form = ReportForm()
+        response = self.render(form, self.parties(), csrf_token=csrf)
+        values = {
+            "issued": form.initial["issued"],
+            "token": form.initial["submission_token"],
+            "csrf": csrf,
+            "captcha": form.fields["captcha"].widget._key,
+        }
+        pages.keep(response.content.decode(), values)
+        return response
 
     def post(self, request):
         request.upload_handlers = [EvidenceUploadHandler(request)]
@@ -243,7 +274,7 @@ class ReportView(View):
         form.staged_files = staging.staged(token)
         return form
 
-    def render(self, form, parties, status=200, poster_notice=False):
+    def render(self, form, parties, status=200, poster_notice=False, **extra):
         hints = {option.pk: option.hint for option in category_options()}
         context = {
             "form": form,
@@ -252,6 +283,7 @@ class ReportView(View):
             "category_hints": hints,
             "staged_files": form.staged_files,
             "poster_notice": poster_notice,
+            **extra,
         }
         return no_referrer(render(self.request, self.template_name, context, status=status))
 

@@ -3,11 +3,13 @@ GET and the POST make the same queries with a country's three thousand counties,
 region list, kept in memory, follows every change to the regions at once."""
 
 import re
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django import forms
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ import pytest
 from captcha.models import CaptchaStore
 from django_tasks_db.models import DBTaskResult
 
-from reporting.forms import RegionSelect, region_options
+from reporting.forms import RegionSelect, issue_stamp, region_options, stamp_age
 from reporting.models import Category, Clue, Region
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +234,60 @@ def test_kept_field_markup_is_what_the_form_writes_afresh(client, report_page, s
     assert PER_REQUEST.sub("", kept[1]) == PER_REQUEST.sub("", fresh)
     assert " checked" not in fresh.split('name="category"', 1)[1].split("</fieldset>")[0]
     assert '<option value="130000" selected>' not in fresh
+
+
+def values_of(html):
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html).group(1)
+        for name in ("csrfmiddlewaretoken", "submission_token", "issued", "captcha_0")
+    }
+
+
+def test_a_first_visit_is_the_page_written_once_with_its_own_four_values(
+    report_page, valid_data, settings
+):
+    """Every first visit gets the page written for the first one, with a CSRF token, a
+    submission token, a time stamp and a captcha of its own; and a report sent from such a
+    page, through Django's real CSRF check, is stored."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/report/")  # creates the site's settings: a change, so written once more
+    written = browser.get("/report/").content.decode()
+    with CaptureQueriesContext(connection) as kept_visit:
+        filled = browser.get("/report/")
+    html = filled.content.decode()
+    assert len(kept_visit) == 1 and "INSERT" in kept_visit[0]["sql"]  # the captcha, no more
+    assert filled["Referrer-Policy"] == "no-referrer" and "no-store" in filled["Cache-Control"]
+    settings.PAGE_PARTS_CACHE_SECONDS = 0
+    fresh = browser.get("/report/").content.decode()
+    assert PER_REQUEST.sub("", written) == PER_REQUEST.sub("", html) == PER_REQUEST.sub("", fresh)
+    first, second = values_of(written), values_of(html)
+    assert all(first[name] != second[name] for name in first)
+    assert f"/captcha/image/{second['captcha_0']}/" in html
+    assert stamp_age(second["issued"], second["submission_token"]) is not None
+    answer = CaptchaStore.objects.get(hashkey=second["captcha_0"]).response
+    data = {
+        **valid_data(),
+        **second,
+        "captcha_1": answer,
+        "issued": issue_stamp(second["submission_token"], at=time.time() - 60),
+    }
+    response = browser.post("/report/", data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Clue.objects.filter(submission_token=second["submission_token"]).exists()
+
+
+def test_a_first_visit_is_kept_per_language_and_follows_the_content(client, report_page):
+    report_page()
+    client.get("/en/report/")
+    english = client.get("/en/report/").content.decode()
+    assert 'lang="en"' in english and "Report a clue" in english
+    chinese = client.get("/report/").content.decode()
+    assert 'lang="zh-Hans"' in chinese and "举报线索" in chinese
+    category = Category.objects.get(slug="routine-loans")
+    category.name = "改过名的类别"
+    category.save()
+    assert "改过名的类别" in client.get("/report/").content.decode()
+    poster = client.get("/report/?category=routine-loans").content.decode()
+    assert re.search(rf'value="{category.pk}"[^>]* checked', poster)
+    again = client.get("/report/").content.decode()
+    assert not re.search(rf'value="{category.pk}"[^>]* checked', again)
