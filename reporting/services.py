@@ -30,7 +30,7 @@ from .receipts import (
 
 logger = logging.getLogger(__name__)
 
-# Collisions among 10^11 numbers are rare; a few retries make one practically impossible.
+# Collisions among 10^11 numbers are rare; a few draws make one practically impossible.
 TRACKING_ATTEMPTS = 8
 # How long a receipt waits to be displayed (a slow phone, a double click) before it is gone.
 RECEIPT_HANDOFF_LIFETIME = timedelta(minutes=10)
@@ -42,14 +42,6 @@ class DuplicateSubmission(Exception):
     def __init__(self, clue):
         super().__init__(clue.tracking_number)
         self.clue = clue
-
-
-def _unused_tracking_number():
-    for _attempt in range(TRACKING_ATTEMPTS):
-        number = new_tracking_number()
-        if not Clue.objects.filter(tracking_number=number).exists():
-            return number
-    raise RuntimeError("no free tracking number after several attempts")
 
 
 class EvidenceStorageError(Exception):
@@ -86,17 +78,35 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     and its access key; the key exists in clear only in this return value. Raises
     DuplicateSubmission when this submission token was already used, EvidenceStorageError
     when a file could not be written.
+
+    The unique constraints decide, not a look beforehand: a token used before (a double
+    click) and a tracking number drawn before (rare among 10^11) both fail the insert, which
+    then tells them apart; a new number is drawn for the second.
     """
-    existing = Clue.objects.filter(submission_token=submission_token).first()
-    if existing:
-        raise DuplicateSubmission(existing)
+    for attempt in range(TRACKING_ATTEMPTS):
+        number = new_tracking_number()
+        try:
+            return _store_clue(
+                number, details, parties, reporter, submission_token, entry_code, language, files
+            )
+        except IntegrityError:
+            existing = Clue.objects.filter(submission_token=submission_token).first()
+            if existing:
+                raise DuplicateSubmission(existing) from None
+            taken = Clue.objects.filter(tracking_number=number).exists()
+            if not taken or attempt == TRACKING_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+def _store_clue(number, details, parties, reporter, submission_token, entry_code, language, files):
     access_key = new_access_key()
     now = timezone.now()
     written = []
     try:
         with transaction.atomic():
             clue = Clue.objects.create(
-                tracking_number=_unused_tracking_number(),
+                tracking_number=number,
                 access_key_hash=hash_access_key(access_key),
                 reporter_sealed=crypto.seal(reporter) if reporter else None,
                 identity=Clue.Identity.NAMED if reporter else Clue.Identity.ANONYMOUS,
@@ -127,12 +137,6 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 _queue_follow_up(clue, mail)
             else:
                 transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
-    except IntegrityError:
-        _delete(written)
-        existing = Clue.objects.filter(submission_token=submission_token).first()
-        if existing:
-            raise DuplicateSubmission(existing) from None
-        raise
     except BaseException:
         _delete(written)
         raise

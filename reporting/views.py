@@ -151,10 +151,6 @@ class ReportView(View):
     def handle(self, request):
         token = request.POST.get("submission_token", "")
         token_ok = ReportForm.token_is_valid(token)
-        if token_ok and Clue.objects.filter(submission_token=token).exists():
-            # Sent already (a double click, a resend after a lost response): show its receipt,
-            # before the captcha, which the first request used up.
-            return self.to_receipt(token)
         for file_id in request.POST.getlist("remove_staged"):
             if token_ok and STAGED_ID.match(file_id):
                 staging.remove(token, file_id)
@@ -169,6 +165,11 @@ class ReportView(View):
         refresh = "refresh_captcha" in request.POST or "add_party" in request.POST
         valid = form.is_valid()  # always: it checks and strips the files to keep
         valid = parties.is_valid() and valid
+        if not valid and token_ok and Clue.objects.filter(submission_token=token).exists():
+            # Sent already (a double click, a resend after a lost response), so its captcha
+            # was used up: show its receipt. A resend that passes every check fails to store
+            # instead (services.DuplicateSubmission), with the same outcome.
+            return self.to_receipt(token)
         if refresh or not valid:
             self.stage(form, token)
             if refresh:

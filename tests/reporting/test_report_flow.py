@@ -124,6 +124,23 @@ def test_double_submission_creates_one_clue(client, report_page, valid_data):
     assert receipt_codes(client.get("/report/receipt/").content.decode())
 
 
+def test_a_tracking_number_drawn_twice_is_drawn_again(
+    client, report_page, valid_data, monkeypatch
+):
+    """The unique constraint, not a look beforehand, finds a number already given out."""
+    _, hidden = report_page()
+    assert client.post("/report/", {**valid_data(), **hidden}).status_code == 302
+    taken = Clue.objects.get().tracking_number
+    draws = iter([taken, taken, "123456789018"])
+    monkeypatch.setattr(services, "new_tracking_number", lambda: next(draws))
+    _, hidden = report_page()
+    assert client.post("/report/", {**valid_data(), **hidden}).status_code == 302
+    assert sorted(Clue.objects.values_list("tracking_number", flat=True)) == sorted(
+        [taken, "123456789018"]
+    )
+    assert next(draws, None) is None
+
+
 def test_refreshing_the_captcha_keeps_answers_without_errors(client, report_page, valid_data):
     _, hidden = report_page()
     data = {**valid_data(what_happened="新的线索内容"), **hidden, "refresh_captcha": "1"}
