@@ -140,3 +140,37 @@ def test_the_receipt_waits_for_a_reload_while_the_database_is_away(
 
     number, _key = receipt_codes(client.get(response["Location"]).content.decode())
     assert number.replace(" ", "") == Clue.objects.get().tracking_number
+
+
+@pytest.mark.parametrize(
+    ("refused", "queued"),
+    [
+        ("link_repeat_reports", ["reporting.tasks.send_mail_from_outbox"]),
+        ("send_mail_from_outbox", ["reporting.tasks.link_repeat_reports"]),
+    ],
+)
+def test_a_task_the_queue_refuses_holds_back_neither_the_clue_nor_the_other_task(
+    client, report_page, valid_data, caplog, refused, queued
+):
+    """The follow-up tasks are written together; when the queue refuses one, each is written
+    on its own, so only the refused one is missing, and the log says which clue lacks it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.factories import SuperuserFactory
+
+    SuperuserFactory(email="intake@example.test")  # someone to tell, so there is mail
+
+    def refuse(execute, sql, params, many, context):
+        if "dbtaskresult" in sql and any(refused in str(value) for value in params or ()):
+            raise OperationalError("the queue refused it")
+        return execute(sql, params, many, context)
+
+    _, hidden = report_page()
+    with connection.execute_wrapper(refuse):
+        response = client.post("/report/", {**valid_data(), **hidden})
+    assert response.status_code == 302
+    assert receipt_codes(client.get(response["Location"]).content.decode())
+    clue = Clue.objects.get()
+    paths = DBTaskResult.objects.filter(task_path__startswith="reporting.tasks.")
+    assert list(paths.values_list("task_path", flat=True)) == queued
+    assert f"A task following clue {clue.pk} could not be queued" in caplog.text
