@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from . import firstvisit, services, staging, throttle
+from . import kept_pages, services, staging, throttle
 from .forms import (
     MAX_PARTIES,
     AddEvidenceForm,
@@ -44,6 +44,11 @@ RECEIPT_COOKIE_SALT = "reporting.receipt-cookie"
 # Where receipts waited before they travelled in a cookie; read for a browser caught between
 # its report and its receipt by an upgrade.
 RECEIPT_SESSION_KEY = "reporting:receipt-token"
+# The values of one visit in a kept page (kept_pages), in the order they are cut, and how
+# often each appears: the token is in the stamp too, so the stamp is cut first; the captcha's
+# key is in its hidden field and its picture's address.
+FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 2}
+RECEIPT_VALUES = {"tracking_number": 1, "access_key": 1}
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 CLUE_FIELDS = (
     "category",
@@ -117,8 +122,8 @@ class ReportView(View):
 
     def first_visit(self, request):
         """The same page for every first visit but for four values of its own: written once,
-        then filled in (firstvisit)."""
-        pages = firstvisit.Pages(request)
+        then filled in (kept_pages)."""
+        pages = kept_pages.KeptPages(request, "first-visit", FIRST_VISIT_VALUES)
         skeleton = pages.get()
         csrf = get_token(request)
         if skeleton is not None:
@@ -391,16 +396,31 @@ def receipt(request):
         )
         response = redirect("reporting:status")
     else:
-        context = {
-            "tracking_number": format_tracking_number(stored["tracking_number"]),
-            "access_key": format_access_key(stored["access_key"]),
-            "acknowledge_days": settings.CLUE_ACKNOWLEDGE_DAYS,
-            "feedback_days": settings.CLUE_FEEDBACK_DAYS,
-        }
-        response = render(request, "reporting/receipt.html", context)
+        response = _receipt_page(request, stored)
     if token is not None:
         response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Lax")
     return no_referrer(response)
+
+
+def _receipt_page(request, stored):
+    """Every receipt is the same page but for its two codes: written once, then filled in
+    (kept_pages)."""
+    pages = kept_pages.KeptPages(request, "receipt", RECEIPT_VALUES)
+    values = {
+        "tracking_number": format_tracking_number(stored["tracking_number"]),
+        "access_key": format_access_key(stored["access_key"]),
+    }
+    skeleton = pages.get()
+    if skeleton is not None:
+        return HttpResponse(skeleton.fill(values))
+    context = {
+        **values,
+        "acknowledge_days": settings.CLUE_ACKNOWLEDGE_DAYS,
+        "feedback_days": settings.CLUE_FEEDBACK_DAYS,
+    }
+    response = render(request, "reporting/receipt.html", context)
+    pages.keep(response.content.decode(), values)
+    return response
 
 
 UNLOCK_SESSION_KEY = "reporting:unlocked"

@@ -19,6 +19,9 @@ from django_tasks_db.models import DBTaskResult
 
 from reporting.forms import RegionSelect, issue_stamp, region_options, stamp_age
 from reporting.models import Category, Clue, Region
+from reporting.receipts import check_access_key
+
+from .test_report_flow import receipt_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +294,29 @@ def test_a_first_visit_is_kept_per_language_and_follows_the_content(client, repo
     assert re.search(rf'value="{category.pk}"[^>]* checked', poster)
     again = client.get("/report/").content.decode()
     assert not re.search(rf'value="{category.pk}"[^>]* checked', again)
+
+
+def test_every_receipt_is_the_page_written_once_with_its_own_codes(
+    client, report_page, valid_data, settings
+):
+    def receipt():
+        _, answers = report_page()
+        response = client.post("/report/", valid_data(**answers))
+        with CaptureQueriesContext(connection) as shown:
+            page = client.get(response["Location"]).content.decode()
+        return page, len(shown)
+
+    codes = re.compile(r'(id="(?:tracking-number|access-key)" class="receipt__code">)[^<]+<')
+    pages = [receipt() for _ in range(3)]
+    settings.PAGE_PARTS_CACHE_SECONDS = 0
+    pages.append(receipt())
+    # Written (the first and the last), a receipt reads the menu, the footer and the site;
+    # filled in, it takes its stored copy and nothing more.
+    assert [queries for _page, queries in pages][1:3] == [1, 1]
+    assert pages[0][1] > 1 and pages[3][1] > 1
+    assert len({codes.sub("", page) for page, _queries in pages}) == 1
+    shown = [receipt_codes(page) for page, _queries in pages]
+    assert len(set(shown)) == 4
+    for number, key in shown:
+        clue = Clue.objects.get(tracking_number=number.replace(" ", ""))
+        assert check_access_key(key, clue.access_key_hash)

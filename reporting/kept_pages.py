@@ -1,12 +1,13 @@
-"""The report form as a first visit sees it, written once and filled in for each visitor.
+"""Pages of the report flow written once, and filled in for each visitor.
 
 Every first visit to the form (no poster's preselection, nothing sent yet) gets the same page
 but for four values of its own: the CSRF token, the form's submission token, its signed time
-stamp, and the captcha's key (twice: the hidden field and the picture's address). Writing the
-whole form was most of a visit's cost, so the page is written once per language, address and
-content generation (portal.pagecache.derived: categories, regions, the menu and the footer are
-content), with those four values cut out, and each visit gets a copy with its own values in
-their place. Nothing of the visit that wrote the page is kept in it.
+stamp, and the captcha's key (twice: the hidden field and the picture's address). Every receipt
+is the same page but for its tracking number and access key. Writing those pages was most of
+their cost, so each is written once per language, address and content generation
+(portal.pagecache.derived: categories, regions, the menu and the footer are content), with
+those values cut out, and each visitor gets a copy with their own values in their place.
+Nothing of the visitor whose page was written once is kept in it.
 """
 
 from django.utils.html import escape
@@ -26,13 +27,15 @@ class Skeleton:
         self.parts = parts
 
     @classmethod
-    def cut(cls, html, values):
+    def cut(cls, html, values, counts):
         """The page with each of `values` (name -> value, cut in this order) replaced by a
-        slot; None when a value is missing from the page or the page cannot hold slots."""
+        slot; None unless each is found exactly `counts[name]` times (a value that also
+        happened to be part of the page's text would be cut from that text too), or when
+        the page cannot hold slots."""
         if SLOT in html:
             return None
         for name, value in values.items():
-            if not value or value not in html:
+            if not value or html.count(value) != counts[name]:
                 return None
             html = html.replace(value, f"{SLOT}{name}{SLOT}")
         return cls(html.split(SLOT))
@@ -44,18 +47,20 @@ class Skeleton:
         return "".join(page)
 
 
-class Pages:
-    """The pages kept under the content generation read when this object is made: a page
-    written from data read after that is never kept under a newer generation."""
+class KeptPages:
+    """The pages of one kind kept under the content generation read when this object is made:
+    a page written from data read after that is never kept under a newer generation.
+    `counts`: how often each value appears in such a page."""
 
-    def __init__(self, request):
-        self.pages = pagecache.derived("report-form:first-visit", dict)
+    def __init__(self, request, kind, counts):
+        self.pages = pagecache.derived(f"reporting:{kind}", dict)
         self.address = (request.scheme, request.get_host(), request.path)
+        self.counts = counts
 
     def get(self):
         return self.pages.get(self.address)
 
     def keep(self, html, values):
-        skeleton = Skeleton.cut(html, values)
+        skeleton = Skeleton.cut(html, values, self.counts)
         if skeleton is not None and len(self.pages) < MAX_PAGES:
             self.pages[self.address] = skeleton
