@@ -21,6 +21,20 @@ def in_jurisdiction(unit):
     return Q(region__path__startswith=unit.region.path) & local
 
 
+def units_covering(clue, prefix=""):
+    """The SQL twin of covers(), from the units' side: a Q over units (or over a relation
+    to them named by `prefix`, such as "unit__") matching those whose jurisdiction covers
+    the clue. A unit covers it when its region is the clue's region or one above it: one of
+    the clue's path prefixes, so the lookup is an index's, not a scan of every unit."""
+    national = Q(**{f"{prefix}region__isnull": True})
+    if clue.region_id is None:
+        return national
+    local = Q(**{f"{prefix}region__path__in": _path_prefixes(clue.region.path)})
+    if clue.off_site_local:
+        local &= ~Q(**{f"{prefix}region__path__startswith": clue.off_site_local})
+    return national | local
+
+
 def covers(unit, clue):
     """The Python twin of in_jurisdiction, for one clue already loaded."""
     if unit.region_id is None:

@@ -9,14 +9,15 @@ from django_tasks import task
 
 def intake_recipients(clue):
     """Intake reviewers whose jurisdiction covers the clue (a clue of unknown region: the
-    national office's), and superusers."""
+    national office's), and superusers: one query, however many units there are."""
     from .models import Membership
-    from .scope import covers
+    from .scope import units_covering
 
+    intake = Membership.objects.filter(
+        Q(role=Membership.Role.INTAKE) & units_covering(clue, prefix="unit__")
+    )
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    intake = Membership.objects.filter(role=Membership.Role.INTAKE).select_related("unit__region")
-    covering = [m.user_id for m in intake if covers(m.unit, clue)]
-    staff = users.filter(Q(is_superuser=True) | Q(pk__in=covering))
+    staff = users.filter(Q(is_superuser=True) | Q(pk__in=intake.values("user_id")))
     return sorted(set(staff.values_list("email", flat=True)))
 
 
