@@ -8,13 +8,15 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context
+from wagtail.log_actions import registry as log_registry
 
 from portal import queue
 
@@ -233,16 +235,31 @@ def _mirror_to_audit_log(entry, clue):
     unit = entry.unit or clue.unit or Unit.get_first_root_node()
     if unit is None:
         return
-    log(
-        instance=unit,
-        action=f"reporting.{entry.action}",
-        user=entry.actor,
-        data={
-            "ledger_entry": entry.pk,
-            "clue": clue.pk,
-            "from": entry.from_status,
-            "to": entry.to_status,
-        },
+    model = log_registry.get_log_model_for_instance(unit)
+    if model is None:
+        return
+    context = get_active_log_context()
+    # The entry wagtail.log_actions.log() writes, written without its save(): that runs
+    # full_clean(), whose checks read the content type and the user again, a query each on
+    # every report, for rows just read; the action is one registered in wagtail_hooks.
+    model.objects.bulk_create(
+        [
+            model(
+                content_type=ContentType.objects.get_for_model(unit, for_concrete_model=False),
+                object_id=str(unit.pk),
+                label=model.objects.get_instance_title(unit),
+                action=f"reporting.{entry.action}",
+                timestamp=entry.at,
+                user=entry.actor or context.user,
+                uuid=context.uuid,
+                data={
+                    "ledger_entry": entry.pk,
+                    "clue": clue.pk,
+                    "from": entry.from_status,
+                    "to": entry.to_status,
+                },
+            )
+        ]
     )
 
 

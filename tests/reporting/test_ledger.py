@@ -41,3 +41,38 @@ def test_postgresql_refuses_raw_update_and_delete(site_tree):
         ):
             cursor.execute(sql, [pk])
     assert LedgerEntry.objects.filter(pk=pk, note="").exists()
+
+
+def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, client):
+    """A citizen's report and a reviewer's action each appear in Wagtail's audit log, filed
+    under the unit (the national office for a new clue), with the reviewer as its user, and
+    are shown by the admin's site history."""
+    from wagtail.log_actions import registry
+    from wagtail.models import ModelLogEntry
+
+    from portal.factories import SuperuserFactory
+    from reporting import workflow
+    from reporting.models import Unit
+
+    clue = new_clue()
+    reviewer = staff["intake-hebei"]
+    workflow.accept(clue, reviewer, is_key=False)
+    entries = ModelLogEntry.objects.filter(action__startswith="reporting.").order_by("pk")
+    submitted, accepted = entries
+    root = Unit.get_first_root_node()
+    assert (submitted.action, submitted.object_id, submitted.user) == (
+        "reporting.submitted",
+        str(root.pk),
+        None,
+    )
+    assert submitted.label == str(root) and submitted.data["clue"] == clue.pk
+    assert submitted.message == str(registry.get_action_label("reporting.submitted"))
+    assert (accepted.action, accepted.user) == ("reporting.accepted", reviewer)
+    assert accepted.data["ledger_entry"] == clue.ledger.get(action="accepted").pk
+    assert list(registry.get_logs_for_instance(root)) == [accepted, submitted]
+    client.force_login(SuperuserFactory())
+    response = client.get("/admin/reports/site-history/?export=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert (
+        body.count(str(root)) == 2 and str(registry.get_action_label("reporting.accepted")) in body
+    )
