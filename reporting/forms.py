@@ -226,9 +226,32 @@ class EvidenceCheckMixin:
         return self.processed_files
 
 
+def active_categories():
+    """The active categories by primary key (as a form sends it), kept like
+    category_options(): a report's category is found without a query."""
+    return pagecache.derived(
+        "report_form_category_objects",
+        lambda: {str(c.pk): c for c in Category.objects.filter(active=True)},
+    )
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, category):
         return category.label
+
+    def to_python(self, value):
+        """The chosen category among the kept active ones; the field's own lookup, of its
+        queryset (the active categories too), costs a query."""
+        if value in self.empty_values or isinstance(value, Category):
+            return super().to_python(value)
+        category = active_categories().get(str(value))
+        if category is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return category
 
 
 class OneQueryCaptchaField(CaptchaField):

@@ -120,6 +120,27 @@ def test_a_category_switched_off_leaves_the_form_at_once(client, report_page):
     assert radio not in client.get("/report/").content.decode()
 
 
+@pytest.mark.parametrize("posted", ["switched off", "99999", "abc", "1.5", " "])
+def test_a_report_with_a_category_not_offered_is_refused_and_kept(
+    client, report_page, valid_data, posted
+):
+    """Categories are found among the kept active ones, which follow a switch-off at once."""
+    category = Category.objects.get(slug="routine-loans")
+    _, answers = report_page()
+    assert client.post("/report/", valid_data(**answers)).status_code == 302  # kept now
+    if posted == "switched off":
+        category.active = False
+        category.save()
+        posted = category.pk
+    _, answers = report_page()
+    response = client.post("/report/", valid_data(category=posted, **answers))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#id_category-field"' in html  # the error summary names the field
+    assert "每月有人上门暴力催收" in html
+    assert Clue.objects.count() == 1
+
+
 def test_a_region_list_rendered_from_memory_is_djangos_select(report_page):
     report_page()
     Region.objects.get(code="130000").add_child(
