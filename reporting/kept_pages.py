@@ -29,13 +29,13 @@ class Skeleton:
     @classmethod
     def cut(cls, html, values, counts):
         """The page with each of `values` (name -> value, cut in this order) replaced by a
-        slot; None unless each is found exactly `counts[name]` times (a value that also
-        happened to be part of the page's text would be cut from that text too), or when
-        the page cannot hold slots."""
+        slot; None when a value is missing, or found more often than the `counts[name]`
+        places the template writes it (a value that also happened to be part of the page's
+        text would be cut from that text too), or when the page cannot hold slots."""
         if SLOT in html:
             return None
         for name, value in values.items():
-            if not value or html.count(value) != counts[name]:
+            if not value or not 1 <= html.count(value) <= counts[name]:
                 return None
             html = html.replace(value, f"{SLOT}{name}{SLOT}")
         return cls(html.split(SLOT))
@@ -50,7 +50,7 @@ class Skeleton:
 class KeptPages:
     """The pages of one kind kept under the content generation read when this object is made:
     a page written from data read after that is never kept under a newer generation.
-    `counts`: how often each value appears in such a page."""
+    `counts`: in how many places at most such a page shows each value."""
 
     def __init__(self, request, kind, counts):
         self.pages = pagecache.derived(f"reporting:{kind}", dict)

@@ -44,10 +44,11 @@ RECEIPT_COOKIE_SALT = "reporting.receipt-cookie"
 # Where receipts waited before they travelled in a cookie; read for a browser caught between
 # its report and its receipt by an upgrade.
 RECEIPT_SESSION_KEY = "reporting:receipt-token"
-# The values of one visit in a kept page (kept_pages), in the order they are cut, and how
-# often each appears: the token is in the stamp too, so the stamp is cut first; the captcha's
-# key is in its hidden field and its picture's address.
-FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 2}
+# The values of one visit in a kept page (kept_pages), in the order they are cut, and in how
+# many places at most each appears: the token is in the stamp too, so the stamp is cut first;
+# the captcha's key is in its hidden field, its picture's address and, when the server can
+# speak it (espeak-ng), its recording's address.
+FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 3}
 RECEIPT_VALUES = {"tracking_number": 1, "access_key": 1}
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 CLUE_FIELDS = (

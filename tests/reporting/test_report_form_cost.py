@@ -275,18 +275,22 @@ def test_a_first_visit_is_the_page_written_once_with_its_own_four_values(
     page, through Django's real CSRF check, is stored."""
     browser = Client(enforce_csrf_checks=True)
     browser.get("/report/")  # creates the site's settings: a change, so written once more
-    written = browser.get("/report/").content.decode()
+    first = browser.get("/report/")
+    assert "reporting/report_form.html" in [t.name for t in first.templates]
+    written = first.content.decode()
     with CaptureQueriesContext(connection) as kept_visit:
         filled = browser.get("/report/")
     html = filled.content.decode()
     assert len(kept_visit) == 1 and "INSERT" in kept_visit[0]["sql"]  # the captcha, no more
+    assert not [t.name for t in filled.templates]  # filled in, not written
     assert filled["Referrer-Policy"] == "no-referrer" and "no-store" in filled["Cache-Control"]
     settings.PAGE_PARTS_CACHE_SECONDS = 0
     fresh = browser.get("/report/").content.decode()
     assert PER_REQUEST.sub("", written) == PER_REQUEST.sub("", html) == PER_REQUEST.sub("", fresh)
     first, second = values_of(written), values_of(html)
     assert all(first[name] != second[name] for name in first)
-    assert f"/captcha/image/{second['captcha_0']}/" in html
+    # The picture, and the recording when the server can speak (espeak-ng), are this visit's.
+    assert set(re.findall(r"/captcha/(?:image|audio)/([0-9a-f]+)/", html)) == {second["captcha_0"]}
     assert stamp_age(second["issued"], second["submission_token"]) is not None
     answer = CaptchaStore.objects.get(hashkey=second["captcha_0"]).response
     data = {
@@ -324,8 +328,11 @@ def test_every_receipt_is_the_page_written_once_with_its_own_codes(
         _, answers = report_page()
         response = client.post("/report/", valid_data(**answers))
         with CaptureQueriesContext(connection) as shown:
-            page = client.get(response["Location"]).content.decode()
-        return page, len(shown)
+            page = client.get(response["Location"])
+        written.append(bool(page.templates))
+        return page.content.decode(), len(shown)
+
+    written = []
 
     codes = re.compile(r'(id="(?:tracking-number|access-key)" class="receipt__code">)[^<]+<')
     pages = [receipt() for _ in range(3)]
@@ -335,9 +342,23 @@ def test_every_receipt_is_the_page_written_once_with_its_own_codes(
     # filled in, it takes its stored copy and nothing more.
     assert [queries for _page, queries in pages][1:3] == [1, 1]
     assert pages[0][1] > 1 and pages[3][1] > 1
+    assert written == [True, False, False, True]
     assert len({codes.sub("", page) for page, _queries in pages}) == 1
     shown = [receipt_codes(page) for page, _queries in pages]
     assert len(set(shown)) == 4
     for number, key in shown:
         clue = Clue.objects.get(tracking_number=number.replace(" ", ""))
         assert check_access_key(key, clue.access_key_hash)
+
+
+def test_a_value_also_found_in_the_pages_text_leaves_the_page_unkept():
+    from reporting.kept_pages import Skeleton
+
+    page = "<p>编号 1234</p><dd>1234</dd><p>ABCD</p>"
+    assert Skeleton.cut(page, {"number": "1234"}, {"number": 1}) is None
+    assert Skeleton.cut(page, {"number": "9999"}, {"number": 1}) is None
+    assert Skeleton.cut(page + "\x00", {"key": "ABCD"}, {"key": 1}) is None
+    kept = Skeleton.cut(page, {"number": "1234", "key": "ABCD"}, {"number": 2, "key": 1})
+    assert kept.fill({"number": "5678", "key": "<b>"}) == (
+        "<p>编号 5678</p><dd>5678</dd><p>&lt;b&gt;</p>"
+    )
