@@ -66,27 +66,11 @@ def pre_fork(server, worker):
     gc.freeze()
 
 
-# glibc's smallest mmap threshold: a body below it was read in blocks the heap reuses anyway.
-TRIM_AFTER_BYTES = 128 * 1024
-
-
-def _body_size(environ):
-    """The body's declared size; a chunked or odd one counts as large."""
-    try:
-        return int(environ["CONTENT_LENGTH"])
-    except (KeyError, ValueError):
-        return TRIM_AFTER_BYTES + 1
-
-
 def post_request(worker, req, environ, resp):
     """After a form with files (a report with a photo, say), the worker gives the memory
     its buffers took back to the system: glibc would keep it, and a worker that decoded a
-    few photos stayed some 30 MB larger for good (see portal/memory.py). A form with text
-    only (a report without files is a few kilobytes) leaves nothing worth the trim's
-    millisecond."""
-    if not environ.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
-        return
-    if _body_size(environ) > TRIM_AFTER_BYTES:
+    few photos stayed some 30 MB larger for good (see portal/memory.py)."""
+    if environ.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
         from portal.memory import release_freed_memory
 
         release_freed_memory()

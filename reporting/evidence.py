@@ -111,7 +111,11 @@ def _orientation(image):
         orientation = image.getexif().get(jpeg.ORIENTATION, 1)
     except Exception as error:  # EXIF written by anything; the decode path copes or refuses
         raise jpeg.Unusual("unreadable EXIF") from error
-    return orientation if orientation in range(1, 9) else 1
+    if type(orientation) is not int:
+        # Stored as a fraction or a float by some writer: exif_transpose, on the decode
+        # path, knows what to make of it.
+        raise jpeg.Unusual("an orientation that is not a whole number")
+    return orientation if 1 <= orientation <= 8 else 1
 
 
 # Annotations that carry files or media of their own (which can be photos with their location,

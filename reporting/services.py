@@ -149,22 +149,25 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
 
 
 def _queue_follow_up(clue, mail):
-    """The tasks that follow a new clue, written together in one savepoint; should that fail,
-    each is tried on its own, and a failure is logged without holding back the others or the
-    clue. Files left by forms never sent, and receipts never shown, are purged by the
-    periodic checks (check_deadlines), not after each report."""
+    """The tasks that follow a new clue. Each is tried on its own, and a failure is logged
+    without holding back the others or the clue. With the database queue they are first
+    written together in one savepoint, which a failure undoes whole before each is tried on
+    its own; another queue cannot undo a task it took, so there each is tried once. Files
+    left by forms never sent, and receipts never shown, are purged by the periodic checks
+    (check_deadlines), not after each report."""
     from .mail import send_later
 
     steps = [lambda: tasks.link_repeat_reports.enqueue(clue.pk)]
     if mail is not None:
         steps.insert(0, lambda: send_later(mail))
-    try:
-        with transaction.atomic():
-            for step in steps:
-                step()
-        return
-    except Exception:
-        logger.warning("The tasks following clue %s are queued one by one", clue.pk)
+    if queue.backend_kind() == "db":
+        try:
+            with transaction.atomic():
+                for step in steps:
+                    step()
+            return
+        except Exception:
+            logger.warning("The tasks following clue %s are queued one by one", clue.pk)
     for step in steps:
         try:
             with transaction.atomic():

@@ -26,7 +26,7 @@ def with_everything(image, orientation=None, **save):
     exif[0x010F] = "PhoneMaker"
     exif[0x013B] = "Reporter Name"
     exif.get_ifd(0x8825).update({1: "N", 2: (39.0, 54.0, 26.0)})
-    if orientation:
+    if orientation is not None:
         exif[jpeg.ORIENTATION] = orientation
     icc = b"\x00\x00\x02\x0cICCPROFILE-ICC-SECRET" + b"\x00" * 100
     out = io.BytesIO()
@@ -134,6 +134,31 @@ def test_anything_unexpected_is_left_to_the_decoder(change, reason):
         jpeg.strip(bad)
 
 
+def exif_with_orientation_of_type(kind):
+    """An EXIF segment whose orientation, 6, is stored as a RATIONAL (5) or a DOUBLE (12),
+    as some writers do, with the maker's name beside it."""
+    value = struct.pack(">II", 6, 1) if kind == 5 else struct.pack(">d", 6.0)
+    make = b"PhoneMaker\x00"
+    data_at = 8 + 2 + 2 * 12 + 4
+    entries = struct.pack(">HHII", jpeg.ORIENTATION, kind, 1, data_at)
+    entries = struct.pack(">HHII", 0x010F, 2, len(make), data_at + len(value)) + entries
+    tiff = b"MM\x00\x2a\x00\x00\x00\x08" + b"\x00\x02" + entries + b"\x00" * 4
+    return b"Exif\x00\x00" + tiff + value + make
+
+
+@pytest.mark.parametrize("kind", [5, 12], ids=["fraction", "float"])
+def test_an_orientation_stored_as_a_fraction_or_float_is_left_to_the_decoder(kind):
+    out = io.BytesIO()
+    noisy(size=(90, 60)).save(out, format="JPEG", exif=exif_with_orientation_of_type(kind))
+    original = out.getvalue()
+    orientation = Image.open(io.BytesIO(original)).getexif()[jpeg.ORIENTATION]
+    assert orientation == 6 and type(orientation) is not int
+    stored = evidence.process("IMG_0004.jpg", original).content
+    image = Image.open(io.BytesIO(stored))
+    assert image.size == (60, 90) and not image.getexif()  # turned upright, then re-encoded
+    assert b"PhoneMaker" not in stored
+
+
 def test_a_cut_photo_is_still_refused_by_name():
     cut = with_everything(noisy(size=(400, 300)))[:3000]
     with pytest.raises(evidence.EvidenceError, match=r"“cut\.jpg”"):
@@ -141,7 +166,7 @@ def test_a_cut_photo_is_still_refused_by_name():
 
 
 def test_an_odd_but_whole_photo_is_re_encoded_and_still_clean():
-    """A restart interval redefined between scans, which the walker leaves to the decoder."""
+    """A DNL marker between scans, which the walker leaves to the decoder."""
     original = with_everything(noisy(), progressive=True)
     second_scan = original.index(b"\xff\xda", original.index(b"\xff\xda") + 2)
     odd = original[:second_scan] + b"\xff\xdc\x00\x04\x00\x40" + original[second_scan:]

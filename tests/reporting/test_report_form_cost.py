@@ -362,3 +362,18 @@ def test_a_value_also_found_in_the_pages_text_leaves_the_page_unkept():
     assert kept.fill({"number": "5678", "key": "<b>"}) == (
         "<p>编号 5678</p><dd>5678</dd><p>&lt;b&gt;</p>"
     )
+
+
+def test_a_receipt_opened_with_a_query_is_never_kept_for_the_next_reporter(
+    client, report_page, valid_data
+):
+    """The page's links carry its query (the report button keeps a poster's entry code), so a
+    receipt asked for with one is written for its reporter alone."""
+    pages = []
+    for query in ("?entry=EVIL1&region=110000", "", ""):
+        _, answers = report_page()
+        response = client.post("/report/", valid_data(**answers))
+        pages.append(client.get(response["Location"] + query).content.decode())
+    assert "EVIL1" in pages[0]
+    assert "EVIL1" not in pages[1] and "EVIL1" not in pages[2]
+    assert receipt_codes(pages[1]) != receipt_codes(pages[2])
