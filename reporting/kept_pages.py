@@ -2,7 +2,8 @@
 
 Every first visit to the form (no poster's preselection, nothing sent yet) gets the same page
 but for four values of its own: the CSRF token, the form's submission token, its signed time
-stamp, and the captcha's key (twice: the hidden field and the picture's address). Every receipt
+stamp, and the captcha's key (in the hidden field, the picture's address and the recording's,
+when there is one). Every receipt
 is the same page but for its tracking number and access key. Writing those pages was most of
 their cost, so each is written once per language, address and content generation
 (portal.pagecache.derived: categories, regions, the menu and the footer are content), with
@@ -50,17 +51,24 @@ class Skeleton:
 class KeptPages:
     """The pages of one kind kept under the content generation read when this object is made:
     a page written from data read after that is never kept under a newer generation.
-    `counts`: in how many places at most such a page shows each value."""
+    `counts`: in how many places at most such a page shows each value.
+
+    Only a request without a query is served or kept: a page's links carry its query (the
+    language switch, the report button's poster entry code), so one visitor's query would
+    otherwise reach the next."""
 
     def __init__(self, request, kind, counts):
-        self.pages = pagecache.derived(f"reporting:{kind}", dict)
+        plain = not request.GET
+        self.pages = pagecache.derived(f"reporting:{kind}", dict) if plain else None
         self.address = (request.scheme, request.get_host(), request.path)
         self.counts = counts
 
     def get(self):
-        return self.pages.get(self.address)
+        return None if self.pages is None else self.pages.get(self.address)
 
     def keep(self, html, values):
+        if self.pages is None:
+            return
         skeleton = Skeleton.cut(html, values, self.counts)
         if skeleton is not None and len(self.pages) < MAX_PAGES:
             self.pages[self.address] = skeleton

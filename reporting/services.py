@@ -85,7 +85,9 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     click) and a tracking number drawn before (rare among 10^11) both fail the insert, which
     then tells them apart; a new number is drawn for the second.
     """
-    for attempt in range(TRACKING_ATTEMPTS):
+    attempts = 0
+    while True:
+        attempts += 1
         number = new_tracking_number()
         try:
             return _store_clue(
@@ -96,9 +98,8 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
             if existing:
                 raise DuplicateSubmission(existing) from None
             taken = Clue.objects.filter(tracking_number=number).exists()
-            if not taken or attempt == TRACKING_ATTEMPTS - 1:
+            if not taken or attempts == TRACKING_ATTEMPTS:
                 raise
-    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def _store_clue(number, details, parties, reporter, submission_token, entry_code, language, files):

@@ -410,10 +410,8 @@ def _receipt_page(request, stored):
         "tracking_number": format_tracking_number(stored["tracking_number"]),
         "access_key": format_access_key(stored["access_key"]),
     }
-    # The page's links carry its query (the language switch, a poster's entry code), so
-    # only the plain address's page is kept, or one visitor's query would reach the next.
-    pages = None if request.GET else kept_pages.KeptPages(request, "receipt", RECEIPT_VALUES)
-    skeleton = pages.get() if pages else None
+    pages = kept_pages.KeptPages(request, "receipt", RECEIPT_VALUES)
+    skeleton = pages.get()
     if skeleton is not None:
         return HttpResponse(skeleton.fill(values))
     context = {
@@ -422,8 +420,7 @@ def _receipt_page(request, stored):
         "feedback_days": settings.CLUE_FEEDBACK_DAYS,
     }
     response = render(request, "reporting/receipt.html", context)
-    if pages:
-        pages.keep(response.content.decode(), values)
+    pages.keep(response.content.decode(), values)
     return response
 
 
