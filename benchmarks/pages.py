@@ -14,12 +14,13 @@ Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 sync workers)
 Loads each page with wrk (-t2 -c<connections> -d<seconds>, sending a browser's
 `Accept-Encoding: gzip, deflate, br` to every server alike), one server at a time, and report
 submissions with benchmarks/report_submissions.py's clients (GET the form, read the captcha
-answer from its store, POST). Then, unless --skip-scale, the supervisors' statistics and queue
-pages over 1,000,000 clues with benchmarks/statistics_scale.py (its database is built the
-first time, a few minutes). Prints one table: requests/s, p50, p99, each rate's ratio to the
-bare view of this run, the gunicorn workers' largest RSS and PSS (resident memory with the pages
-shared with the master and the other worker divided among them), and each target with its
-verdict.
+answer from its store, POST, GET the receipt the POST redirects to). The anchor's form is
+loaded the same way: GET, answer, POST, and the thank-you page its POST redirects to.
+Then, unless --skip-scale, the supervisors' statistics and queue pages over 1,000,000 clues
+with benchmarks/statistics_scale.py (its database is built the first time, a few minutes).
+Prints one table: requests/s, p50, p99, each rate's ratio to the bare view of this run, the
+gunicorn workers' largest RSS and PSS (resident memory with the pages shared with the master
+and the other worker divided among them), and each target with its verdict.
 wrk comes from Debian (installed when missing and we are root). Stops by itself.
 """
 
@@ -151,7 +152,8 @@ def prepare_anchor(workdir):
 
 
 def anchor_form(base, seconds, clients):
-    """The bare form, the way report_submissions posts a report: GET, answer, POST."""
+    """The bare form, the way report_submissions posts a report: GET, answer, POST, and the
+    page the POST redirects to."""
     import threading
 
     store = report_submissions.CaptchaStore(f"postgres://postgres@127.0.0.1:5432/{ANCHOR_DB}")
@@ -180,6 +182,12 @@ def anchor_form(base, seconds, clients):
                 elapsed = time.perf_counter() - started
                 if response.status_code != 302:
                     failures.append(response.status_code)
+                    continue
+                # Followed to its thank-you page, as the portal's clients follow theirs to the
+                # receipt: the same three requests on both sides.
+                done = session.get(f"{base}{response.headers['Location']}", timeout=30).text
+                if done != "thank you":
+                    failures.append("no thank-you page")
                     continue
                 with lock:
                     latencies.append(elapsed)
@@ -306,7 +314,8 @@ def main():
             bare = wrk(f"http://127.0.0.1:{anchor_port}/", args)
             rows.append(("anchor", "bare Django view", bare, worker_rss_mb(server)))
             form = anchor_form(f"http://127.0.0.1:{anchor_port}", args.seconds, args.clients)
-            rows.append(("anchor", "bare captcha form, GET+POST", form, worker_rss_mb(server)))
+            name = "bare captcha form, GET+POST+done"
+            rows.append(("anchor", name, form, worker_rss_mb(server)))
         finally:
             stop(server)
 

@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 TRACKING_ATTEMPTS = 8
 # How long a receipt waits to be displayed (a slow phone, a double click) before it is gone.
 RECEIPT_HANDOFF_LIFETIME = timedelta(minutes=10)
+# A new clue's follow-up is the worker's task; the periodic checks take over any still
+# pending after this long, when the task is surely lost rather than waiting its turn.
+FOLLOW_UP_GRACE = timedelta(minutes=5)
 
 
 class DuplicateSubmission(Exception):
@@ -119,6 +122,7 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 created_at=now,
                 acknowledge_due_at=now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),
                 feedback_due_at=now + timedelta(days=settings.CLUE_FEEDBACK_DAYS),
+                follow_up_pending=True,
                 **details,
             )
             Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
@@ -127,7 +131,6 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 _store_evidence(clue, files, written)
             except OSError as error:
                 raise EvidenceStorageError(str(error)) from error
-            mail = notify_intake(clue, enqueue=False)
             ReceiptHandoff.objects.create(
                 token_digest=handoff_digest(submission_token),
                 sealed=crypto.seal(
@@ -135,11 +138,11 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 ),
             )
             if queue.backend_kind() == "db":
-                # The database queue is a table: the tasks are written with the clue, so
-                # they exist exactly when it does, in one commit, one flush of the disk.
-                _queue_follow_up(clue, mail)
+                # The database queue is a table: the task is written with the clue, so it
+                # exists exactly when the clue does, in one commit, one flush of the disk.
+                _queue_follow_up(clue)
             else:
-                transaction.on_commit(lambda: _queue_follow_up(clue, mail), robust=True)
+                transaction.on_commit(lambda: _queue_follow_up(clue), robust=True)
     except BaseException:
         _delete(written)
         raise
@@ -149,32 +152,55 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
     return clue, access_key
 
 
-def _queue_follow_up(clue, mail):
-    """The tasks that follow a new clue. Each is tried on its own, and a failure is logged
-    without holding back the others or the clue. With the database queue they are first
-    written together in one savepoint, which a failure undoes whole before each is tried on
-    its own; another queue cannot undo a task it took, so there each is tried once. Files
-    left by forms never sent, and receipts never shown, are purged by the periodic checks
-    (check_deadlines), not after each report."""
-    from .mail import send_later
+def _queue_follow_up(clue):
+    """Queue what follows a new clue (follow_new_clue) in a savepoint, so a queue that
+    refuses the task costs the task, never the clue. A lost task loses nothing either: the
+    clue stays marked pending, and the periodic checks finish it after FOLLOW_UP_GRACE.
+    Files left by forms never sent, and receipts never shown, are purged by the periodic
+    checks too (check_deadlines), not after each report."""
+    try:
+        with transaction.atomic():
+            tasks.follow_new_clue.enqueue(clue.pk)
+    except Exception:
+        logger.exception(
+            "The follow-up of clue %s could not be queued; the periodic checks will do it",
+            clue.pk,
+        )
 
-    steps = [lambda: tasks.link_repeat_reports.enqueue(clue.pk)]
+
+def follow_new_clue(clue_id):
+    """What follows a new clue, in the worker rather than the reporter's request: intake is
+    told, then repeat reports are linked. The pending mark is cleared in the transaction
+    that writes the email, so a task run twice, or a task and the periodic checks at once,
+    tell intake once. Returns whether this call did the follow-up."""
+    from .mail import send
+    from .repeats import link_repeats
+
+    with transaction.atomic():
+        claimed = Clue.objects.filter(pk=clue_id, follow_up_pending=True).update(
+            follow_up_pending=False
+        )
+        if not claimed:
+            return False
+        mail = notify_intake(Clue.objects.select_related("region").get(pk=clue_id), enqueue=False)
     if mail is not None:
-        steps.insert(0, lambda: send_later(mail))
-    if queue.backend_kind() == "db":
+        send(mail.pk)  # a failure is counted on the email; the periodic checks resend it
+    link_repeats(clue_id)
+    return True
+
+
+def finish_lost_follow_ups(now=None):
+    """The periodic checks' pass over new clues whose follow-up task was lost (a queue
+    outage, a worker killed mid-task). Returns how many it finished."""
+    cutoff = (now or timezone.now()) - FOLLOW_UP_GRACE
+    pending = Clue.objects.filter(follow_up_pending=True, created_at__lt=cutoff)
+    finished = 0
+    for pk in pending.values_list("pk", flat=True):
         try:
-            with transaction.atomic():
-                for step in steps:
-                    step()
-            return
-        except Exception:
-            logger.warning("The tasks following clue %s are queued one by one", clue.pk)
-    for step in steps:
-        try:
-            with transaction.atomic():
-                step()
-        except Exception:
-            logger.exception("A task following clue %s could not be queued", clue.pk)
+            finished += follow_new_clue(pk)
+        except Exception:  # one clue's failure must not hold back the others or the checks
+            logger.exception("The follow-up of clue %s failed", pk)
+    return finished
 
 
 def notify_intake(clue, *, enqueue=True):

@@ -71,6 +71,15 @@ def erase_expired_content():
 
 
 @task()
+def follow_new_clue(clue_id):
+    from .services import follow_new_clue
+
+    return follow_new_clue(clue_id)
+
+
+# Queued by the report form before follow_new_clue did its work; kept for tasks still waiting
+# in a queue across an upgrade.
+@task()
 def link_repeat_reports(clue_id):
     from .repeats import link_repeats
 

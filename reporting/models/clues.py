@@ -113,6 +113,9 @@ class Clue(models.Model):
     # story, and concluded clues reported again, which call for a look-back.
     related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
     needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
+    # True from the report until the worker has told intake and linked repeat reports
+    # (services.follow_new_clue); the periodic checks finish any a lost task left.
+    follow_up_pending = models.BooleanField(default=False, editable=False)
     # Off-site verification keeps the clue's own area out: the tree path of its city (or
     # province), whose intake and supervisors no longer see it (reporting/scope.py).
     off_site_local = models.CharField(max_length=255, blank=True, editable=False)
@@ -144,6 +147,12 @@ class Clue(models.Model):
                 fields=["status"],
                 condition=~models.Q(status__in=["closed", "not_accepted"]),
                 name="clue_open_by_status",
+            ),
+            # The periodic checks look for the few clues whose follow-up is still pending.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(follow_up_pending=True),
+                name="clue_follow_up_pending",
             ),
         ]
         permissions = [

@@ -76,3 +76,30 @@ def test_a_concluded_clue_reported_again_is_flagged_for_look_back(staff):
     assert old.needs_lookback
     assert old.ledger.filter(action="reported_again", note=again.tracking_number).exists()
     assert Clue.objects.filter(needs_lookback=True).count() == 1
+
+
+def test_a_new_clues_follow_up_is_done_once_however_often_it_is_run(staff):
+    """The worker's task and the periodic checks may both reach a new clue: intake is told
+    once, and the repeat reports are linked."""
+    from django.core import mail
+
+    from portal.factories import SuperuserFactory
+
+    SuperuserFactory(email="intake@example.test")
+    first = report("菜市场有人收保护费。", people=["刀疤强"])
+    second = report("又一次见到此人。", people=["刀疤强"], region="440106")
+    assert second.follow_up_pending
+    assert services.follow_new_clue(second.pk)
+    assert not services.follow_new_clue(second.pk)
+    assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 1
+    assert len(mail.outbox) == 2  # the second's, then the first's from the periodic pass
+    assert set(second.related.all()) == {first}
+    assert not Clue.objects.filter(follow_up_pending=True).exists()
+
+
+def test_a_clue_that_did_not_come_through_the_form_is_never_followed_up(staff):
+    """Clues written otherwise (demo data, a migration, the million of the benchmark) are
+    not pending: the periodic checks leave them alone."""
+    clue = report("菜市场有人收保护费。")
+    Clue.objects.filter(pk=clue.pk).update(follow_up_pending=False)
+    assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 0

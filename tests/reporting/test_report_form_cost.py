@@ -231,9 +231,7 @@ def test_a_report_flushes_the_disk_four_times(client, report_page, valid_data, m
     )
     assert not [sql for sql in post.writes + receipt.writes if "django_session" in sql]
     queued = DBTaskResult.objects.filter(task_path__startswith="reporting.")
-    assert list(queued.values_list("task_path", flat=True)) == [
-        "reporting.tasks.link_repeat_reports"
-    ]
+    assert list(queued.values_list("task_path", flat=True)) == ["reporting.tasks.follow_new_clue"]
 
 
 PER_REQUEST = re.compile(

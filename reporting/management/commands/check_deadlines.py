@@ -1,18 +1,20 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from reporting import deadlines, mail, tasks
+from reporting import deadlines, mail, services, tasks
 
 
 class Command(BaseCommand):
     help = (
-        "Mark overdue clues, queue the day's reminder digests, escalate clues overdue past the "
-        "grace period, send webhook deliveries and emails left behind, and purge files of "
-        "forms never sent and receipts never shown. The worker runs "
-        "this every PERIODIC_CHECK_MINUTES; cron may call it too. Safe to run again."
+        "Finish the follow-up of new clues whose task was lost, mark overdue clues, queue the "
+        "day's reminder digests, escalate clues overdue past the grace period, send webhook "
+        "deliveries and emails left behind, and purge files of forms never sent and receipts "
+        "never shown. The worker runs this every PERIODIC_CHECK_MINUTES; cron may call it "
+        "too. Safe to run again."
     )
 
     def handle(self, *args, **options):
+        followed = services.finish_lost_follow_ups()
         counts = deadlines.check()
         call_command("forward_pending", stdout=self.stdout)
         sent = mail.send_unsent()
@@ -20,7 +22,8 @@ class Command(BaseCommand):
         purged = tasks.purge_abandoned_staging.call()
         self.stdout.write(
             "{overdue} newly overdue, {escalated} escalated, {digests} digests queued, "
-            "{sent} waiting emails sent, {purged} files of forms never sent purged.".format(
-                sent=sent, purged=purged, **counts
+            "{sent} waiting emails sent, {purged} files of forms never sent purged, "
+            "{followed} new clues' lost follow-up done.".format(
+                sent=sent, purged=purged, followed=followed, **counts
             )
         )
