@@ -79,7 +79,8 @@ def strip(data, orientation=1):
             found = NEXT_MARKER.search(data, pos)
             if found is None:
                 raise Unusual("scan without an end")
-            rest.append(b"\xff\xda" + body + data[pos : found.start()])
+            # The scan is most of the photo: kept as a view of it, copied once, by the join.
+            rest += (b"\xff\xda", body, memoryview(data)[pos : found.start()])
             pos = found.start()
             scans += 1
         elif marker == APP0 and body[2:7] == b"JFIF\x00":
@@ -94,4 +95,4 @@ def strip(data, orientation=1):
         raise Unusual("not one frame with its scans")
     if orientation != 1:
         head.append(_orientation_exif(orientation))
-    return b"".join(head + rest) + b"\xff\xd9"
+    return b"".join([*head, *rest, b"\xff\xd9"])

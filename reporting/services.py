@@ -126,7 +126,8 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 **details,
             )
             Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
-            record(clue, LedgerEntry.Action.SUBMITTED, at=now)
+            # Mirrored to the audit log by the follow-up, in the worker (follow_new_clue).
+            record(clue, LedgerEntry.Action.SUBMITTED, at=now, mirror=False)
             try:
                 _store_evidence(clue, files, written)
             except OSError as error:
@@ -169,11 +170,13 @@ def _queue_follow_up(clue):
 
 
 def follow_new_clue(clue_id):
-    """What follows a new clue, in the worker rather than the reporter's request: intake is
-    told, then repeat reports are linked. The pending mark is cleared in the transaction
-    that writes the email, so a task run twice, or a task and the periodic checks at once,
-    tell intake once. Returns whether this call did the follow-up."""
+    """What follows a new clue, in the worker rather than the reporter's request: its
+    submission is mirrored to the audit log, intake is told, then repeat reports are linked.
+    The pending mark is cleared in the transaction that writes the mirror and the email, so
+    a task run twice, or a task and the periodic checks at once, do them once. Returns
+    whether this call did the follow-up."""
     from .mail import send
+    from .models import Unit
     from .repeats import link_repeats
 
     with transaction.atomic():
@@ -182,7 +185,13 @@ def follow_new_clue(clue_id):
         )
         if not claimed:
             return False
-        mail = notify_intake(Clue.objects.select_related("region").get(pk=clue_id), enqueue=False)
+        clue = Clue.objects.select_related("region").get(pk=clue_id)
+        # Filed where the request would have filed it: a new clue is the national office's,
+        # even if a reviewer already took it on by now.
+        root = Unit.get_first_root_node()
+        for entry in clue.ledger.filter(action=LedgerEntry.Action.SUBMITTED):
+            _mirror_to_audit_log(entry, clue, unit=root)
+        mail = notify_intake(clue, enqueue=False)
     if mail is not None:
         send(mail.pk)  # a failure is counted on the email; the periodic checks resend it
     link_repeats(clue_id)
@@ -239,9 +248,21 @@ def take_receipt(submission_token):
     return None if row is None else crypto.open_sealed(row[0])
 
 
-def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status="", to_status=""):
-    """Append to the clue's ledger, and mirror staff actions to Wagtail's audit log. Every
-    change to a clue goes through here."""
+def record(
+    clue,
+    action,
+    *,
+    actor=None,
+    note="",
+    at=None,
+    unit=None,
+    from_status="",
+    to_status="",
+    mirror=True,
+):
+    """Append to the clue's ledger, and mirror the entry to Wagtail's audit log (unless the
+    caller mirrors it later: a new clue's follow-up does). Every change to a clue goes
+    through here."""
     entry = LedgerEntry.objects.create(
         clue=clue,
         action=action,
@@ -252,17 +273,18 @@ def record(clue, action, *, actor=None, note="", at=None, unit=None, from_status
         from_status=from_status,
         to_status=to_status,
     )
-    _mirror_to_audit_log(entry, clue)
+    if mirror:
+        _mirror_to_audit_log(entry, clue)
     return entry
 
 
-def _mirror_to_audit_log(entry, clue):
+def _mirror_to_audit_log(entry, clue, unit=None):
     """Wagtail's audit log gets every ledger entry, filed under the unit, not the clue: the
     site history shows entries to everyone who may view their object, and a clue's
     tracking number must not reach staff outside its scope. Only administrators see units."""
     from .models import Unit
 
-    unit = entry.unit or clue.unit or Unit.get_first_root_node()
+    unit = unit or entry.unit or clue.unit or Unit.get_first_root_node()
     if unit is None:
         return
     model = log_registry.get_log_model_for_instance(unit)

@@ -24,7 +24,10 @@ class EvidenceUploadHandler(FileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
+        # Chunks joined once at the end: a growing BytesIO reallocates and copies as the photo
+        # arrives, fresh memory the worker must fault in after every trim (portal/memory.py).
+        self.buffer = []
+        self.buffered = 0
         self.reason = None
         if self.kept_files >= settings.EVIDENCE_MAX_FILES:
             self.reason = _(
@@ -34,7 +37,7 @@ class EvidenceUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         if self.reason:
             return None
-        size = self.buffer.tell() + len(raw_data)
+        size = self.buffered + len(raw_data)
         if size > settings.EVIDENCE_MAX_FILE_BYTES:
             self.reason = _("“%(name)s” is larger than %(limit)s.")
         elif self.kept_bytes + size > settings.EVIDENCE_MAX_TOTAL_BYTES:
@@ -44,7 +47,8 @@ class EvidenceUploadHandler(FileUploadHandler):
         if self.reason:
             self.buffer = None
             return None
-        self.buffer.write(raw_data)
+        self.buffer.append(raw_data)
+        self.buffered = size
         return None
 
     def file_complete(self, file_size):
@@ -61,9 +65,9 @@ class EvidenceUploadHandler(FileUploadHandler):
             return None
         self.kept_files += 1
         self.kept_bytes += file_size
-        self.buffer.seek(0)
+        content, self.buffer = b"".join(self.buffer), None
         return InMemoryUploadedFile(
-            file=self.buffer,
+            file=io.BytesIO(content),
             field_name=self.field_name,
             name=self.file_name,
             content_type=self.content_type,

@@ -51,14 +51,19 @@ def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, 
     from wagtail.models import ModelLogEntry
 
     from portal.factories import SuperuserFactory
-    from reporting import workflow
+    from reporting import services, workflow
     from reporting.models import Unit
 
     clue = new_clue()
     reviewer = staff["intake-hebei"]
     workflow.accept(clue, reviewer, is_key=False)
-    entries = ModelLogEntry.objects.filter(action__startswith="reporting.").order_by("pk")
-    submitted, accepted = entries
+    mirrored = ModelLogEntry.objects.filter(action__startswith="reporting.")
+    # The reviewer's action at once; the report by its follow-up, in the worker, even after
+    # a reviewer took the clue on, and once however often the follow-up runs.
+    assert list(mirrored.values_list("action", flat=True)) == ["reporting.accepted"]
+    assert services.follow_new_clue(clue.pk)
+    assert not services.follow_new_clue(clue.pk)
+    accepted, submitted = mirrored.order_by("pk")
     root = Unit.get_first_root_node()
     assert (submitted.action, submitted.object_id, submitted.user) == (
         "reporting.submitted",
