@@ -114,8 +114,9 @@ class Clue(models.Model):
     related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
     needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
     # True from the report until the worker has told intake and linked repeat reports
-    # (services.follow_new_clue); the periodic checks finish any a lost task left.
-    follow_up_pending = models.BooleanField(default=False, editable=False)
+    # (services.follow_new_clue); the periodic checks finish any a lost task left. False in
+    # the database too, for rows written without Django (bulk loads, COPY).
+    follow_up_pending = models.BooleanField(default=False, db_default=False, editable=False)
     # Off-site verification keeps the clue's own area out: the tree path of its city (or
     # province), whose intake and supervisors no longer see it (reporting/scope.py).
     off_site_local = models.CharField(max_length=255, blank=True, editable=False)
