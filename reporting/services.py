@@ -169,12 +169,14 @@ def _queue_follow_up(clue):
         )
 
 
-def follow_new_clue(clue_id):
+def follow_new_clue(clue_id, *, send_now=True):
     """What follows a new clue, in the worker rather than the reporter's request: its
-    submission is mirrored to the audit log, intake is told, then repeat reports are linked.
-    The pending mark is cleared in the transaction that writes the mirror and the email, so
-    a task run twice, or a task and the periodic checks at once, do them once. Returns
-    whether this call did the follow-up."""
+    submission is mirrored to the audit log, repeat reports are linked and intake is told.
+    All of it is written in the transaction that clears the pending mark, so a task run
+    twice, or a task and the periodic checks at once, do it once, and a worker stopped
+    midway leaves the clue pending for the periodic checks. Only the sending comes after
+    the commit (send_now; the periodic checks leave it to their own pass over the outbox).
+    Returns whether this call did the follow-up."""
     from .mail import send
     from .models import Unit
     from .repeats import link_repeats
@@ -191,22 +193,31 @@ def follow_new_clue(clue_id):
         root = Unit.get_first_root_node()
         for entry in clue.ledger.filter(action=LedgerEntry.Action.SUBMITTED):
             _mirror_to_audit_log(entry, clue, unit=root)
+        try:
+            link_repeats(clue_id)  # in a savepoint of its own
+        except Exception:  # a fault in comparing stories must not keep intake uninformed
+            logger.exception("Repeat reports of clue %s could not be linked", clue_id)
         mail = notify_intake(clue, enqueue=False)
-    if mail is not None:
+    if mail is not None and send_now:
         send(mail.pk)  # a failure is counted on the email; the periodic checks resend it
-    link_repeats(clue_id)
     return True
+
+
+# At most this many lost follow-ups per round of the periodic checks, so a backlog (after a
+# queue outage) cannot hold up the rest of the round; the next rounds take the others.
+FOLLOW_UPS_PER_ROUND = 500
 
 
 def finish_lost_follow_ups(now=None):
     """The periodic checks' pass over new clues whose follow-up task was lost (a queue
-    outage, a worker killed mid-task). Returns how many it finished."""
+    outage, a worker killed mid-task). Their emails are left to the checks' pass over the
+    outbox. Returns how many it finished."""
     cutoff = (now or timezone.now()) - FOLLOW_UP_GRACE
     pending = Clue.objects.filter(follow_up_pending=True, created_at__lt=cutoff)
     finished = 0
-    for pk in pending.values_list("pk", flat=True):
+    for pk in pending.order_by("created_at").values_list("pk", flat=True)[:FOLLOW_UPS_PER_ROUND]:
         try:
-            finished += follow_new_clue(pk)
+            finished += follow_new_clue(pk, send_now=False)
         except Exception:  # one clue's failure must not hold back the others or the checks
             logger.exception("The follow-up of clue %s failed", pk)
     return finished

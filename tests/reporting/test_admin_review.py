@@ -221,7 +221,10 @@ def test_a_duplicate_must_be_a_clue_the_reviewer_can_see(staff):
 
 
 def test_site_history_shows_staff_nothing_of_clues(staff):
+    from reporting import services
+
     clue = new_clue("130203")
+    services.follow_new_clue(clue.pk)  # the worker's part: the report's own entry
     act(staff["intake-hebei"], clue, "accept")
     outsider = as_user(staff["verifier-tangshan"])
     response = outsider.get("/admin/reports/site-history/?export=csv")

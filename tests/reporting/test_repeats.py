@@ -5,6 +5,7 @@ from django.utils import timezone
 import pytest
 
 from reporting import services, workflow
+from reporting.mail import send_unsent
 from reporting.models import Category, Clue, Region, Transfer, Unit
 from reporting.repeats import link_repeats
 
@@ -91,15 +92,54 @@ def test_a_new_clues_follow_up_is_done_once_however_often_it_is_run(staff):
     assert second.follow_up_pending
     assert services.follow_new_clue(second.pk)
     assert not services.follow_new_clue(second.pk)
+    assert len(mail.outbox) == 1  # the second's, sent by its task
+    # The first's task was lost: the periodic checks write its email, their pass over the
+    # outbox sends it.
     assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 1
-    assert len(mail.outbox) == 2  # the second's, then the first's from the periodic pass
+    assert len(mail.outbox) == 1
+    assert send_unsent() == 1
+    assert len(mail.outbox) == 2
     assert set(second.related.all()) == {first}
     assert not Clue.objects.filter(follow_up_pending=True).exists()
 
 
-def test_a_clue_that_did_not_come_through_the_form_is_never_followed_up(staff):
-    """Clues written otherwise (demo data, a migration, the million of the benchmark) are
-    not pending: the periodic checks leave them alone."""
+def test_a_fault_in_linking_repeats_does_not_keep_intake_uninformed(staff, monkeypatch):
+    from django.core import mail
+
+    from portal.factories import SuperuserFactory
+    from reporting import repeats
+
+    def broken(clue_id):
+        raise ValueError("a bug")
+
+    SuperuserFactory(email="intake@example.test")
     clue = report("菜市场有人收保护费。")
-    Clue.objects.filter(pk=clue.pk).update(follow_up_pending=False)
+    monkeypatch.setattr(repeats, "link_repeats", broken)
+    assert services.follow_new_clue(clue.pk)
+    assert len(mail.outbox) == 1
+    assert not Clue.objects.get(pk=clue.pk).follow_up_pending
+
+
+def test_a_clue_written_without_django_is_never_followed_up(staff):
+    """Rows written by SQL that does not name the column (bulk loads, the benchmark's COPY
+    of a million clues) are not pending: the database's own default says so, and the
+    periodic checks leave them alone."""
+    from django.db import connection
+
+    clue = report("菜市场有人收保护费。")
+    services.follow_new_clue(clue.pk)
+    skipped = {"id", "follow_up_pending", "tracking_number", "submission_token"}
+    columns = ", ".join(
+        connection.ops.quote_name(field.column)
+        for field in Clue._meta.concrete_fields
+        if field.column not in skipped
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO reporting_clue ({columns}, tracking_number, submission_token) "  # noqa: S608 (the model's own columns)
+            f"SELECT {columns}, %s, %s FROM reporting_clue WHERE id = %s",
+            ["100000000008", "written-by-sql", clue.pk],
+        )
+    copied = Clue.objects.get(submission_token="written-by-sql")
+    assert copied.follow_up_pending is False
     assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 0
