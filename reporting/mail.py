@@ -20,7 +20,7 @@ MAX_ATTEMPTS = 10
 def queue_mail(recipients, subject, body, *, enqueue=True):
     """Write the message in the current transaction; the worker sends it after the commit.
     Subject and body are rendered in the portal's default language. With enqueue=False the
-    caller queues the sending (send_later) with its own tasks."""
+    caller sends it (a new clue's follow-up does, already in the worker)."""
     recipients = sorted(set(recipients))
     if not recipients:
         return None

@@ -197,7 +197,7 @@ def follow_new_clue(clue_id, *, send_now=True):
             link_repeats(clue_id)  # in a savepoint of its own
         except Exception:  # a fault in comparing stories must not keep intake uninformed
             logger.exception("Repeat reports of clue %s could not be linked", clue_id)
-        mail = notify_intake(clue, enqueue=False)
+        mail = notify_intake(clue)
     if mail is not None and send_now:
         send(mail.pk)  # a failure is counted on the email; the periodic checks resend it
     return True
@@ -223,9 +223,10 @@ def finish_lost_follow_ups(now=None):
     return finished
 
 
-def notify_intake(clue, *, enqueue=True):
-    """Queue the email telling intake staff a clue arrived: a link only, never its content,
-    so mail servers and inboxes hold nothing about the clue or the reporter."""
+def notify_intake(clue):
+    """Write the email telling intake staff a clue arrived, for the caller to send (the
+    follow-up does, after its commit): a link only, never its content, so mail servers and
+    inboxes hold nothing about the clue or the reporter."""
     from .mail import queue_mail
 
     return queue_mail(
@@ -233,7 +234,7 @@ def notify_intake(clue, *, enqueue=True):
         _("A new clue has arrived"),
         _("A new clue is waiting for screening. Sign in to read it:\n%(url)s")
         % {"url": f"{settings.PORTAL_BASE_URL}/admin/"},
-        enqueue=enqueue,
+        enqueue=False,
     )
 
 
