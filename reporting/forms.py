@@ -23,6 +23,7 @@ from captcha.models import CaptchaStore
 
 from portal import pagecache
 from portal.formrenderer import KeptFieldMarkup
+from portal.forms import ShallowFieldCopies
 
 from . import evidence
 from .models import Category, Clue, Party, Region
@@ -278,7 +279,7 @@ class OneQueryCaptchaField(CaptchaField):
         return value
 
 
-class ReportForm(KeptFieldMarkup, EvidenceCheckMixin, forms.Form):
+class ReportForm(KeptFieldMarkup, ShallowFieldCopies, EvidenceCheckMixin, forms.Form):
     per_request_fields = frozenset({"captcha"})
 
     category = CategoryChoiceField(
@@ -537,7 +538,7 @@ class ReportForm(KeptFieldMarkup, EvidenceCheckMixin, forms.Form):
         }
 
 
-class PartyForm(KeptFieldMarkup, forms.ModelForm):
+class PartyForm(KeptFieldMarkup, ShallowFieldCopies, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "description", "role"]

@@ -127,7 +127,7 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "portal.postgresql":
     INSTALLED_APPS.append("django.contrib.postgres")
 
 # Widgets render with the project's template engine, so templates/ can restyle them (the

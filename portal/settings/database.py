@@ -14,6 +14,9 @@ def database_settings(url: str, conn_max_age: int = 600) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, checking a busy connection's health once a second rather than
+        # before every request (portal/postgresql/base.py).
+        config["ENGINE"] = "portal.postgresql"
         # A database host that drops packets must fail fast (readiness answers 503 with a
         # reason) instead of hanging requests until the client gives up.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)

@@ -225,7 +225,7 @@ def test_postgresql_connections_time_out_quickly():
 
 
 @pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    settings.DATABASES["default"]["ENGINE"] != "portal.postgresql",
     reason="checks the PostgreSQL connection this suite runs on",
 )
 def test_the_running_postgresql_connection_is_persistent_and_checked():

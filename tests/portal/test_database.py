@@ -1,0 +1,83 @@
+"""The PostgreSQL backend's health check (portal/postgresql/base.py), against the server
+itself: a connection the server drops is replaced when it waited, and trusted for a second
+after a check when busy."""
+
+import time
+
+from django.conf import settings
+from django.db import Error, connections
+
+import psycopg
+import pytest
+
+from portal.postgresql.base import HEALTH_CHECK_TRUST_SECONDS
+from portal.settings.database import database_settings
+
+SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+ALIAS = "health_probe"
+
+
+@pytest.fixture
+def probe(django_db_blocker):
+    configured = connections.configure_settings(
+        {"default": settings.DATABASES["default"], ALIAS: database_settings(SERVER)}
+    )
+    connections.settings[ALIAS] = configured[ALIAS]
+    with django_db_blocker.unblock():
+        try:
+            yield connections[ALIAS]
+        finally:
+            connections[ALIAS].close()
+            del connections.settings[ALIAS]
+
+
+def backend_pid(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def new_request(connection):
+    """What Django does at the start and the end of every request (close_old_connections)."""
+    connection.close_if_unusable_or_obsolete()
+
+
+def dropped_by_the_server(pid):
+    with psycopg.connect(SERVER, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def test_settings_use_the_portal_backend():
+    config = database_settings(SERVER)
+    assert config["ENGINE"] == "portal.postgresql"
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_connection_that_waited_is_checked_and_replaced(probe):
+    pid = backend_pid(probe)
+    new_request(probe)
+    backend_pid(probe)  # checked at the start of this request
+    new_request(probe)
+    dropped_by_the_server(pid)
+    probe.checked_at -= HEALTH_CHECK_TRUST_SECONDS  # as if it then waited a second
+
+    new_request(probe)
+    assert backend_pid(probe) != pid  # no error: the check found it broken and reconnected
+
+
+def test_a_busy_connection_is_trusted_for_a_second_then_recovers(probe):
+    pid = backend_pid(probe)
+    new_request(probe)
+    backend_pid(probe)  # checked
+    assert time.monotonic() - probe.checked_at < HEALTH_CHECK_TRUST_SECONDS
+    new_request(probe)
+    dropped_by_the_server(pid)
+
+    # Within the second, no check: the request meets the dropped connection, as it would
+    # without health checks...
+    new_request(probe)
+    with pytest.raises(Error):
+        backend_pid(probe)
+    # ...and Django closes it at the end of that request, so the next one works.
+    new_request(probe)
+    assert backend_pid(probe) != pid
