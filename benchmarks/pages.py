@@ -15,7 +15,9 @@ Loads each page with wrk (-t2 -c<connections> -d<seconds>, sending a browser's
 `Accept-Encoding: gzip, deflate, br` to every server alike), one server at a time, and report
 submissions with benchmarks/report_submissions.py's clients (GET the form, read the captcha
 answer from its store, POST, GET the receipt the POST redirects to). The anchor's form is
-loaded the same way: GET, answer, POST, and the thank-you page its POST redirects to.
+loaded the same way: GET, answer, POST, and the thank-you page its POST redirects to, in
+three rounds taking turns with the portal's text-only report (so a shared host that slows
+down or speeds up during the run weighs on both alike); the table adds each round's ratio.
 Then, unless --skip-scale, the supervisors' statistics and queue pages over 1,000,000 clues
 with benchmarks/statistics_scale.py (its database is built the first time, a few minutes).
 Prints one table: requests/s, p50, p99, each rate's ratio to the bare view of this run, the
@@ -89,8 +91,9 @@ def gunicorn(app, port, env, log):
 
 
 def stop(server):
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=60)
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def worker_rss_mb(server):
@@ -201,15 +204,29 @@ def anchor_form(base, seconds, clients):
     for thread in threads:
         thread.join()
     wall = time.time() - began
-    latencies.sort()
-    return {
-        "rate": len(latencies) / wall,
-        "p50": latencies[len(latencies) // 2] * 1000 if latencies else float("nan"),
-        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-        if latencies
-        else float("nan"),
-        "failed": len(failures),
-    }
+    return report_submissions.summary(latencies, wall, failures)
+
+
+# The anchor's form and the portal's text-only report are loaded in turns, ROUNDS of each, so
+# a machine that slows down or speeds up during the run (a shared host) weighs on both alike.
+ROUNDS = 3
+
+
+def form_against_report(anchor_base, portal_base, store, args):
+    """The bare form and the text-only report, each for args.seconds in all, in alternating
+    rounds; returns both results over all rounds and the ratio of each round."""
+    seconds = max(1, round(args.seconds / ROUNDS))
+    forms, reports = [], []
+    for _ in range(ROUNDS):
+        forms.append(anchor_form(anchor_base, seconds, args.clients))
+        reports.append(
+            report_submissions.run_scenario(portal_base, store, seconds, args.clients, None)
+        )
+    rounds = [
+        report["rate"] / form["rate"] if form["rate"] else float("nan")
+        for form, report in zip(forms, reports, strict=True)
+    ]
+    return report_submissions.combine(forms), report_submissions.combine(reports), rounds
 
 
 DISCOVER = """
@@ -311,53 +328,60 @@ def main():
         https = ["X-Forwarded-Proto: https"]
 
         anchor_port = report_submissions.free_port()
-        server = gunicorn("benchmarks.anchor.wsgi:application", anchor_port, anchor_env, log)
+        anchor = gunicorn("benchmarks.anchor.wsgi:application", anchor_port, anchor_env, log)
         try:
+            anchor_base = f"http://127.0.0.1:{anchor_port}"
             print("anchor ...", flush=True)
-            bare = wrk(f"http://127.0.0.1:{anchor_port}/", args)
-            rows.append(("anchor", "bare Django view", bare, worker_rss_mb(server)))
-            form = anchor_form(f"http://127.0.0.1:{anchor_port}", args.seconds, args.clients)
-            name = "bare captcha form, GET+POST+done"
-            rows.append(("anchor", name, form, worker_rss_mb(server)))
-        finally:
-            stop(server)
+            bare = wrk(f"{anchor_base}/", args)
+            rows.append(("anchor", "bare Django view", bare, worker_rss_mb(anchor)))
 
-        import redis
+            import redis
 
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        variants = [
-            ("in-process cache", {}),
-            ("no page cache", {"PAGE_CACHE_SECONDS": "0"}),
-            ("Redis cache", {"REDIS_URL": REDIS_URL}),
-        ]
-        for variant, extra in variants:
-            env = {**portal_env, **extra}
-            server = gunicorn("portal.wsgi:application", port, env, log)
-            try:
-                print(f"portal, {variant} ...", flush=True)
-                base = f"http://127.0.0.1:{port}"
-                for name, path in pages.items():
-                    requests.get(base + path, headers={"X-Forwarded-Proto": "https"}, timeout=60)
-                    result = wrk(base + path, args, https)
-                    rows.append((variant, name, result, worker_rss_mb(server)))
-                if variant == "in-process cache":
-                    qr = wrk(f"{base}/r/{urls['poster']}/qr.png", args, https)
-                    rows.append((variant, "poster QR code (PNG)", qr, worker_rss_mb(server)))
-                    store = report_submissions.CaptchaStore(database_url)
-                    photo = report_submissions.photo_2mb()
-                    scenarios = (("report, text only", None), ("report, 2 MB photo", photo))
-                    for name, attached in scenarios:
-                        result = report_submissions.run_scenario(
-                            base, store, args.seconds, args.clients, attached
+            redis.Redis.from_url(REDIS_URL).flushdb()
+            variants = [
+                ("in-process cache", {}),
+                ("no page cache", {"PAGE_CACHE_SECONDS": "0"}),
+                ("Redis cache", {"REDIS_URL": REDIS_URL}),
+            ]
+            for variant, extra in variants:
+                env = {**portal_env, **extra}
+                server = gunicorn("portal.wsgi:application", port, env, log)
+                try:
+                    print(f"portal, {variant} ...", flush=True)
+                    base = f"http://127.0.0.1:{port}"
+                    for name, path in pages.items():
+                        requests.get(
+                            base + path, headers={"X-Forwarded-Proto": "https"}, timeout=60
                         )
+                        result = wrk(base + path, args, https)
                         rows.append((variant, name, result, worker_rss_mb(server)))
-            finally:
-                stop(server)
+                    if variant == "in-process cache":
+                        qr = wrk(f"{base}/r/{urls['poster']}/qr.png", args, https)
+                        rows.append((variant, "poster QR code (PNG)", qr, worker_rss_mb(server)))
+                        store = report_submissions.CaptchaStore(database_url)
+                        form, text, rounds = form_against_report(anchor_base, base, store, args)
+                        name = "bare captcha form, GET+POST+done"
+                        rows.insert(1, ("anchor", name, form, worker_rss_mb(anchor)))
+                        rows.append((variant, "report, text only", text, worker_rss_mb(server)))
+                        photo = report_submissions.run_scenario(
+                            base, store, args.seconds, args.clients, report_submissions.photo_2mb()
+                        )
+                        rows.append((variant, "report, 2 MB photo", photo, worker_rss_mb(server)))
+                finally:
+                    stop(server)
+                    if variant == "in-process cache":
+                        stop(anchor)  # its form was measured beside the portal's report; done
+        finally:
+            stop(anchor)
         redis.Redis.from_url(REDIS_URL).flushdb()
         log.close()
 
     scale = [] if args.skip_scale else scale_rows(args)
     print_table(rows, bare["rate"], form["rate"], scale, args)
+    print(
+        "report, text only / bare form, round by round: "
+        + ", ".join(f"{ratio:.2f}x" for ratio in rounds)
+    )
 
 
 def print_table(rows, bare_rate, form_rate, scale, args):

@@ -149,7 +149,7 @@ class CaptchaStore:
 
 
 def run_scenario(base, store, seconds, clients, photo):
-    latencies, failures, done = [], [], [0]
+    latencies, failures = [], []
     lock = threading.Lock()
     stop_at = time.time() + seconds
 
@@ -212,7 +212,6 @@ def run_scenario(base, store, seconds, clients, photo):
                     continue
                 with lock:
                     latencies.append(elapsed)
-                    done[0] += 1
             except Exception as error:  # counted; the benchmark reports, it does not stop
                 failures.append(type(error).__name__)
 
@@ -223,16 +222,34 @@ def run_scenario(base, store, seconds, clients, photo):
     for thread in threads:
         thread.join()
     wall = time.time() - began
-    latencies.sort()
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan")
+    return summary(latencies, wall, failures)
+
+
+def summary(latencies, wall, failures):
+    """Rate, latency percentiles (ms) and failures of one load run; `latencies` are the
+    completed submissions' seconds."""
+    latencies = sorted(latencies)
     return {
-        "rate": done[0] / wall,
-        "count": done[0],
+        "rate": len(latencies) / wall,
+        "count": len(latencies),
+        "wall": wall,
+        "latencies": latencies,
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99": p99 * 1000,
+        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
+        if latencies
+        else float("nan"),
         "failures": len(failures),
         "reasons": collections.Counter(failures),
     }
+
+
+def combine(results):
+    """One result for several runs of the same load, as if they were one run."""
+    return summary(
+        [latency for result in results for latency in result["latencies"]],
+        sum(result["wall"] for result in results),
+        [reason for result in results for reason in result["reasons"].elements()],
+    )
 
 
 def main():
