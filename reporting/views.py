@@ -105,6 +105,20 @@ def save_session(request):
         session.modified = False
 
 
+def taking_evidence(view, request):
+    """Runs a view that receives evidence files. The upload handler is put in place before
+    CSRF is checked, as Django reads the body when the middleware checks the token, and the
+    body holds the files. The view leaves the files it checked in
+    `request.report_processed_files`, for report_not_sent should it fail. Once it has
+    answered they go at once: the request and its forms sit in reference cycles of Django's
+    own, which would hold a photo's copies until the next garbage collection, several
+    requests later (gunicorn.conf.py)."""
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    response = csrf_protect(view)(request)
+    getattr(request, "report_processed_files", []).clear()
+    return response
+
+
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(csrf_exempt, name="dispatch")
 class ReportView(View):
@@ -148,8 +162,7 @@ class ReportView(View):
         return response
 
     def post(self, request):
-        request.upload_handlers = [EvidenceUploadHandler(request)]
-        return csrf_protect(self.handle)(request)
+        return taking_evidence(self.handle, request)
 
     def parties(self, data=None):
         return PartyFormSet(data, prefix="party")
@@ -170,6 +183,8 @@ class ReportView(View):
         parties = self.parties(self.with_another_party(request.POST))
         refresh = "refresh_captcha" in request.POST or "add_party" in request.POST
         valid = form.is_valid()  # always: it checks and strips the files to keep
+        # Kept for report_not_sent, should the view fail beyond what it can catch.
+        request.report_processed_files = form.processed_files
         valid = parties.is_valid() and valid
         if not valid and token_ok and Clue.objects.filter(submission_token=token).exists():
             # Sent already (a double click, a resend after a lost response), so its captcha
@@ -206,8 +221,6 @@ class ReportView(View):
             self.stage(form, token)
             return self.render(self.with_staged(form, token), parties, status=429)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
-        # Kept for report_not_sent, should storing fail beyond what this view can catch.
-        request.report_processed_files = form.processed_files
         try:
             services.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
@@ -520,9 +533,7 @@ def reply(request):
 @csrf_exempt
 @require_POST
 def add_evidence(request):
-    # As on the report form: the upload handler must be in place before CSRF reads the body.
-    request.upload_handlers = [EvidenceUploadHandler(request)]
-    return csrf_protect(_add_evidence)(request)
+    return taking_evidence(_add_evidence, request)
 
 
 def _add_evidence(request):
@@ -536,7 +547,9 @@ def _add_evidence(request):
     form = AddEvidenceForm(
         request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
     )
-    if not form.is_valid():
+    valid = form.is_valid()
+    request.report_processed_files = form.processed_files
+    if not valid:
         return follow_up_page(request, clue, evidence_form=form, status=400)
     try:
         services.add_reporter_evidence(clue, form.processed_files)

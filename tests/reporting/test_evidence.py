@@ -1,3 +1,4 @@
+import gc
 import hashlib
 import io
 import re
@@ -338,3 +339,29 @@ def test_a_pdf_loses_its_scripts_and_program_launches_but_keeps_its_links():
     kept = pypdf.PdfReader(io.BytesIO(stored)).pages[0]["/Annots"]
     links = [a.get_object()["/A"]["/URI"] for a in kept if "/A" in a.get_object()]
     assert links == ["https://example.org/KEPT"]
+
+
+def _live_processed_files():
+    from reporting.evidence import ProcessedFile
+
+    return [item for item in gc.get_objects() if type(item) is ProcessedFile]
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["sent", "refused"])
+def test_checked_photos_are_let_go_when_the_answer_is_written(
+    client, report_page, valid_data, complete
+):
+    """The request and its forms sit in reference cycles that only the garbage collector
+    breaks, and workers run it rarely (gunicorn.conf.py): a photo's copies must not wait for
+    it in the worker's memory."""
+    gc.collect()
+    gc.disable()
+    try:
+        overrides = {} if complete else {"what_happened": ""}
+        photo = upload("p.jpg", samples.jpeg_with_gps(), "image/jpeg")
+        response = post_report(client, report_page, valid_data, files=[photo], **overrides)
+        assert response.status_code == (302 if complete else 400)
+        assert response.wsgi_request.report_processed_files == []
+        assert _live_processed_files() == []
+    finally:
+        gc.enable()
