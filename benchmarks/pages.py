@@ -11,16 +11,18 @@ Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 sync workers)
 - the portal with its demo content on PostgreSQL (production settings), three times: page
   cache in process (the default), page cache off (PAGE_CACHE_SECONDS=0: every request renders)
   and page cache in Redis (REDIS_URL).
-Loads each page with wrk (-t2 -c<connections> -d<seconds>, sending a browser's
-`Accept-Encoding: gzip, deflate, br` to every server alike), one server at a time, and report
-submissions with benchmarks/report_submissions.py's clients (GET the form, read the captcha
-answer from its store, POST, GET the receipt the POST redirects to). The anchor's form is
-loaded the same way: GET, answer, POST, and the thank-you page its POST redirects to, in
-three rounds taking turns with the portal's text-only report (so a shared host that slows
-down or speeds up during the run weighs on both alike); the table adds each round's ratio.
+Loads each page with wrk (-t2 -c<connections>, sending a browser's `Accept-Encoding: gzip,
+deflate, br` to every server alike), one server at a time, and report submissions with
+benchmarks/report_submissions.py's clients (GET the form, read the captcha answer from its
+store, POST, GET the receipt the POST redirects to). The anchor's form is loaded the same way:
+GET, answer, POST, and the thank-you page its POST redirects to.
+Each ratio is measured in turns: each page for <seconds> in three rounds, each round after
+one of the bare view, and the text-only report likewise with the bare form, so a shared host
+that slows down or speeds up during the run weighs on both sides alike; the table adds the
+report's ratio round by round.
 Then, unless --skip-scale, the supervisors' statistics and queue pages over 1,000,000 clues
 with benchmarks/statistics_scale.py (its database is built the first time, a few minutes).
-Prints one table: requests/s, p50, p99, each rate's ratio to the bare view of this run, the
+Prints one table: requests/s, p50, p99, each rate's ratio to the bare view's rounds, the
 gunicorn workers' largest RSS and PSS (resident memory with the pages shared with the master
 and the other worker divided among them), and each target with its verdict.
 wrk comes from Debian (installed when missing and we are root). Stops by itself.
@@ -32,6 +34,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -207,9 +210,31 @@ def anchor_form(base, seconds, clients):
     return report_submissions.summary(latencies, wall, failures)
 
 
-# The anchor's form and the portal's text-only report are loaded in turns, ROUNDS of each, so
-# a machine that slows down or speeds up during the run (a shared host) weighs on both alike.
+# Each portal page and the bare view, and the portal's text-only report and the anchor's form,
+# are loaded in turns, ROUNDS of each, so a machine that slows down or speeds up during the
+# run (a shared host) weighs on both sides of each ratio alike.
 ROUNDS = 3
+
+
+def merged(runs):
+    """wrk runs of equal length as one: their mean rate, median p50, highest p99."""
+    return {
+        "rate": statistics.fmean(run["rate"] for run in runs),
+        "p50": statistics.median(run["p50"] for run in runs),
+        "p99": max(run["p99"] for run in runs),
+        "failed": sum(run["failed"] for run in runs),
+    }
+
+
+def page_against_bare(bare_url, page_url, args, headers):
+    """A portal page and the bare view, each for args.seconds in all, in alternating rounds;
+    returns the page's wrk runs and the bare view's."""
+    short = argparse.Namespace(**{**vars(args), "seconds": max(1, round(args.seconds / ROUNDS))})
+    pages, bares = [], []
+    for _ in range(ROUNDS):
+        bares.append(wrk(bare_url, short))
+        pages.append(wrk(page_url, short, headers))
+    return pages, bares
 
 
 def form_against_report(anchor_base, portal_base, store, args):
@@ -331,9 +356,13 @@ def main():
         anchor = gunicorn("benchmarks.anchor.wsgi:application", anchor_port, anchor_env, log)
         try:
             anchor_base = f"http://127.0.0.1:{anchor_port}"
-            print("anchor ...", flush=True)
-            bare = wrk(f"{anchor_base}/", args)
-            rows.append(("anchor", "bare Django view", bare, worker_rss_mb(anchor)))
+            bare_runs = []
+
+            def measure(group, name, url, server):
+                runs, bares = page_against_bare(f"{anchor_base}/", url, args, https)
+                bare_runs.extend(bares)
+                page, bare = merged(runs), merged(bares)
+                rows.append((group, name, page, bare["rate"], worker_rss_mb(server)))
 
             import redis
 
@@ -353,47 +382,51 @@ def main():
                         requests.get(
                             base + path, headers={"X-Forwarded-Proto": "https"}, timeout=60
                         )
-                        result = wrk(base + path, args, https)
-                        rows.append((variant, name, result, worker_rss_mb(server)))
+                        measure(variant, name, base + path, server)
                     if variant == "in-process cache":
-                        qr = wrk(f"{base}/r/{urls['poster']}/qr.png", args, https)
-                        rows.append((variant, "poster QR code (PNG)", qr, worker_rss_mb(server)))
+                        qr = f"{base}/r/{urls['poster']}/qr.png"
+                        measure(variant, "poster QR code (PNG)", qr, server)
                         store = report_submissions.CaptchaStore(database_url)
                         form, text, rounds = form_against_report(anchor_base, base, store, args)
-                        name = "bare captcha form, GET+POST+done"
-                        rows.insert(1, ("anchor", name, form, worker_rss_mb(anchor)))
-                        rows.append((variant, "report, text only", text, worker_rss_mb(server)))
+                        form_row = ("anchor", "bare captcha form, GET+POST+done", form)
+                        form_row += (form["rate"], worker_rss_mb(anchor))
+                        rss = worker_rss_mb(server)
+                        rows.append((variant, "report, text only", text, form["rate"], rss))
                         photo = report_submissions.run_scenario(
                             base, store, args.seconds, args.clients, report_submissions.photo_2mb()
                         )
-                        rows.append((variant, "report, 2 MB photo", photo, worker_rss_mb(server)))
+                        rss = worker_rss_mb(server)
+                        rows.append((variant, "report, 2 MB photo", photo, form["rate"], rss))
                 finally:
                     stop(server)
-                    if variant == "in-process cache":
-                        stop(anchor)  # its form was measured beside the portal's report; done
+            bare = merged(bare_runs)
+            rows[:0] = [
+                ("anchor", "bare Django view", bare, bare["rate"], worker_rss_mb(anchor)),
+                form_row,
+            ]
         finally:
             stop(anchor)
         redis.Redis.from_url(REDIS_URL).flushdb()
         log.close()
 
     scale = [] if args.skip_scale else scale_rows(args)
-    print_table(rows, bare["rate"], form["rate"], scale, args)
+    print_table(rows, scale, args)
     print(
         "report, text only / bare form, round by round: "
         + ", ".join(f"{ratio:.2f}x" for ratio in rounds)
     )
 
 
-def print_table(rows, bare_rate, form_rate, scale, args):
-    by_name = {(group, name): result for group, name, result, _rss in rows}
+def print_table(rows, scale, args):
+    by_name = {(group, name): (result, basis) for group, name, result, basis, _rss in rows}
     print(
-        f"\nPages through gunicorn (2 sync workers) on 127.0.0.1, wrk -t2 -c{args.connections} "
-        f"-d{args.seconds}s; report submissions with {args.clients} clients; one run"
+        f"\nPages through gunicorn (2 sync workers) on 127.0.0.1, wrk -t2 -c{args.connections}, "
+        f"{args.seconds} s per page in {ROUNDS} rounds taking turns with the bare view; report "
+        f"submissions with {args.clients} clients, taking turns with the bare form; one run"
     )
     header = f"{'server':<18}{'page':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}"
     print(header + f"{'RSS MB':>8}{'PSS MB':>8}{'failed':>8}")
-    for group, name, result, (rss, pss) in rows:
-        basis = form_rate if name.startswith(("report", "bare captcha")) else bare_rate
+    for group, name, result, basis, (rss, pss) in rows:
         print(
             f"{group:<18}{name:<30}{result['rate']:>9.1f}{result['p50']:>9.1f}"
             f"{result['p99']:>9.1f}{result['rate'] / basis:>8.2f}{rss:>8}{pss:>8}"
@@ -403,26 +436,27 @@ def print_table(rows, bare_rate, form_rate, scale, args):
         measured = "not measured" if seconds is None else f"median {seconds:.3f} s"
         print(f"{'1M clues':<18}{label:<48}{measured}")
 
-    def ratio(group, name, basis):
-        return by_name[(group, name)]["rate"] / basis
+    def ratio(group, name):
+        result, basis = by_name[(group, name)]
+        return result["rate"] / basis
 
     checks = []  # (target, measured, met)
     for page in ("home", "law article", "hero story"):
         for group, bar in (("in-process cache", 0.95), ("Redis cache", 0.6)):
-            value = ratio(group, page, bare_rate)
+            value = ratio(group, page)
             label = f"cached {page}, {group} >= {bar}x bare"
             checks.append((label, f"{value:.2f}x", value >= bar))
-        value = ratio("no page cache", page, bare_rate)
+        value = ratio("no page cache", page)
         bar = MISS_BAR
         checks.append((f"cache miss {page} >= {bar:.2f}x bare (2x stock Wagtail)",
                        f"{value:.2f}x", value >= bar))  # fmt: skip
-    value = ratio("in-process cache", "report, text only", form_rate)
+    value = ratio("in-process cache", "report, text only")
     checks.append(("report, text only >= 0.7x bare form", f"{value:.2f}x", value >= 0.7))
-    text = by_name[("in-process cache", "report, text only")]["rate"]
-    photo = by_name[("in-process cache", "report, 2 MB photo")]["rate"]
+    text = by_name[("in-process cache", "report, text only")][0]["rate"]
+    photo = by_name[("in-process cache", "report, 2 MB photo")][0]["rate"]
     slower = text / photo if photo else float("inf")
     checks.append(("report with a photo within 2x of text only", f"{slower:.2f}x", slower <= 2))
-    largest = max(rss for group, _name, _result, (rss, _pss) in rows if group != "anchor")
+    largest = max(rss for group, _name, _result, _basis, (rss, _pss) in rows if group != "anchor")
     checks.append(("portal worker RSS <= 150 MB", f"{largest} MB", largest <= 150))
     for label, seconds in scale:
         limit = 0.5 if "statistics" in label else 0.2
