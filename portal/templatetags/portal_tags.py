@@ -39,7 +39,7 @@ def language_switch(context):
     for code, name in settings.LANGUAGES:
         if isinstance(page, Page):
             other = translations.get(code)
-            other_url = other.get_url(request) if other else None
+            other_url = seo.page_url(other, request) if other else None
             url = other_url + suffix if other_url else _home_url(code)
         else:
             url = translate_url(request.get_full_path(), code)
@@ -58,7 +58,7 @@ def language_switch(context):
 def _route_suffix(page, request):
     """The part of the path after the page's own URL: a route inside a page (an article of a
     law), which the same page in another language has too."""
-    own = page.get_url(request)
+    own = seo.page_url(page, request)
     return request.path[len(own) :] if own and request.path.startswith(own) else ""
 
 

@@ -1,4 +1,5 @@
 import re
+from collections import Counter
 
 from wagtail.models import Locale
 
@@ -95,3 +96,24 @@ def test_a_non_page_view_has_a_description_but_no_canonical(client, site_tree):
     html = head(client.get("/report/"))
     assert meta(html, "name", "description")
     assert links(html, "canonical") == []
+
+
+@pytest.mark.django_db
+def test_each_address_is_worked_out_once_per_page_view(client, guide, monkeypatch, settings):
+    """The head (canonical, alternates) and the language switch name the same two pages
+    several times; Wagtail reverses a URL for each answer, so each page's path is worked out
+    once, and once more inside its relative URL (Page.get_url)."""
+    from wagtail.models import Page
+
+    settings.PAGE_CACHE_SECONDS = 0
+    asked = []
+    get_url_parts = Page.get_url_parts
+
+    def counted(page, request=None):
+        asked.append(page.pk)
+        return get_url_parts(page, request)
+
+    monkeypatch.setattr(Page, "get_url_parts", counted)
+    html = client.get("/guide/").content.decode()
+    assert f'href="{BASE}/en/guide/"' in html and 'href="/en/guide/"' in html
+    assert sorted(Counter(asked).values()) == [2, 2]
