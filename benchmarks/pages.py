@@ -226,27 +226,40 @@ def merged(runs):
     }
 
 
+def round_seconds(args):
+    return max(1, round(args.seconds / ROUNDS))
+
+
+def in_turns(first, second):
+    """first() and second() in ROUNDS rounds, the one that leads changing each round (so
+    neither always follows the other's load); returns the results of each."""
+    firsts, seconds = [], []
+    for index in range(ROUNDS):
+        if index % 2:
+            seconds.append(second())
+            firsts.append(first())
+        else:
+            firsts.append(first())
+            seconds.append(second())
+    return firsts, seconds
+
+
 def page_against_bare(bare_url, page_url, args, headers):
-    """A portal page and the bare view, each for args.seconds in all, in alternating rounds;
-    returns the page's wrk runs and the bare view's."""
-    short = argparse.Namespace(**{**vars(args), "seconds": max(1, round(args.seconds / ROUNDS))})
-    pages, bares = [], []
-    for _ in range(ROUNDS):
-        bares.append(wrk(bare_url, short))
-        pages.append(wrk(page_url, short, headers))
+    """A portal page and the bare view in turns; returns the page's wrk runs and the bare
+    view's."""
+    short = argparse.Namespace(**{**vars(args), "seconds": round_seconds(args)})
+    bares, pages = in_turns(lambda: wrk(bare_url, short), lambda: wrk(page_url, short, headers))
     return pages, bares
 
 
 def form_against_report(anchor_base, portal_base, store, args):
-    """The bare form and the text-only report, each for args.seconds in all, in alternating
-    rounds; returns both results over all rounds and the ratio of each round."""
-    seconds = max(1, round(args.seconds / ROUNDS))
-    forms, reports = [], []
-    for _ in range(ROUNDS):
-        forms.append(anchor_form(anchor_base, seconds, args.clients))
-        reports.append(
-            report_submissions.run_scenario(portal_base, store, seconds, args.clients, None)
-        )
+    """The bare form and the text-only report in turns; returns both results over all rounds
+    (every submission of the rounds together) and the ratio of each round."""
+    seconds = round_seconds(args)
+    forms, reports = in_turns(
+        lambda: anchor_form(anchor_base, seconds, args.clients),
+        lambda: report_submissions.run_scenario(portal_base, store, seconds, args.clients, None),
+    )
     rounds = [
         report["rate"] / form["rate"] if form["rate"] else float("nan")
         for form, report in zip(forms, reports, strict=True)
@@ -421,8 +434,9 @@ def print_table(rows, scale, args):
     by_name = {(group, name): (result, basis) for group, name, result, basis, _rss in rows}
     print(
         f"\nPages through gunicorn (2 sync workers) on 127.0.0.1, wrk -t2 -c{args.connections}, "
-        f"{args.seconds} s per page in {ROUNDS} rounds taking turns with the bare view; report "
-        f"submissions with {args.clients} clients, taking turns with the bare form; one run"
+        f"{ROUNDS} rounds of {round_seconds(args)} s per page taking turns with the bare view; "
+        f"report submissions with {args.clients} clients, taking turns with the bare form; "
+        "one run"
     )
     header = f"{'server':<18}{'page':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}"
     print(header + f"{'RSS MB':>8}{'PSS MB':>8}{'failed':>8}")

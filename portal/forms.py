@@ -13,7 +13,9 @@ class ShallowFieldCopies:
     For the report form's 21 fields that was a tenth of the web worker's CPU per report
     (benchmarks/README.md). Here each field, its widget and the widget's attrs are copied, and
     nothing below them: a form using this mixin replaces what it changes on a field (its
-    choices, help text) and changes nothing else of it in place, but its widget's attrs.
+    choices, help text) and changes nothing else of it in place, but its widget's attrs. Its
+    validators, error messages and lists of choices are the class's own: appending to one,
+    or setting a message, would reach every later form.
 
     Fields whose parts keep state of their own are deep-copied as Django does: fields of
     several values (a captcha's widget keeps its picture's key), fields over a queryset (which

@@ -109,13 +109,13 @@ def taking_evidence(view, request):
     """Runs a view that receives evidence files. The upload handler is put in place before
     CSRF is checked, as Django reads the body when the middleware checks the token, and the
     body holds the files. The view leaves the files it checked in
-    `request.report_processed_files`, for report_not_sent should it fail. Once it has
-    answered they go at once: the request and its forms sit in reference cycles of Django's
-    own, which would hold a photo's copies until the next garbage collection, several
-    requests later (gunicorn.conf.py)."""
+    `request.evidence_checked`. Once it has answered they go at once: the request and its
+    forms sit in reference cycles of Django's own, which would hold a photo's copies until
+    the next garbage collection, several requests later (gunicorn.conf.py). Should the view
+    fail instead, report_not_sent still finds the ones it was about to store."""
     request.upload_handlers = [EvidenceUploadHandler(request)]
     response = csrf_protect(view)(request)
-    getattr(request, "report_processed_files", []).clear()
+    getattr(request, "evidence_checked", []).clear()
     return response
 
 
@@ -183,8 +183,7 @@ class ReportView(View):
         parties = self.parties(self.with_another_party(request.POST))
         refresh = "refresh_captcha" in request.POST or "add_party" in request.POST
         valid = form.is_valid()  # always: it checks and strips the files to keep
-        # Kept for report_not_sent, should the view fail beyond what it can catch.
-        request.report_processed_files = form.processed_files
+        request.evidence_checked = form.processed_files
         valid = parties.is_valid() and valid
         if not valid and token_ok and Clue.objects.filter(submission_token=token).exists():
             # Sent already (a double click, a resend after a lost response), so its captcha
@@ -221,6 +220,8 @@ class ReportView(View):
             self.stage(form, token)
             return self.render(self.with_staged(form, token), parties, status=429)
         files = [staging.load(token, file_id, manifest) for file_id, manifest in staged]
+        # Kept for report_not_sent, should storing fail beyond what this view can catch.
+        request.report_processed_files = form.processed_files
         try:
             services.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
@@ -548,7 +549,7 @@ def _add_evidence(request):
         request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
     )
     valid = form.is_valid()
-    request.report_processed_files = form.processed_files
+    request.evidence_checked = form.processed_files
     if not valid:
         return follow_up_page(request, clue, evidence_form=form, status=400)
     try:

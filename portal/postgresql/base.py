@@ -11,8 +11,8 @@ without another, so a busy worker checks about once a second, and a connection t
 longer (where a dropped connection hides) is always checked first. What that trades: should
 the server drop the connection within that second, the worker's next request fails as it would
 without health checks. Django then closes the broken connection at the end of that request
-(it checks a connection after any error), and a report's failure keeps what was written
-(reporting.views.report_not_sent).
+(it checks a connection after any error). A report failing so keeps its text, and asks for
+files it could not keep (reporting.views.report_not_sent).
 """
 
 import time

@@ -13,14 +13,24 @@ import pytest
 from portal.postgresql.base import HEALTH_CHECK_TRUST_SECONDS
 from portal.settings.database import database_settings
 
-SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 ALIAS = "health_probe"
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "portal.postgresql"
+on_postgresql = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="runs against the PostgreSQL server of the suite's own run"
+)
+
+
+def server_url():
+    """The suite's PostgreSQL server, its maintenance database (only SELECTs are sent)."""
+    default = settings.DATABASES["default"]
+    login = default["USER"] + (f":{default['PASSWORD']}" if default["PASSWORD"] else "")
+    return f"postgres://{login}@{default['HOST']}:{default['PORT'] or 5432}/postgres"
 
 
 @pytest.fixture
 def probe(django_db_blocker):
     configured = connections.configure_settings(
-        {"default": settings.DATABASES["default"], ALIAS: database_settings(SERVER)}
+        {"default": settings.DATABASES["default"], ALIAS: database_settings(server_url())}
     )
     connections.settings[ALIAS] = configured[ALIAS]
     with django_db_blocker.unblock():
@@ -28,6 +38,7 @@ def probe(django_db_blocker):
             yield connections[ALIAS]
         finally:
             connections[ALIAS].close()
+            del connections[ALIAS]
             del connections.settings[ALIAS]
 
 
@@ -43,16 +54,17 @@ def new_request(connection):
 
 
 def dropped_by_the_server(pid):
-    with psycopg.connect(SERVER, autocommit=True) as admin:
+    with psycopg.connect(server_url(), autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 def test_settings_use_the_portal_backend():
-    config = database_settings(SERVER)
+    config = database_settings("postgres://postgres@127.0.0.1:5432/portal")
     assert config["ENGINE"] == "portal.postgresql"
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
+@on_postgresql
 def test_a_connection_that_waited_is_checked_and_replaced(probe):
     pid = backend_pid(probe)
     new_request(probe)
@@ -65,6 +77,7 @@ def test_a_connection_that_waited_is_checked_and_replaced(probe):
     assert backend_pid(probe) != pid  # no error: the check found it broken and reconnected
 
 
+@on_postgresql
 def test_a_busy_connection_is_trusted_for_a_second_then_recovers(probe):
     pid = backend_pid(probe)
     new_request(probe)

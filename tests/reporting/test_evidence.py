@@ -361,7 +361,7 @@ def test_checked_photos_are_let_go_when_the_answer_is_written(
         photo = upload("p.jpg", samples.jpeg_with_gps(), "image/jpeg")
         response = post_report(client, report_page, valid_data, files=[photo], **overrides)
         assert response.status_code == (302 if complete else 400)
-        assert response.wsgi_request.report_processed_files == []
+        assert response.wsgi_request.evidence_checked == []
         assert _live_processed_files() == []
     finally:
         gc.enable()
