@@ -16,10 +16,10 @@ deflate, br` to every server alike), one server at a time, and report submission
 benchmarks/report_submissions.py's clients (GET the form, read the captcha answer from its
 store, POST, GET the receipt the POST redirects to). The anchor's form is loaded the same way:
 GET, answer, POST, and the thank-you page its POST redirects to.
-Each ratio is measured in turns: each page for <seconds> in three rounds, each round after
-one of the bare view, and the text-only report likewise with the bare form, so a shared host
-that slows down or speeds up during the run weighs on both sides alike; the table adds the
-report's ratio round by round.
+Each ratio is measured in turns: each page and the bare view in three rounds of a third of
+<seconds> each, the one that leads changing each round, and the text-only report likewise
+with the bare form, so a shared host that slows down or speeds up during the run weighs on
+both sides alike; the table adds the report's ratio round by round.
 Then, unless --skip-scale, the supervisors' statistics and queue pages over 1,000,000 clues
 with benchmarks/statistics_scale.py (its database is built the first time, a few minutes).
 Prints one table: requests/s, p50, p99, each rate's ratio to the bare view's rounds, the

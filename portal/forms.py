@@ -18,15 +18,13 @@ class ShallowFieldCopies:
     or setting a message, would reach every later form.
 
     Fields whose parts keep state of their own are deep-copied as Django does: fields of
-    several values (a captcha's widget keeps its picture's key), fields over a queryset (which
-    keeps its results once read), and any named in `deep_copied_fields`.
+    several values (a captcha's widget keeps its picture's key) and fields over a queryset
+    (which keeps its results once read).
     """
-
-    deep_copied_fields = frozenset()
 
     def __init__(self, *args, **kwargs):
         # BaseForm.__init__ deep-copies self.base_fields: shadowed for that moment only.
-        self.base_fields = _OneLevelCopy(type(self).base_fields, self.deep_copied_fields)
+        self.base_fields = _OneLevelCopy(type(self).base_fields)
         try:
             super().__init__(*args, **kwargs)
         finally:
@@ -34,16 +32,13 @@ class ShallowFieldCopies:
 
 
 class _OneLevelCopy:
-    def __init__(self, fields, deep):
+    def __init__(self, fields):
         self.fields = fields
-        self.deep = deep
 
     def __deepcopy__(self, memo):
         copies = {}
         for name, field in self.fields.items():
-            if name in self.deep or isinstance(
-                field, forms.MultiValueField | forms.ModelChoiceField
-            ):
+            if isinstance(field, forms.MultiValueField | forms.ModelChoiceField):
                 copies[name] = copy.deepcopy(field, memo)
                 continue
             field = copies[name] = _clone(field)

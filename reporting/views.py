@@ -122,8 +122,7 @@ def taking_evidence(view, request):
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(csrf_exempt, name="dispatch")
 class ReportView(View):
-    """The report form. CSRF is checked after the upload handler is swapped in (Django reads
-    the body when the middleware checks the token, and the body holds the evidence)."""
+    """The report form. Its POST takes evidence files (taking_evidence)."""
 
     template_name = "reporting/report_form.html"
 

@@ -58,12 +58,6 @@ def dropped_by_the_server(pid):
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def test_settings_use_the_portal_backend():
-    config = database_settings("postgres://postgres@127.0.0.1:5432/portal")
-    assert config["ENGINE"] == "portal.postgresql"
-    assert config["CONN_HEALTH_CHECKS"] is True
-
-
 @on_postgresql
 def test_a_connection_that_waited_is_checked_and_replaced(probe):
     pid = backend_pid(probe)

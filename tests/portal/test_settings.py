@@ -68,6 +68,7 @@ def test_bad_boolean_names_the_variable(run_django):
 
 def test_postgresql_connections_are_persistent_and_health_checked():
     config = database_settings("postgres://postgres@127.0.0.1:5432/portal")
+    assert config["ENGINE"] == "portal.postgresql"  # its health check: portal/postgresql
     assert config["CONN_MAX_AGE"] == 600
     assert config["CONN_HEALTH_CHECKS"] is True
     assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
