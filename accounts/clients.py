@@ -12,7 +12,7 @@ import ipaddress
 
 from django.conf import settings
 
-from reporting.throttle import client_address
+from reporting.intake.throttle import client_address
 
 PSEUDONYM_PREFIX = ipaddress.IPv6Address("2001:db8::").packed[:4]
 

@@ -286,8 +286,8 @@ def ensure_staff():
     supervisor the pages are timed for. Password-less: the benchmark signs them in."""
     from django.contrib.auth import get_user_model
 
+    from reporting.lifecycle.roles import add_member
     from reporting.models import Membership, Unit
-    from reporting.roles import add_member
 
     User = get_user_model()
     role = Membership.Role
@@ -682,7 +682,7 @@ class Writer:
 
 
 def tracking_numbers():
-    from reporting.receipts import damm_digit
+    from reporting.intake.receipts import damm_digit
 
     span, step = 9 * 10**10, 7_919_563_417
     assert math.gcd(span, step) == 1  # a permutation: every clue its own number
@@ -792,7 +792,7 @@ def pages(meta):
     now"). `meta` names the data, whose own calendar no longer decides the periods."""
     from django.utils import timezone
 
-    from reporting import snapshots
+    from reporting.jobs import snapshots
     from reporting.models import Unit
 
     today = timezone.localdate()
@@ -902,7 +902,7 @@ def public_page():
 def supervisor_snapshots():
     """The supervisors' stored statistics, refreshed as the worker's task does, all at once:
     returns (snapshots counted, seconds)."""
-    from reporting import snapshots
+    from reporting.jobs import snapshots
 
     started = time.perf_counter()
     counted, _left = snapshots.refresh(force=True, seconds=math.inf)

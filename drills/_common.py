@@ -349,7 +349,8 @@ def transfer_with_webhook(webhook_url):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from reporting import services, workflow
+    from reporting.lifecycle import review as workflow
+    from reporting.lifecycle import submission
     from reporting.models import Category, Region, Transfer, Unit
 
     intake = get_user_model().objects.get(username="intake-hebei")
@@ -357,7 +358,7 @@ def transfer_with_webhook(webhook_url):
     tangshan.webhook_url = webhook_url
     tangshan.webhook_secret = WEBHOOK_SECRET
     tangshan.save()
-    clue, _key = services.submit_clue(
+    clue, _key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug="gang-crime"),
             "region": Region.objects.get(code="130203"),
@@ -396,9 +397,9 @@ def valid_signature(headers, body):
 
 def wait_for_worker(seconds=90):
     """Until the task worker has run a harmless task: it is up and polling."""
-    from reporting import tasks
+    from reporting.jobs import mail
 
-    result = tasks.send_mail_from_outbox.enqueue(0)  # no such message: returns at once
+    result = mail.send_mail_from_outbox.enqueue(0)  # no such message: returns at once
     deadline = time.time() + seconds
     while time.time() < deadline:
         result.refresh()

@@ -25,11 +25,11 @@ def server_error(request):
     status = 503 if outage else 500
     view = _view_name(request)
     if request.method == "POST" and view == "reporting:report":
-        from reporting.views import report_not_sent
+        from reporting.intake.views import report_not_sent
 
         return report_not_sent(request, status)
     if outage and view == "reporting:receipt":
-        from reporting.views import receipt_not_shown
+        from reporting.intake.views import receipt_not_shown
 
         return receipt_not_shown(request)
     response = defaults.server_error(request)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from reporting import services as reporting_services
-from reporting import workflow
+from reporting.lifecycle import review as workflow
+from reporting.lifecycle import submission
 from reporting.models import Category, Clue, Region
 
 from .models import Campaign, EntryPoint, ScanDay
@@ -100,7 +100,7 @@ def _clues(people):
         token = f"demo-poster-clue-{number:012d}"
         if Clue.objects.filter(submission_token=token).exists():
             continue
-        clue, _key = reporting_services.submit_clue(
+        clue, _key = submission.submit_clue(
             details={
                 "category": Category.objects.get(slug="gang-crime"),
                 "region": Region.objects.get(code="130203"),

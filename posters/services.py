@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.text import decode_text_file
 from reporting.models import Category, Region
-from reporting.services import clue_counts_by_entry_code
+from reporting.statistics import clue_counts_by_entry_code
 
 from .models import CODE_MAX_LENGTH, Campaign, EntryPoint, ScanDay, new_code, normalise_code
 

@@ -12,11 +12,11 @@ class ReportingConfig(AppConfig):
 
         from portal import pagecache
         from portal.permissions import NoDeletePolicy
+        from reporting.lifecycle.permissions import ClueReadOnlyPolicy
+        from reporting.lifecycle.roles import ensure_groups, sync_group
 
         from .models import Category, Clue, LedgerEntry, Membership, Region, Unit
-        from .permissions import ClueReadOnlyPolicy
         from .reference import seed_if_empty
-        from .roles import ensure_groups, sync_group
 
         register_permission_policy(Clue, ClueReadOnlyPolicy(Clue))
         # The ledger is append-only: its admin listing offers no add or edit, superusers

@@ -6,12 +6,17 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from portal.factories import UserFactory
+from reporting.intake.receipts import (
+    format_access_key,
+    format_tracking_number,
+    hash_access_key,
+    new_access_key,
+)
+from reporting.lifecycle import reporter, submission
+from reporting.lifecycle.roles import add_member
 
-from . import services
 from .models import Category, Clue, Membership, Region, Unit
-from .receipts import format_access_key, format_tracking_number, hash_access_key, new_access_key
 from .reference import DATA, load_regions, seed_if_empty
-from .roles import add_member
 
 Role = Membership.Role
 
@@ -106,7 +111,7 @@ def demo_report():
     """Create the demo report if missing and give it a new access key; returns the receipt."""
     clue = Clue.objects.filter(submission_token=DEMO_TOKEN).first()
     if clue is None:
-        clue, _key = services.submit_clue(
+        clue, _key = submission.submit_clue(
             details={
                 "category": Category.objects.get(slug="routine-loans"),
                 "region": Region.objects.get(code="130203"),
@@ -123,7 +128,7 @@ def demo_report():
             language="zh-hans",
         )
         staff = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-        services.ask_reporter(clue, "（示例）请问上门的人是否开车？记得车牌号吗？", staff=staff)
+        reporter.ask_reporter(clue, "（示例）请问上门的人是否开车？记得车牌号吗？", staff=staff)
     # Like the admin password, a fresh key each run: only its hash is ever stored.
     key = new_access_key()
     clue.access_key_hash = hash_access_key(key)
@@ -135,7 +140,7 @@ def _demo_clue(token, text, region="130203", category="gang-crime"):
     existing = Clue.objects.filter(submission_token=token).first()
     if existing:
         return existing, False
-    clue, _key = services.submit_clue(
+    clue, _key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug=category),
             "region": Region.objects.get(code=region),
@@ -160,7 +165,8 @@ def demo_review(people):
 
     from django.utils import timezone
 
-    from . import workflow
+    from reporting.lifecycle import review as workflow
+
     from .models import Transfer
 
     deadline = timezone.now() + timedelta(days=30)
@@ -237,7 +243,8 @@ def demo_volume(people):
 
     from django.utils import timezone
 
-    from . import workflow
+    from reporting.lifecycle import review as workflow
+
     from .models import Transfer
 
     deadline = timezone.now() + timedelta(days=30)

@@ -37,8 +37,9 @@ from django.db.models import (
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
+from reporting.lifecycle.scope import in_jurisdiction
+
 from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer
-from .scope import in_jurisdiction
 
 Action = LedgerEntry.Action
 OPEN = ~Q(status__in=[Clue.Status.CLOSED, Clue.Status.NOT_ACCEPTED])
@@ -362,3 +363,18 @@ def public_counts(now, months=12):
             Substr("clue__region__path", 1, Region.steplen),
         ),
     }
+
+
+def clue_counts_by_entry_code(codes):
+    """{entry code: (clues submitted, clues accepted after screening)} for poster figures.
+    Only counts leave this app: which clue came from which poster stays here."""
+    not_accepted = [Clue.Status.SUBMITTED, Clue.Status.NOT_ACCEPTED]
+    rows = (
+        Clue.objects.filter(entry_code__in=codes)
+        .values("entry_code")
+        .annotate(
+            submitted=Count("pk"),
+            accepted=Count("pk", filter=~Q(status__in=not_accepted)),
+        )
+    )
+    return {row["entry_code"]: (row["submitted"], row["accepted"]) for row in rows}

@@ -2,7 +2,7 @@ from functools import wraps
 
 from django.urls import path
 
-from . import views
+from reporting.intake import views
 
 app_name = "reporting"
 

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from reporting.admin.dashboard import ClueWorkPanel
+from reporting.admin.statistics import statistics_view, supervised_units
+from reporting.admin.viewsets import ReportingViewSetGroup
+
 from .models import LedgerEntry
-from .panels import ClueWorkPanel
-from .statistics_views import statistics_view, supervised_units
-from .viewsets import ReportingViewSetGroup
 
 
 @hooks.register("register_admin_viewset")

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
 
-from reporting import evidence
+from reporting.evidence import checks as evidence
 from reporting.models import Clue, Evidence
 
 from .bad_uploads import corpus

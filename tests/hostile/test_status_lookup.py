@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from reporting import receipts
+from reporting.intake import receipts
 from reporting.models import Clue
 
 from .strategies import any_char, binary, bounded, form_value, hostile_text

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 import pytest
 
 from portal import formrenderer
-from reporting.forms import PartyFormSet, ReportForm
+from reporting.intake.forms import PartyFormSet, ReportForm
 
 KEY = re.compile(r"[0-9a-f]{40}")
 TRICKY = "a <b> & \"c\" 'd'"
@@ -157,7 +157,7 @@ def test_a_field_is_written_as_the_field_template_writes_it(language):
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from reporting.forms import category_options
+    from reporting.intake.forms import category_options
     from reporting.models import Category
 
     Category.objects.create(

@@ -6,7 +6,7 @@ from django import forms
 import pytest
 
 from portal.forms import ShallowFieldCopies
-from reporting.forms import ReportForm
+from reporting.intake.forms import ReportForm
 
 
 class Sample(ShallowFieldCopies, forms.Form):

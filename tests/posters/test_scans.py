@@ -7,7 +7,7 @@ import pytest
 
 from posters import services
 from posters.models import EntryPoint, ScanDay
-from reporting import workflow
+from reporting.lifecycle import review as workflow
 from reporting.models import Category, Clue, Region
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.test import Client
 import pytest
 from captcha.models import CaptchaStore
 
-from reporting import throttle
-from reporting.forms import issue_stamp, stamp_age
+from reporting.intake import throttle
+from reporting.intake.forms import issue_stamp, stamp_age
 from reporting.models import Clue
 
 from . import samples

@@ -25,9 +25,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 import pytest
 
 from portal.factories import SuperuserFactory, UserFactory
-from reporting import evidence, services, workflow
+from reporting.evidence import checks as evidence
+from reporting.lifecycle import review as workflow
+from reporting.lifecycle import submission
+from reporting.lifecycle.roles import add_member
 from reporting.models import Category, Clue, Membership, Region, Unit
-from reporting.roles import add_member
 from tests.conftest import StaffClient
 
 from . import samples
@@ -148,7 +150,7 @@ def test_every_route_has_a_row():
 def scene(staff):
     with override_settings(EVIDENCE_KEEP_ORIGINALS=True):
         photo = evidence.process("photo.jpg", samples.jpeg_with_gps())
-    clue, _key = services.submit_clue(
+    clue, _key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug="gang-crime"),
             "region": Region.objects.get(code="130203"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 import pytest
 
-from reporting import workflow
+from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Unit
 
 from .test_admin_review import act, as_user

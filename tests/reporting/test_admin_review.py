@@ -9,7 +9,9 @@ from django.urls import reverse
 import openpyxl
 import pytest
 
-from reporting import services, workflow
+from reporting.jobs import follow_up
+from reporting.lifecycle import ledger, reporter
+from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Unit
 from tests.conftest import StaffClient
 
@@ -221,10 +223,9 @@ def test_a_duplicate_must_be_a_clue_the_reviewer_can_see(staff):
 
 
 def test_site_history_shows_staff_nothing_of_clues(staff):
-    from reporting import services
 
     clue = new_clue("130203")
-    services.follow_new_clue(clue.pk)  # the worker's part: the report's own entry
+    follow_up.follow_new_clue(clue.pk)  # the worker's part: the report's own entry
     act(staff["intake-hebei"], clue, "accept")
     outsider = as_user(staff["verifier-tangshan"])
     response = outsider.get("/admin/reports/site-history/?export=csv")
@@ -272,8 +273,8 @@ def test_reading_exporting_and_downloading_do_not_make_a_page_stale(staff):
     clue = new_clue()
     seen = workflow.last_decision(clue)
     as_user(staff["supervisor-hebei"]).get(reverse("clues:index") + "?export=csv")
-    services.record(clue, "evidence_downloaded", actor=staff["supervisor-hebei"])
-    services.reporter_reply(clue, "补充：他们开一辆白色面包车。")
+    ledger.record(clue, "evidence_downloaded", actor=staff["supervisor-hebei"])
+    reporter.reporter_reply(clue, "补充：他们开一辆白色面包车。")
     response = act(staff["intake-hebei"], clue, "accept", seen=seen)
     assert "已完成。" in response.content.decode()
 
@@ -333,7 +334,7 @@ def test_the_transfer_deadline_is_filled_in_for_a_date_input(staff):
 
 
 def test_a_tracking_number_as_printed_finds_the_clue(staff):
-    from reporting.receipts import format_tracking_number
+    from reporting.intake.receipts import format_tracking_number
 
     clue, other = new_clue(), new_clue()
     printed = format_tracking_number(clue.tracking_number)
@@ -428,7 +429,7 @@ def test_the_dashboard_counts_only_open_clues_and_each_once(staff):
 
     from django.utils import timezone
 
-    from reporting.panels import work_summary
+    from reporting.admin.dashboard import work_summary
 
     intake, supervisor = staff["intake-hebei"], staff["supervisor-hebei"]
     soon = timezone.now() + timedelta(days=3)

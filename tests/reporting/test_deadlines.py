@@ -8,8 +8,9 @@ from django.utils import timezone
 
 import pytest
 
-from reporting import deadlines, workflow
-from reporting import mail as outbox
+from reporting.jobs import deadlines
+from reporting.jobs import mail as outbox
+from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Transfer, Unit
 
 from .test_workflow import new_clue
@@ -111,8 +112,9 @@ def test_the_periodic_checks_purge_abandoned_forms_and_receipts_never_shown(sett
     minutes; fresher ones stay. Once per round of checks, no longer after each report."""
     import time
 
-    from reporting import services, staging
-    from reporting.evidence import ProcessedFile
+    from reporting.evidence import staging
+    from reporting.evidence.checks import ProcessedFile
+    from reporting.intake import receipts
     from reporting.models import ReceiptHandoff
 
     settings.STORAGES = {
@@ -139,7 +141,7 @@ def test_the_periodic_checks_purge_abandoned_forms_and_receipts_never_shown(sett
         os.utime(path, (past, past))
     stale = ReceiptHandoff.objects.create(token_digest="old", sealed=b"x")
     ReceiptHandoff.objects.filter(pk=stale.pk).update(
-        created_at=timezone.now() - services.RECEIPT_HANDOFF_LIFETIME - timedelta(minutes=1)
+        created_at=timezone.now() - receipts.RECEIPT_HANDOFF_LIFETIME - timedelta(minutes=1)
     )
     fresh = ReceiptHandoff.objects.create(token_digest="new", sealed=b"x")
     out = StringIO()

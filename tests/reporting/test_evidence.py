@@ -12,7 +12,7 @@ import pypdf
 import pytest
 from PIL import Image, ImageOps
 
-from reporting import staging
+from reporting.evidence import staging
 from reporting.models import Clue, Evidence
 
 from . import samples
@@ -205,7 +205,7 @@ def test_originals_are_kept_only_encrypted_when_asked(client, report_page, valid
     with item.original_file.open("rb") as handle:
         sealed = handle.read()
     assert b"PhoneMaker" not in sealed
-    from reporting import crypto
+    from reporting.evidence import crypto
 
     assert crypto.open_bytes(sealed) == original
 
@@ -240,7 +240,7 @@ def test_failed_attempts_cannot_pile_up_staged_files(client, report_page, valid_
 
 
 def test_heif_brands_filetype_does_not_know_are_photos():
-    from reporting import evidence as pipeline
+    from reporting.evidence import checks as pipeline
 
     data = bytearray(samples.heic())
     data[8:12] = b"heix"
@@ -262,14 +262,14 @@ def test_heif_brands_filetype_does_not_know_are_photos():
     ],
 )
 def test_media_that_only_starts_like_media_is_refused(name, data):
-    from reporting import evidence as pipeline
+    from reporting.evidence import checks as pipeline
 
     with pytest.raises(pipeline.EvidenceError, match=name):
         pipeline.process(name, data)
 
 
 def test_a_real_recording_is_accepted():
-    from reporting import evidence as pipeline
+    from reporting.evidence import checks as pipeline
 
     assert pipeline.process("voice.wav", samples.wav()).kind == "audio"
     for data in (samples.amr(), samples.amr(wideband=True)):
@@ -282,7 +282,7 @@ def test_a_wav_keeps_its_sound_and_loses_its_tags_and_anything_appended():
     owner or a ZIP archive behind it."""
     import mutagen
 
-    from reporting import evidence as pipeline
+    from reporting.evidence import checks as pipeline
 
     sound = samples.wav()
     info = b"INFOIART" + (14).to_bytes(4, "little") + b"Reporter Name\x00"
@@ -298,7 +298,7 @@ def test_a_pdf_loses_its_scripts_and_program_launches_but_keeps_its_links():
     """Found by the bad-upload corpus: scripts on a page and on its annotations were kept."""
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-    from reporting import evidence as pipeline
+    from reporting.evidence import checks as pipeline
 
     def action(kind, **entries):
         return DictionaryObject(
@@ -342,7 +342,7 @@ def test_a_pdf_loses_its_scripts_and_program_launches_but_keeps_its_links():
 
 
 def _live_processed_files():
-    from reporting.evidence import ProcessedFile
+    from reporting.evidence.checks import ProcessedFile
 
     return [item for item in gc.get_objects() if type(item) is ProcessedFile]
 

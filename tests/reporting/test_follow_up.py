@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import pytest
 
 from portal.factories import UserFactory
-from reporting import services
+from reporting.intake.views import UNLOCK_SESSION_KEY
+from reporting.lifecycle import reporter
 from reporting.models import Clue, LedgerEntry
-from reporting.views import UNLOCK_SESSION_KEY
 
 from . import samples
 
@@ -43,7 +43,7 @@ def test_status_page_shows_plain_status_and_timeline(client, unlocked):
 
 def test_staff_question_appears_without_staff_name_and_reporter_answers(client, unlocked):
     staff = UserFactory(username="reviewer-zhao", first_name="赵", last_name="审核员")
-    services.ask_reporter(unlocked, "市场东门具体是哪个市场？", staff=staff)
+    reporter.ask_reporter(unlocked, "市场东门具体是哪个市场？", staff=staff)
     html = page(client)
     assert "市场东门具体是哪个市场？" in html
     assert "工作人员提问" in html

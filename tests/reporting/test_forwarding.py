@@ -15,7 +15,7 @@ from django.utils import timezone
 import pytest
 
 import reporting.demo
-from reporting import workflow
+from reporting.lifecycle import review as workflow
 from reporting.models import Delivery, Transfer, Unit
 
 from .test_workflow import new_clue
@@ -188,7 +188,7 @@ def test_a_delivery_left_behind_is_sent_again(staff, receiver_factory, settings)
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_copy_of_the_task_does_not_skip_the_backoff(staff, receiver_factory, settings):
-    from reporting import forwarding
+    from reporting.jobs import forwarding
 
     settings.WEBHOOK_FIRST_RETRY_SECONDS = 3600
     receiver = receiver_factory([500, 500])

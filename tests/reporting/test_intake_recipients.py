@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from portal.factories import SuperuserFactory, UserFactory
-from reporting import tasks
+from reporting.lifecycle import scope
+from reporting.lifecycle.roles import add_member
+from reporting.lifecycle.scope import covers
 from reporting.models import Clue, Membership, Region, Unit
-from reporting.roles import add_member
-from reporting.scope import covers
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_the_query_names_whom_the_rule_names(offices, region, off_site, size):
         off_site_local=Region.objects.get(code=off_site).path if off_site else "",
     )
     with CaptureQueriesContext(connection) as queries:
-        found = tasks.intake_recipients(clue)
+        found = scope.intake_recipients(clue)
     assert len(queries) == 1
     assert found == by_the_python_rule(clue)
     assert "root@example.test" in found and "gone@example.test" not in found

@@ -7,7 +7,8 @@ import struct
 import pytest
 from PIL import Image, ImageOps
 
-from reporting import evidence, jpeg
+from reporting.evidence import checks as evidence
+from reporting.evidence import jpeg
 
 from . import samples
 

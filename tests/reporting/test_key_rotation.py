@@ -7,7 +7,8 @@ from django.test import override_settings
 import pytest
 from cryptography.fernet import Fernet
 
-from reporting import crypto, services
+from reporting.evidence import crypto
+from reporting.lifecycle import reporter
 from reporting.models import Clue
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_rotation_re_encrypts_with_the_new_key(client, report_page, valid_data):
     assert after != before
     with override_settings(REPORTER_ENCRYPTION_KEYS=[NEW]):
         clue.refresh_from_db()
-        assert services.reporter_details(clue)["phone"] == "13700001111"
+        assert reporter.reporter_details(clue)["phone"] == "13700001111"
         with pytest.raises(crypto.InvalidToken):
             Fernet(OLD.encode()).decrypt(after)
 

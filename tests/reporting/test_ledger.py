@@ -51,7 +51,8 @@ def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, 
     from wagtail.models import ModelLogEntry
 
     from portal.factories import SuperuserFactory
-    from reporting import services, workflow
+    from reporting.jobs import follow_up
+    from reporting.lifecycle import review as workflow
     from reporting.models import Unit
 
     clue = new_clue()
@@ -61,8 +62,8 @@ def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, 
     # The reviewer's action at once; the report by its follow-up, in the worker, even after
     # a reviewer took the clue on, and once however often the follow-up runs.
     assert list(mirrored.values_list("action", flat=True)) == ["reporting.accepted"]
-    assert services.follow_new_clue(clue.pk)
-    assert not services.follow_new_clue(clue.pk)
+    assert follow_up.follow_new_clue(clue.pk)
+    assert not follow_up.follow_new_clue(clue.pk)
     accepted, submitted = mirrored.order_by("pk")
     root = Unit.get_first_root_node()
     assert (submitted.action, submitted.object_id, submitted.user) == (

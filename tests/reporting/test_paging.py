@@ -5,7 +5,7 @@ from django.urls import reverse
 
 import pytest
 
-from reporting import paging
+from reporting.admin import paging
 
 from .test_admin_review import as_user
 from .test_workflow import new_clue

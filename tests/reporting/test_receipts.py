@@ -1,4 +1,4 @@
-from reporting import receipts
+from reporting.intake import receipts
 
 
 def test_tracking_numbers_are_valid_random_and_twelve_digits():
@@ -48,7 +48,7 @@ def test_access_key_has_at_least_80_bits_and_is_only_stored_hashed():
 def test_keys_stored_by_the_earlier_slow_hash_still_open_their_clue_and_are_rehashed(staff):
     import hashlib
 
-    from reporting import services
+    from reporting.lifecycle import reporter
 
     from .test_workflow import new_clue
 
@@ -58,8 +58,8 @@ def test_keys_stored_by_the_earlier_slow_hash_still_open_their_clue_and_are_reha
     digest = hashlib.scrypt(key.encode(), salt=salt, dklen=32, n=2**14, r=8, p=1).hex()
     clue.access_key_hash = f"scrypt$16384$8$1${salt.hex()}${digest}"
     clue.save(update_fields=["access_key_hash"])
-    assert services.find_clue_for_reporter(clue.tracking_number, "wrong") is None
-    assert services.find_clue_for_reporter(clue.tracking_number, key) == clue
+    assert reporter.find_clue_for_reporter(clue.tracking_number, "wrong") is None
+    assert reporter.find_clue_for_reporter(clue.tracking_number, key) == clue
     clue.refresh_from_db()
     assert clue.access_key_hash.startswith("sha256$")
-    assert services.find_clue_for_reporter(clue.tracking_number, key) == clue
+    assert reporter.find_clue_for_reporter(clue.tracking_number, key) == clue

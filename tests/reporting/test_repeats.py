@@ -4,16 +4,18 @@ from django.utils import timezone
 
 import pytest
 
-from reporting import services, workflow
-from reporting.mail import send_unsent
+from reporting.jobs import follow_up
+from reporting.jobs.mail import send_unsent
+from reporting.lifecycle import review as workflow
+from reporting.lifecycle import submission
+from reporting.lifecycle.repeats import link_repeats
 from reporting.models import Category, Clue, Region, Transfer, Unit
-from reporting.repeats import link_repeats
 
 pytestmark = pytest.mark.django_db
 
 
 def report(text, people=(), region="130203", category="market-bullies"):
-    clue, _key = services.submit_clue(
+    clue, _key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug=category),
             "region": Region.objects.get(code=region),
@@ -90,12 +92,12 @@ def test_a_new_clues_follow_up_is_done_once_however_often_it_is_run(staff):
     first = report("菜市场有人收保护费。", people=["刀疤强"])
     second = report("又一次见到此人。", people=["刀疤强"], region="440106")
     assert second.follow_up_pending
-    assert services.follow_new_clue(second.pk)
-    assert not services.follow_new_clue(second.pk)
+    assert follow_up.follow_new_clue(second.pk)
+    assert not follow_up.follow_new_clue(second.pk)
     assert len(mail.outbox) == 1  # the second's, sent by its task
     # The first's task was lost: the periodic checks write its email, their pass over the
     # outbox sends it.
-    assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 1
+    assert follow_up.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 1
     assert len(mail.outbox) == 1
     assert send_unsent() == 1
     assert len(mail.outbox) == 2
@@ -107,7 +109,7 @@ def test_a_fault_in_linking_repeats_does_not_keep_intake_uninformed(staff, monke
     from django.core import mail
 
     from portal.factories import SuperuserFactory
-    from reporting import repeats
+    from reporting.lifecycle import repeats
 
     def broken(clue_id):
         raise ValueError("a bug")
@@ -115,7 +117,7 @@ def test_a_fault_in_linking_repeats_does_not_keep_intake_uninformed(staff, monke
     SuperuserFactory(email="intake@example.test")
     clue = report("菜市场有人收保护费。")
     monkeypatch.setattr(repeats, "link_repeats", broken)
-    assert services.follow_new_clue(clue.pk)
+    assert follow_up.follow_new_clue(clue.pk)
     assert len(mail.outbox) == 1
     assert not Clue.objects.get(pk=clue.pk).follow_up_pending
 
@@ -127,7 +129,7 @@ def test_a_clue_written_without_django_is_never_followed_up(staff):
     from django.db import connection
 
     clue = report("菜市场有人收保护费。")
-    services.follow_new_clue(clue.pk)
+    follow_up.follow_new_clue(clue.pk)
     skipped = {"id", "follow_up_pending", "tracking_number", "submission_token"}
     columns = ", ".join(
         connection.ops.quote_name(field.column)
@@ -142,4 +144,4 @@ def test_a_clue_written_without_django_is_never_followed_up(staff):
         )
     copied = Clue.objects.get(submission_token="written-by-sql")
     assert copied.follow_up_pending is False
-    assert services.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 0
+    assert follow_up.finish_lost_follow_ups(now=timezone.now() + timedelta(hours=1)) == 0

@@ -12,7 +12,7 @@ import pytest
 from captcha.models import CaptchaStore
 
 from portal.factories import SuperuserFactory
-from reporting import services
+from reporting.lifecycle import reporter, submission
 from reporting.models import Category, Clue, Party
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_a_tracking_number_drawn_twice_is_drawn_again(
     assert client.post("/report/", {**valid_data(), **hidden}).status_code == 302
     taken = Clue.objects.get().tracking_number
     draws = iter([taken, taken, "123456789018"])
-    monkeypatch.setattr(services, "new_tracking_number", lambda: next(draws))
+    monkeypatch.setattr(submission, "new_tracking_number", lambda: next(draws))
     _, hidden = report_page()
     assert client.post("/report/", {**valid_data(), **hidden}).status_code == 302
     assert sorted(Clue.objects.values_list("tracking_number", flat=True)) == sorted(
@@ -235,7 +235,7 @@ def test_named_reporter_details_are_encrypted_at_rest(client, report_page, valid
         raw = repr(cursor.fetchall())
     for secret in ("王小明", "13912345678", "11010519491231002X", "\\u738b"):
         assert secret not in raw
-    assert services.reporter_details(clue) == {
+    assert reporter.reporter_details(clue) == {
         "name": "王小明",
         "phone": "13912345678",
         "id_number": "11010519491231002X",
@@ -273,7 +273,7 @@ def test_status_gives_one_answer_for_every_mismatch_and_locks(client, report_pag
     assert wrong.status_code == 400
     generic = "跟踪编号和查询码与任何举报都不匹配"
     assert generic in wrong.content.decode()
-    from reporting.receipts import new_tracking_number
+    from reporting.intake.receipts import new_tracking_number
 
     unknown = client.post(
         "/report/status/", {"tracking_number": new_tracking_number(), "access_key": key}
@@ -385,7 +385,7 @@ def test_guessing_is_slowed_then_stopped(client, report_page, valid_data):
 
 
 def test_rate_limits_follow_the_client_behind_the_proxy(rf, settings):
-    from reporting import throttle
+    from reporting.intake import throttle
 
     settings.TRUSTED_PROXY_HOPS = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
@@ -433,7 +433,7 @@ def test_a_receipt_waiting_in_the_session_of_an_earlier_version_is_still_shown_o
 ):
     """A browser between its report and its receipt when the portal was upgraded holds the
     receipt's token in its session rather than in the cookie: it still gets its receipt."""
-    from reporting.views import RECEIPT_COOKIE, RECEIPT_SESSION_KEY
+    from reporting.intake.views import RECEIPT_COOKIE, RECEIPT_SESSION_KEY
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})
@@ -451,7 +451,7 @@ def test_a_receipt_waiting_in_the_session_of_an_earlier_version_is_still_shown_o
 def test_the_receipt_cookie_names_only_the_form_and_goes_only_to_the_receipt(
     client, report_page, valid_data
 ):
-    from reporting.views import RECEIPT_COOKIE
+    from reporting.intake.views import RECEIPT_COOKIE
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})
@@ -472,7 +472,7 @@ def test_a_forged_or_altered_receipt_cookie_shows_no_receipt_and_keeps_the_real_
     status page with the once-only message; the reporter's own receipt still waits for them."""
     from django.core import signing
 
-    from reporting.views import RECEIPT_COOKIE, RECEIPT_COOKIE_SALT
+    from reporting.intake.views import RECEIPT_COOKIE, RECEIPT_COOKIE_SALT
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})

@@ -17,9 +17,9 @@ import pytest
 from captcha.models import CaptchaStore
 from django_tasks_db.models import DBTaskResult
 
-from reporting.forms import RegionSelect, issue_stamp, region_options, stamp_age
+from reporting.intake.forms import RegionSelect, issue_stamp, region_options, stamp_age
+from reporting.intake.receipts import check_access_key
 from reporting.models import Category, Clue, Region
-from reporting.receipts import check_access_key
 
 from .test_report_flow import receipt_codes
 
@@ -232,7 +232,9 @@ def test_a_report_flushes_the_disk_four_times(client, report_page, valid_data, m
     )
     assert not [sql for sql in post.writes + receipt.writes if "django_session" in sql]
     queued = DBTaskResult.objects.filter(task_path__startswith="reporting.")
-    assert list(queued.values_list("task_path", flat=True)) == ["reporting.tasks.follow_new_clue"]
+    assert list(queued.values_list("task_path", flat=True)) == [
+        "reporting.jobs.follow_up.follow_new_clue_task"
+    ]
 
 
 PER_REQUEST = re.compile(
@@ -351,7 +353,7 @@ def test_every_receipt_is_the_page_written_once_with_its_own_codes(
 
 
 def test_a_value_also_found_in_the_pages_text_leaves_the_page_unkept():
-    from reporting.kept_pages import Skeleton
+    from reporting.intake.kept_pages import Skeleton
 
     page = "<p>编号 1234</p><dd>1234</dd><p>ABCD</p>"
     assert Skeleton.cut(page, {"number": "1234"}, {"number": 1}) is None

@@ -13,9 +13,13 @@ from django.utils import timezone
 
 import pytest
 
-from reporting import evidence, retention, services, statistics, workflow
+from reporting import statistics
+from reporting.evidence import checks as evidence
+from reporting.intake.receipts import format_access_key
+from reporting.jobs import retention
+from reporting.lifecycle import reporter, submission
+from reporting.lifecycle import review as workflow
 from reporting.models import Category, Clue, LedgerEntry, Region, Transfer, Unit
-from reporting.receipts import format_access_key
 
 from . import samples
 
@@ -26,7 +30,7 @@ REPORTER = {"name": "王小明", "phone": "13912345678", "id_number": "", "conta
 
 def submit(text, *, reporter=REPORTER):
     """A named report with a stripped photo and its kept original, through the service."""
-    clue, key = services.submit_clue(
+    clue, key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug="gang-crime"),
             "region": Region.objects.get(code="130203"),
@@ -88,20 +92,20 @@ def stored_paths(clue):
 def scene(staff, settings):
     settings.EVIDENCE_KEEP_ORIGINALS = True
     old, old_key = submit("很久以前办结的线索")
-    services.ask_reporter(old, "具体是哪个市场？", staff=staff["intake-hebei"])
-    services.reporter_reply(old, "城南农贸市场，我住在市场对面三楼。")
+    reporter.ask_reporter(old, "具体是哪个市场？", staff=staff["intake-hebei"])
+    reporter.reporter_reply(old, "城南农贸市场，我住在市场对面三楼。")
     old = close_after_the_whole_loop(old, staff)
     period_passes(old)
     rejected, _key = submit("很久以前不予受理的线索")
     workflow.reject(rejected, staff["intake-hebei"], reason="out_of_scope")
     period_passes(rejected)
     recent, _key = submit("最近办结的线索")
-    services.ask_reporter(recent, "还有别的证据吗？", staff=staff["intake-hebei"])
+    reporter.ask_reporter(recent, "还有别的证据吗？", staff=staff["intake-hebei"])
     recent = close_after_the_whole_loop(recent, staff)
     # Closed a day less than the period ago: not yet.
     period_passes(recent, extra_days=-1)
     still_open, _key = submit("仍在办理的线索")
-    services.ask_reporter(still_open, "请补充时间。", staff=staff["intake-hebei"])
+    reporter.ask_reporter(still_open, "请补充时间。", staff=staff["intake-hebei"])
     return {
         "old": old,
         "old_key": old_key,
@@ -145,7 +149,7 @@ def test_the_command_erases_identity_messages_and_files_and_keeps_the_record(sce
     )
     old.refresh_from_db()
     assert old.reporter_sealed is None
-    assert services.reporter_details(old) is None
+    assert reporter.reporter_details(old) is None
     assert old.content_erased_at is not None
     assert set(old.messages.values_list("body", flat=True)) == {""}
     assert old.messages.count() == 2  # who wrote when stays; what was written goes
@@ -180,7 +184,7 @@ def test_recent_and_open_clues_are_untouched(scene):
     run()
     for name, (files, ledger) in kept.items():
         clue = Clue.objects.get(pk=scene[name].pk)
-        assert services.reporter_details(clue) == REPORTER, name
+        assert reporter.reporter_details(clue) == REPORTER, name
         assert clue.content_erased_at is None
         assert "" not in set(clue.messages.values_list("body", flat=True))
         assert files and all(path.exists() for path in files), name
@@ -274,7 +278,7 @@ def test_a_reopened_clue_is_not_erased_while_open_and_named_again_after_a_new_cl
     workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
     old.refresh_from_db()
     assert not old.is_erased  # the reporter may answer again
-    services.ask_reporter(old, "能再说说吗？", staff=staff["intake-hebei"])
+    reporter.ask_reporter(old, "能再说说吗？", staff=staff["intake-hebei"])
     assert "content of 0 clues" in run()
     assert old.messages.last().body == "能再说说吗？"
     old = close_after_the_whole_loop(Clue.objects.get(pk=old.pk), staff)
@@ -318,7 +322,7 @@ def test_a_reporter_answers_again_when_an_erased_report_is_reopened(client, scen
     run()
     old = Clue.objects.get(pk=scene["old"].pk)
     workflow.reopen(old, staff["intake-hebei"], reason="群众再次反映")
-    services.ask_reporter(old, "能再说说市场的情况吗？", staff=staff["intake-hebei"])
+    reporter.ask_reporter(old, "能再说说市场的情况吗？", staff=staff["intake-hebei"])
     key = format_access_key(scene["old_key"])
     client.post("/report/status/", {"tracking_number": old.tracking_number, "access_key": key})
     html = client.get("/report/status/").content.decode()

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 import pytest
 
-from reporting import statistics, workflow
+from reporting import statistics
+from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Transfer, Unit
 
 from .test_workflow import new_clue

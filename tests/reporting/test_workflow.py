@@ -7,18 +7,19 @@ from django.utils import timezone
 import pytest
 
 from portal.factories import UserFactory
-from reporting import services, workflow
+from reporting.lifecycle import reporter, submission
+from reporting.lifecycle import review as workflow
+from reporting.lifecycle.review import TransitionError
+from reporting.lifecycle.roles import add_member
+from reporting.lifecycle.scope import visible_clues
 from reporting.models import Category, Clue, Region, Transfer, Unit
-from reporting.roles import add_member
-from reporting.scope import visible_clues
-from reporting.workflow import TransitionError
 
 pytestmark = pytest.mark.django_db
 Mode, S = Transfer.Mode, Clue.Status
 
 
 def new_clue(region_code="130203", reporter=None):
-    clue, _key = services.submit_clue(
+    clue, _key = submission.submit_clue(
         details={
             "category": Category.objects.get(slug="gang-crime"),
             "region": Region.objects.get(code=region_code) if region_code else None,
@@ -88,7 +89,7 @@ def test_the_whole_loop_to_feedback_and_close(staff):
         "closed",
     ]
     assert clue.public_status()["title"] == "已答复"
-    timeline = [e["text"] for e in services.reporter_timeline(clue)]
+    timeline = [e["text"] for e in reporter.reporter_timeline(clue)]
     assert all("唐山" not in text for text in timeline)
 
 
@@ -175,7 +176,7 @@ def test_upgrade_goes_up_and_off_site_goes_elsewhere(staff):
     clue.refresh_from_db()
     assert clue.unit.code == "r440300"
     # The reporter is never told which unit verifies, least of all off-site.
-    texts = " ".join(e["text"] for e in services.reporter_timeline(clue))
+    texts = " ".join(e["text"] for e in reporter.reporter_timeline(clue))
     assert "深圳" not in texts and "Shenzhen" not in texts
 
 

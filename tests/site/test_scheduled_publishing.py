@@ -52,10 +52,10 @@ class FakeCheck:
 
 def test_a_queue_outage_for_one_check_does_not_stop_the_others(monkeypatch, caplog):
     from portal import tasks as portal_tasks
-    from reporting import tasks as reporting_tasks
+    from reporting.jobs import schedule
 
     broken, publish = FakeCheck("clues", fails=True), FakeCheck("publish")
-    monkeypatch.setattr(reporting_tasks, "run_periodic_checks", broken)
+    monkeypatch.setattr(schedule, "run_periodic_checks", broken)
     monkeypatch.setattr(portal_tasks, "publish_scheduled_pages", publish)
     run_worker.queue_periodic_checks()
     assert publish.queued == 1

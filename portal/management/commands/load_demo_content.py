@@ -15,7 +15,7 @@ import law.demo
 import portal.demo
 import posters.demo
 import reporting.demo
-import reporting.snapshots
+import reporting.jobs.snapshots
 import transparency.demo
 
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         transparency.demo.refresh()
         # The supervisors' usual statistics too, so the first visit reads them as the worker
         # will keep them, before its first round.
-        reporting.snapshots.refresh(force=True)
+        reporting.jobs.snapshots.refresh(force=True)
 
         # Pages are indexed by the task worker as they are published; the demo's search works
         # at once, before the worker has run.

@@ -15,7 +15,8 @@ def queue_periodic_checks():
     deliveries, erasure after the retention period), Wagtail's scheduled publishing, the
     public statistics and the supervisors' stored statistics."""
     from portal.tasks import publish_scheduled_pages
-    from reporting.tasks import refresh_statistics_snapshots, run_periodic_checks
+    from reporting.jobs.schedule import run_periodic_checks
+    from reporting.jobs.snapshots import refresh_statistics_snapshots
     from transparency.tasks import refresh_public_statistics
 
     checks = (

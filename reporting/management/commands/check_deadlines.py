@@ -1,7 +1,6 @@
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from reporting import deadlines, mail, services, tasks
+from reporting.jobs import schedule
 
 
 class Command(BaseCommand):
@@ -14,17 +13,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = deadlines.check()
-        call_command("forward_pending", stdout=self.stdout)
-        # Before the outbox's pass, which then sends the emails these write.
-        followed = services.finish_lost_follow_ups()
-        sent = mail.send_unsent()
-        # Last: the housekeeping of the report form, once per round rather than per report.
-        purged = tasks.purge_abandoned_staging.call()
+        counts = schedule.run_round()
+        self.stdout.write(f"{counts['forwarded']} deliveries queued.")
         self.stdout.write(
             "{overdue} newly overdue, {escalated} escalated, {digests} digests queued, "
             "{sent} waiting emails sent, {purged} files of forms never sent purged, "
-            "{followed} new clues' lost follow-up done.".format(
-                sent=sent, purged=purged, followed=followed, **counts
-            )
+            "{followed} new clues' lost follow-up done.".format(**counts)
         )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reporting import forwarding, tasks
+from reporting.jobs import forwarding
 
 
 class Command(BaseCommand):
@@ -11,8 +11,4 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = 0
-        for delivery_id in forwarding.due_for_retry().values_list("pk", flat=True):
-            tasks.deliver_transfer.enqueue(delivery_id)
-            count += 1
-        self.stdout.write(f"{count} deliveries queued.")
+        self.stdout.write(f"{forwarding.forward_pending()} deliveries queued.")

@@ -3,7 +3,7 @@ import argparse
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting import retention
+from reporting.jobs import retention
 
 
 def whole_number(value):

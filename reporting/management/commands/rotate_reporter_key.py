@@ -2,7 +2,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reporting import crypto
+from reporting.evidence import crypto
 from reporting.models import Clue, Evidence
 
 BATCH = 500

@@ -6,7 +6,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership
+from reporting.models import Membership
 
 Role = Membership.Role
 

@@ -11,7 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import override
 
-from .models import OutgoingMail
+from django_tasks import task
+
+from reporting.models import OutgoingMail
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -34,9 +36,7 @@ def queue_mail(recipients, subject, body, *, enqueue=True):
 
 
 def send_later(mail):
-    from . import tasks
-
-    tasks.send_mail_from_outbox.enqueue(mail.pk)
+    send_mail_from_outbox.enqueue(mail.pk)
 
 
 def send(mail_id):
@@ -66,3 +66,8 @@ def send_unsent():
     ).values_list("pk", flat=True):
         sent += send(mail_id)
     return sent
+
+
+@task()
+def send_mail_from_outbox(mail_id):
+    return send(mail_id)

@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import forwarding, tasks
-from .models import SIGNATURES_REQUIRED as REQUIRED
-from .models import (
+from reporting.jobs import forwarding
+from reporting.lifecycle.ledger import record
+from reporting.lifecycle.reporter import reporter_details
+from reporting.lifecycle.scope import roles_on
+from reporting.models import SIGNATURES_REQUIRED as REQUIRED
+from reporting.models import (
     Clue,
     Conclusion,
     Delivery,
@@ -21,8 +24,6 @@ from .models import (
     Signature,
     Transfer,
 )
-from .scope import roles_on
-from .services import record, reporter_details
 
 S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
 
@@ -240,7 +241,9 @@ def _forward(transfer):
     forwarding.tell_unit_of_transfer(transfer)
     if transfer.to_unit.webhook_url:
         delivery = Delivery.objects.create(transfer=transfer, url=transfer.to_unit.webhook_url)
-        transaction.on_commit(lambda: tasks.deliver_transfer.enqueue(delivery.pk), robust=True)
+        transaction.on_commit(
+            lambda: forwarding.deliver_transfer.enqueue(delivery.pk), robust=True
+        )
 
 
 @transaction.atomic

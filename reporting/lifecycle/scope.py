@@ -1,9 +1,10 @@
 """Who may see which clue. Enforced here, in the query, so every view, export and download
 that starts from visible_clues() is limited the same way, whatever URL is typed."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .models import Clue, Membership
+from reporting.models import Clue, Membership
 
 Role = Membership.Role
 
@@ -92,3 +93,14 @@ def roles_on(user, clue):
         ):
             roles.add(Role.SUPERVISOR)
     return roles
+
+
+def intake_recipients(clue):
+    """Intake reviewers whose jurisdiction covers the clue (a clue of unknown region: the
+    national office's), and superusers: one query, however many units there are."""
+    intake = Membership.objects.filter(
+        Q(role=Membership.Role.INTAKE) & units_covering(clue, prefix="unit__")
+    )
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    staff = users.filter(Q(is_superuser=True) | Q(pk__in=intake.values("user_id")))
+    return sorted(set(staff.values_list("email", flat=True)))

@@ -8,8 +8,8 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 import django_filters
 
-from .models import Category, Clue, Unit
-from .scope import visible_clues
+from reporting.lifecycle.scope import visible_clues
+from reporting.models import Category, Clue, Unit
 
 QUEUE_UNITS_SECONDS = 300
 

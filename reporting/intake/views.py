@@ -19,8 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from . import kept_pages, services, staging, throttle
-from .forms import (
+from reporting.evidence import staging, storage
+from reporting.evidence.uploads import EvidenceUploadHandler
+from reporting.intake import kept_pages, receipts, throttle
+from reporting.intake.forms import (
     MAX_PARTIES,
     AddEvidenceForm,
     PartyFormSet,
@@ -30,13 +32,13 @@ from .forms import (
     category_options,
     issue_stamp,
 )
-from .models import Category, Clue, Region
-from .receipts import format_access_key, format_tracking_number
-from .uploads import EvidenceUploadHandler
+from reporting.intake.receipts import format_access_key, format_tracking_number
+from reporting.lifecycle import reporter, submission
+from reporting.models import Category, Clue, Region
 
 # Which form's receipt to show travels in a signed cookie, sent only to the receipt's address
 # and only for as long as the receipt waits: the form's own submission token, which the
-# browser holds already. The receipt itself waits, encrypted, in services.take_receipt until
+# browser holds already. The receipt itself waits, encrypted, in receipts.take_receipt until
 # it is displayed. No session is written for a report, so sending one makes no commit of its
 # own beyond the clue's.
 RECEIPT_COOKIE = "receipt"
@@ -187,7 +189,7 @@ class ReportView(View):
         if not valid and token_ok and Clue.objects.filter(submission_token=token).exists():
             # Sent already (a double click, a resend after a lost response), so its captcha
             # was used up: show its receipt. A resend that passes every check fails to store
-            # instead (services.DuplicateSubmission), with the same outcome.
+            # instead (submission.DuplicateSubmission), with the same outcome.
             return self.to_receipt(token)
         if refresh or not valid:
             self.stage(form, token)
@@ -222,7 +224,7 @@ class ReportView(View):
         # Kept for report_not_sent, should storing fail beyond what this view can catch.
         request.report_processed_files = form.processed_files
         try:
-            services.submit_clue(
+            submission.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
                 parties=[p for p in parties.cleaned_data if p and p.get("name")],
                 reporter=form.reporter_details(),
@@ -231,11 +233,11 @@ class ReportView(View):
                 language=get_language(),
                 files=files + form.processed_files,
             )
-        except services.DuplicateSubmission:
+        except submission.DuplicateSubmission:
             # The first of two identical requests already stored the clue and its receipt.
             throttle.give_back_report(request, now)
             return self.to_receipt(token)
-        except services.EvidenceStorageError:
+        except storage.EvidenceStorageError:
             throttle.give_back_report(request, now)
             form.add_error(
                 None,
@@ -253,7 +255,7 @@ class ReportView(View):
             RECEIPT_COOKIE,
             token,
             salt=RECEIPT_COOKIE_SALT,
-            max_age=int(services.RECEIPT_HANDOFF_LIFETIME.total_seconds()),
+            max_age=int(receipts.RECEIPT_HANDOFF_LIFETIME.total_seconds()),
             path=response["Location"],
             secure=settings.SESSION_COOKIE_SECURE,
             httponly=True,
@@ -396,12 +398,12 @@ def receipt(request):
         RECEIPT_COOKIE,
         default=None,
         salt=RECEIPT_COOKIE_SALT,
-        max_age=services.RECEIPT_HANDOFF_LIFETIME.total_seconds(),
+        max_age=receipts.RECEIPT_HANDOFF_LIFETIME.total_seconds(),
     )
-    stored = services.take_receipt(token) if token else None
+    stored = receipts.take_receipt(token) if token else None
     if token is None and RECEIPT_SESSION_KEY in request.session:
         with transaction.atomic():
-            stored = services.take_receipt(request.session.pop(RECEIPT_SESSION_KEY))
+            stored = receipts.take_receipt(request.session.pop(RECEIPT_SESSION_KEY))
             save_session(request)
     if stored is None:
         messages.info(
@@ -471,7 +473,7 @@ def status(request):
             )
             http_status = 429
         else:
-            found = services.find_clue_for_reporter(number, form.cleaned_data["access_key"])
+            found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
             if found is not None:
                 request.session.cycle_key()
                 request.session[UNLOCK_SESSION_KEY] = {
@@ -493,7 +495,7 @@ def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=20
         "clue": clue,
         "tracking_number": format_tracking_number(clue.tracking_number),
         "public": clue.public_status(),
-        "timeline": services.reporter_timeline(clue),
+        "timeline": reporter.reporter_timeline(clue),
         # Erased messages (a reopened clue keeps their empty rows) are not shown.
         "messages_with_staff": clue.messages.exclude(body=""),
         "evidence_count": clue.evidence.exclude(file="").count(),
@@ -524,7 +526,7 @@ def reply(request):
         return follow_up_page(request, clue, reply_form=form, status=409)
     if not form.is_valid():
         return follow_up_page(request, clue, reply_form=form, status=400)
-    services.reporter_reply(clue, form.cleaned_data["body"])
+    reporter.reporter_reply(clue, form.cleaned_data["body"])
     messages.success(request, _("Your answer was sent."))
     return redirect("reporting:status")
 
@@ -552,8 +554,8 @@ def _add_evidence(request):
     if not valid:
         return follow_up_page(request, clue, evidence_form=form, status=400)
     try:
-        services.add_reporter_evidence(clue, form.processed_files)
-    except services.EvidenceStorageError:
+        reporter.add_reporter_evidence(clue, form.processed_files)
+    except storage.EvidenceStorageError:
         form.add_error(None, _("We could not store your files just now. Please try again."))
         return follow_up_page(request, clue, evidence_form=form, status=503)
     messages.success(request, _("Your files were added to the report."))

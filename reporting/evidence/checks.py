@@ -24,7 +24,7 @@ import mutagen
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
-from . import jpeg
+from reporting.evidence import jpeg
 
 register_heif_opener()
 

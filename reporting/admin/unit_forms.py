@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import Unit
+from reporting.models import Unit
 
 
 class UnitAdminForm(WagtailAdminModelForm):

@@ -21,8 +21,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Clue, Evidence, LedgerEntry
-from .services import record
+from django_tasks import task
+
+from reporting.lifecycle.ledger import record
+from reporting.models import Clue, Evidence, LedgerEntry
 
 logger = logging.getLogger(__name__)
 
@@ -147,3 +149,10 @@ def erase_due(now=None, *, dry_run=False, limit=None, days=None):
         if counts is not None:
             total.add(counts)
     return total
+
+
+@task()
+def erase_expired_content():
+    """The retention period: closed clues lose their reporter's identity, messages and files."""
+    counts = erase_due()
+    return {name: value for name, value in counts.as_dict().items() if name != "failed_clues"}

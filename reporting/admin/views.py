@@ -18,10 +18,13 @@ from django.views.decorators.http import require_POST
 
 from wagtail.admin.views.generic import IndexView, InspectView
 
-from . import admin_forms, crypto, services, workflow
-from .models import Clue, Delivery, LedgerEntry, Membership
-from .paging import CappedPaginator
-from .scope import visible_clues
+from reporting.admin import forms as admin_forms
+from reporting.admin.paging import CappedPaginator
+from reporting.evidence import crypto
+from reporting.lifecycle import ledger, reporter
+from reporting.lifecycle import review as workflow
+from reporting.lifecycle.scope import visible_clues
+from reporting.models import Clue, Delivery, LedgerEntry, Membership
 
 Role, S = Membership.Role, Clue.Status
 
@@ -77,7 +80,7 @@ class ClueIndexView(IndexView):
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """An export leaves a ledger entry on every clue it contains."""
-        services.record_export(queryset, self.request.user, spreadsheet_format)
+        ledger.record_export(queryset, self.request.user, spreadsheet_format)
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
@@ -159,7 +162,7 @@ ACTIONS = {
         admin_forms.QuestionForm,
         set(S.values),
         {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
-        lambda clue, user, d: services.ask_reporter(clue, d["body"], staff=user),
+        lambda clue, user, d: reporter.ask_reporter(clue, d["body"], staff=user),
     ),
 }
 
@@ -352,7 +355,7 @@ def download_evidence(request, pk, evidence_id, original=False):
         item.original_file and request.user.has_perm("reporting.download_original_evidence")
     ):
         raise Http404
-    services.record(
+    ledger.record(
         clue,
         LedgerEntry.Action.EVIDENCE_DOWNLOADED,
         actor=request.user,

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from . import crypto
-from .evidence import ProcessedFile
+from reporting.evidence import crypto
+from reporting.evidence.checks import ProcessedFile
 
 ROOT = "staging"
 MAX_AGE_SECONDS = 24 * 3600

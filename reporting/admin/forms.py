@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Clue, Conclusion, Transfer, Unit
-from .scope import visible_clues
+from reporting.lifecycle.scope import visible_clues
+from reporting.models import Clue, Conclusion, Transfer, Unit
 
 
 def _box(rows=4):

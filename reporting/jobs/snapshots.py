@@ -21,8 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from . import statistics
-from .models import Category, Membership, StatisticsSnapshot, Unit
+from django_tasks import task
+
+from reporting import statistics
+from reporting.models import Category, Membership, StatisticsSnapshot, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -214,3 +216,13 @@ def refresh(force=False, seconds=RUN_SECONDS):
             )
             counted += 1
         return counted, len(due) - counted
+
+
+@task()
+def refresh_statistics_snapshots():
+    """Queued with the periodic checks; recounts only the supervisors' stored figures that are
+    due, so it is cheap to queue often. What one run leaves is queued as the next run."""
+    counted, left = refresh()
+    if left:
+        refresh_statistics_snapshots.enqueue()
+    return {"counted": counted, "left": left}

@@ -14,8 +14,9 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import snapshots, statistics
-from .models import Category, Membership, Unit
+from reporting import statistics
+from reporting.jobs import snapshots
+from reporting.models import Category, Membership, Unit
 
 Role = Membership.Role
 

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .models import Clue, LedgerEntry, Party
-from .services import record
+from django_tasks import task
+
+from reporting.lifecycle.ledger import record
+from reporting.models import Clue, LedgerEntry, Party
 
 SIMILARITY = 0.8  # difflib ratio over the first characters of the two accounts
 COMPARED_CHARS = 600
@@ -61,3 +63,10 @@ def link_repeats(clue_id):
             old, LedgerEntry.Action.REPORTED_AGAIN, note=clue.tracking_number, at=timezone.now()
         )
     return repeats.count()
+
+
+# Queued by the report form before the follow-up (jobs.follow_up) did this work; kept for
+# tasks still waiting in a queue across an upgrade.
+@task()
+def link_repeat_reports(clue_id):
+    return link_repeats(clue_id)

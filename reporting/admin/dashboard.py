@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.ui.components import Component
 
-from .models import Clue, Conclusion, Membership, Signature, Transfer
-from .scope import visible_clues
+from reporting.lifecycle.scope import visible_clues
+from reporting.models import Clue, Conclusion, Membership, Signature, Transfer
 
 S = Clue.Status
 # The steps that wait for someone, in the order of the loop.

@@ -24,10 +24,9 @@ from captcha.models import CaptchaStore
 from portal import pagecache
 from portal.formrenderer import KeptFieldMarkup
 from portal.forms import ShallowFieldCopies
-
-from . import evidence
-from .models import Category, Clue, Party, Region
-from .receipts import normalize_tracking_number
+from reporting.evidence import checks as evidence
+from reporting.intake.receipts import normalize_tracking_number
+from reporting.models import Category, Clue, Party, Region
 
 MAX_PARTIES = 10
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{20,64}\Z")

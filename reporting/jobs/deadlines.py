@@ -11,11 +11,11 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .forwarding import clue_admin_url, supervisors_of
-from .mail import queue_mail
-from .models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
-from .scope import covers
-from .services import record
+from reporting.jobs.forwarding import clue_admin_url, supervisors_of
+from reporting.jobs.mail import queue_mail
+from reporting.lifecycle.ledger import record
+from reporting.lifecycle.scope import covers
+from reporting.models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
 
 S, Role = Clue.Status, Membership.Role
 OPEN = [S.SUBMITTED, S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED]

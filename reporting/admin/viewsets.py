@@ -10,11 +10,11 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 import django_filters
 
-from . import admin_views
-from .filters import ClueFilterSet
-from .models import Category, Clue, LedgerEntry, Membership, Unit
-from .statistics_views import supervised_units
-from .unit_forms import UnitAdminForm
+from reporting.admin import views as admin_views
+from reporting.admin.filters import ClueFilterSet
+from reporting.admin.statistics import supervised_units
+from reporting.admin.unit_forms import UnitAdminForm
+from reporting.models import Category, Clue, LedgerEntry, Membership, Unit
 
 
 class CategoryViewSet(ModelViewSet):

@@ -9,6 +9,14 @@ random bits in Crockford base32 and is stored only as a salted hash.
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from reporting.evidence import crypto
+from reporting.models import ReceiptHandoff
 
 DAMM = (
     (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
@@ -94,3 +102,29 @@ def check_access_key(key: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(candidate, digest)
+
+
+# How long a receipt waits to be displayed (a slow phone, a double click) before it is gone.
+RECEIPT_HANDOFF_LIFETIME = timedelta(minutes=10)
+
+
+def handoff_digest(submission_token):
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"receipt:{submission_token}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def take_receipt(submission_token):
+    """The receipt of the report sent with this form, once: the stored copy is deleted as it
+    is read, in one statement, so of two requests at once only one gets it. A double click
+    or a lost response still reaches it; a second look does not."""
+    table = connection.ops.quote_name(ReceiptHandoff._meta.db_table)
+    cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE token_digest = %s AND created_at > %s "  # noqa: S608 (the table's name, quoted)
+            "RETURNING sealed",
+            [handoff_digest(submission_token), connection.ops.adapt_datetimefield_value(cutoff)],
+        )
+        row = cursor.fetchone()
+    return None if row is None else crypto.open_sealed(row[0])

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 import requests
+from django_tasks import task
 
-from .mail import queue_mail
-from .models import Delivery, DeliveryAttempt, LedgerEntry, Membership
-from .services import record
+from reporting.jobs.mail import queue_mail
+from reporting.lifecycle.ledger import record
+from reporting.models import Delivery, DeliveryAttempt, LedgerEntry, Membership
 
 logger = logging.getLogger(__name__)
 
@@ -234,3 +235,22 @@ def due_for_retry():
     return Delivery.objects.filter(
         status=Delivery.Status.PENDING, next_attempt_at__lte=now
     ).exclude(claimed_until__gt=now)
+
+
+@task()
+def deliver_transfer(delivery_id):
+    """Forward a transfer to the unit's system; on failure, queue the next attempt later."""
+    wait = attempt(delivery_id)
+    if wait is not None:
+        later = timezone.now() + timedelta(seconds=wait)
+        deliver_transfer.using(run_after=later).enqueue(delivery_id)
+    return wait
+
+
+def forward_pending():
+    """Queue again every delivery whose next attempt is due and that no worker holds."""
+    count = 0
+    for delivery_id in due_for_retry().values_list("pk", flat=True):
+        deliver_transfer.enqueue(delivery_id)
+        count += 1
+    return count

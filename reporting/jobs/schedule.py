@@ -1,0 +1,42 @@
+"""The periodic checks: one round, every PERIODIC_CHECK_MINUTES from the worker (or from cron
+through `check_deadlines`). Each job is its own function, run in this order; each is safe to
+run again, so two workers running a round at once do no harm."""
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from django_tasks import task
+
+from reporting.evidence import staging
+from reporting.intake.receipts import RECEIPT_HANDOFF_LIFETIME
+from reporting.jobs import deadlines, follow_up, forwarding, mail
+from reporting.jobs.retention import erase_expired_content
+from reporting.models import ReceiptHandoff
+
+
+@task()
+def purge_abandoned_staging():
+    """Files kept for a report that was never completed are deleted after a day, receipts
+    never shown after ten minutes."""
+    cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
+    ReceiptHandoff.objects.filter(created_at__lt=cutoff).delete()
+    return staging.purge_abandoned()
+
+
+def run_round():
+    """One round of the clues' periodic checks; returns what each job did."""
+    counts = deadlines.check()
+    counts["forwarded"] = forwarding.forward_pending()
+    # Before the outbox's pass, which then sends the emails these write.
+    counts["followed"] = follow_up.finish_lost_follow_ups()
+    counts["sent"] = mail.send_unsent()
+    # Last: the housekeeping of the report form, once per round rather than per report.
+    counts["purged"] = purge_abandoned_staging.call()
+    return counts
+
+
+@task()
+def run_periodic_checks():
+    # Queued first and apart, so a failing deadline check does not hold back the erasure.
+    erase_expired_content.enqueue()
+    call_command("check_deadlines", verbosity=0)

@@ -1,0 +1,102 @@
+"""What the reporter does after the report, and what they may see of it: replies, evidence
+added later, a plain-language timeline, and the look-up by tracking number and key."""
+
+import functools
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reporting.evidence import crypto
+from reporting.evidence.storage import EvidenceStorageError, delete_files, store_files
+from reporting.intake.receipts import check_access_key, hash_access_key, normalize_access_key
+from reporting.lifecycle.ledger import record
+from reporting.models import Clue, LedgerEntry, Message
+
+
+def reporter_reply(clue, body):
+    with transaction.atomic():
+        message = Message.objects.create(clue=clue, sender=Message.Sender.REPORTER, body=body)
+        record(clue, LedgerEntry.Action.REPORTER_REPLIED)
+    return message
+
+
+def ask_reporter(clue, body, *, staff):
+    with transaction.atomic():
+        message = Message.objects.create(
+            clue=clue, sender=Message.Sender.STAFF, author=staff, body=body
+        )
+        record(clue, LedgerEntry.Action.STAFF_ASKED, actor=staff)
+    return message
+
+
+def add_reporter_evidence(clue, files):
+    """Evidence the reporter adds later, with the same all-or-nothing storage as a report."""
+    written = []
+    try:
+        with transaction.atomic():
+            try:
+                store_files(clue, files, written)
+            except OSError as error:
+                raise EvidenceStorageError(str(error)) from error
+            record(
+                clue,
+                LedgerEntry.Action.REPORTER_ADDED_EVIDENCE,
+                note=f"{len(files)}",
+            )
+    except BaseException:
+        delete_files(written)
+        raise
+
+
+def reporter_timeline(clue):
+    """What the reporter may see of the ledger: plain words and dates, never staff or units."""
+    A = LedgerEntry.Action
+    words = {
+        A.SUBMITTED: _("We received your report."),
+        A.STAFF_ASKED: _("We asked you a question."),
+        A.REPORTER_REPLIED: _("You replied."),
+        A.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
+        A.ACCEPTED: _("Your report was accepted for verification."),
+        A.NOT_ACCEPTED: _("Your report was not accepted."),
+        A.TRANSFERRED: _("Your report was passed to the office responsible for checking it."),
+        A.ACKNOWLEDGED: _("The responsible office started work on your report."),
+        A.CONCLUDED: _("The check is finished."),
+        A.FEEDBACK: _("We gave you our answer."),
+        A.CLOSED: _("Your report is closed."),
+        A.REOPENED: _("Your report is being looked at again."),
+        A.CONTENT_ERASED: _(
+            "The retention period after closure ended: your contact details, the messages "
+            "and the files were erased."
+        ),
+    }
+    return [
+        {"at": entry.at, "text": words[entry.action]}
+        for entry in clue.ledger.all()
+        if entry.action in words
+    ]
+
+
+@functools.cache
+def _dummy_hash():
+    return hash_access_key("0" * 20)
+
+
+def find_clue_for_reporter(tracking_number, access_key):
+    """The clue when the pair matches, else None; one answer for every kind of mismatch."""
+    clue = Clue.objects.filter(tracking_number=tracking_number).first()
+    if clue is None:
+        # Spend the same effort as a real check, so timing does not reveal which numbers exist.
+        check_access_key(access_key, _dummy_hash())
+        return None
+    if not check_access_key(access_key, clue.access_key_hash):
+        return None
+    if not clue.access_key_hash.startswith("sha256$"):
+        # A hash of the older, slower kind: replaced by the current kind now that the key is
+        # at hand, so such clues stop standing out by the time their check takes.
+        clue.access_key_hash = hash_access_key(normalize_access_key(access_key))
+        Clue.objects.filter(pk=clue.pk).update(access_key_hash=clue.access_key_hash)
+    return clue
+
+
+def reporter_details(clue):
+    return crypto.open_sealed(clue.reporter_sealed) if clue.reporter_sealed else None
