@@ -42,7 +42,7 @@ from reporting.lifecycle.scope import in_jurisdiction
 from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer
 
 Action = LedgerEntry.Action
-OPEN = ~Q(status__in=[Clue.Status.CLOSED, Clue.Status.NOT_ACCEPTED])
+OPEN = ~Q(status__in=Clue.ENDED)
 COUNTS = (
     "received",
     "accepted",
@@ -368,13 +368,12 @@ def public_counts(now, months=12):
 def clue_counts_by_entry_code(codes):
     """{entry code: (clues submitted, clues accepted after screening)} for poster figures.
     Only counts leave this app: which clue came from which poster stays here."""
-    not_accepted = [Clue.Status.SUBMITTED, Clue.Status.NOT_ACCEPTED]
     rows = (
         Clue.objects.filter(entry_code__in=codes)
         .values("entry_code")
         .annotate(
             submitted=Count("pk"),
-            accepted=Count("pk", filter=~Q(status__in=not_accepted)),
+            accepted=Count("pk", filter=~Q(status__in=Clue.NEVER_ACCEPTED)),
         )
     )
     return {row["entry_code"]: (row["submitted"], row["accepted"]) for row in rows}

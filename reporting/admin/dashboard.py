@@ -15,16 +15,17 @@ from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Conclusion, Membership, Signature, Transfer
 
 S = Clue.Status
-# The steps that wait for someone, in the order of the loop.
-WAITING = [
-    (S.SUBMITTED, _("New, to screen")),
-    (S.SCREENED, _("Accepted, to transfer")),
-    (S.TRANSFERRED, _("Transferred, to acknowledge")),
-    (S.ACKNOWLEDGED, _("Acknowledged, to verify")),
-    (S.VERIFYING, _("Being verified or signed")),
-    (S.CONCLUDED, _("Concluded, to answer the reporter")),
-    (S.FEEDBACK, _("Answered, to close")),
-]
+# What each open status waits for, in the order of the loop (Clue.OPEN is that order).
+WAITING_FOR = {
+    S.SUBMITTED: _("New, to screen"),
+    S.SCREENED: _("Accepted, to transfer"),
+    S.TRANSFERRED: _("Transferred, to acknowledge"),
+    S.ACKNOWLEDGED: _("Acknowledged, to verify"),
+    S.VERIFYING: _("Being verified or signed"),
+    S.CONCLUDED: _("Concluded, to answer the reporter"),
+    S.FEEDBACK: _("Answered, to close"),
+}
+WAITING = [(status, WAITING_FOR[status]) for status in Clue.OPEN]
 
 
 def work_summary(user):
@@ -32,7 +33,7 @@ def work_summary(user):
     the conclusions waiting for their own signature: two queries."""
     # Every figure here is about open clues: reading only those keeps the panel's cost to the
     # work in hand, not to the years of closed clues behind it.
-    clues = visible_clues(user).exclude(status__in=[S.CLOSED, S.NOT_ACCEPTED])
+    clues = visible_clues(user).exclude(status__in=Clue.ENDED)
     now = timezone.now()
     week = now + timedelta(days=7)
     unacknowledged_transfer = Transfer.objects.filter(

@@ -59,7 +59,10 @@ class ClueFilterSet(WagtailFilterSet):
         fields = []
 
     def filter_open(self, queryset, name, value):
-        closed = [Clue.Status.CLOSED, Clue.Status.NOT_ACCEPTED]
         if value is None:
             return queryset
-        return queryset.exclude(status__in=closed) if value else queryset.filter(status__in=closed)
+        return (
+            queryset.exclude(status__in=Clue.ENDED)
+            if value
+            else queryset.filter(status__in=Clue.ENDED)
+        )

@@ -1,28 +1,25 @@
 """Staff views of clues in the Wagtail admin. Every view starts from scope.visible_clues, so a
 clue outside a person's scope is a 404 whatever URL they type; every change goes through
-workflow.py."""
+review.py."""
 
 import datetime
 import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wagtail.admin.views.generic import IndexView, InspectView
 
-from reporting.admin import forms as admin_forms
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
-from reporting.lifecycle import ledger, reporter
-from reporting.lifecycle import review as workflow
+from reporting.lifecycle import ledger, review, transitions
+from reporting.lifecycle.forms import ReasonForm
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Delivery, LedgerEntry, Membership
 
@@ -84,109 +81,6 @@ class ClueIndexView(IndexView):
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
-# action name -> (form class, states it applies to, roles offered it (or a function of the
-# state giving them), call)
-ACTIONS = {
-    "accept": (
-        admin_forms.AcceptForm,
-        {S.SUBMITTED},
-        {Role.INTAKE},
-        lambda clue, user, d: workflow.accept(clue, user, is_key=d["is_key"]),
-    ),
-    "reject": (
-        admin_forms.RejectForm,
-        {S.SUBMITTED},
-        {Role.INTAKE},
-        lambda clue, user, d: workflow.reject(
-            clue, user, reason=d["reason"], duplicate_of=d["duplicate_of"], note=d["note"]
-        ),
-    ),
-    "transfer": (
-        admin_forms.TransferForm,
-        {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING},
-        workflow.transfer_roles,
-        lambda clue, user, d: workflow.transfer(
-            clue,
-            user,
-            to_unit=d["to_unit"],
-            mode=d["mode"],
-            deadline=d["deadline"],
-            note=d["note"],
-        ),
-    ),
-    "acknowledge": (
-        admin_forms.EmptyForm,
-        {S.TRANSFERRED},
-        {Role.VERIFIER},
-        lambda clue, user, d: workflow.acknowledge(clue, user),
-    ),
-    "progress": (
-        admin_forms.NoteForm,
-        {S.ACKNOWLEDGED, S.VERIFYING},
-        {Role.VERIFIER},
-        lambda clue, user, d: workflow.add_progress(clue, user, note=d["note"]),
-    ),
-    "conclude": (
-        admin_forms.ConclusionForm,
-        {S.ACKNOWLEDGED, S.VERIFYING},
-        {Role.VERIFIER},
-        lambda clue, user, d: workflow.draft_conclusion(
-            clue, user, finding=d["finding"], outcome=d["outcome"], text=d["text"]
-        ),
-    ),
-    "sign": (
-        admin_forms.SignForm,
-        {S.VERIFYING},
-        {Role.SIGNATORY},
-        lambda clue, user, d: workflow.sign(clue, user, conclusion_id=d["conclusion"]),
-    ),
-    "feedback": (
-        admin_forms.FeedbackForm,
-        {S.CONCLUDED},
-        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
-        lambda clue, user, d: workflow.give_feedback(clue, user, text=d["text"]),
-    ),
-    "close": (
-        admin_forms.EmptyForm,
-        {S.FEEDBACK},
-        {Role.INTAKE, Role.SUPERVISOR},
-        lambda clue, user, d: workflow.close(clue, user),
-    ),
-    "reopen": (
-        admin_forms.ReasonForm,
-        {S.CLOSED, S.NOT_ACCEPTED},
-        {Role.INTAKE, Role.SUPERVISOR},
-        lambda clue, user, d: workflow.reopen(clue, user, reason=d["reason"]),
-    ),
-    "ask": (
-        admin_forms.QuestionForm,
-        set(S.values),
-        {Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR},
-        lambda clue, user, d: reporter.ask_reporter(clue, d["body"], staff=user),
-    ),
-}
-
-
-ACTION_LABELS = {
-    "accept": gettext_lazy("Accept"),
-    "reject": gettext_lazy("Do not accept"),
-    "transfer": gettext_lazy("Transfer to a unit"),
-    "acknowledge": gettext_lazy("Acknowledge receipt"),
-    "progress": gettext_lazy("Record progress"),
-    "conclude": gettext_lazy("Draft the conclusion"),
-    "sign": gettext_lazy("Sign the conclusion"),
-    "feedback": gettext_lazy("Give feedback to the reporter"),
-    "close": gettext_lazy("Close"),
-    "reopen": gettext_lazy("Reopen for look-back"),
-    "ask": gettext_lazy("Ask the reporter"),
-}
-
-
-def offered_roles(action, status):
-    allowed = ACTIONS[action][2]
-    return allowed(status) if callable(allowed) else allowed
-
-
 def _pending_signers(conclusion, signed):
     """The unit's signatories who have not signed the conclusion yet, while it needs them."""
     if conclusion is None or conclusion.stood_at:
@@ -208,10 +102,10 @@ class ClueDetailView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         clue, user = self.object, self.request.user
-        roles = workflow.roles_of(user, clue)
-        conclusion = workflow.current_conclusion(clue)
+        roles = transitions.roles_of(user, clue)
+        conclusion = review.current_conclusion(clue)
         initial = {
-            "seen": workflow.last_decision(clue),
+            "seen": transitions.last_decision(clue),
             "conclusion": conclusion.pk if conclusion else None,
         }
         signers = (
@@ -226,11 +120,10 @@ class ClueDetailView(InspectView):
             pointless.add("conclude")
         draft = self.request.session.pop(DRAFT_SESSION_KEY, None)
         forms = []
-        for name, (form_class, states, _roles, _call) in ACTIONS.items():
-            if name in pointless or clue.status not in states:
+        for name, transition in transitions.TRANSITIONS.items():
+            if name in pointless or not transition.offered(roles, clue.status):
                 continue
-            if not roles & offered_roles(name, clue.status):
-                continue
+            form_class = transition.form
             if draft and draft["clue"] == clue.pk and draft["action"] == name:
                 # What was typed into a refused action comes back, with its errors.
                 data = {**draft["data"], f"{name}-seen": initial["seen"]}
@@ -240,7 +133,7 @@ class ClueDetailView(InspectView):
                 form.is_valid()
             else:
                 form = form_class(prefix=name, user=user, initial=initial)
-            forms.append((name, ACTION_LABELS[name], form))
+            forms.append((name, transition.label, form))
         context.update(
             clue=clue,
             roles=sorted(Role(role).label for role in roles),
@@ -267,15 +160,15 @@ class ClueDetailView(InspectView):
 
     def post(self, request, *args, **kwargs):
         """Reveal a named reporter: shown in this response only, recorded in the ledger."""
-        form = admin_forms.ReasonForm(request.POST, prefix="reveal")
+        form = ReasonForm(request.POST, prefix="reveal")
         if not form.is_valid():
             messages.error(request, _("Give the reason you need the reporter's identity."))
             return redirect("clues:inspect", pk=self.object.pk)
         try:
-            details = workflow.reveal_reporter(
+            details = review.reveal_reporter(
                 self.object, request.user, reason=form.cleaned_data["reason"]
             )
-        except workflow.TransitionError as error:
+        except transitions.TransitionError as error:
             messages.error(request, str(error))
             return redirect("clues:inspect", pk=self.object.pk)
         response = self.render_to_response(self.get_context_data(revealed=details))
@@ -304,19 +197,19 @@ def _keep_draft(request, clue, action):
 @require_POST
 def clue_action(request, pk, action):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
-    if action not in ACTIONS:
+    if action not in transitions.TRANSITIONS:
         raise Http404
-    form_class, states, _roles, call = ACTIONS[action]
-    form = form_class(request.POST, prefix=action, user=request.user)
-    if clue.status not in states:
+    transition = transitions.TRANSITIONS[action]
+    form = transition.form(request.POST, prefix=action, user=request.user)
+    if clue.status not in transition.states:
         # Said before the form's errors: a form for an action the state does not offer is
         # not on the page, so its missing fields would explain nothing.
         messages.error(
             request,
             _("“%(action)s” is not possible while the clue is “%(status)s”.")
-            % {"action": ACTION_LABELS[action], "status": clue.get_status_display()},
+            % {"action": transition.label, "status": clue.get_status_display()},
         )
-    elif not workflow.roles_of(request.user, clue) & offered_roles(action, clue.status):
+    elif not transition.offered(transitions.roles_of(request.user, clue), clue.status):
         messages.error(request, _("Your role on this clue does not allow this."))
     elif not form.is_valid():
         for field, errors in form.errors.items():
@@ -325,15 +218,10 @@ def clue_action(request, pk, action):
         _keep_draft(request, clue, action)
     else:
         try:
-            with transaction.atomic():
-                # Two people acting at once: the second acted on a page that is out of date.
-                workflow.lock(clue)
-                if form.cleaned_data["seen"] != workflow.last_decision(clue):
-                    raise workflow.TransitionError(
-                        _("Someone acted on this clue since you opened it. Check the page again.")
-                    )
-                call(clue, request.user, form.cleaned_data)
-        except workflow.TransitionError as error:
+            transitions.perform(
+                action, clue, request.user, form.arguments(), seen=form.cleaned_data["seen"]
+            )
+        except transitions.TransitionError as error:
             messages.error(request, str(error))
             _keep_draft(request, clue, action)
         else:

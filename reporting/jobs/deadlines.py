@@ -18,8 +18,6 @@ from reporting.lifecycle.scope import covers
 from reporting.models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
 
 S, Role = Clue.Status, Membership.Role
-OPEN = [S.SUBMITTED, S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING, S.CONCLUDED]
-WITH_UNIT = [S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING]
 
 
 def late(now):
@@ -32,9 +30,9 @@ def late(now):
         verify_by=Subquery(latest.values("deadline")[:1]),
     ).filter(
         Q(status=S.SUBMITTED, acknowledge_due_at__lt=now)
-        | Q(status__in=OPEN, feedback_due_at__lt=now)
+        | Q(status__in=Clue.AWAITING_ANSWER, feedback_due_at__lt=now)
         | Q(status=S.TRANSFERRED, transferred_at__lt=ack_before)
-        | Q(status__in=WITH_UNIT, verify_by__lt=now)
+        | Q(status__in=Clue.WITH_UNIT, verify_by__lt=now)
     )
 
 
@@ -53,7 +51,7 @@ class Responsible:
                 self.verifiers.setdefault(m.unit_id, set()).add(m.user)
 
     def __call__(self, clue):
-        if clue.unit_id and clue.status in WITH_UNIT:
+        if clue.unit_id and clue.status in Clue.WITH_UNIT:
             return self.verifiers.get(clue.unit_id, set())
         return {m.user for m in self.intake if covers(m.unit, clue)}
 
@@ -78,7 +76,7 @@ def check(now=None):
 
     grace = now - timedelta(days=settings.CLUE_ESCALATION_GRACE_DAYS)
     to_escalate = Clue.objects.filter(
-        status__in=OPEN, overdue_since__lt=grace, escalated_at=None
+        status__in=Clue.AWAITING_ANSWER, overdue_since__lt=grace, escalated_at=None
     ).select_related("unit", "region")
     for clue in to_escalate:
         above = escalation_unit(clue)
@@ -105,7 +103,7 @@ def send_digests(now):
     """One email per responsible person per day, listing links to their overdue clues."""
     by_person = {}
     responsible = Responsible()
-    overdue = Clue.objects.filter(status__in=OPEN).exclude(overdue_since=None)
+    overdue = Clue.objects.filter(status__in=Clue.AWAITING_ANSWER).exclude(overdue_since=None)
     for clue in overdue.select_related("unit", "region"):
         for person in responsible(clue):
             by_person.setdefault(person, []).append(clue)

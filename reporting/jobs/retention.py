@@ -29,7 +29,6 @@ from reporting.models import Clue, Evidence, LedgerEntry
 logger = logging.getLogger(__name__)
 
 Action = LedgerEntry.Action
-ENDED = [Clue.Status.CLOSED, Clue.Status.NOT_ACCEPTED]
 
 
 @dataclass
@@ -58,7 +57,7 @@ def cutoff(now=None, days=None):
 def due(now=None, days=None):
     """Clues whose period ran out since they were last closed, and not erased since."""
     return (
-        Clue.objects.filter(status__in=ENDED, closed_at__lte=cutoff(now, days))
+        Clue.objects.filter(status__in=Clue.ENDED, closed_at__lte=cutoff(now, days))
         .filter(Q(content_erased_at__isnull=True) | Q(content_erased_at__lt=F("closed_at")))
         .order_by("closed_at", "pk")
     )

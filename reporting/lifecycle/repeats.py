@@ -18,7 +18,6 @@ SIMILARITY = 0.8  # difflib ratio over the first characters of the two accounts
 COMPARED_CHARS = 600
 CANDIDATES = 200  # the most recent clues of the same category and region are compared
 WINDOW = timedelta(days=730)
-CONCLUDED = [Clue.Status.CONCLUDED, Clue.Status.FEEDBACK, Clue.Status.CLOSED]
 
 
 def _names(clue):
@@ -57,7 +56,7 @@ def link_repeats(clue_id):
     clue = Clue.objects.select_for_update(of=("self",)).get(pk=clue_id)
     repeats = Clue.objects.filter(pk__in=find_repeats(clue))
     clue.related.add(*repeats)
-    for old in repeats.filter(status__in=CONCLUDED, needs_lookback=False):
+    for old in repeats.filter(status__in=Clue.CONCLUDED, needs_lookback=False):
         Clue.objects.filter(pk=old.pk).update(needs_lookback=True)
         record(
             old, LedgerEntry.Action.REPORTED_AGAIN, note=clue.tracking_number, at=timezone.now()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from reporting.evidence import crypto
 from reporting.evidence.storage import EvidenceStorageError, delete_files, store_files
 from reporting.intake.receipts import check_access_key, hash_access_key, normalize_access_key
+from reporting.lifecycle import transitions
 from reporting.lifecycle.ledger import record
 from reporting.models import Clue, LedgerEntry, Message
 
@@ -49,28 +50,22 @@ def add_reporter_evidence(clue, files):
 
 
 def reporter_timeline(clue):
-    """What the reporter may see of the ledger: plain words and dates, never staff or units."""
+    """What the reporter may see of the ledger: plain words and dates, never staff or units.
+    The words for staff actions are the transitions table's; these are the reporter's own
+    and the portal's."""
     A = LedgerEntry.Action
     words = {
         A.SUBMITTED: _("We received your report."),
-        A.STAFF_ASKED: _("We asked you a question."),
         A.REPORTER_REPLIED: _("You replied."),
         A.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
-        A.ACCEPTED: _("Your report was accepted for verification."),
-        A.NOT_ACCEPTED: _("Your report was not accepted."),
-        A.TRANSFERRED: _("Your report was passed to the office responsible for checking it."),
-        A.ACKNOWLEDGED: _("The responsible office started work on your report."),
-        A.CONCLUDED: _("The check is finished."),
-        A.FEEDBACK: _("We gave you our answer."),
-        A.CLOSED: _("Your report is closed."),
-        A.REOPENED: _("Your report is being looked at again."),
         A.CONTENT_ERASED: _(
             "The retention period after closure ended: your contact details, the messages "
             "and the files were erased."
         ),
+        **transitions.reporter_words(),
     }
     return [
-        {"at": entry.at, "text": words[entry.action]}
+        {"at": entry.at, "text": str(words[entry.action])}
         for entry in clue.ledger.all()
         if entry.action in words
     ]

@@ -1,6 +1,7 @@
-"""The review of a clue as a state machine. Every staff action is a function here: it locks
-the clue's row, checks the state and the person's role on this clue, changes what it must,
-and writes the ledger, all in one transaction. Views only call these functions."""
+"""The review of a clue as a state machine. Every staff action is a function here, declared
+with @performs: the transitions table says in which states and by which roles it may run,
+and the declaration runs it in one transaction on the clue's locked row. Each function
+changes what it must and writes the ledger. Views only call these functions."""
 
 from datetime import timedelta
 
@@ -12,8 +13,15 @@ from django.utils.translation import gettext as _
 
 from reporting.jobs import forwarding
 from reporting.lifecycle.ledger import record
-from reporting.lifecycle.reporter import reporter_details
-from reporting.lifecycle.scope import roles_on
+from reporting.lifecycle.reporter import ask_reporter, reporter_details
+from reporting.lifecycle.transitions import (  # noqa: F401  (the names callers know review by)
+    TransitionError,
+    last_decision,
+    lock,
+    performs,
+    roles_of,
+    transfer_roles,
+)
 from reporting.models import SIGNATURES_REQUIRED as REQUIRED
 from reporting.models import (
     Clue,
@@ -26,70 +34,6 @@ from reporting.models import (
 )
 
 S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
-
-
-class TransitionError(Exception):
-    """An action that the clue's state or the person's role does not allow."""
-
-
-def lock(clue):
-    # of=("self",): PostgreSQL cannot lock the nullable side of the joins.
-    return (
-        Clue.objects.select_for_update(of=("self",))
-        .select_related("region", "unit")
-        .get(pk=clue.pk)
-    )
-
-
-# What counts as "someone acted on this clue": decisions and questions by staff. Reading,
-# downloading, exporting, reminders and the reporter's own additions do not make a page out
-# of date, or a verifier's note would be refused because a colleague exported the queue.
-DECISIONS = {
-    Action.ACCEPTED,
-    Action.NOT_ACCEPTED,
-    Action.TRANSFERRED,
-    Action.ACKNOWLEDGED,
-    Action.PROGRESS,
-    Action.CONCLUSION_DRAFTED,
-    Action.SIGNED,
-    Action.CONCLUDED,
-    Action.FEEDBACK,
-    Action.CLOSED,
-    Action.REOPENED,
-    Action.STAFF_ASKED,
-    Action.SUBMITTED,
-}
-
-
-def last_decision(clue):
-    """The ledger mark an action form carries: the newest decision on the clue."""
-    return (
-        clue.ledger.filter(action__in=DECISIONS).order_by("-pk").values_list("pk", flat=True)
-    ).first()
-
-
-def roles_of(user, clue):
-    """This person's roles on this clue; administrators act as intake and supervisor."""
-    roles = roles_on(user, clue)
-    if user.is_superuser:
-        roles |= {Role.INTAKE, Role.SUPERVISOR}
-    return roles
-
-
-def _require(user, clue, states, roles, action_label):
-    if clue.status not in states:
-        raise TransitionError(
-            _("“%(action)s” is not possible while the clue is “%(status)s”.")
-            % {"action": action_label, "status": clue.get_status_display()}
-        )
-    if not roles_of(user, clue) & set(roles):
-        raise TransitionError(
-            _("Only %(roles)s responsible for this clue may do “%(action)s”.")
-            % {
-                "roles": ", ".join(str(Role(role).label) for role in sorted(roles)),
-                "action": action_label,
-            }
-        )
 
 
 def _move(
@@ -117,18 +61,14 @@ def _move(
     return clue
 
 
-@transaction.atomic
+@performs("accept")
 def accept(clue, user, *, is_key=False):
-    clue = lock(clue)
-    _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("accept"))
     clue.is_key = is_key
     return _move(clue, user, Action.ACCEPTED, S.SCREENED, fields=["is_key"])
 
 
-@transaction.atomic
+@performs("reject")
 def reject(clue, user, *, reason, duplicate_of=None, note=""):
-    clue = lock(clue)
-    _require(user, clue, {S.SUBMITTED}, [Role.INTAKE], _("not accept"))
     if reason not in Clue.NotAccepted.values:
         raise TransitionError(_("Choose why the clue is not accepted."))
     duplicate_missing = duplicate_of is None or duplicate_of.pk == clue.pk
@@ -186,23 +126,8 @@ def _check_destination(clue, user, to_unit, mode):
         raise TransitionError(_("A transfer goes to a unit below the one that sends it."))
 
 
-def transfer_roles(status):
-    """Intake sends a screened clue on; once a unit holds it, its verifier passes it on."""
-    if status == S.SCREENED:
-        return {Role.INTAKE, Role.SUPERVISOR}
-    return {Role.VERIFIER, Role.SUPERVISOR}
-
-
-@transaction.atomic
+@performs("transfer")
 def transfer(clue, user, *, to_unit, mode, deadline, note=""):
-    clue = lock(clue)
-    _require(
-        user,
-        clue,
-        {S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING},
-        transfer_roles(clue.status),
-        _("transfer"),
-    )
     if mode not in Mode.values:
         raise TransitionError(_("Choose how the clue is transferred."))
     if deadline <= timezone.now():
@@ -246,29 +171,23 @@ def _forward(transfer):
         )
 
 
-@transaction.atomic
+@performs("acknowledge")
 def acknowledge(clue, user):
-    clue = lock(clue)
-    _require(user, clue, {S.TRANSFERRED}, [Role.VERIFIER], _("acknowledge"))
     clue.transfers.filter(to_unit=clue.unit, acknowledged_at=None).update(
         acknowledged_at=timezone.now()
     )
     return _move(clue, user, Action.ACKNOWLEDGED, S.ACKNOWLEDGED)
 
 
-@transaction.atomic
+@performs("progress")
 def add_progress(clue, user, *, note):
-    clue = lock(clue)
-    _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("record progress"))
     if not note.strip():
         raise TransitionError(_("Write what was done."))
     return _move(clue, user, Action.PROGRESS, S.VERIFYING, note=note, met_deadline=False)
 
 
-@transaction.atomic
+@performs("conclude")
 def draft_conclusion(clue, user, *, finding, outcome, text):
-    clue = lock(clue)
-    _require(user, clue, {S.ACKNOWLEDGED, S.VERIFYING}, [Role.VERIFIER], _("draft a conclusion"))
     if finding not in Conclusion.Finding.values or outcome not in Conclusion.Outcome.values:
         raise TransitionError(_("Choose the finding and the outcome."))
     if not text.strip():
@@ -295,12 +214,10 @@ def current_conclusion(clue):
     )
 
 
-@transaction.atomic
+@performs("sign")
 def sign(clue, user, *, conclusion_id=None):
     """Sign the conclusion the signatory read: conclusion_id is the one on their page, and a
     conclusion redrafted since then is not signed in its place."""
-    clue = lock(clue)
-    _require(user, clue, {S.VERIFYING}, [Role.SIGNATORY], _("sign the conclusion"))
     conclusion = current_conclusion(clue)
     if conclusion is None:
         raise TransitionError(_("There is no conclusion to sign yet."))
@@ -322,34 +239,22 @@ def sign(clue, user, *, conclusion_id=None):
     return clue
 
 
-@transaction.atomic
+@performs("feedback")
 def give_feedback(clue, user, *, text):
-    clue = lock(clue)
-    _require(
-        user,
-        clue,
-        {S.CONCLUDED},
-        [Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR],
-        _("give feedback"),
-    )
     if not text.strip():
         raise TransitionError(_("Write what the reporter will be told."))
     clue.feedback = text
     return _move(clue, user, Action.FEEDBACK, S.FEEDBACK, fields=["feedback"])
 
 
-@transaction.atomic
+@performs("close")
 def close(clue, user):
-    clue = lock(clue)
-    _require(user, clue, {S.FEEDBACK}, [Role.INTAKE, Role.SUPERVISOR], _("close"))
     clue.closed_at = timezone.now()
     return _move(clue, user, Action.CLOSED, S.CLOSED, fields=["closed_at"], at=clue.closed_at)
 
 
-@transaction.atomic
+@performs("reopen")
 def reopen(clue, user, *, reason):
-    clue = lock(clue)
-    _require(user, clue, {S.CLOSED, S.NOT_ACCEPTED}, [Role.INTAKE, Role.SUPERVISOR], _("reopen"))
     if not reason.strip():
         raise TransitionError(_("Say why the clue is looked at again."))
     now = timezone.now()
@@ -379,6 +284,11 @@ def reopen(clue, user, *, reason):
             "feedback_due_at",
         ],
     )
+
+
+@performs("ask")
+def ask(clue, user, *, body):
+    return ask_reporter(clue, body, staff=user)
 
 
 @transaction.atomic

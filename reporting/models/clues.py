@@ -24,6 +24,30 @@ class Clue(models.Model):
         FEEDBACK = "feedback", _("feedback given")
         CLOSED = "closed", _("closed")
 
+    # The status groups every rule reads, named once (tuples, so queries read the same every
+    # time). A new status joins the groups it belongs to here; the actions that lead in and
+    # out of it are rows of the transitions table (lifecycle/transitions.py).
+    ENDED = (Status.CLOSED, Status.NOT_ACCEPTED)
+    OPEN = (
+        Status.SUBMITTED,
+        Status.SCREENED,
+        Status.TRANSFERRED,
+        Status.ACKNOWLEDGED,
+        Status.VERIFYING,
+        Status.CONCLUDED,
+        Status.FEEDBACK,
+    )
+    # A unit holds the clue and owes its verification.
+    WITH_UNIT = (Status.TRANSFERRED, Status.ACKNOWLEDGED, Status.VERIFYING)
+    # Accepted and not yet concluded: the reporter is told it is being verified.
+    BEING_VERIFIED = (Status.SCREENED, *WITH_UNIT)
+    # The reporter still waits for an answer: the feedback clock runs (all open but FEEDBACK).
+    AWAITING_ANSWER = OPEN[:-1]
+    # A conclusion stands (a repeat report of such a clue asks for a look-back).
+    CONCLUDED = (Status.CONCLUDED, Status.FEEDBACK, Status.CLOSED)
+    # Never accepted after screening: left out of poster figures' accepted count.
+    NEVER_ACCEPTED = (Status.SUBMITTED, Status.NOT_ACCEPTED)
+
     class NotAccepted(models.TextChoices):
         OUT_OF_SCOPE = "out_of_scope", _("out of scope")
         INSUFFICIENT = "insufficient", _("not enough information")
@@ -146,7 +170,7 @@ class Clue(models.Model):
             # closed ones pile up.
             models.Index(
                 fields=["status"],
-                condition=~models.Q(status__in=["closed", "not_accepted"]),
+                condition=~models.Q(status__in=["closed", "not_accepted"]),  # Clue.ENDED
                 name="clue_open_by_status",
             ),
             # The periodic checks look for the few clues whose follow-up is still pending.
@@ -187,7 +211,7 @@ class Clue(models.Model):
                 "explanation": _("Your report could not be taken further. Reason: %(reason)s.")
                 % {"reason": self.get_not_accepted_reason_display()},
             }
-        if self.status in (S.SCREENED, S.TRANSFERRED, S.ACKNOWLEDGED, S.VERIFYING):
+        if self.status in self.BEING_VERIFIED:
             return {
                 "title": _("Being verified"),
                 "explanation": _("Your report was accepted and is being checked."),

@@ -1,4 +1,5 @@
-"""Forms of the staff actions on a clue; the rules themselves live in workflow.py."""
+"""Forms of the staff actions on a clue, named by the transitions table; the rules they
+feed live there and in review.py."""
 
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ def _box(rows=4):
 
 class ActionForm(forms.Form):
     """Every action carries the newest decision on the clue the person saw (see
-    workflow.last_decision), so acting on an out-of-date page is refused instead of
+    transitions.last_decision), so acting on an out-of-date page is refused instead of
     overriding what someone else just decided."""
 
     seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -25,6 +26,10 @@ class ActionForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+
+    def arguments(self):
+        """The service's keyword arguments: the fields, under the service's names."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "seen"}
 
 
 class AcceptForm(ActionForm):
@@ -112,3 +117,7 @@ class EmptyForm(ActionForm):
 
 class SignForm(ActionForm):
     conclusion = forms.IntegerField(widget=forms.HiddenInput)
+
+    def arguments(self):
+        # The conclusion on the signatory's page: one redrafted since is not signed instead.
+        return {"conclusion_id": self.cleaned_data["conclusion"]}
