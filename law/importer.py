@@ -10,7 +10,8 @@ from wagtail.models import Page
 from portal.text import decode_text_file
 
 from .models import LawArticle, LawChapter, LawPage, LawSection
-from .parser import LawTextError, int_to_chinese, parse
+from .numerals import int_to_chinese
+from .parser import LawTextError, parse
 
 
 class ImportRefused(Exception):

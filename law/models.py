@@ -28,7 +28,8 @@ from portal import pagecache
 from search.fields import segmented
 
 from . import structure
-from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH, citation
+from .citations import citation
+from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
 class LawPage(RoutablePageMixin, Page):

@@ -1,5 +1,5 @@
 """The official plain text of a PRC statute, parsed into chapters, sections, articles,
-paragraphs (款) and items (项), plus the numerals, citations and cross-references it uses.
+paragraphs (款) and items (项); its numerals are read by law.numerals.
 
 Pure Python on purpose: importers, management commands and tests can use it without a
 database, and a text is either accepted whole or refused with the line at fault, so a
@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+from .numerals import chinese_to_int
 
 
 @dataclass
@@ -74,125 +76,6 @@ class LawTextError(ValueError):
         # The default would call the class with the formatted text as its only argument.
         return (type(self), (self.line, self.message))
 
-
-# Numerals -------------------------------------------------------------------------------
-
-_DIGITS = "零一二三四五六七八九"
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_MAXIMUM = 9999
-
-
-def int_to_chinese(number: int) -> str:
-    """The numeral the official texts print: 十五 (not 一十五), 一百一十, 一百零五."""
-    if isinstance(number, bool) or not isinstance(number, int):
-        raise TypeError(f"expected an int, got {type(number).__name__}")
-    if not 1 <= number <= _MAXIMUM:
-        raise ValueError(f"{number} is outside 1..{_MAXIMUM}")
-    parts = []
-    zero_pending = False
-    for unit, value in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
-        digit = number // value % 10
-        if digit == 0:
-            zero_pending = bool(parts)
-            continue
-        if zero_pending:
-            parts.append("零")
-            zero_pending = False
-        # Only a leading ten drops its 一; inside a larger number it is written out (一百一十).
-        parts.append(unit if unit == "十" and digit == 1 and not parts else _DIGITS[digit] + unit)
-    return "".join(parts)
-
-
-def chinese_to_int(numeral: str) -> int:
-    """Inverse of int_to_chinese, plus 零/〇 for zero and 〇 as the placeholder (一百〇五).
-
-    Only the canonical spelling is accepted (not 一十五 nor 一百十) so that a typo in a
-    heading is reported instead of being read as some other number."""
-    if not isinstance(numeral, str):
-        raise TypeError(f"expected a str, got {type(numeral).__name__}")
-    normal = numeral.replace("〇", "零")
-    if normal == "零":
-        return 0
-    total = 0
-    pending = None
-    for char in normal:
-        if char == "零":
-            continue
-        if char in _UNITS:
-            total += (1 if pending is None else pending) * _UNITS[char]
-            pending = None
-        elif char in _DIGITS:
-            if pending is not None:
-                raise ValueError(f"{numeral!r} is not a Chinese numeral")
-            pending = _DIGITS.index(char)
-        else:
-            raise ValueError(f"{numeral!r} is not a Chinese numeral")
-    total += pending or 0
-    # The loop above is lenient; comparing with the canonical spelling is the real check.
-    if not 1 <= total <= _MAXIMUM or int_to_chinese(total) != normal:
-        raise ValueError(f"{numeral!r} is not a Chinese numeral")
-    return total
-
-
-def citation(article: int, paragraph: int | None = None, item: int | None = None) -> str:
-    """第五十条, 第五十条第一款, 第五十条第一款第（三）项 (the item in full-width parentheses)."""
-    text = f"第{int_to_chinese(article)}条"
-    if paragraph is not None:
-        text += f"第{int_to_chinese(paragraph)}款"
-    if item is not None:
-        text += f"第（{int_to_chinese(item)}）项"
-    return text
-
-
-# References -----------------------------------------------------------------------------
-
-_NUMERAL = "[零〇一二三四五六七八九十百千]+"
-_PART = rf"第{_NUMERAL}款|第[（(]{_NUMERAL}[）)]项|第{_NUMERAL}项"
-_MENTION = re.compile(
-    rf"(?P<own>本法)?第(?P<article>{_NUMERAL})条(?P<inserted>之{_NUMERAL})?"
-    rf"(?:(?:、|和|及|以及|或者|或|至)?(?:{_PART}))*"
-)
-# What joins the mentions of one list, so a list opened by another law's title stays with it.
-_JOINER = re.compile(r"\s*(?:、|和|及|以及|或者|或|至)\s*")
-
-
-def _after_title(text, start):
-    """Whether a 《…》 title ends right before start (spaces aside)."""
-    while start and text[start - 1].isspace():
-        start -= 1
-    return text[start - 1 : start] == "》"
-
-
-def find_references(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, article) of each mention of this law's own articles in running text.
-
-    A mention right after a 《…》 title, and the mentions listed after it, cite that other
-    law; 本法 always means this one, even inside such a list."""
-    references = []
-    other_law = False
-    previous_end = None
-    for match in _MENTION.finditer(text):
-        start, end = match.span()
-        joined = previous_end is not None and _JOINER.fullmatch(text[previous_end:start])
-        if match["own"]:
-            other_law = False
-        elif _after_title(text, start):
-            other_law = True
-        elif not joined:
-            other_law = False
-        previous_end = end
-        # An inserted article (第十条之一) is not article 10, and parse() never yields one.
-        if other_law or match["inserted"]:
-            continue
-        try:
-            number = chinese_to_int(match["article"])
-        except ValueError:
-            continue
-        references.append((start, end, number))
-    return references
-
-
-# Parsing --------------------------------------------------------------------------------
 
 # Wider than the numerals on purpose: 第3条 or 第三x条 is a heading with a bad number, to be
 # refused, not running text. A heading is told from a mention by what follows its marker.

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .parser import chinese_to_int, citation, find_references, int_to_chinese
+from .citations import citation, find_references
+from .numerals import chinese_to_int, int_to_chinese
 
 ITEM = re.compile(r"^\s*[（(]([〇零一二三四五六七八九十百]+)[）)]\s*(.*)$")
 

@@ -77,7 +77,7 @@ def test_the_session_cookie_ends_with_the_browser(browser, member):
 
 def test_a_reporters_unlocked_status_page_is_not_touched(site_tree, client):
     import reporting.demo
-    from reporting.intake.views import UNLOCK_SESSION_KEY
+    from reporting.intake.views.follow_up import UNLOCK_SESSION_KEY
     from tests.reporting.test_workflow import new_clue
 
     reporting.demo.load()

@@ -5,7 +5,7 @@ import pytest
 from captcha.models import CaptchaStore
 
 import reporting.demo
-from reporting.intake.forms import issue_stamp
+from reporting.intake.antispam import issue_stamp
 from tests.posters.conftest import entry_point  # noqa: F401 (fixture)
 from tests.reporting.conftest import report_page, valid_data  # noqa: F401 (fixtures)
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import law.demo
 from law import importer
-from law.parser import LawTextError, int_to_chinese, parse
+from law.numerals import int_to_chinese
+from law.parser import LawTextError, parse
 
 from .strategies import ADVERSARIAL, any_char, binary, bounded, hostile_text
 

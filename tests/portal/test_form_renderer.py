@@ -157,7 +157,7 @@ def test_a_field_is_written_as_the_field_template_writes_it(language):
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from reporting.intake.forms import category_options
+    from reporting.intake.fields import category_options
     from reporting.models import Category
 
     Category.objects.create(

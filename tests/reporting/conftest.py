@@ -5,7 +5,7 @@ import pytest
 from captcha.models import CaptchaStore
 
 import reporting.demo
-from reporting.intake.forms import issue_stamp, stamp_age
+from reporting.intake.antispam import issue_stamp, stamp_age
 
 
 @pytest.fixture

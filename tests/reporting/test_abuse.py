@@ -13,7 +13,7 @@ import pytest
 from captcha.models import CaptchaStore
 
 from reporting.intake import throttle
-from reporting.intake.forms import issue_stamp, stamp_age
+from reporting.intake.antispam import issue_stamp, stamp_age
 from reporting.models import Clue
 
 from . import samples

@@ -9,7 +9,7 @@ import pytest
 from captcha.models import CaptchaStore
 
 import reporting.demo
-from reporting.intake.forms import issue_stamp
+from reporting.intake.antispam import issue_stamp
 from reporting.models import Category, Clue
 
 THREADS, PER_THREAD = 8, 25

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import pytest
 
 from portal.factories import UserFactory
-from reporting.intake.views import UNLOCK_SESSION_KEY
+from reporting.intake.views.follow_up import UNLOCK_SESSION_KEY
 from reporting.lifecycle import reporter
 from reporting.models import Clue, LedgerEntry
 

@@ -433,7 +433,7 @@ def test_a_receipt_waiting_in_the_session_of_an_earlier_version_is_still_shown_o
 ):
     """A browser between its report and its receipt when the portal was upgraded holds the
     receipt's token in its session rather than in the cookie: it still gets its receipt."""
-    from reporting.intake.views import RECEIPT_COOKIE, RECEIPT_SESSION_KEY
+    from reporting.intake.views.report import RECEIPT_COOKIE, RECEIPT_SESSION_KEY
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})
@@ -451,7 +451,7 @@ def test_a_receipt_waiting_in_the_session_of_an_earlier_version_is_still_shown_o
 def test_the_receipt_cookie_names_only_the_form_and_goes_only_to_the_receipt(
     client, report_page, valid_data
 ):
-    from reporting.intake.views import RECEIPT_COOKIE
+    from reporting.intake.views.report import RECEIPT_COOKIE
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})
@@ -472,7 +472,7 @@ def test_a_forged_or_altered_receipt_cookie_shows_no_receipt_and_keeps_the_real_
     status page with the once-only message; the reporter's own receipt still waits for them."""
     from django.core import signing
 
-    from reporting.intake.views import RECEIPT_COOKIE, RECEIPT_COOKIE_SALT
+    from reporting.intake.views.report import RECEIPT_COOKIE, RECEIPT_COOKIE_SALT
 
     _, hidden = report_page()
     response = client.post("/report/", {**valid_data(), **hidden})

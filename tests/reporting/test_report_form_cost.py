@@ -17,7 +17,8 @@ import pytest
 from captcha.models import CaptchaStore
 from django_tasks_db.models import DBTaskResult
 
-from reporting.intake.forms import RegionSelect, issue_stamp, region_options, stamp_age
+from reporting.intake.antispam import issue_stamp, stamp_age
+from reporting.intake.fields import RegionSelect, region_options
 from reporting.intake.receipts import check_access_key
 from reporting.models import Category, Clue, Region
 

@@ -1,3 +1,5 @@
+"""The report form and the receipt it leads to."""
+
 import math
 import re
 import time
@@ -5,35 +7,25 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
 
 from reporting.evidence import staging, storage
-from reporting.evidence.uploads import EvidenceUploadHandler
 from reporting.intake import kept_pages, receipts, throttle
-from reporting.intake.forms import (
-    MAX_PARTIES,
-    AddEvidenceForm,
-    PartyFormSet,
-    ReplyForm,
-    ReportForm,
-    StatusLookupForm,
-    category_options,
-    issue_stamp,
-)
+from reporting.intake.antispam import issue_stamp
+from reporting.intake.fields import category_options
+from reporting.intake.forms import MAX_PARTIES, PartyFormSet, ReportForm
 from reporting.intake.receipts import format_access_key, format_tracking_number
-from reporting.lifecycle import reporter, submission
+from reporting.intake.views.common import no_referrer, taking_evidence
+from reporting.lifecycle import submission
 from reporting.models import Category, Clue, Region
 
 # Which form's receipt to show travels in a signed cookie, sent only to the receipt's address
@@ -64,11 +56,6 @@ CLUE_FIELDS = (
     "officials_shield",
     "shield_details",
 )
-
-
-def no_referrer(response):
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _printable(value, limit):
@@ -105,20 +92,6 @@ def save_session(request):
         raise DatabaseError("the session could not be saved") from error
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME) == session.session_key:
         session.modified = False
-
-
-def taking_evidence(view, request):
-    """Runs a view that receives evidence files. The upload handler is put in place before
-    CSRF is checked, as Django reads the body when the middleware checks the token, and the
-    body holds the files. The view leaves the files it checked in
-    `request.evidence_checked`. Once it has answered they go at once: the request and its
-    forms sit in reference cycles of Django's own, which would hold a photo's copies until
-    the next garbage collection, several requests later (gunicorn.conf.py). Should the view
-    fail instead, report_not_sent still finds the ones it was about to store."""
-    request.upload_handlers = [EvidenceUploadHandler(request)]
-    response = csrf_protect(view)(request)
-    getattr(request, "evidence_checked", []).clear()
-    return response
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -310,86 +283,6 @@ class ReportView(View):
         return no_referrer(render(self.request, self.template_name, context, status=status))
 
 
-# Posted fields the page after a failure does not send back: a fresh CSRF token replaces the
-# old one, the text is shown apart, and the buttons' actions were already applied.
-NOT_RESENT = {
-    "csrfmiddlewaretoken",
-    "what_happened",
-    "remove_staged",
-    "refresh_captcha",
-    "add_party",
-}
-
-
-def report_not_sent(request, status):
-    """The report form's answer when storing failed in a way the view could not catch: the
-    database went away mid-request, or while the session was being saved after the clue
-    was committed. Rendered without the database. Nothing the reporter wrote is lost: the
-    page holds it and sends it again with the same submission token, so a report that was
-    in fact stored shows its receipt instead of being stored twice."""
-    data = _posted_text(request)
-    token = data.get("submission_token", "")
-    hidden = [
-        (name, value) for name in data if name not in NOT_RESENT for value in data.getlist(name)
-    ]
-    context = {
-        "hidden": hidden,
-        "what_happened": data.get("what_happened", ""),
-        "kept_files": _keep_files(request, token),
-    }
-    response = render(request, "reporting/report_not_sent.html", context, status=status)
-    response["Retry-After"] = "30"
-    add_never_cache_headers(response)
-    return no_referrer(response)
-
-
-class _SkipFiles(FileUploadHandler):
-    """Reads a form's text and passes over its files."""
-
-    def new_file(self, *args, **kwargs):
-        raise SkipFile
-
-    def receive_data_chunk(self, raw_data, start):
-        return None
-
-    def file_complete(self, file_size):
-        return None
-
-
-def _posted_text(request):
-    """The form's fields, even when the failure came before the view read them (a middleware
-    loading the session from a database that is away): read now, without the files."""
-    if not hasattr(request, "_post"):
-        try:
-            request.upload_handlers = [_SkipFiles(request)]
-            request.POST  # noqa: B018 (parses the body)
-        except Exception:  # a body that cannot be read leaves nothing to keep
-            return {}
-    return request._post
-
-
-def receipt_not_shown(request):
-    """The receipt page when the database is away. The report was stored (the form only
-    sends here after the commit) and its receipt waits, so a reload shows it."""
-    response = render(request, "reporting/receipt_not_shown.html", status=503)
-    response["Retry-After"] = "30"
-    add_never_cache_headers(response)
-    return no_referrer(response)
-
-
-def _keep_files(request, token):
-    """Stage the checked files of the failed attempt (storage only, no database); the number
-    of files the form now holds, or 0 when the reporter must choose them again."""
-    if not ReportForm.token_is_valid(token):
-        return 0
-    try:
-        for processed in getattr(request, "report_processed_files", ()):
-            staging.stage(token, processed)
-        return len(staging.staged(token))
-    except OSError:
-        return 0
-
-
 @never_cache
 def receipt(request):
     """Shows the receipt once: its stored copy is deleted as it is displayed. Should the
@@ -437,134 +330,3 @@ def _receipt_page(request, stored):
     response = render(request, "reporting/receipt.html", context)
     pages.keep(response.content.decode(), values)
     return response
-
-
-UNLOCK_SESSION_KEY = "reporting:unlocked"
-UNLOCK_SECONDS = 30 * 60
-
-
-def unlocked_clue(request):
-    """The clue this browser proved it may follow, for 30 minutes after the key was typed.
-    The key itself is never kept, in the session or in a URL."""
-    unlocked = request.session.get(UNLOCK_SESSION_KEY)
-    if not unlocked or unlocked["until"] < time.time():
-        request.session.pop(UNLOCK_SESSION_KEY, None)
-        return None
-    return Clue.objects.filter(pk=unlocked["clue"]).first()
-
-
-@never_cache
-def status(request):
-    clue = unlocked_clue(request)
-    if clue is not None and request.method == "GET":
-        return follow_up_page(request, clue)
-    form = StatusLookupForm(request.POST or None)
-    http_status = 200
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["tracking_number"]
-        wait = throttle.wait_seconds(request, number)
-        if wait:
-            form.add_error(
-                None,
-                _("Too many attempts. Please wait %(minutes)s minutes and try again.")
-                % {"minutes": max(1, round(wait / 60))}
-                if wait >= 60
-                else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
-            )
-            http_status = 429
-        else:
-            found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
-            if found is not None:
-                request.session.cycle_key()
-                request.session[UNLOCK_SESSION_KEY] = {
-                    "clue": found.pk,
-                    "until": time.time() + UNLOCK_SECONDS,
-                }
-                return redirect("reporting:status")
-            throttle.record_failure(request, number)
-            form.add_error(None, _("The tracking number and access key do not match a report."))
-            http_status = 400
-    elif request.method == "POST":
-        http_status = 400
-    page = render(request, "reporting/status_lookup.html", {"form": form}, status=http_status)
-    return no_referrer(page)
-
-
-def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=200):
-    context = {
-        "clue": clue,
-        "tracking_number": format_tracking_number(clue.tracking_number),
-        "public": clue.public_status(),
-        "timeline": reporter.reporter_timeline(clue),
-        # Erased messages (a reopened clue keeps their empty rows) are not shown.
-        "messages_with_staff": clue.messages.exclude(body=""),
-        "evidence_count": clue.evidence.exclude(file="").count(),
-        "reply_form": reply_form or ReplyForm(),
-        "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
-    }
-    return no_referrer(render(request, "reporting/status.html", context, status=status))
-
-
-def erased_refusal():
-    return _(
-        "This report is closed and its content was erased, so nothing more can be added to "
-        "it. To tell us more, send a new report and say that you reported before."
-    )
-
-
-@never_cache
-@require_POST
-def reply(request):
-    clue = unlocked_clue(request)
-    if clue is None:
-        return redirect("reporting:status")
-    form = ReplyForm(request.POST)
-    if clue.is_erased:
-        # A page left open from before the erasure: the answer is shown back, not lost.
-        form.is_valid()
-        form.add_error(None, erased_refusal())
-        return follow_up_page(request, clue, reply_form=form, status=409)
-    if not form.is_valid():
-        return follow_up_page(request, clue, reply_form=form, status=400)
-    reporter.reporter_reply(clue, form.cleaned_data["body"])
-    messages.success(request, _("Your answer was sent."))
-    return redirect("reporting:status")
-
-
-@never_cache
-@csrf_exempt
-@require_POST
-def add_evidence(request):
-    return taking_evidence(_add_evidence, request)
-
-
-def _add_evidence(request):
-    clue = unlocked_clue(request)
-    if clue is None:
-        return redirect("reporting:status")
-    if clue.is_erased:
-        # The files stay on the reporter's device; nothing of them is read or kept here.
-        messages.error(request, erased_refusal())
-        return redirect("reporting:status")
-    form = AddEvidenceForm(
-        request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
-    )
-    valid = form.is_valid()
-    request.evidence_checked = form.processed_files
-    if not valid:
-        return follow_up_page(request, clue, evidence_form=form, status=400)
-    try:
-        reporter.add_reporter_evidence(clue, form.processed_files)
-    except storage.EvidenceStorageError:
-        form.add_error(None, _("We could not store your files just now. Please try again."))
-        return follow_up_page(request, clue, evidence_form=form, status=503)
-    messages.success(request, _("Your files were added to the report."))
-    return redirect("reporting:status")
-
-
-@never_cache
-@require_POST
-def lock(request):
-    request.session.pop(UNLOCK_SESSION_KEY, None)
-    messages.info(request, _("You have left the report. Enter the key again to return."))
-    return redirect("reporting:status")

@@ -1,0 +1,149 @@
+"""The status pages: the tracking number and access key typed in, then the reporter's
+answers and added files, until they leave or half an hour has passed."""
+
+import time
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from reporting.evidence import storage
+from reporting.intake import throttle
+from reporting.intake.forms import AddEvidenceForm, ReplyForm, StatusLookupForm
+from reporting.intake.receipts import format_tracking_number
+from reporting.intake.views.common import no_referrer, taking_evidence
+from reporting.lifecycle import reporter
+from reporting.models import Clue
+
+UNLOCK_SESSION_KEY = "reporting:unlocked"
+UNLOCK_SECONDS = 30 * 60
+
+
+def unlocked_clue(request):
+    """The clue this browser proved it may follow, for 30 minutes after the key was typed.
+    The key itself is never kept, in the session or in a URL."""
+    unlocked = request.session.get(UNLOCK_SESSION_KEY)
+    if not unlocked or unlocked["until"] < time.time():
+        request.session.pop(UNLOCK_SESSION_KEY, None)
+        return None
+    return Clue.objects.filter(pk=unlocked["clue"]).first()
+
+
+@never_cache
+def status(request):
+    clue = unlocked_clue(request)
+    if clue is not None and request.method == "GET":
+        return follow_up_page(request, clue)
+    form = StatusLookupForm(request.POST or None)
+    http_status = 200
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["tracking_number"]
+        wait = throttle.wait_seconds(request, number)
+        if wait:
+            form.add_error(
+                None,
+                _("Too many attempts. Please wait %(minutes)s minutes and try again.")
+                % {"minutes": max(1, round(wait / 60))}
+                if wait >= 60
+                else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
+            )
+            http_status = 429
+        else:
+            found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
+            if found is not None:
+                request.session.cycle_key()
+                request.session[UNLOCK_SESSION_KEY] = {
+                    "clue": found.pk,
+                    "until": time.time() + UNLOCK_SECONDS,
+                }
+                return redirect("reporting:status")
+            throttle.record_failure(request, number)
+            form.add_error(None, _("The tracking number and access key do not match a report."))
+            http_status = 400
+    elif request.method == "POST":
+        http_status = 400
+    page = render(request, "reporting/status_lookup.html", {"form": form}, status=http_status)
+    return no_referrer(page)
+
+
+def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=200):
+    context = {
+        "clue": clue,
+        "tracking_number": format_tracking_number(clue.tracking_number),
+        "public": clue.public_status(),
+        "timeline": reporter.reporter_timeline(clue),
+        # Erased messages (a reopened clue keeps their empty rows) are not shown.
+        "messages_with_staff": clue.messages.exclude(body=""),
+        "evidence_count": clue.evidence.exclude(file="").count(),
+        "reply_form": reply_form or ReplyForm(),
+        "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
+    }
+    return no_referrer(render(request, "reporting/status.html", context, status=status))
+
+
+def erased_refusal():
+    return _(
+        "This report is closed and its content was erased, so nothing more can be added to "
+        "it. To tell us more, send a new report and say that you reported before."
+    )
+
+
+@never_cache
+@require_POST
+def reply(request):
+    clue = unlocked_clue(request)
+    if clue is None:
+        return redirect("reporting:status")
+    form = ReplyForm(request.POST)
+    if clue.is_erased:
+        # A page left open from before the erasure: the answer is shown back, not lost.
+        form.is_valid()
+        form.add_error(None, erased_refusal())
+        return follow_up_page(request, clue, reply_form=form, status=409)
+    if not form.is_valid():
+        return follow_up_page(request, clue, reply_form=form, status=400)
+    reporter.reporter_reply(clue, form.cleaned_data["body"])
+    messages.success(request, _("Your answer was sent."))
+    return redirect("reporting:status")
+
+
+@never_cache
+@csrf_exempt
+@require_POST
+def add_evidence(request):
+    return taking_evidence(_add_evidence, request)
+
+
+def _add_evidence(request):
+    clue = unlocked_clue(request)
+    if clue is None:
+        return redirect("reporting:status")
+    if clue.is_erased:
+        # The files stay on the reporter's device; nothing of them is read or kept here.
+        messages.error(request, erased_refusal())
+        return redirect("reporting:status")
+    form = AddEvidenceForm(
+        request.POST, request.FILES, clue=clue, rejected_files=request.evidence_rejected
+    )
+    valid = form.is_valid()
+    request.evidence_checked = form.processed_files
+    if not valid:
+        return follow_up_page(request, clue, evidence_form=form, status=400)
+    try:
+        reporter.add_reporter_evidence(clue, form.processed_files)
+    except storage.EvidenceStorageError:
+        form.add_error(None, _("We could not store your files just now. Please try again."))
+        return follow_up_page(request, clue, evidence_form=form, status=503)
+    messages.success(request, _("Your files were added to the report."))
+    return redirect("reporting:status")
+
+
+@never_cache
+@require_POST
+def lock(request):
+    request.session.pop(UNLOCK_SESSION_KEY, None)
+    messages.info(request, _("You have left the report. Enter the key again to return."))
+    return redirect("reporting:status")
