@@ -36,10 +36,10 @@ LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 PYTHON = sys.executable
 PORTAL_APP = "portal.wsgi:application"
 
-# The scripts used 30, 60 and 120 s. A healthy start returns as soon as it answers, so a long
-# deadline costs nothing then and only delays the report of a start that failed; a short one
-# fails a slow but healthy start (workers importing Wagtail on a shared two-core machine, a
-# kept database of a million clues), which costs a whole run. So the longest is kept.
+# Only a start that fails waits this long: a healthy one returns as soon as it answers. So the
+# deadline is set for the slowest healthy start (workers importing Wagtail on a shared, busy
+# two-core machine; a worker over a kept database of a million clues) rather than a usual one,
+# since failing a slow but healthy start throws away a whole run.
 READY_SECONDS = 120
 # gunicorn.conf.py gives workers 30 s (graceful_timeout) to finish their requests on SIGTERM;
 # the master needs a moment more, and only then is the process killed.
