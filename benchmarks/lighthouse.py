@@ -14,16 +14,17 @@ With several runs, each score is the median: performance varies from run to run.
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import harness
+
+ROOT = harness.ROOT
 NPM_DIR = ROOT / "benchmarks" / "lighthouse"
 RESULTS = ROOT / "benchmarks" / "results" / "lighthouse"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -38,75 +39,6 @@ CHROME_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
     "--disable-background-networking --disable-component-update --disable-sync"
 )
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare(workdir, port):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "benchmark-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "REPORTER_ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHkta2V5LW5vdC1zZWNyZXQtMDE=",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "SERVE_MEDIA": "true",
-        "LOG_LEVEL": "ERROR",
-    }
-    for command in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["collectstatic", "--noinput", "-v", "0"],
-        ["load_demo_content", "--allow-production"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return env
-
-
-def start_gunicorn(port, env):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "portal.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz/", timeout=2):
-                return server
-        except OSError:  # not up yet
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not become ready")
 
 
 def install_lighthouse():
@@ -146,11 +78,11 @@ def main():
     parser.add_argument("--runs", type=int, default=1, choices=range(1, 10))
     args = parser.parse_args()
     binary = install_lighthouse()
-    port = free_port()
     with tempfile.TemporaryDirectory(prefix="portal-lighthouse-") as folder:
-        env = prepare(Path(folder), port)
-        server = start_gunicorn(port, env)
-        try:
+        port, env, _url = harness.fresh_portal(
+            Path(folder), "bench", sqlite=True, SERVE_MEDIA="true"
+        )
+        with harness.serving(port, env):
             scores = {
                 name: [
                     lighthouse(binary, f"http://127.0.0.1:{port}{path}", name, run)
@@ -158,9 +90,6 @@ def main():
                 ]
                 for name, path in PAGES.items()
             }
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     print(f"\nLighthouse, mobile profile, median of {args.runs} run(s); 0-100:")
     print(f"{'page':<14}" + "".join(f"{key:>16}" for key in CATEGORIES))
     for name, runs in scores.items():

@@ -33,7 +33,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,15 +40,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import report_submissions  # noqa: E402 (a sibling script, found through the path above)
+from benchmarks import harness, report_submissions
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+ROOT = harness.ROOT
+
 ANCHOR_DB = "bench_anchor"
 # Redis database 15 is the benchmark's own: flushed before use.
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -73,30 +71,6 @@ def ensure_wrk():
         )
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: install the Debian package wrk.")
-
-
-def gunicorn(app, port, env, log):
-    """A gunicorn with the portal's settings file; returns the process once it answers."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app],
-        cwd=ROOT, env=env, stdout=log, stderr=log,
-    )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
-            return server
-        except (requests.ConnectionError, requests.Timeout):  # not up yet
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"{app} did not start; its log: {log.name}")
-
-
-def stop(server):
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
 
 
 def worker_rss_mb(server):
@@ -141,13 +115,10 @@ def wrk(url, args, headers=()):
 
 
 def prepare_anchor(workdir):
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {ANCHOR_DB}")
-        conn.execute(f"CREATE DATABASE {ANCHOR_DB}")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.anchor.settings",
-        "ANCHOR_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{ANCHOR_DB}",
+        "ANCHOR_DATABASE_URL": harness.recreate_database(ANCHOR_DB),
         "PYTHONPATH": str(ROOT),
     }
     subprocess.run(
@@ -160,54 +131,40 @@ def prepare_anchor(workdir):
 def anchor_form(base, seconds, clients):
     """The bare form, the way report_submissions posts a report: GET, answer, POST, and the
     page the POST redirects to."""
-    import threading
+    store = harness.CaptchaStore(f"{harness.LOCAL_POSTGRES}/{ANCHOR_DB}")
 
-    store = report_submissions.CaptchaStore(f"postgres://postgres@127.0.0.1:5432/{ANCHOR_DB}")
-    latencies, failures, lock = [], [], threading.Lock()
-    stop_at = time.time() + seconds
-
-    def client():
+    def new_client():
         session = requests.Session()
-        while time.time() < stop_at:
-            try:
-                form = session.get(f"{base}/form/", timeout=30).text
-                key = re.search(r'name="captcha_0" value="([^"]+)"', form).group(1)
-                csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-                started = time.perf_counter()
-                response = session.post(
-                    f"{base}/form/",
-                    data={
-                        "csrfmiddlewaretoken": csrf,
-                        "text": "基准测试举报内容。" * 20,
-                        "captcha_0": key,
-                        "captcha_1": store.answer(key),
-                    },
-                    allow_redirects=False,
-                    timeout=30,
-                )
-                elapsed = time.perf_counter() - started
-                if response.status_code != 302:
-                    failures.append(response.status_code)
-                    continue
-                # Followed to its thank-you page, as the portal's clients follow theirs to the
-                # receipt: the same three requests on both sides.
-                done = session.get(f"{base}{response.headers['Location']}", timeout=30).text
-                if done != "thank you":
-                    failures.append("no thank-you page")
-                    continue
-                with lock:
-                    latencies.append(elapsed)
-            except Exception as error:  # counted; the benchmark reports, it does not stop
-                failures.append(type(error).__name__)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    began = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.time() - began
-    return report_submissions.summary(latencies, wall, failures)
+        def submit():
+            form = session.get(f"{base}/form/", timeout=30).text
+            key = re.search(r'name="captcha_0" value="([^"]+)"', form).group(1)
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+            started = time.perf_counter()
+            response = session.post(
+                f"{base}/form/",
+                data={
+                    "csrfmiddlewaretoken": csrf,
+                    "text": "基准测试举报内容。" * 20,
+                    "captcha_0": key,
+                    "captcha_1": store.answer(key),
+                },
+                allow_redirects=False,
+                timeout=30,
+            )
+            elapsed = time.perf_counter() - started
+            if response.status_code != 302:
+                raise report_submissions.Failed(f"HTTP {response.status_code}")
+            # Followed to its thank-you page, as the portal's clients follow theirs to the
+            # receipt: the same three requests on both sides.
+            done = session.get(f"{base}{response.headers['Location']}", timeout=30).text
+            if done != "thank you":
+                raise report_submissions.Failed("no thank-you page")
+            return elapsed
+
+        return submit
+
+    return report_submissions.timed_load(seconds, clients, new_client)
 
 
 # Each portal page and the bare view, and the portal's text-only report and the anchor's form,
@@ -318,30 +275,9 @@ def scale_rows(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seconds",
-        type=int,
-        default=15,
-        choices=range(3, 121),
-        metavar="3..120",
-        help="wrk duration per page (default 15)",
-    )
-    parser.add_argument(
-        "--connections",
-        type=int,
-        default=32,
-        choices=range(1, 257),
-        metavar="1..256",
-        help="wrk connections (default 32)",
-    )
-    parser.add_argument(
-        "--clients",
-        type=int,
-        default=8,
-        choices=range(1, 65),
-        metavar="1..64",
-        help="report-submission clients (default 8)",
-    )
+    harness.add_range_option(parser, "--seconds", 15, 3, 120, "wrk duration per page")
+    harness.add_range_option(parser, "--connections", 32, 1, 256, "wrk connections")
+    harness.add_range_option(parser, "--clients", 8, 1, 64, "report-submission clients")
     parser.add_argument(
         "--skip-scale", action="store_true", help="leave out the million-clue pages"
     )
@@ -351,11 +287,12 @@ def main():
     rows = []  # (group, name, result, ratio basis)
     with tempfile.TemporaryDirectory(prefix="portal-pages-") as tmp:
         workdir = Path(tmp)
-        log = open(workdir / "servers.log", "w+b")  # noqa: SIM115 (shared by the servers)
+        log = workdir / "servers.log"  # every server's error log, to read when one fails
         print("preparing the anchor and the portal (migrate, demo content) ...", flush=True)
         anchor_env = prepare_anchor(workdir)
-        report_args = argparse.Namespace(sqlite=False, database="portal_bench")
-        port, portal_env, database_url = report_submissions.prepare(report_args, workdir)
+        port, portal_env, database_url = harness.fresh_portal(
+            workdir, "portal_bench", **harness.RAISED_SPAM_LIMITS
+        )
         urls = discover(portal_env)
         pages = {
             "home": "/",
@@ -365,9 +302,10 @@ def main():
         }
         https = ["X-Forwarded-Proto: https"]
 
-        anchor_port = report_submissions.free_port()
-        anchor = gunicorn("benchmarks.anchor.wsgi:application", anchor_port, anchor_env, log)
-        try:
+        anchor_port = harness.free_port()
+        # The anchor has no readiness page: its bare view answering is its readiness.
+        anchor_server = {"app": "benchmarks.anchor.wsgi:application", "ready_path": "/"}
+        with harness.serving(anchor_port, anchor_env, log=log, **anchor_server) as anchor:
             anchor_base = f"http://127.0.0.1:{anchor_port}"
             bare_runs = []
 
@@ -386,9 +324,7 @@ def main():
                 ("Redis cache", {"REDIS_URL": REDIS_URL}),
             ]
             for variant, extra in variants:
-                env = {**portal_env, **extra}
-                server = gunicorn("portal.wsgi:application", port, env, log)
-                try:
+                with harness.serving(port, {**portal_env, **extra}, log=log) as server:
                     print(f"portal, {variant} ...", flush=True)
                     base = f"http://127.0.0.1:{port}"
                     for name, path in pages.items():
@@ -399,28 +335,23 @@ def main():
                     if variant == "in-process cache":
                         qr = f"{base}/r/{urls['poster']}/qr.png"
                         measure(variant, "poster QR code (PNG)", qr, server)
-                        store = report_submissions.CaptchaStore(database_url)
+                        store = harness.CaptchaStore(database_url)
                         form, text, rounds = form_against_report(anchor_base, base, store, args)
                         form_row = ("anchor", "bare captcha form, GET+POST+done", form)
                         form_row += (form["rate"], worker_rss_mb(anchor))
                         rss = worker_rss_mb(server)
                         rows.append((variant, "report, text only", text, form["rate"], rss))
                         photo = report_submissions.run_scenario(
-                            base, store, args.seconds, args.clients, report_submissions.photo_2mb()
+                            base, store, args.seconds, args.clients, harness.photo_2mb()
                         )
                         rss = worker_rss_mb(server)
                         rows.append((variant, "report, 2 MB photo", photo, form["rate"], rss))
-                finally:
-                    stop(server)
             bare = merged(bare_runs)
             rows[:0] = [
                 ("anchor", "bare Django view", bare, bare["rate"], worker_rss_mb(anchor)),
                 form_row,
             ]
-        finally:
-            stop(anchor)
         redis.Redis.from_url(REDIS_URL).flushdb()
-        log.close()
 
     scale = [] if args.skip_scale else scale_rows(args)
     print_table(rows, scale, args)

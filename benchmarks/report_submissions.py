@@ -17,227 +17,91 @@ REPORT_RATE_LIMIT), so it measures storing reports, not refusing them.
 
 import argparse
 import collections
-import io
-import os
-import random
 import re
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import psycopg
-import requests
-from PIL import Image
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from benchmarks import harness
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class Failed(Exception):
+    """A submission that did not end where it should; its message is counted as the reason."""
 
 
-def photo_2mb():
-    rng = random.Random(42)
-    image = Image.frombytes("RGB", (1600, 1200), rng.randbytes(1600 * 1200 * 3))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=92)
-    return out.getvalue()
-
-
-def prepare(args, workdir):
-    port = free_port()
-    if args.sqlite:
-        database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    else:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
-            conn.execute(f'CREATE DATABASE "{args.database}"')
-        database_url = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "benchmark-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "REPORTER_ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHkta2V5LW5vdC1zZWNyZXQtMDE=",
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "LOG_LEVEL": "ERROR",
-        # A load test, not a flood to stop (docs/security.md#spam-and-abuse).
-        "REPORT_MIN_SECONDS": "0",
-        "REPORT_RATE_LIMIT": "100000000",
-    }
-    python = sys.executable
-    for command in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["collectstatic", "--noinput", "-v", "0"],
-        ["load_demo_content", "--allow-production"],
-    ):
-        subprocess.run(
-            [python, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return port, env, database_url
-
-
-def start_gunicorn(port, env):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "portal.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz/", timeout=2).status_code == 200:
-                return server
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not become ready")
-
-
-class CaptchaStore:
-    """Reads answers straight from the captcha table, per thread."""
-
-    def __init__(self, database_url):
-        self.database_url = database_url
-        self.local = threading.local()
-
-    def answer(self, key):
-        if not hasattr(self.local, "conn"):
-            if self.database_url.startswith("sqlite"):
-                import sqlite3
-
-                self.local.conn = sqlite3.connect(self.database_url.removeprefix("sqlite:///"))
-                self.local.sql = "SELECT response FROM captcha_captchastore WHERE hashkey = ?"
-            else:
-                self.local.conn = psycopg.connect(self.database_url, autocommit=True)
-                self.local.sql = "SELECT response FROM captcha_captchastore WHERE hashkey = %s"
-        row = self.local.conn.execute(self.local.sql, (key,)).fetchone()
-        return row[0]
-
-
-def run_scenario(base, store, seconds, clients, photo):
+def timed_load(seconds, clients, new_client):
+    """`clients` threads, each making its own client with new_client(), a function that makes
+    one submission and returns the seconds of its timed request (or raises Failed), and calling
+    it until `seconds` have passed; returns their summary()."""
     latencies, failures = [], []
     lock = threading.Lock()
     stop_at = time.time() + seconds
 
-    def client():
-        session = requests.Session()
-
-        def headers():
-            # As behind a TLS proxy: production cookies are Secure, so they are sent by hand
-            # with the proxy's X-Forwarded-Proto (gunicorn trusts it from 127.0.0.1).
-            cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-            return {
-                "X-Forwarded-Proto": "https",
-                "Referer": base.replace("http://", "https://") + "/report/",
-                "Cookie": cookie,
-            }
-
+    def client(_number):
+        submit = new_client()
         while time.time() < stop_at:
             try:
-                form = session.get(f"{base}/report/", headers=headers(), timeout=30).text
-                key = re.search(r'name="captcha_0" value="([^"]+)"', form).group(1)
-                token = re.search(r'name="submission_token" value="([^"]+)"', form).group(1)
-                issued = re.search(r'name="issued" value="([^"]+)"', form).group(1)
-                csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-                data = {
-                    "csrfmiddlewaretoken": csrf,
-                    "category": re.search(r'name="category" value="(\d+)"', form).group(1),
-                    "what_happened": "基准测试举报内容。" * 20,
-                    "when": "unknown",
-                    "officials_shield": "unknown",
-                    "identity": "named",
-                    "reporter_name": "测试",
-                    "reporter_phone": "13800138000",
-                    "agree": "on",
-                    "party-TOTAL_FORMS": "1",
-                    "party-INITIAL_FORMS": "0",
-                    "party-0-name": "某人",
-                    "captcha_0": key,
-                    "captcha_1": store.answer(key),
-                    "submission_token": token,
-                    "issued": issued,
-                }
-                files = {"evidence": ("photo.jpg", photo, "image/jpeg")} if photo else None
-                started = time.perf_counter()
-                response = session.post(
-                    f"{base}/report/",
-                    data=data,
-                    files=files,
-                    allow_redirects=False,
-                    headers=headers(),
-                    timeout=60,
-                )
-                elapsed = time.perf_counter() - started
-                if response.status_code != 302:
-                    failures.append(f"HTTP {response.status_code}")
-                    continue
-                location = response.headers["Location"]
-                receipt = session.get(f"{base}{location}", headers=headers(), timeout=30).text
-                if 'id="tracking-number"' not in receipt:
-                    failures.append("no receipt")
-                    continue
-                with lock:
-                    latencies.append(elapsed)
+                elapsed = submit()
+            except Failed as failure:
+                failures.append(str(failure))
+                continue
             except Exception as error:  # counted; the benchmark reports, it does not stop
                 failures.append(type(error).__name__)
+                continue
+            with lock:
+                latencies.append(elapsed)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    began = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.time() - began
+    wall = harness.run_clients(clients, client)
     return summary(latencies, wall, failures)
+
+
+def run_scenario(base, store, seconds, clients, photo):
+    """Reports sent for `seconds` by `clients` browsers: GET the form, POST it (timed), GET
+    the receipt it redirects to."""
+
+    def new_client():
+        browser = harness.Browser(base)
+
+        def submit():
+            form = browser.get("/report/").text
+            data = harness.report_data(
+                form,
+                store,
+                "基准测试举报内容。" * 20,
+                identity="named",
+                reporter_name="测试",
+                reporter_phone="13800138000",
+            )
+            files = {"evidence": ("photo.jpg", photo, "image/jpeg")} if photo else None
+            started = time.perf_counter()
+            response = browser.post("/report/", data, files=files)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 302:
+                raise Failed(f"HTTP {response.status_code}")
+            if not harness.receipt_number(browser.get(response.headers["Location"]).text):
+                raise Failed("no receipt")
+            return elapsed
+
+        return submit
+
+    return timed_load(seconds, clients, new_client)
 
 
 def summary(latencies, wall, failures):
     """Rate, latency percentiles (ms) and failures of one load run; `latencies` are the
     completed submissions' seconds."""
-    latencies = sorted(latencies)
+    p50, p99 = harness.percentiles(latencies)
     return {
         "rate": len(latencies) / wall,
         "count": len(latencies),
         "wall": wall,
-        "latencies": latencies,
-        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-        if latencies
-        else float("nan"),
+        "latencies": sorted(latencies),
+        "p50": p50,
+        "p99": p99,
         "failures": len(failures),
         "reasons": collections.Counter(failures),
     }
@@ -254,22 +118,8 @@ def combine(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--seconds",
-        type=int,
-        default=20,
-        choices=range(5, 301),
-        metavar="5..300",
-        help="duration of each scenario (default 20)",
-    )
-    parser.add_argument(
-        "--clients",
-        type=int,
-        default=8,
-        choices=range(1, 65),
-        metavar="1..64",
-        help="concurrent clients (default 8)",
-    )
+    harness.add_range_option(parser, "--seconds", 20, 5, 300, "duration of each scenario")
+    harness.add_range_option(parser, "--clients", 8, 1, 64, "concurrent clients")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of PostgreSQL")
     parser.add_argument(
         "--database",
@@ -281,12 +131,13 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         workdir = Path(tmp)
-        port, env, database_url = prepare(args, workdir)
-        server = start_gunicorn(port, env)
-        try:
+        port, env, database_url = harness.fresh_portal(
+            workdir, args.database, sqlite=args.sqlite, **harness.RAISED_SPAM_LIMITS
+        )
+        with harness.serving(port, env):
             base = f"http://127.0.0.1:{port}"
-            store = CaptchaStore(database_url)
-            photo = photo_2mb()
+            store = harness.CaptchaStore(database_url)
+            photo = harness.photo_2mb()
             rows = [
                 ("text only", run_scenario(base, store, args.seconds, args.clients, None)),
                 (
@@ -294,9 +145,6 @@ def main():
                     run_scenario(base, store, args.seconds, args.clients, photo),
                 ),
             ]
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
 
     engine = "SQLite" if args.sqlite else "PostgreSQL"
     print(

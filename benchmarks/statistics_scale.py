@@ -24,10 +24,7 @@ import math
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +35,12 @@ import psycopg
 import requests
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import harness
+
+ROOT = harness.ROOT
+SERVER = harness.LOCAL_POSTGRES
 STATIC_ROOT = ROOT / "var" / "bench-static"
 # Bump when the generated data changes shape: a kept database of another version is refused.
 GENERATOR_VERSION = "1"
@@ -150,27 +151,8 @@ def parse_args():
     return args
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def environment(database, port, workdir):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "benchmark-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "REPORTER_ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHkta2V5LW5vdC1zZWNyZXQtMDE=",
-        "DATABASE_URL": f"{SERVER}/{database}",
-        "STATIC_ROOT": str(STATIC_ROOT),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "LOG_LEVEL": "ERROR",
-    }
+    return harness.production_env(workdir, f"{SERVER}/{database}", port, STATIC_ROOT=STATIC_ROOT)
 
 
 # --- the database ------------------------------------------------------------------------
@@ -188,12 +170,6 @@ def stored_meta(database):
             return dict(conn.execute("SELECT key, value FROM bench_meta").fetchall())
         except psycopg.errors.UndefinedTable:
             return {}
-
-
-def recreate_database(database):
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
 class World:
@@ -775,7 +751,7 @@ def prepare(args):
         return meta
     if meta == {}:
         print(f"{args.database}: an unfinished generation; rebuilding")
-    recreate_database(args.database)
+    harness.recreate_database(args.database)
     began = time.time()
     meta = generate(args)
     print(f"generated in {time.time() - began:.0f} s", flush=True)
@@ -857,32 +833,6 @@ def sessions(usernames):
         username: signed_in(Client(), username).cookies[settings.SESSION_COOKIE_NAME].value
         for username in usernames
     }
-
-
-def start_gunicorn(port, env, log):
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
-         "--timeout", "900", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-         "portal.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )  # fmt: skip
-    # Readiness includes applied migrations: a migration file newer than the database keeps
-    # it at 503 until the deadline.
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz/", timeout=30).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    server.kill()
-    server.wait()
-    log.seek(0)
-    raise SystemExit("gunicorn did not become ready:\n" + log.read().decode()[-2000:])
 
 
 def public_page():
@@ -1025,10 +975,9 @@ def main():
 
 
 def run(args, workdir):
-    port = free_port()
+    port = harness.free_port()
     env = environment(args.database, port, workdir)
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -1061,14 +1010,11 @@ def run(args, workdir):
     connection.close()
 
     if not args.no_timing:
-        with tempfile.TemporaryFile() as log:
-            server = start_gunicorn(port, env, log)
-            try:
-                print("timing ...", flush=True)
-                rows = time_pages(selected, cookies, port, args)
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=60)
+        # A page over a million clues may take minutes: gunicorn must not kill the worker.
+        options = ("--timeout", "900")
+        with harness.serving(port, env, workers=1, log=workdir / "gunicorn.log", options=options):
+            print("timing ...", flush=True)
+            rows = time_pages(selected, cookies, port, args)
         print_table(rows, meta)
     if args.explain:
         explain(selected, args.explain_top)

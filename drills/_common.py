@@ -1,20 +1,17 @@
-"""Pieces the operational drills share: a private PostgreSQL cluster, the portal's production
-environment, gunicorn and the task worker as child processes, and one report submission as a
-person's browser sends it.
+"""Pieces only the operational drills share: a private PostgreSQL cluster with the portal
+prepared on it, the task worker as a child process, a webhook's transfer and signature, an
+SMTP sink, what the evidence storage holds, and the PASS/FAIL verdict. What the benchmarks
+use too (the production environment, gunicorn, a reporter's browser) is benchmarks/harness.py.
 
 Every drill runs against its own PostgreSQL cluster (initdb in a temporary folder, its own port
-on 127.0.0.1), never the machine's shared server, and removes it when it ends.
+on 127.0.0.1), never the machine's shared server, and removes it when it ends. A drill puts the
+repository root on the path before importing this module (see harness.py).
 """
 
 import contextlib
-import io
 import os
-import random
-import re
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,16 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-import requests
-from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.report_submissions import free_port  # noqa: E402 (after the path is set)
+from benchmarks import harness
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
-PYTHON = sys.executable
 
 
 def as_postgres(command):
@@ -49,7 +40,7 @@ class Cluster:
         self.dir.mkdir()
         self.data = self.dir / "data"
         self.log = self.dir / "postgres.log"
-        self.port = free_port()
+        self.port = harness.free_port()
         if os.geteuid() == 0:
             shutil.chown(workdir, "postgres")
             shutil.chown(self.dir, "postgres")
@@ -101,95 +92,42 @@ class Cluster:
             self.stop("immediate")
 
 
-def portal_env(workdir, database_url, web_port, **extra):
-    """Production settings, as a deployer sets them, with the spam limits raised explicitly:
-    every drill request comes from 127.0.0.1 the moment its form is served."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "drill-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "REPORTER_ENCRYPTION_KEYS": "YmVuY2htYXJrLW9ubHkta2V5LW5vdC1zZWNyZXQtMDE=",
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "LOG_LEVEL": "ERROR",
-        # Unless a drill listens for mail (MailSink), it is written to the worker's stdout.
+@contextmanager
+def running_cluster(workdir):
+    """A started Cluster holding the portal's (empty) database, removed however the block
+    ends."""
+    cluster = Cluster(workdir)
+    cluster.start()
+    try:
+        cluster.create_database()
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def prepared_portal(workdir, cluster, **extra):
+    """The portal on the cluster's database, migrated and with the demo content, in
+    production settings with the spam limits raised (every drill request comes from 127.0.0.1
+    the moment its form is served); returns (its port, its environment). Unless `extra` says
+    otherwise (MailSink.env()), its mail is written to the worker's stdout."""
+    port = harness.free_port()
+    settings = {
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "REPORT_MIN_SECONDS": "0",
-        "REPORT_RATE_LIMIT": "100000000",
+        **harness.RAISED_SPAM_LIMITS,
+        **extra,
     }
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
+    env = harness.production_env(workdir, cluster.url, port, **settings)
+    harness.prepare_portal(env)
+    return port, env
 
 
-def manage(env, *command, quiet=True):
-    subprocess.run(
-        [PYTHON, "manage.py", *command],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
-    )
-
-
-def prepare_portal(env):
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
-    manage(env, "load_demo_content", "--allow-production")
-
-
-def start_gunicorn(port, env, workers=2, log=None):
-    """gunicorn as deployed; its error log (the portal's logging) goes to `log` if given."""
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "portal.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(log, "ab") if log else subprocess.DEVNULL,  # noqa: SIM115 (the child keeps it)
-    )
-    if not wait_ready(f"http://127.0.0.1:{port}", 60):
-        server.kill()
-        raise SystemExit("gunicorn did not become ready")
-    return server
-
-
-def wait_ready(base, seconds):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if requests.get(f"{base}/readyz/", timeout=2).status_code == 200:
-                return True
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    return False
-
-
-def stop_process(process, timeout=30):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+@contextmanager
+def served_portal(workdir, cluster, log=None):
+    """prepared_portal() under gunicorn for the duration of a `with` block; yields its base
+    address. gunicorn's error log is appended to the file `log` if given."""
+    port, env = prepared_portal(workdir, cluster)
+    with harness.serving(port, env, log=log):
+        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager
@@ -201,101 +139,31 @@ def workspace(prefix):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def small_photo(seed):
-    """A small JPEG (about 10 kB), different for every report."""
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", (64, 48), rng.randbytes(64 * 48 * 3))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=90)
-    return out.getvalue()
+def clues_without_files(conn, text_prefix):
+    """This drill's clues (their text starts with `text_prefix`) with no evidence row."""
+    return conn.execute(
+        "SELECT count(*) FROM reporting_clue c WHERE c.what_happened LIKE %s "
+        "AND NOT EXISTS (SELECT 1 FROM reporting_evidence e WHERE e.clue_id = c.id)",
+        (text_prefix + "%",),
+    ).fetchone()[0]
 
 
-class CaptchaStore:
-    """Reads captcha answers straight from the store, as a person reads the picture; one
-    connection per thread, opened again after the database went away."""
-
-    def __init__(self, database_url):
-        self.database_url = database_url
-        self.local = threading.local()
-
-    def answer(self, key):
-        # A person waits for the picture while the database is away, then reads it.
-        for _attempt in range(60):
-            try:
-                if getattr(self.local, "conn", None) is None:
-                    self.local.conn = psycopg.connect(
-                        self.database_url, autocommit=True, connect_timeout=3
-                    )
-                row = self.local.conn.execute(
-                    "SELECT response FROM captcha_captchastore WHERE hashkey = %s", (key,)
-                ).fetchone()
-                return row[0] if row else "?"
-            except psycopg.OperationalError:
-                self.local.conn = None
-                time.sleep(0.5)
-        raise ConnectionError("captcha store unreachable")
-
-
-def field(name, page):
-    match = re.search(rf'name="{name}" value="([^"]*)"', page)
-    return match.group(1) if match else None
-
-
-class Browser:
-    """One reporter's browser behind the TLS proxy: production cookies are Secure, so they are
-    sent by hand with the proxy's X-Forwarded-Proto (gunicorn trusts it from 127.0.0.1)."""
-
-    def __init__(self, base):
-        self.base = base
-        self.session = requests.Session()
-
-    def headers(self):
-        cookie = "; ".join(f"{c.name}={c.value}" for c in self.session.cookies)
-        return {
-            "X-Forwarded-Proto": "https",
-            "Referer": self.base.replace("http://", "https://") + "/report/",
-            "Cookie": cookie,
-        }
-
-    def get(self, path, **kwargs):
-        return self.session.get(f"{self.base}{path}", headers=self.headers(), timeout=30, **kwargs)
-
-    def post(self, path, data, files=None):
-        return self.session.post(
-            f"{self.base}{path}",
-            data=data,
-            files=files,
-            headers=self.headers(),
-            allow_redirects=False,
-            timeout=60,
-        )
-
-
-def report_data(form, store, text):
+def evidence_names(conn):
+    """Every file name the evidence rows point at (the stored file and its original)."""
     return {
-        "csrfmiddlewaretoken": field("csrfmiddlewaretoken", form),
-        "category": re.search(r'name="category" value="(\d+)"', form).group(1),
-        "what_happened": text,
-        "when": "unknown",
-        "officials_shield": "unknown",
-        "identity": "anonymous",
-        "agree": "on",
-        "party-TOTAL_FORMS": "1",
-        "party-INITIAL_FORMS": "0",
-        "party-0-name": "某人",
-        "captcha_0": field("captcha_0", form),
-        "captcha_1": store.answer(field("captcha_0", form)),
-        "submission_token": field("submission_token", form),
-        "issued": field("issued", form),
+        name
+        for pair in conn.execute("SELECT file, original_file FROM reporting_evidence")
+        for name in pair
+        if name
     }
 
 
-TRACKING = re.compile(r'id="tracking-number"[^>]*>([\d ]+)<')
-
-
-def receipt_number(page):
-    match = TRACKING.search(page)
-    return match.group(1).replace(" ", "") if match else None
+def evidence_on_disk(private_root):
+    """The files in the evidence storage, as names relative to `private_root`."""
+    folder = Path(private_root) / "evidence"
+    if not folder.exists():
+        return set()
+    return {str(path.relative_to(private_root)) for path in folder.rglob("*") if path.is_file()}
 
 
 class Verdict:
@@ -321,8 +189,8 @@ class Verdict:
 def start_worker(env):
     """The task worker as deployed: `run_worker`, which also queues the periodic checks."""
     return subprocess.Popen(
-        [PYTHON, "manage.py", "run_worker"],
-        cwd=ROOT,
+        [harness.PYTHON, "manage.py", "run_worker"],
+        cwd=harness.ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -332,7 +200,7 @@ def start_worker(env):
 def django_in_process(env):
     """Django in the drill's own process, with the portal's settings, to set up and check."""
     os.environ.update(env)
-    os.chdir(ROOT)
+    os.chdir(harness.ROOT)
     import django
 
     django.setup()

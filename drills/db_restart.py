@@ -20,27 +20,18 @@ the database returning.
 import argparse
 import collections
 import re
+import sys
 import threading
 import time
 from pathlib import Path
 
 import psycopg
-from _common import (
-    Browser,
-    CaptchaStore,
-    Cluster,
-    Verdict,
-    field,
-    free_port,
-    portal_env,
-    prepare_portal,
-    receipt_number,
-    report_data,
-    small_photo,
-    start_gunicorn,
-    stop_process,
-    workspace,
-)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _common
+
+from benchmarks import harness
 
 TEXT_PREFIX = "重启演练"
 RECOVERY_LIMIT_SECONDS = 10
@@ -74,7 +65,7 @@ class Person:
     def form(self):
         for _try in range(40):
             page = self.browser.get("/report/")
-            if page.status_code == 200 and field("submission_token", page.text):
+            if page.status_code == 200 and harness.field("submission_token", page.text):
                 return page.text
             self.answer("form unavailable" if page.status_code == 503 else "other", page)
             time.sleep(0.5)
@@ -83,7 +74,7 @@ class Person:
     def receipt(self, location):
         for _try in range(30):
             page = self.browser.get(location)
-            number = receipt_number(page.text)
+            number = harness.receipt_number(page.text)
             if number:
                 self.answer("receipt", page, number)
                 return number
@@ -98,11 +89,11 @@ class Person:
 
     def prepare(self):
         """The form filled in and the captcha read, ready to send."""
-        return report_data(self.form(), self.store, self.text)
+        return harness.report_data(self.form(), self.store, self.text)
 
     def send(self, data=None):
         data = data or self.prepare()
-        files = {"evidence": ("photo.jpg", small_photo(self.index), "image/jpeg")}
+        files = {"evidence": ("photo.jpg", harness.small_photo(self.index), "image/jpeg")}
         for _try in range(12):
             response = self.browser.post("/report/", data, files=files)
             if response.status_code == 302:
@@ -120,8 +111,8 @@ class Person:
                 # The failed attempt used up its captcha: the form, all kept, asks a new one.
                 self.answer("form kept, new captcha", response)
                 data = {**hidden_fields(page), "what_happened": self.text}
-                data.update(report_data(page, self.store, self.text))
-                data["submission_token"] = field("submission_token", page)
+                data.update(harness.report_data(page, self.store, self.text))
+                data["submission_token"] = harness.field("submission_token", page)
                 files = None
                 continue
             self.answer("other", response, textarea(page)[:60] + " | " + str(sorted(data))[:300])
@@ -131,15 +122,11 @@ class Person:
 
 def run_load(base, store, reports, clients, log, receipts):
     lock = threading.Lock()
-    counter = iter(range(reports))
+    tickets = harness.Tickets(reports)
 
-    def next_index():
-        with lock:
-            return next(counter, None)
-
-    def client():
-        browser = Browser(base)
-        while (index := next_index()) is not None:
+    def client(_number):
+        browser = harness.Browser(base)
+        while (index := tickets.next()) is not None:
             try:
                 number = Person(browser, store, index, log).send()
             except Exception as error:  # counted; the drill reports, it does not stop
@@ -155,10 +142,7 @@ def run_load(base, store, reports, clients, log, receipts):
             with lock:
                 receipts[index] = number
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    return threads
+    return harness.start_clients(clients, client)
 
 
 def stored_count(url):
@@ -175,7 +159,7 @@ def stored_count(url):
 def serves_again(base):
     """Seconds until /readyz/ and the report form both answer 200."""
     began = time.time()
-    browser = Browser(base)
+    browser = harness.Browser(base)
     while time.time() - began < 60:
         try:
             ready = browser.get("/readyz/").status_code == 200
@@ -195,24 +179,10 @@ def afterwards(url, private_root):
                 (TEXT_PREFIX + "%",),
             ).fetchall()
         )
-        without_files = conn.execute(
-            "SELECT count(*) FROM reporting_clue c WHERE c.what_happened LIKE %s "
-            "AND NOT EXISTS (SELECT 1 FROM reporting_evidence e WHERE e.clue_id = c.id)",
-            (TEXT_PREFIX + "%",),
-        ).fetchone()[0]
-        names = {
-            name
-            for pair in conn.execute("SELECT file, original_file FROM reporting_evidence")
-            for name in pair
-            if name
-        }
-    root = Path(private_root)
-    missing = sum(not (root / name).is_file() for name in names)
-    on_disk = (
-        {str(path.relative_to(root)) for path in (root / "evidence").rglob("*") if path.is_file()}
-        if (root / "evidence").exists()
-        else set()
-    )
+        without_files = _common.clues_without_files(conn, TEXT_PREFIX)
+        names = _common.evidence_names(conn)
+    missing = sum(not (Path(private_root) / name).is_file() for name in names)
+    on_disk = _common.evidence_on_disk(private_root)
     return {
         "clues": clues,
         "without_files": without_files,
@@ -230,28 +200,22 @@ def main():
     args = parser.parse_args()
     log, receipts = [], {}
 
-    with workspace("portal-drill-dbrestart-") as workdir:
-        cluster = Cluster(workdir)
-        cluster.start()
-        server = None
-        try:
-            cluster.create_database()
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            env = portal_env(workdir, cluster.url, port)
-            prepare_portal(env)
-            server = start_gunicorn(port, env, log=args.log)
+    with (
+        _common.workspace("portal-drill-dbrestart-") as workdir,
+        _common.running_cluster(workdir) as cluster,
+    ):
+        with _common.served_portal(workdir, cluster, log=args.log) as base:
             began = time.time()
-            threads = run_load(
-                base, CaptchaStore(cluster.url), args.reports, args.clients, log, receipts
-            )
+            store = harness.CaptchaStore(cluster.url)
+            threads = run_load(base, store, args.reports, args.clients, log, receipts)
             while stored_count(cluster.url) < args.reports // 3 and time.time() - began < 120:
                 time.sleep(0.2)
             stored_before = stored_count(cluster.url)
             # A few people press "send" while the database is down, whatever the timing of
             # the others' requests.
-            store = CaptchaStore(cluster.url)
-            probes = [Person(Browser(base), store, args.reports + n, log) for n in range(PROBES)]
+            probes = [
+                Person(harness.Browser(base), store, args.reports + n, log) for n in range(PROBES)
+            ]
             filled = [person.prepare() for person in probes]
             stopped_at = time.time() - began
             cluster.stop("fast")
@@ -271,11 +235,7 @@ def main():
             for thread in threads + sending:
                 thread.join()
             wall = time.time() - began
-            found = afterwards(cluster.url, workdir / "private")
-        finally:
-            if server:
-                stop_process(server)
-            cluster.close()
+        found = afterwards(cluster.url, workdir / "private")
 
     kinds = collections.Counter(entry["kind"] for entry in log)
     others = [entry for entry in log if entry["kind"] == "other"]
@@ -300,7 +260,7 @@ def main():
     for entry in others[:10]:
         print("  other answer:", entry)
 
-    verdict = Verdict("Database restart drill")
+    verdict = _common.Verdict("Database restart drill")
     verdict.check("every answer a receipt or a 'try again' page holding the text", not others)
     verdict.check("every receipt's clue exists afterwards", not unknown_receipts)
     verdict.check(

@@ -23,9 +23,6 @@ import collections
 import os
 import random
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,9 +32,10 @@ from pathlib import Path
 import psycopg
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import harness
+
 DATABASE = "drill_fuzz"
 
 ADVERSARIAL = [
@@ -92,12 +90,6 @@ FIELDS = [
 ]  # fmt: skip
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Hostile:
     """Random hostile values from one seeded generator per client."""
 
@@ -140,8 +132,7 @@ class Hostile:
 
 def read_form(html):
     def field(name):
-        match = re.search(rf'name="{name}" value="([^"]*)"', html)
-        return match.group(1) if match else ""
+        return harness.field(name, html) or ""
 
     category = re.search(r'name="category" value="(\d+)"', html)
     return {
@@ -159,39 +150,14 @@ def valid_fields(form, answer):
         "captcha_1": answer,
         "region": "130200",
         "what_happened": "演练：有人在市场强买强卖。",
-        "when": "unknown",
-        "officials_shield": "unknown",
-        "identity": "anonymous",
-        "agree": "on",
-        "party-TOTAL_FORMS": "1",
-        "party-INITIAL_FORMS": "0",
-        "party-0-name": "某人",
+        **harness.PLAIN_ANSWERS,
     }
 
 
-class CaptchaStore:
-    def __init__(self, database_url):
-        self.database_url = database_url
-        self.local = threading.local()
-
-    def answer(self, key):
-        if not hasattr(self.local, "conn"):
-            if self.database_url.startswith("sqlite"):
-                import sqlite3
-
-                self.local.conn = sqlite3.connect(self.database_url.removeprefix("sqlite:///"))
-                self.local.sql = "SELECT response FROM captcha_captchastore WHERE hashkey = ?"
-            else:
-                self.local.conn = psycopg.connect(self.database_url, autocommit=True)
-                self.local.sql = "SELECT response FROM captcha_captchastore WHERE hashkey = %s"
-        row = self.local.conn.execute(self.local.sql, (key,)).fetchone()
-        return row[0] if row else ""
-
-
-def one_post(session, base, headers, store, hostile, corpus):
+def one_post(browser, store, hostile, corpus):
     """One GET and one hostile POST; returns (kind of post, status)."""
     rng = hostile.rng
-    page = session.get(f"{base}/report/", headers=headers(), timeout=60)
+    page = browser.get("/report/", timeout=60)
     if page.status_code >= 500:
         return "form page", page.status_code
     form = read_form(page.text)
@@ -232,87 +198,12 @@ def one_post(session, base, headers, store, hostile, corpus):
                 "multipart/form-data; boundary=" + "b" * 200,
             ]
         )
-        response = session.post(
-            f"{base}/report/",
-            data=body,
-            headers={**headers(), "Content-Type": content_type},
-            allow_redirects=False,
-            timeout=120,
+        response = browser.post(
+            "/report/", body, headers={"Content-Type": content_type}, timeout=120
         )
     else:
-        response = session.post(
-            f"{base}/report/",
-            data=data,
-            files=files,
-            headers=headers(),
-            allow_redirects=False,
-            timeout=120,
-        )
+        response = browser.post("/report/", data, files=files, timeout=120)
     return kind, response.status_code
-
-
-def prepare(args, workdir):
-    port = free_port()
-    if args.sqlite:
-        database_url = f"sqlite:///{workdir / 'fuzz.sqlite3'}"
-    else:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-            conn.execute(f"CREATE DATABASE {DATABASE}")
-        database_url = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": "drill-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "false",
-        "REPORTER_ENCRYPTION_KEYS": "ZHJpbGwtb25seS1rZXktbm90LXNlY3JldC0wMDAwMDE=",
-        "DATABASE_URL": database_url,
-        "STATIC_ROOT": str(workdir / "static"),
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
-        "LOG_LEVEL": "ERROR",
-        # A drill of the fields, not of the flood defences (docs/security.md).
-        "REPORT_MIN_SECONDS": "0",
-        "REPORT_RATE_LIMIT": "100000000",
-    }
-    for command in (
-        ["migrate", "--noinput", "-v", "0"],
-        ["collectstatic", "--noinput", "-v", "0"],
-        ["load_demo_content", "--allow-production"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return port, env, database_url
-
-
-def start_gunicorn(port, env, log):
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "2",
-            "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-            "portal.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz/", timeout=2).status_code == 200:
-                return server
-        except (requests.ConnectionError, requests.Timeout):  # not up yet
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not become ready")
 
 
 def exceptions_in(log):
@@ -333,29 +224,15 @@ def run(base, store, args, corpus):
     statuses, by_kind, errors = collections.Counter(), collections.Counter(), collections.Counter()
     server_errors = collections.Counter()
     lock = threading.Lock()
-    next_post = [0]
+    tickets = harness.Tickets(args.posts)
     stop_at = time.time() + args.max_minutes * 60
 
     def client(number):
-        session = requests.Session()
+        browser = harness.Browser(base)
         hostile = Hostile(args.seed * 1000 + number)
-
-        def headers():
-            # Production cookies are Secure: sent by hand, as behind a TLS proxy.
-            cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-            return {
-                "X-Forwarded-Proto": "https",
-                "Referer": base.replace("http://", "https://") + "/report/",
-                "Cookie": cookie,
-            }
-
-        while time.time() < stop_at:
-            with lock:
-                if next_post[0] >= args.posts:
-                    return
-                next_post[0] += 1
+        while time.time() < stop_at and tickets.next() is not None:
             try:
-                kind, status = one_post(session, base, headers, store, hostile, corpus)
+                kind, status = one_post(browser, store, hostile, corpus)
             except requests.RequestException as error:  # counted, the drill goes on
                 kind, status = "transport", type(error).__name__
             with lock:
@@ -367,13 +244,8 @@ def run(base, store, args, corpus):
                     if status >= 500:
                         server_errors[(kind, status)] += 1
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
-    began = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses, by_kind, errors, server_errors, time.time() - began
+    seconds = harness.run_clients(args.clients, client)
+    return statuses, by_kind, errors, server_errors, seconds
 
 
 def main():
@@ -394,24 +266,22 @@ def main():
     bad_files = corpus()
     with tempfile.TemporaryDirectory(prefix="portal-drill-") as tmp:
         workdir = Path(tmp)
-        port, env, database_url = prepare(args, workdir)
+        # A drill of the fields, not of the flood defences (docs/security.md).
+        port, env, database_url = harness.fresh_portal(
+            workdir, DATABASE, sqlite=args.sqlite, **harness.RAISED_SPAM_LIMITS
+        )
         log_path = workdir / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            server = start_gunicorn(port, env, log)
-            try:
-                store = CaptchaStore(database_url)
-                statuses, by_kind, errors, server_errors, seconds = run(
-                    f"http://127.0.0.1:{port}", store, args, bad_files
-                )
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=60)
+        with harness.serving(port, env, log=log_path):
+            store = harness.CaptchaStore(database_url)
+            statuses, by_kind, errors, server_errors, seconds = run(
+                f"http://127.0.0.1:{port}", store, args, bad_files
+            )
         log_text = log_path.read_text(errors="replace")
         tracebacks = exceptions_in(log_text)
         # What Django logs for an unhandled exception; refusals (400) log tracebacks too.
         crashes = log_text.count("Internal Server Error")
         if not args.sqlite:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            with psycopg.connect(f"{harness.LOCAL_POSTGRES}/postgres", autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
     answered = sum(statuses.values())

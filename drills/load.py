@@ -12,48 +12,36 @@ POST's latency. PASS: receipts = clues = distinct numbers = reports, every file 
 
 import argparse
 import collections
-import statistics
+import sys
 import threading
 import time
 from pathlib import Path
 
 import psycopg
-from _common import (
-    Browser,
-    CaptchaStore,
-    Cluster,
-    Verdict,
-    free_port,
-    portal_env,
-    prepare_portal,
-    receipt_number,
-    report_data,
-    small_photo,
-    start_gunicorn,
-    stop_process,
-    workspace,
-)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _common
+
+from benchmarks import harness
 
 
 def run_load(base, store, reports, clients, text_prefix):
     """Send `reports` reports from `clients` threads; returns what each one saw."""
     outcomes = []
     lock = threading.Lock()
-    counter = iter(range(reports))
+    tickets = harness.Tickets(reports)
 
-    def next_index():
-        with lock:
-            return next(counter, None)
-
-    def client():
-        browser = Browser(base)
-        while (index := next_index()) is not None:
+    def client(_number):
+        browser = harness.Browser(base)
+        while (index := tickets.next()) is not None:
             outcome = {"index": index, "statuses": [], "receipt": None, "error": None}
             try:
                 form = browser.get("/report/")
                 outcome["statuses"].append(form.status_code)
-                data = report_data(form.text, store, f"{text_prefix} {index} " + "内容。" * 40)
-                photo = ("photo.jpg", small_photo(index), "image/jpeg")
+                text = f"{text_prefix} {index} " + "内容。" * 40
+                data = harness.report_data(form.text, store, text)
+                photo = ("photo.jpg", harness.small_photo(index), "image/jpeg")
                 started = time.perf_counter()
                 response = browser.post("/report/", data, files={"evidence": photo})
                 outcome["latency"] = time.perf_counter() - started
@@ -61,17 +49,13 @@ def run_load(base, store, reports, clients, text_prefix):
                 if response.status_code == 302:
                     page = browser.get(response.headers["Location"])
                     outcome["statuses"].append(page.status_code)
-                    outcome["receipt"] = receipt_number(page.text)
+                    outcome["receipt"] = harness.receipt_number(page.text)
             except Exception as error:  # counted; the drill reports, it does not stop
                 outcome["error"] = type(error).__name__
             with lock:
                 outcomes.append(outcome)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    harness.run_clients(clients, client)
     return outcomes
 
 
@@ -87,11 +71,7 @@ def stored(database_url, private_root, text_prefix):
             "JOIN reporting_clue c ON c.id = e.clue_id WHERE c.what_happened LIKE %s",
             (text_prefix + "%",),
         ).fetchall()
-        without_files = conn.execute(
-            "SELECT count(*) FROM reporting_clue c WHERE c.what_happened LIKE %s "
-            "AND NOT EXISTS (SELECT 1 FROM reporting_evidence e WHERE e.clue_id = c.id)",
-            (text_prefix + "%",),
-        ).fetchone()[0]
+        without_files = _common.clues_without_files(conn, text_prefix)
     names = [name for _clue, *pair in files for name in pair if name]
     on_disk = sum((Path(private_root) / name).is_file() for name in names)
     return {
@@ -110,37 +90,26 @@ def main():
     args = parser.parse_args()
     text_prefix = "负载演练"
 
-    with workspace("portal-drill-load-") as workdir:
-        cluster = Cluster(workdir)
-        cluster.start()
-        server = None
-        try:
-            cluster.create_database()
-            port = free_port()
-            env = portal_env(workdir, cluster.url, port)
-            prepare_portal(env)
-            server = start_gunicorn(port, env)
+    with (
+        _common.workspace("portal-drill-load-") as workdir,
+        _common.running_cluster(workdir) as cluster,
+    ):
+        with _common.served_portal(workdir, cluster) as base:
             began = time.time()
             outcomes = run_load(
-                f"http://127.0.0.1:{port}",
-                CaptchaStore(cluster.url),
+                base,
+                harness.CaptchaStore(cluster.url),
                 args.reports,
                 args.clients,
                 text_prefix,
             )
             wall = time.time() - began
-            found = stored(cluster.url, workdir / "private", text_prefix)
-        finally:
-            if server:
-                stop_process(server)
-            cluster.close()
+        found = stored(cluster.url, workdir / "private", text_prefix)
 
     receipts = [o["receipt"] for o in outcomes if o["receipt"]]
     five_xx = sum(status >= 500 for o in outcomes for status in o["statuses"])
     errors = collections.Counter(o["error"] for o in outcomes if o["error"])
-    latencies = sorted(o["latency"] for o in outcomes if "latency" in o)
-    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan")
+    p50, p99 = harness.percentiles([o["latency"] for o in outcomes if "latency" in o])
 
     print(
         f"\nLoad drill: {args.reports} reports with a photo, {args.clients} clients, "
@@ -160,7 +129,7 @@ def main():
     print(f"  client errors             {sum(errors.values()):8} {dict(errors) or ''}")
     print(f"  POST latency p50 / p99    {p50:8.0f} / {p99:.0f} ms")
 
-    verdict = Verdict("Load drill")
+    verdict = _common.Verdict("Load drill")
     n = args.reports
     verdict.check(f"{n} receipts shown", len(receipts) == n)
     verdict.check(f"{n} clues stored", len(found["numbers"]) == n)

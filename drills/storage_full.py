@@ -18,24 +18,16 @@ import errno
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
-from _common import (
-    Browser,
-    CaptchaStore,
-    Cluster,
-    Verdict,
-    field,
-    free_port,
-    portal_env,
-    prepare_portal,
-    receipt_number,
-    report_data,
-    small_photo,
-    start_gunicorn,
-    stop_process,
-    workspace,
-)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _common
+
+from benchmarks import harness
 
 TEXT_PREFIX = "存储演练"
 
@@ -54,7 +46,7 @@ def fill(folder):
 
 def send(browser, store, text, photo=None):
     form = browser.get("/report/").text
-    data = report_data(form, store, text)
+    data = harness.report_data(form, store, text)
     files = {"evidence": ("photo.jpg", photo, "image/jpeg")} if photo else None
     return browser.post("/report/", data, files=files)
 
@@ -70,75 +62,60 @@ def evidence_state(url, private):
             "SELECT count(*) FROM reporting_clue WHERE what_happened LIKE %s",
             (TEXT_PREFIX + "%",),
         ).fetchone()[0]
-        names = {
-            name
-            for pair in conn.execute("SELECT file, original_file FROM reporting_evidence")
-            for name in pair
-            if name
-        }
-    on_disk = {
-        str(path.relative_to(private))
-        for path in (private / "evidence").rglob("*")
-        if path.is_file()
-    }
-    return clues, len(on_disk - names)
+        names = _common.evidence_names(conn)
+    return clues, len(_common.evidence_on_disk(private) - names)
 
 
 def main():
     if os.geteuid() != 0:
         raise SystemExit("This drill mounts a small filesystem and needs root.")
-    with workspace("portal-drill-storage-") as workdir:
+    with _common.workspace("portal-drill-storage-") as workdir:
         private = workdir / "private"
         private.mkdir()
         subprocess.run(
             ["mount", "-t", "tmpfs", "-o", "size=64m,mode=0750", "tmpfs", str(private)],
             check=True,
         )
-        cluster = Cluster(workdir)
-        cluster.start()
-        server = None
         try:
-            cluster.create_database()
-            port = free_port()
-            env = portal_env(workdir, cluster.url, port)
-            prepare_portal(env)
-            server = start_gunicorn(port, env)
-            browser = Browser(f"http://127.0.0.1:{port}")
-            store = CaptchaStore(cluster.url)
+            with (
+                _common.running_cluster(workdir) as cluster,
+                _common.served_portal(workdir, cluster) as base,
+            ):
+                browser = harness.Browser(base)
+                store = harness.CaptchaStore(cluster.url)
 
-            ready_before = readiness(browser)
-            first = send(browser, store, f"{TEXT_PREFIX} 0 空间充足", small_photo(0))
-            first_receipt = receipt_number(browser.get(first.headers["Location"]).text)
+                ready_before = readiness(browser)
+                first = send(browser, store, f"{TEXT_PREFIX} 0 空间充足", harness.small_photo(0))
+                first_receipt = harness.receipt_number(browser.get(first.headers["Location"]).text)
 
-            filled, error = fill(private)
-            ready_full = readiness(browser)
-            clues_before, _orphans = evidence_state(cluster.url, private)
-            text = f"{TEXT_PREFIX} 1 存储已满时发送的举报"
-            full = send(browser, store, text, small_photo(1))
-            full_page = full.text
-            text_only = send(browser, store, f"{TEXT_PREFIX} 2 只有文字")
-            clues_after, orphans = evidence_state(cluster.url, private)
+                filled, error = fill(private)
+                ready_full = readiness(browser)
+                clues_before, _orphans = evidence_state(cluster.url, private)
+                text = f"{TEXT_PREFIX} 1 存储已满时发送的举报"
+                full = send(browser, store, text, harness.small_photo(1))
+                full_page = full.text
+                text_only = send(browser, store, f"{TEXT_PREFIX} 2 只有文字")
+                clues_after, orphans = evidence_state(cluster.url, private)
 
-            (private / "filler.bin").unlink()
-            ready_after = readiness(browser)
-            # The reporter chooses the photo again and sends the kept form with a new captcha.
-            again = browser.get("/report/").text
-            data = report_data(again, store, text)
-            data["submission_token"] = field("submission_token", full_page)
-            data["issued"] = field("issued", full_page)
-            resent = browser.post(
-                "/report/", data, files={"evidence": ("photo.jpg", small_photo(1), "image/jpeg")}
-            )
-            resent_receipt = (
-                receipt_number(browser.get(resent.headers["Location"]).text)
-                if resent.status_code == 302
-                else None
-            )
-            clues_end, orphans_end = evidence_state(cluster.url, private)
+                (private / "filler.bin").unlink()
+                ready_after = readiness(browser)
+                # The reporter chooses the photo again, sends the kept form with a new captcha.
+                again = browser.get("/report/").text
+                data = harness.report_data(again, store, text)
+                data["submission_token"] = harness.field("submission_token", full_page)
+                data["issued"] = harness.field("issued", full_page)
+                resent = browser.post(
+                    "/report/",
+                    data,
+                    files={"evidence": ("photo.jpg", harness.small_photo(1), "image/jpeg")},
+                )
+                resent_receipt = (
+                    harness.receipt_number(browser.get(resent.headers["Location"]).text)
+                    if resent.status_code == 302
+                    else None
+                )
+                clues_end, orphans_end = evidence_state(cluster.url, private)
         finally:
-            if server:
-                stop_process(server)
-            cluster.close()
             subprocess.run(["umount", str(private)], check=False)
 
     print("\nStorage full drill: PRIVATE_MEDIA_ROOT on a 64 MB tmpfs")
@@ -156,7 +133,7 @@ def main():
     print(f"  kept report sent again       HTTP {resent.status_code}, receipt {resent_receipt}")
     print(f"  clues at the end, orphans    {clues_end}, {orphans_end}")
 
-    verdict = Verdict("Storage full drill")
+    verdict = _common.Verdict("Storage full drill")
     verdict.check("ready, and a report stored, before", ready_before[0] == 200 and first_receipt)
     verdict.check("the filesystem refused with ENOSPC", error.errno == errno.ENOSPC)
     verdict.check(

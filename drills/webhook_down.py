@@ -16,25 +16,17 @@ supervisors told once (one email, sent) and nothing marked failed.
 """
 
 import argparse
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from _common import (
-    Cluster,
-    MailSink,
-    Verdict,
-    django_in_process,
-    free_port,
-    portal_env,
-    prepare_portal,
-    start_worker,
-    stop_process,
-    transfer_with_webhook,
-    valid_signature,
-    wait_for_worker,
-    workspace,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _common
+
+from benchmarks import harness
 
 alert_subjects_cache = []
 OUTAGE_SECONDS = 600
@@ -53,7 +45,7 @@ class Receiver:
                     (
                         time.time(),
                         self.headers["Idempotency-Key"],
-                        valid_signature(self.headers, body),
+                        _common.valid_signature(self.headers, body),
                     )
                 )
                 self.send_response(200)
@@ -77,36 +69,31 @@ def main():
     args = parser.parse_args()
     first_retry = FIRST_RETRY_SECONDS // args.scale
     outage = OUTAGE_SECONDS / args.scale
-    hook_port = free_port()
+    hook_port = harness.free_port()
     receiver = None
-    sink = MailSink()
+    sink = _common.MailSink()
 
-    with workspace("portal-drill-webhook-") as workdir:
-        cluster = Cluster(workdir)
-        cluster.start()
+    with (
+        _common.workspace("portal-drill-webhook-") as workdir,
+        _common.running_cluster(workdir) as cluster,
+    ):
         worker = None
         try:
-            cluster.create_database()
-            env = portal_env(
-                workdir,
-                cluster.url,
-                free_port(),
-                WEBHOOK_FIRST_RETRY_SECONDS=first_retry,
-                **sink.env(),
+            _port, env = _common.prepared_portal(
+                workdir, cluster, WEBHOOK_FIRST_RETRY_SECONDS=first_retry, **sink.env()
             )
-            prepare_portal(env)
-            django_in_process(env)
+            _common.django_in_process(env)
             from django.conf import settings
 
             from reporting.models import Delivery, OutgoingMail
 
             alert_subjects_cache.extend(alert_subjects())
 
-            worker = start_worker(env)
-            wait_for_worker()
+            worker = _common.start_worker(env)
+            _common.wait_for_worker()
             mails_before = set(OutgoingMail.objects.values_list("pk", flat=True))
             began = time.time()
-            clue = transfer_with_webhook(f"http://127.0.0.1:{hook_port}/hook")
+            clue = _common.transfer_with_webhook(f"http://127.0.0.1:{hook_port}/hook")
             delivery = Delivery.objects.get(transfer__clue=clue)
             time.sleep(max(0, outage - (time.time() - began)))
             receiver = Receiver(hook_port)
@@ -134,11 +121,10 @@ def main():
             alert_after = settings.WEBHOOK_ALERT_AFTER_ATTEMPTS
         finally:
             if worker:
-                stop_process(worker)
+                harness.stop_process(worker)
             if receiver:
                 receiver.close()
             sink.close()
-            cluster.close()
 
     refused = [a for a in attempts if a[1] is None]
     accepted = [a for a in attempts if a[1] and 200 <= a[1] < 300]
@@ -164,7 +150,7 @@ def main():
         print(f"  mail server got {subject!r} for {', '.join(to)}")
     print(f"  ledger: {', '.join(ledger)}")
 
-    verdict = Verdict("Webhook target down drill")
+    verdict = _common.Verdict("Webhook target down drill")
     verdict.check(
         "delivered after the recovery, once, signed",
         delivery.status == Delivery.Status.DELIVERED

@@ -20,24 +20,17 @@ the delivery on the clue's ledger once. No manual step.
 
 import collections
 import signal
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-from _common import (
-    Cluster,
-    Verdict,
-    django_in_process,
-    free_port,
-    portal_env,
-    prepare_portal,
-    start_worker,
-    stop_process,
-    transfer_with_webhook,
-    valid_signature,
-    wait_for_worker,
-    workspace,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import _common
+
+from benchmarks import harness
 
 LIMIT_SECONDS = 150
 
@@ -60,7 +53,11 @@ class Receiver:
                 key = self.headers.get("Idempotency-Key")
                 with receiver.lock:
                     receiver.requests.append(
-                        (time.time() - receiver.began, key, valid_signature(self.headers, body))
+                        (
+                            time.time() - receiver.began,
+                            key,
+                            _common.valid_signature(self.headers, body),
+                        )
                     )
                     first = len(receiver.requests) == 1
                 if first:
@@ -90,33 +87,28 @@ class Receiver:
 
 def main():
     receiver = Receiver()
-    with workspace("portal-drill-worker-") as workdir:
-        cluster = Cluster(workdir)
-        cluster.start()
+    with (
+        _common.workspace("portal-drill-worker-") as workdir,
+        _common.running_cluster(workdir) as cluster,
+    ):
         workers = []
         try:
-            cluster.create_database()
-            env = portal_env(
-                workdir,
-                cluster.url,
-                free_port(),
-                WEBHOOK_CLAIM_SECONDS=5,
-                PERIODIC_CHECK_MINUTES=1,
+            _port, env = _common.prepared_portal(
+                workdir, cluster, WEBHOOK_CLAIM_SECONDS=5, PERIODIC_CHECK_MINUTES=1
             )
-            prepare_portal(env)
-            django_in_process(env)
+            _common.django_in_process(env)
             from reporting.models import Delivery
 
-            workers.append(start_worker(env))
-            wait_for_worker()
+            workers.append(_common.start_worker(env))
+            _common.wait_for_worker()
             began = receiver.began = time.time()
-            clue = transfer_with_webhook(receiver.url)
+            clue = _common.transfer_with_webhook(receiver.url)
             in_flight = receiver.in_flight.wait(60)
             workers[0].send_signal(signal.SIGKILL)
             workers[0].wait()
             killed_at = time.time() - began
             receiver.release.set()
-            workers.append(start_worker(env))
+            workers.append(_common.start_worker(env))
             restarted_at = time.time() - began
             delivery = Delivery.objects.get(transfer__clue=clue)
             while time.time() - began < LIMIT_SECONDS:
@@ -131,9 +123,8 @@ def main():
             forwarded = clue.ledger.filter(action="forwarded").count()
         finally:
             for worker in workers:
-                stop_process(worker)
+                harness.stop_process(worker)
             receiver.close()
-            cluster.close()
 
     keys = {key for _at, key, _ok in receiver.requests}
     print("\nWorker killed mid-delivery (claim 5 s, periodic checks every minute)")
@@ -149,7 +140,7 @@ def main():
     print(f"  attempts on the clue's record {attempts}")
     print(f"  'forwarded' ledger entries    {forwarded}")
 
-    verdict = Verdict("Worker killed mid-delivery drill")
+    verdict = _common.Verdict("Worker killed mid-delivery drill")
     verdict.check("the delivery was in flight when the worker was killed", in_flight)
     verdict.check(
         "the receiver saw it again after the restart, same key, signed",
