@@ -9,13 +9,12 @@ from django.urls import reverse
 import openpyxl
 import pytest
 
+from reporting.factories import ClueFactory
 from reporting.jobs import follow_up
 from reporting.lifecycle import ledger, reporter
 from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Unit
 from tests.conftest import StaffClient
-
-from .test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def page(user, clue):
 
 
 def test_full_loop_through_the_admin(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     tangshan = Unit.objects.get(code="r130200")
 
     queue = as_user(staff["intake-hebei"]).get(reverse("clues:index"))
@@ -77,7 +76,7 @@ def test_full_loop_through_the_admin(staff):
 
 
 def test_refused_actions_are_explained_and_change_nothing(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     response = act(staff["verifier-tangshan"], clue, "accept")
     assert response.status_code == 404  # not even visible to a verifier before transfer
     response = act(staff["intake-hebei"], clue, "acknowledge")
@@ -97,7 +96,7 @@ def test_refused_actions_are_explained_and_change_nothing(staff):
 
 
 def test_out_of_scope_staff_get_404_for_clue_evidence_and_reporter(staff):
-    clue = new_clue("440106")  # Guangdong: outside every Hebei unit
+    clue = ClueFactory(region="440106")  # Guangdong: outside every Hebei unit
     outsider = staff["supervisor-hebei"]
     client = as_user(outsider)
     assert client.get(reverse("clues:inspect", args=[clue.pk])).status_code == 404
@@ -113,7 +112,7 @@ def test_out_of_scope_staff_get_404_for_clue_evidence_and_reporter(staff):
 
 
 def test_generic_edit_and_delete_views_do_not_exist(staff, admin_client):
-    clue = new_clue()
+    clue = ClueFactory()
     for path in (
         f"/admin/reporting/clues/edit/{clue.pk}/",
         f"/admin/reporting/clues/delete/{clue.pk}/",
@@ -125,7 +124,7 @@ def test_generic_edit_and_delete_views_do_not_exist(staff, admin_client):
 
 
 def test_reveal_needs_a_reason_and_is_recorded(staff):
-    clue = new_clue(
+    clue = ClueFactory(
         reporter={"name": "赵六", "phone": "13911112222", "id_number": "", "contact_time": ""}
     )
     client = as_user(staff["intake-hebei"])
@@ -166,7 +165,7 @@ def test_evidence_download_is_an_attachment_and_recorded(staff, client, report_p
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
-    mine, theirs = new_clue("130203"), new_clue("440106")
+    mine, theirs = ClueFactory(region="130203"), ClueFactory(region="440106")
     response = as_user(staff["intake-hebei"]).get(
         reverse("clues:index") + f"?export={file_format}"
     )
@@ -186,7 +185,7 @@ def test_exports_hold_only_the_scope_and_are_recorded(staff, file_format):
 
 
 def test_acting_on_an_out_of_date_page_is_refused(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     seen = workflow.last_decision(clue)
     act(staff["intake-hebei"], clue, "accept")  # someone else acted first
     response = act(staff["supervisor-hebei"], clue, "ask", {"body": "问题"}, seen=seen)
@@ -195,7 +194,7 @@ def test_acting_on_an_out_of_date_page_is_refused(staff):
 
 
 def test_only_roles_offered_an_action_may_take_it(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     act(staff["intake-hebei"], clue, "accept")
     tangshan = Unit.objects.get(code="r130200")
     act(
@@ -210,7 +209,7 @@ def test_only_roles_offered_an_action_may_take_it(staff):
 
 
 def test_a_duplicate_must_be_a_clue_the_reviewer_can_see(staff):
-    clue, hidden = new_clue("130203"), new_clue("440106")
+    clue, hidden = ClueFactory(region="130203"), ClueFactory(region="440106")
     response = act(
         staff["intake-hebei"],
         clue,
@@ -224,7 +223,7 @@ def test_a_duplicate_must_be_a_clue_the_reviewer_can_see(staff):
 
 def test_site_history_shows_staff_nothing_of_clues(staff):
 
-    clue = new_clue("130203")
+    clue = ClueFactory(region="130203")
     follow_up.follow_new_clue(clue.pk)  # the worker's part: the report's own entry
     act(staff["intake-hebei"], clue, "accept")
     outsider = as_user(staff["verifier-tangshan"])
@@ -245,7 +244,7 @@ def test_two_staff_acting_at_once_cannot_both_win(staff):
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what is tested; SQLite serialises writers anyway")
-    clue = new_clue()
+    clue = ClueFactory()
     seen = workflow.last_decision(clue)
     barrier = threading.Barrier(2)
 
@@ -270,7 +269,7 @@ def test_two_staff_acting_at_once_cannot_both_win(staff):
 def test_reading_exporting_and_downloading_do_not_make_a_page_stale(staff):
     """Only decisions make a page out of date: a colleague exporting the queue must not cost
     a verifier the note they were typing."""
-    clue = new_clue()
+    clue = ClueFactory()
     seen = workflow.last_decision(clue)
     as_user(staff["supervisor-hebei"]).get(reverse("clues:index") + "?export=csv")
     ledger.record(clue, "evidence_downloaded", actor=staff["supervisor-hebei"])
@@ -280,7 +279,7 @@ def test_reading_exporting_and_downloading_do_not_make_a_page_stale(staff):
 
 
 def test_a_refused_action_keeps_what_was_typed(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     seen = workflow.last_decision(clue)
     act(staff["intake-hebei"], clue, "accept")
     text = "请问您看到的车牌号是多少？这是一段很长的问题。"
@@ -292,7 +291,7 @@ def test_a_refused_action_keeps_what_was_typed(staff):
 
 
 def test_only_actions_that_can_succeed_are_offered_to_signatories(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     tangshan = Unit.objects.get(code="r130200")
     act(staff["intake-hebei"], clue, "accept")
     act(
@@ -320,14 +319,14 @@ def test_only_actions_that_can_succeed_are_offered_to_signatories(staff):
 
 
 def test_the_feedback_given_is_on_the_clue_page(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     clue.status, clue.feedback = Clue.Status.FEEDBACK, "经核查，已依法处理。"
     clue.save()
     assert "经核查，已依法处理。" in page(staff["supervisor-hebei"], clue).content.decode()
 
 
 def test_the_transfer_deadline_is_filled_in_for_a_date_input(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     act(staff["intake-hebei"], clue, "accept")
     html = page(staff["intake-hebei"], clue).content.decode()
     assert re.search(r'type="date" name="transfer-deadline" value="\d{4}-\d{2}-\d{2}"', html)
@@ -336,7 +335,7 @@ def test_the_transfer_deadline_is_filled_in_for_a_date_input(staff):
 def test_a_tracking_number_as_printed_finds_the_clue(staff):
     from reporting.intake.receipts import format_tracking_number
 
-    clue, other = new_clue(), new_clue()
+    clue, other = ClueFactory(), ClueFactory()
     printed = format_tracking_number(clue.tracking_number)
     assert " " in printed
     html = as_user(staff["intake-hebei"]).get(reverse("clues:index"), {"q": printed})
@@ -347,7 +346,7 @@ def test_a_tracking_number_as_printed_finds_the_clue(staff):
 def test_the_overdue_and_open_filters(staff):
     from django.utils import timezone
 
-    late, on_time, closed = new_clue(), new_clue(), new_clue()
+    late, on_time, closed = ClueFactory(), ClueFactory(), ClueFactory()
     Clue.objects.filter(pk=late.pk).update(overdue_since=timezone.now())
     Clue.objects.filter(pk=closed.pk).update(status=Clue.Status.CLOSED)
     client = as_user(staff["intake-hebei"])
@@ -360,7 +359,7 @@ def test_the_overdue_and_open_filters(staff):
 def test_csv_export_is_excel_ready_in_the_readers_language(staff):
     from wagtail.users.models import UserProfile
 
-    clue = new_clue()
+    clue = ClueFactory()
     user = staff["intake-hebei"]
     chinese = b"".join(
         as_user(user).get(reverse("clues:index") + "?export=csv").streaming_content
@@ -385,7 +384,7 @@ def timezone_local(value):
 
 
 def test_the_dashboard_shows_each_role_what_waits_for_it(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     intake_home = as_user(staff["intake-hebei"]).get("/admin/").content.decode()
     assert "等待您处理的线索" in intake_home
     assert "新线索，待初核" in intake_home
@@ -417,7 +416,7 @@ def test_the_dashboard_counts_clues_due_within_a_week_once(staff):
 
     from django.utils import timezone
 
-    clue = new_clue()
+    clue = ClueFactory()
     Clue.objects.filter(pk=clue.pk).update(acknowledge_due_at=timezone.now() + timedelta(days=2))
     home = as_user(staff["intake-hebei"]).get("/admin/").content.decode()
     row = re.search(r"一周内到期</a></td><td>(\d+)</td>", home)
@@ -433,7 +432,7 @@ def test_the_dashboard_counts_only_open_clues_and_each_once(staff):
 
     intake, supervisor = staff["intake-hebei"], staff["supervisor-hebei"]
     soon = timezone.now() + timedelta(days=3)
-    sent_twice = new_clue()
+    sent_twice = ClueFactory()
     workflow.accept(sent_twice, intake)
     # Two unacknowledged transfers due this week (the second one up to the province): still
     # one clue.
@@ -447,9 +446,9 @@ def test_the_dashboard_counts_only_open_clues_and_each_once(staff):
         mode="upgrade",
         deadline=soon,
     )
-    late = new_clue()
+    late = ClueFactory()
     Clue.objects.filter(pk=late.pk).update(overdue_since=timezone.now())
-    closed = new_clue()
+    closed = ClueFactory()
     workflow.reject(closed, intake, reason="insufficient")
     Clue.objects.filter(pk=closed.pk).update(acknowledge_due_at=soon)
     counts, _to_sign = work_summary(intake)
