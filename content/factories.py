@@ -3,12 +3,7 @@
 import wagtail_factories
 from factory import Faker
 
-from .models import HomePage, PortalImage
-
-
-class PortalImageFactory(wagtail_factories.ImageFactory):
-    class Meta:
-        model = PortalImage
+from .models import HomePage
 
 
 class HomePageFactory(wagtail_factories.PageFactory):

@@ -12,9 +12,11 @@ from reporting.intake.receipts import (
     hash_access_key,
     new_access_key,
 )
-from reporting.lifecycle import reporter, submission
+from reporting.lifecycle import reporter
+from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
+from .factories import ClueFactory, advance
 from .models import Category, Clue, Membership, Region, Unit
 from .reference import DATA, load_regions, seed_if_empty
 
@@ -111,21 +113,13 @@ def demo_report():
     """Create the demo report if missing and give it a new access key; returns the receipt."""
     clue = Clue.objects.filter(submission_token=DEMO_TOKEN).first()
     if clue is None:
-        clue, _key = submission.submit_clue(
-            details={
-                "category": Category.objects.get(slug="routine-loans"),
-                "region": Region.objects.get(code="130203"),
-                "what_happened": "（示例，虚构）某“小额贷款”公司以“砍头息”放贷，借款人逾期后，"
-                "多人上门喷漆、堵门、深夜电话骚扰，逼迫借款人家属还款。",
-                "when": Clue.When.UNKNOWN,
-                "where": "（示例）某小区",
-                "officials_shield": Clue.Shield.UNKNOWN,
-            },
+        clue = ClueFactory(
+            category="routine-loans",
+            what_happened="（示例，虚构）某“小额贷款”公司以“砍头息”放贷，借款人逾期后，"
+            "多人上门喷漆、堵门、深夜电话骚扰，逼迫借款人家属还款。",
+            where="（示例）某小区",
             parties=[{"name": "（示例）“光头”", "description": "自称公司经理", "role": "头目"}],
-            reporter=None,
             submission_token=DEMO_TOKEN,
-            entry_code="",
-            language="zh-hans",
         )
         staff = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
         reporter.ask_reporter(clue, "（示例）请问上门的人是否开车？记得车牌号吗？", staff=staff)
@@ -140,20 +134,11 @@ def _demo_clue(token, text, region="130203", category="gang-crime"):
     existing = Clue.objects.filter(submission_token=token).first()
     if existing:
         return existing, False
-    clue, _key = submission.submit_clue(
-        details={
-            "category": Category.objects.get(slug=category),
-            "region": Region.objects.get(code=region),
-            "what_happened": f"（示例，虚构）{text}",
-            "when": Clue.When.UNKNOWN,
-            "where": "",
-            "officials_shield": Clue.Shield.UNKNOWN,
-        },
-        parties=[],
-        reporter=None,
+    clue = ClueFactory(
+        what_happened=f"（示例，虚构）{text}",
+        region=region,
+        category=category,
         submission_token=token,
-        entry_code="",
-        language="zh-hans",
     )
     return clue, True
 
@@ -161,17 +146,13 @@ def _demo_clue(token, text, region="130203", category="gang-crime"):
 def demo_review(people):
     """Clues at different stages of review, moved there by the real workflow, so a newcomer
     can click through the loop as each role."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from reporting.lifecycle import review as workflow
-
-    from .models import Transfer
-
-    deadline = timezone.now() + timedelta(days=30)
-    tangshan = Unit.objects.get(code="r130200")
-    intake, verifier = people["intake-hebei"], people["verifier-tangshan"]
+    # Screened by the Hebei office, verified and signed by the Tangshan office.
+    hebei_to_tangshan = {
+        "intake": people["intake-hebei"],
+        "verifier": people["verifier-tangshan"],
+        "signers": [people[f"signer{n}-tangshan"] for n in (1, 2, 3)],
+        "to_unit": Unit.objects.get(code="r130200"),
+    }
 
     _demo_clue(
         "demo-stage-new-000000000001",
@@ -183,25 +164,21 @@ def demo_review(people):
         "demo-stage-transferred-0001", "菜市场有人强收“管理费”。", category="market-bullies"
     )
     if created:
-        workflow.accept(clue, intake)
-        workflow.transfer(
-            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
-        )
+        advance(clue, Clue.Status.TRANSFERRED, **hebei_to_tangshan)
 
     clue, created = _demo_clue("demo-stage-signing-00000001", "某村霸长期把持村务，殴打村民。")
     if created:
-        workflow.accept(clue, intake, is_key=True)
-        workflow.transfer(
-            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
-        )
-        workflow.acknowledge(clue, verifier)
-        workflow.add_progress(clue, verifier, note="（示例）走访村民 12 人，调取报案记录。")
-        workflow.draft_conclusion(
+        advance(
             clue,
-            verifier,
-            finding="substantiated",
-            outcome="criminal_case",
-            text="（示例）反映问题属实，已立案侦查。",
+            Clue.Status.VERIFYING,
+            is_key=True,
+            progress="（示例）走访村民 12 人，调取报案记录。",
+            conclusion={
+                "finding": "substantiated",
+                "outcome": "criminal_case",
+                "text": "（示例）反映问题属实，已立案侦查。",
+            },
+            **hebei_to_tangshan,
         )
         workflow.sign(clue, people["signer1-tangshan"])
 
@@ -209,22 +186,17 @@ def demo_review(people):
         "demo-stage-closed-000000001", "有人以“砍头息”放贷并暴力催收。", category="routine-loans"
     )
     if created:
-        workflow.accept(clue, intake)
-        workflow.transfer(
-            clue, intake, to_unit=tangshan, mode=Transfer.Mode.NORMAL, deadline=deadline
-        )
-        workflow.acknowledge(clue, verifier)
-        workflow.draft_conclusion(
+        advance(
             clue,
-            verifier,
-            finding="partly",
-            outcome="administrative_case",
-            text="（示例）部分属实，已行政处罚。",
+            Clue.Status.CLOSED,
+            conclusion={
+                "finding": "partly",
+                "outcome": "administrative_case",
+                "text": "（示例）部分属实，已行政处罚。",
+            },
+            feedback="（示例）经核查，部分情况属实，已依法处理。",
+            **hebei_to_tangshan,
         )
-        for signer in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
-            workflow.sign(clue, people[signer])
-        workflow.give_feedback(clue, verifier, text="（示例）经核查，部分情况属实，已依法处理。")
-        workflow.close(clue, intake)
 
 
 VOLUME_TEXTS = [
@@ -235,24 +207,34 @@ VOLUME_TEXTS = [
 ]
 
 
+def _volume_status(n, hebei):
+    """Where the n-th volume clue stops: every twelfth not accepted; in Hebei the rest
+    acknowledged by Tangshan, every other one concluded; in Guangdong two in three sent to
+    the province's office, the others only screened."""
+    if n % 12 == 11:
+        return Clue.Status.NOT_ACCEPTED
+    if not hebei:
+        return Clue.Status.TRANSFERRED if n % 3 else Clue.Status.SCREENED
+    return Clue.Status.ACKNOWLEDGED if n % 2 else Clue.Status.CONCLUDED
+
+
 def demo_volume(people):
     """Three dozen fictional clues in two provinces, moved by the real workflow (a few not
     accepted, most transferred, a third concluded), so the statistics pages have figures
     above the public page's suppression threshold."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from reporting.lifecycle import review as workflow
-
-    from .models import Transfer
-
-    deadline = timezone.now() + timedelta(days=30)
     superuser = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     categories = list(Category.objects.filter(active=True).order_by("sort_order")[:4])
-    units = {code: Unit.objects.get(code=code) for code in ("r130200", "r440000")}
-    intake, verifier = people["intake-hebei"], people["verifier-tangshan"]
-    signers = [people[f"signer{n}-tangshan"] for n in (1, 2, 3)]
+    by_province = {
+        # Screened by the Hebei office, verified and signed by the Tangshan office.
+        True: {
+            "intake": people["intake-hebei"],
+            "verifier": people["verifier-tangshan"],
+            "signers": [people[f"signer{n}-tangshan"] for n in (1, 2, 3)],
+            "to_unit": Unit.objects.get(code="r130200"),
+        },
+        # Guangdong has no demo staff: the administrator screens and sends on.
+        False: {"intake": superuser, "to_unit": Unit.objects.get(code="r440000")},
+    }
     for n in range(36):
         hebei = n < 24
         region = ("130203", "130281")[n % 2] if hebei else ("440106", "440305")[n % 2]
@@ -264,34 +246,16 @@ def demo_volume(people):
         )
         if not created:
             continue
-        screener = intake if hebei else superuser
-        if n % 12 == 11:
-            workflow.reject(clue, screener, reason="out_of_scope")
-            continue
-        workflow.accept(clue, screener)
-        if not hebei:
-            if n % 3:
-                workflow.transfer(
-                    clue,
-                    screener,
-                    to_unit=units["r440000"],
-                    mode=Transfer.Mode.NORMAL,
-                    deadline=deadline,
-                )
-            continue
-        workflow.transfer(
-            clue, intake, to_unit=units["r130200"], mode=Transfer.Mode.NORMAL, deadline=deadline
-        )
-        workflow.acknowledge(clue, verifier)
-        if n % 2:
-            continue
         case = n % 4 == 0
-        workflow.draft_conclusion(
+        advance(
             clue,
-            verifier,
-            finding="substantiated" if case else "partly",
-            outcome="criminal_case" if case else "administrative_case",
-            text="（示例）" + ("反映问题属实，已立案侦查。" if case else "部分属实，已依法处理。"),
+            _volume_status(n, hebei),
+            reason="out_of_scope",
+            conclusion={
+                "finding": "substantiated" if case else "partly",
+                "outcome": "criminal_case" if case else "administrative_case",
+                "text": "（示例）"
+                + ("反映问题属实，已立案侦查。" if case else "部分属实，已依法处理。"),
+            },
+            **by_province[hebei],
         )
-        for signer in signers:
-            workflow.sign(clue, signer)

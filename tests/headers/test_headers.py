@@ -17,10 +17,10 @@ import content.demo_stories
 import law.demo
 import reporting.demo
 from posters.models import EntryPoint
+from reporting.factories import ClueFactory
 from reporting.models import Clue, LedgerEntry
 from tests.conftest import StaffClient
 from tests.reporting import samples
-from tests.reporting.test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_admin_sign_in_page(client, site_tree):
 
 
 def test_admin_dashboard(staff):
-    new_clue()
+    ClueFactory()
     response = as_user(staff["intake-hebei"]).get(reverse("wagtailadmin_home"))
     assert response.status_code == 200
     assert headers(response) == STAFF_PAGE
@@ -236,7 +236,7 @@ def test_admin_dashboard(staff):
 
 
 def test_clue_queue_and_clue_page(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     client = as_user(staff["intake-hebei"])
     queue = client.get(reverse("clues:index"))
     assert clue.tracking_number in queue.content.decode()
@@ -251,7 +251,7 @@ def test_clue_queue_and_clue_page(staff):
 
 
 def test_text_a_citizen_sent_cannot_become_markup_on_the_clue_page(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     Clue.objects.filter(pk=clue.pk).update(
         what_happened='<script>alert(1)</script><img src=x onerror="alert(2)">'
     )
@@ -287,7 +287,7 @@ def test_evidence_download(staff, client, report_page, valid_data):
 
 
 def test_statistics_and_ledger(staff):
-    new_clue()
+    ClueFactory()
     client = as_user(staff["supervisor-hebei"])
     for url in ("/admin/reporting/statistics/", reverse("ledger:index")):
         response = client.get(url)

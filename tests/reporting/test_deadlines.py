@@ -8,12 +8,11 @@ from django.utils import timezone
 
 import pytest
 
+from reporting.factories import ClueFactory, clue_at
 from reporting.jobs import deadlines
 from reporting.jobs import mail as outbox
 from reporting.lifecycle import review as workflow
-from reporting.models import Clue, Transfer, Unit
-
-from .test_workflow import new_clue
+from reporting.models import Clue, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def check(now=None):
 
 
 def test_late_screening_is_marked_digested_once_a_day_and_escalated(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     assert check()["overdue"] == 0
 
     counts = check(now=later(8))  # past the 7-day acknowledgement
@@ -59,16 +58,7 @@ def clue_url(clue):
 
 
 def test_unacknowledged_transfer_reminds_the_unit_and_escalates_to_its_parent(staff):
-    clue = new_clue()
-    tangshan = Unit.objects.get(code="r130200")
-    workflow.accept(clue, staff["intake-hebei"])
-    workflow.transfer(
-        clue,
-        staff["intake-hebei"],
-        to_unit=tangshan,
-        mode=Transfer.Mode.NORMAL,
-        deadline=later(30),
-    )
+    clue = clue_at(Clue.Status.TRANSFERRED, to_unit=Unit.objects.get(code="r130200"))
     mail.outbox.clear()
     assert check(now=later(4))["overdue"] == 1  # 3 days to acknowledge
     assert any("verifier-tangshan@example.test" in m.to for m in mail.outbox)
@@ -79,7 +69,7 @@ def test_unacknowledged_transfer_reminds_the_unit_and_escalates_to_its_parent(st
 
 
 def test_moving_the_clue_clears_the_overdue_mark(staff):
-    clue = new_clue()
+    clue = ClueFactory()
     check(now=later(8))
     workflow.accept(clue, staff["intake-hebei"])
     clue.refresh_from_db()
@@ -97,7 +87,7 @@ def test_mail_that_fails_waits_in_the_outbox_and_is_sent_later(staff, settings):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens: refused
-    new_clue()
+    ClueFactory()
     deadlines.check(now=later(8))
     assert outbox.send_unsent() == 0
     waiting = OutgoingMail.objects.filter(sent_at=None)

@@ -2,16 +2,15 @@ from django.db import DatabaseError, connection, transaction
 
 import pytest
 
+from reporting.factories import ClueFactory
 from reporting.models import LedgerEntry
 from reporting.models.clues import LedgerIsAppendOnly
-
-from .test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_orm_cannot_change_or_remove_ledger_entries(site_tree):
-    clue = new_clue(None)
+    clue = ClueFactory(region=None)
     entry = clue.ledger.get()
     entry.note = "改写历史"
     with pytest.raises(LedgerIsAppendOnly):
@@ -28,7 +27,7 @@ def test_the_orm_cannot_change_or_remove_ledger_entries(site_tree):
 def test_postgresql_refuses_raw_update_and_delete(site_tree):
     if connection.vendor != "postgresql":
         pytest.skip("the trigger exists on PostgreSQL")
-    clue = new_clue(None)
+    clue = ClueFactory(region=None)
     pk = clue.ledger.get().pk
     for sql in (
         "UPDATE reporting_ledgerentry SET note = 'x' WHERE id = %s",
@@ -55,7 +54,7 @@ def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, 
     from reporting.lifecycle import review as workflow
     from reporting.models import Unit
 
-    clue = new_clue()
+    clue = ClueFactory()
     reviewer = staff["intake-hebei"]
     workflow.accept(clue, reviewer, is_key=False)
     mirrored = ModelLogEntry.objects.filter(action__startswith="reporting.")

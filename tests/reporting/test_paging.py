@@ -6,9 +6,9 @@ from django.urls import reverse
 import pytest
 
 from reporting.admin import paging
+from reporting.factories import ClueFactory
 
 from .test_admin_review import as_user
-from .test_workflow import new_clue
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,10 @@ def cap_of_two(monkeypatch):
 
 def test_the_queue_counts_up_to_the_cap_then_says_more(staff, cap_of_two):
     queue = as_user(staff["intake-hebei"])
-    new_clue(), new_clue()
+    ClueFactory(), ClueFactory()
     html = queue.get(reverse("clues:index")).content.decode()
     assert "2 线索" in html and "超过" not in html
-    new_clue()
+    ClueFactory()
     html = queue.get(reverse("clues:index")).content.decode()
     assert "超过 2 条线索" in html
     filtered = queue.get(reverse("clues:index"), {"status": "submitted"}).content.decode()
@@ -32,6 +32,6 @@ def test_the_queue_counts_up_to_the_cap_then_says_more(staff, cap_of_two):
 
 def test_the_ledger_says_more_than_the_cap(staff, admin_client, cap_of_two):
     for _clue in range(3):
-        new_clue()
+        ClueFactory()
     html = admin_client.get(reverse("ledger:index")).content.decode()
     assert "超过 2 条台账记录" in html

@@ -48,11 +48,10 @@ def test_access_key_has_at_least_80_bits_and_is_only_stored_hashed():
 def test_keys_stored_by_the_earlier_slow_hash_still_open_their_clue_and_are_rehashed(staff):
     import hashlib
 
+    from reporting.factories import ClueFactory
     from reporting.lifecycle import reporter
 
-    from .test_workflow import new_clue
-
-    clue = new_clue()
+    clue = ClueFactory()
     key = receipts.new_access_key()
     salt = bytes(16)
     digest = hashlib.scrypt(key.encode(), salt=salt, dklen=32, n=2**14, r=8, p=1).hex()

@@ -4,33 +4,17 @@ from django.utils import timezone
 
 import pytest
 
+from reporting.factories import ClueFactory, advance
 from reporting.jobs import follow_up
 from reporting.jobs.mail import send_unsent
-from reporting.lifecycle import review as workflow
-from reporting.lifecycle import submission
 from reporting.lifecycle.repeats import link_repeats
-from reporting.models import Category, Clue, Region, Transfer, Unit
+from reporting.models import Clue
 
 pytestmark = pytest.mark.django_db
 
 
 def report(text, people=(), region="130203", category="market-bullies"):
-    clue, _key = submission.submit_clue(
-        details={
-            "category": Category.objects.get(slug=category),
-            "region": Region.objects.get(code=region),
-            "what_happened": text,
-            "when": "unknown",
-            "where": "",
-            "officials_shield": "unknown",
-        },
-        parties=[{"name": name, "description": "", "role": ""} for name in people],
-        reporter=None,
-        submission_token=f"t-{timezone.now().timestamp()}-{len(text)}-{len(people)}",
-        entry_code="",
-        language="zh-hans",
-    )
-    return clue
+    return ClueFactory(what_happened=text, parties=people, region=region, category=category)
 
 
 def test_same_people_link_clues_whatever_the_text(staff):
@@ -54,25 +38,11 @@ def test_nearly_the_same_story_in_the_same_place_is_linked(staff):
 
 def test_a_concluded_clue_reported_again_is_flagged_for_look_back(staff):
     old = report("有人以砍头息放贷并暴力催收。", people=["光头"])
-    workflow.accept(old, staff["intake-hebei"])
-    tangshan = Unit.objects.get(code="r130200")
-    workflow.transfer(
+    advance(
         old,
-        staff["intake-hebei"],
-        to_unit=tangshan,
-        mode=Transfer.Mode.NORMAL,
-        deadline=timezone.now() + timedelta(days=9),
+        Clue.Status.CONCLUDED,
+        conclusion={"finding": "unsubstantiated", "outcome": "no_action", "text": "未查实"},
     )
-    workflow.acknowledge(old, staff["verifier-tangshan"])
-    workflow.draft_conclusion(
-        old,
-        staff["verifier-tangshan"],
-        finding="unsubstantiated",
-        outcome="no_action",
-        text="未查实",
-    )
-    for signer in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
-        workflow.sign(old, staff[signer])
     again = report("那个光头还在放贷催收。", people=["光头"])
     link_repeats(again.pk)
     old.refresh_from_db()

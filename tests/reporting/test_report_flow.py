@@ -1,32 +1,21 @@
+"""The public report form from the citizen's side: sending a report, the captcha, double
+submissions and the receipt shown once."""
+
 import re
 from datetime import timedelta
-from io import StringIO
 
-from django.core import mail
-from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 from captcha.models import CaptchaStore
 
-from portal.factories import SuperuserFactory
-from reporting.lifecycle import reporter, submission
-from reporting.models import Category, Clue, Party
+from reporting.lifecycle import submission
+from reporting.models import Clue, Party
+
+from .helpers import receipt_codes, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def receipt_codes(html):
-    number = re.search(r'id="tracking-number"[^>]*>([^<]+)<', html).group(1)
-    key = re.search(r'id="access-key"[^>]*>([^<]+)<', html).group(1)
-    return number, key
-
-
-def submit(client, report_page, valid_data, url="/report/", **overrides):
-    _, hidden = report_page(url)
-    return client.post(url, {**valid_data(**overrides), **hidden})
 
 
 def test_form_is_served_in_both_languages(client, report_page):
@@ -153,170 +142,6 @@ def test_refreshing_the_captcha_keeps_answers_without_errors(client, report_page
     assert re.search(r'name="captcha_0" value="([^"]+)"', html).group(1) != hidden["captcha_0"]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"what_happened": ""}, "what_happened", "请告诉我们发生了什么"),
-        ({"what_happened": "长" * 10_001}, "what_happened", "10000"),
-        ({"category": "999999"}, "category", "选择"),
-        ({"when": "date"}, "when_start", "请输入日期"),
-        (
-            {"when": "period", "when_start": "2025-05-02", "when_end": "2025-05-01"},
-            "when_end",
-            "早于",
-        ),
-        ({"when": "date", "when_start": "2999-01-01"}, "when_start", "将来"),
-        ({"when": "date", "when_start": "not-a-date"}, "when_start", "日期"),
-        ({"identity": "named", "reporter_name": "张三"}, "reporter_phone", "电话"),
-        (
-            {"identity": "named", "reporter_name": "张三", "reporter_phone": "abc"},
-            "reporter_phone",
-            "电话",
-        ),
-        (
-            {
-                "identity": "named",
-                "reporter_name": "张三",
-                "reporter_phone": "13800138000",
-                "reporter_id_number": "110101199003071234",
-            },
-            "reporter_id_number",
-            "身份证",
-        ),
-        ({"agree": None}, "agree", "请确认"),
-        ({"region": "999999"}, "region", "选择"),
-        ({"party-TOTAL_FORMS": "50"}, None, None),
-    ],
-)
-def test_bad_answers_are_refused_next_to_the_field(
-    client, report_page, valid_data, overrides, field, message
-):
-    response = submit(client, report_page, valid_data, **overrides)
-    assert response.status_code == 400
-    html = response.content.decode()
-    if field:
-        block = re.search(rf'id="id_{field}-field".*?</div>', html, re.S).group(0)
-        assert message in block, block
-    assert not Clue.objects.exists()
-
-
-def test_query_string_preselects_category_region_and_entry(report_page):
-    html, _ = report_page("/report/?category=market-bullies&region=440106&entry=BUS42")
-    market = Category.objects.get(slug="market-bullies").pk
-    assert re.search(rf'value="{market}"[^>]*checked', html)
-    assert re.search(r'<option value="440106" selected>', html)
-    assert 'name="entry" value="BUS42"' in html
-
-
-def test_unknown_query_values_are_ignored(report_page):
-    html, _ = report_page("/report/?category=nope&region=<script>&entry=%00bad%22")
-    category_block = re.search(r'id="id_category-field".*?</fieldset>', html, re.S).group(0)
-    assert "checked" not in category_block
-    assert '<option value="" selected>' in html
-    assert '<input type="hidden" name="entry" id="id_entry">' in html
-    assert "<script>" not in html
-
-
-def test_named_reporter_details_are_encrypted_at_rest(client, report_page, valid_data):
-    response = submit(
-        client,
-        report_page,
-        valid_data,
-        identity="named",
-        reporter_name="王小明",
-        reporter_phone="13912345678",
-        reporter_id_number="11010519491231002X",
-        reporter_contact_time="晚上",
-    )
-    assert response.status_code == 302
-    clue = Clue.objects.get()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM reporting_clue")
-        raw = repr(cursor.fetchall())
-    for secret in ("王小明", "13912345678", "11010519491231002X", "\\u738b"):
-        assert secret not in raw
-    assert reporter.reporter_details(clue) == {
-        "name": "王小明",
-        "phone": "13912345678",
-        "id_number": "11010519491231002X",
-        "contact_time": "晚上",
-    }
-    assert clue.identity == "named"
-
-
-def test_no_client_address_is_stored_anywhere(client, report_page, valid_data):
-    _, hidden = report_page()
-    client.post("/report/", {**valid_data(), **hidden}, REMOTE_ADDR="203.0.113.77")
-    assert Clue.objects.count() == 1
-    out = StringIO()
-    call_command("dumpdata", stdout=out)
-    assert "203.0.113.77" not in out.getvalue()
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_intake_is_emailed_a_link_and_nothing_of_the_clue(client, report_page, valid_data):
-    SuperuserFactory(username="intake", email="intake@example.test")
-    submit(client, report_page, valid_data)
-    call_command("run_worker", "--batch", verbosity=0, stdout=StringIO(), stderr=StringIO())
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["intake@example.test"]
-    assert "https://portal.example.test/admin/" in message.body
-    for content in ("暴力催收", "刀疤强", Clue.objects.get().tracking_number):
-        assert content not in message.body + message.subject
-
-
-def test_status_gives_one_answer_for_every_mismatch_and_locks(client, report_page, valid_data):
-    submit(client, report_page, valid_data)
-    number, key = receipt_codes(client.get("/report/receipt/").content.decode())
-    wrong = client.post("/report/status/", {"tracking_number": number, "access_key": "X" * 20})
-    assert wrong.status_code == 400
-    generic = "跟踪编号和查询码与任何举报都不匹配"
-    assert generic in wrong.content.decode()
-    from reporting.intake.receipts import new_tracking_number
-
-    unknown = client.post(
-        "/report/status/", {"tracking_number": new_tracking_number(), "access_key": key}
-    )
-    assert generic in unknown.content.decode()
-    for _ in range(4):
-        client.post("/report/status/", {"tracking_number": number, "access_key": "Y" * 20})
-    locked = client.post("/report/status/", {"tracking_number": number, "access_key": key})
-    assert locked.status_code == 429
-    assert "已收到" not in locked.content.decode()
-
-
-def test_status_catches_typing_errors_in_the_tracking_number(client, site_tree):
-    response = client.post(
-        "/report/status/", {"tracking_number": "1234 5678 9012", "access_key": "x"}
-    )
-    assert response.status_code == 400
-    assert "输入有误" in response.content.decode()
-
-
-def test_captcha_can_be_heard_in_mandarin(client, report_page):
-    import shutil
-
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed here (scripts/test installs it as root)")
-    html, _ = report_page()
-    audio = re.search(r'href="(/captcha/audio/[^"]+)"', html).group(1)
-    response = client.get(audio)
-    assert response.status_code == 200
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert body[:4] == b"RIFF" and body[8:12] == b"WAVE"
-    assert len(body) > 10_000  # four spoken characters, not an empty file
-
-
-def test_without_a_speech_engine_the_form_says_audio_is_unavailable(report_page, monkeypatch):
-    from captcha.conf import settings as captcha_settings
-
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_FLITE_PATH", None)
-    html, _ = report_page()
-    assert "/captcha/audio/" not in html
-    assert "本服务器暂不提供语音验证码" in html
-
-
 def test_double_click_whose_first_response_is_lost_still_shows_the_receipt_once(
     report_page, valid_data, client
 ):
@@ -337,20 +162,6 @@ def test_double_click_whose_first_response_is_lost_still_shows_the_receipt_once(
     assert again.status_code == 302  # shown once
 
 
-def test_the_access_key_is_never_stored_in_clear(client, report_page, valid_data):
-    from django.contrib.sessions.models import Session
-
-    from reporting.models import ReceiptHandoff
-
-    submit(client, report_page, valid_data)
-    for session in Session.objects.all():
-        assert "access_key" not in str(session.get_decoded())
-    handoff = ReceiptHandoff.objects.get()
-    _number, key = receipt_codes(client.get("/report/receipt/").content.decode())
-    assert key.replace("-", "").encode() not in bytes(handoff.sealed)
-    assert not ReceiptHandoff.objects.exists()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_queue_failure_after_the_commit_loses_nothing(client, report_page, valid_data, settings):
     """With the task queue down, the report and its files stay, and the receipt is shown."""
@@ -368,57 +179,6 @@ def test_a_queue_failure_after_the_commit_loses_nothing(client, report_page, val
     assert receipt_codes(client.get(response["Location"]).content.decode())
     item = Clue.objects.get().evidence.get()
     assert item.file.storage.exists(item.file.name)
-
-
-def test_guessing_is_slowed_then_stopped(client, report_page, valid_data):
-    submit(client, report_page, valid_data)
-    number, _key = receipt_codes(client.get("/report/receipt/").content.decode())
-    statuses = []
-    for _attempt in range(4):
-        response = client.post(
-            "/report/status/", {"tracking_number": number, "access_key": "Z" * 20}
-        )
-        statuses.append(response.status_code)
-    assert statuses[:3] == [400, 400, 400]
-    assert statuses[3] == 429
-    assert "秒后再试" in response.content.decode()
-
-
-def test_rate_limits_follow_the_client_behind_the_proxy(rf, settings):
-    from reporting.intake import throttle
-
-    settings.TRUSTED_PROXY_HOPS = 1
-    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
-    assert throttle.client_address(request) == "198.51.100.4"
-    spoofed = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.4")
-    assert throttle.client_address(spoofed) == "198.51.100.4"
-    settings.TRUSTED_PROXY_HOPS = 0
-    assert throttle.client_address(request) == "10.0.0.2"
-
-
-@pytest.mark.parametrize(
-    "query", ["?category=%00", "?region=%00", "?entry=%00", "?category=" + "x" * 5000]
-)
-def test_control_characters_in_poster_links_are_ignored(report_page, query):
-    html, _ = report_page("/report/" + query)
-    assert '<option value="" selected>' in html
-
-
-def test_another_person_can_be_added_without_javascript(client, report_page, valid_data):
-    _, hidden = report_page()
-    data = {**valid_data(), **hidden, "add_party": "1"}
-    data.pop("captcha_1")
-    html = client.post("/report/", data).content.decode()
-    assert 'name="party-2-name"' in html
-    assert 'value="刀疤强"' in html
-    assert "field__error" not in html
-
-
-def test_enter_sends_the_report_rather_than_another_button(report_page):
-    html, _ = report_page()
-    form = html[html.index('<form method="post" action="/report/"') :]
-    first_button = re.search(r"<button[^>]*>", form).group(0)
-    assert "name=" not in first_button  # the plain send button, not refresh or add
 
 
 def test_a_token_that_is_not_ours_is_refused(client, report_page, valid_data):

@@ -9,13 +9,12 @@ from django.utils import timezone
 import pytest
 
 from reporting import statistics
+from reporting.factories import ClueFactory, clue_at
 from reporting.lifecycle import review as workflow
 from reporting.models import Clue, Transfer, Unit
 
-from .test_workflow import new_clue
-
 pytestmark = pytest.mark.django_db
-Mode = Transfer.Mode
+Mode, S = Transfer.Mode, Clue.Status
 
 
 def unit(code):
@@ -24,37 +23,22 @@ def unit(code):
 
 @pytest.fixture
 def scene(staff, superuser):
-    intake, verifier = staff["intake-hebei"], staff["verifier-tangshan"]
+    intake = staff["intake-hebei"]
     soon = timezone.now() + timedelta(days=30)
     # c1: the whole loop in Tangshan, a criminal case; then closed and reopened.
-    c1 = new_clue("130203")
-    workflow.accept(c1, intake)
-    workflow.transfer(c1, intake, to_unit=unit("r130200"), mode=Mode.NORMAL, deadline=soon)
-    workflow.acknowledge(c1, verifier)
-    workflow.draft_conclusion(
-        c1, verifier, finding="substantiated", outcome="criminal_case", text="属实"
-    )
-    for name in ("signer1-tangshan", "signer2-tangshan", "signer3-tangshan"):
-        workflow.sign(c1, staff[name])
-    workflow.give_feedback(c1, verifier, text="已立案")
-    workflow.close(c1, intake)
+    c1 = clue_at(S.CLOSED, review={"feedback": "已立案"})
     workflow.reopen(c1, intake, reason="群众再次反映")
     # c2: transferred to Tangshan, then upgraded to Hebei: one clue, two transfers.
-    c2 = new_clue("130203")
-    workflow.accept(c2, intake)
-    workflow.transfer(c2, intake, to_unit=unit("r130200"), mode=Mode.NORMAL, deadline=soon)
+    c2 = clue_at(S.TRANSFERRED, to_unit=unit("r130200"))
     workflow.transfer(
         c2, staff["supervisor-hebei"], to_unit=unit("r130000"), mode=Mode.UPGRADE, deadline=soon
     )
     Clue.objects.filter(pk=c2.pk).update(overdue_since=timezone.now())
     # c3: only received. c4: not accepted.
-    new_clue("130203")
-    c4 = new_clue("130203")
-    workflow.reject(c4, intake, reason="out_of_scope")
+    ClueFactory()
+    clue_at(S.NOT_ACCEPTED, review={"reason": "out_of_scope"})
     # c5: Guangdong, handled by the national office: outside Hebei's subtree.
-    c5 = new_clue("440106")
-    workflow.accept(c5, superuser)
-    workflow.transfer(c5, superuser, to_unit=unit("r440000"), mode=Mode.NORMAL, deadline=soon)
+    clue_at(S.TRANSFERRED, region="440106", to_unit=unit("r440000"), review={"intake": superuser})
     return {"c1": c1, "c2": c2}
 
 

@@ -7,34 +7,22 @@ from django.utils import timezone
 import pytest
 
 from portal.factories import UserFactory
-from reporting.lifecycle import reporter, submission
+from reporting.factories import ClueFactory, advance
+from reporting.lifecycle import reporter
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.review import TransitionError
 from reporting.lifecycle.roles import add_member
 from reporting.lifecycle.scope import visible_clues
-from reporting.models import Category, Clue, Region, Transfer, Unit
+from reporting.models import Clue, Transfer, Unit
 
 pytestmark = pytest.mark.django_db
 Mode, S = Transfer.Mode, Clue.Status
 
 
 def new_clue(region_code="130203", reporter=None):
-    clue, _key = submission.submit_clue(
-        details={
-            "category": Category.objects.get(slug="gang-crime"),
-            "region": Region.objects.get(code=region_code) if region_code else None,
-            "what_happened": "测试线索",
-            "when": "unknown",
-            "where": "",
-            "officials_shield": "unknown",
-        },
-        parties=[],
-        reporter=reporter,
-        submission_token=f"token-{timezone.now().timestamp()}-{region_code}",
-        entry_code="",
-        language="zh-hans",
-    )
-    return clue
+    """A new clue in this region (None: of unknown region), as the tests of the review use."""
+    region = region_code if region_code else None
+    return ClueFactory(region=region, reporter=reporter, what_happened="测试线索")
 
 
 def soon(days=30):
@@ -186,14 +174,7 @@ def test_scope_is_enforced_in_the_query(staff):
     unknown_region = new_clue(None)
     assert set(visible_clues(staff["intake-hebei"])) == {tangshan_clue}
     assert set(visible_clues(staff["verifier-tangshan"])) == set()
-    workflow.accept(tangshan_clue, staff["intake-hebei"])
-    workflow.transfer(
-        tangshan_clue,
-        staff["intake-hebei"],
-        to_unit=unit("r130200"),
-        mode=Mode.NORMAL,
-        deadline=soon(),
-    )
+    advance(tangshan_clue, S.TRANSFERRED, intake=staff["intake-hebei"], to_unit=unit("r130200"))
     assert set(visible_clues(staff["verifier-tangshan"])) == {tangshan_clue}
     assert set(visible_clues(staff["supervisor-hebei"])) == {tangshan_clue}
     assert guangdong_clue not in visible_clues(staff["supervisor-tangshan"])
@@ -208,14 +189,7 @@ def test_the_national_office_sees_every_clue(staff):
     new = new_clue("440106")
     unknown_region = new_clue(None)
     transferred = new_clue("130203")
-    workflow.accept(transferred, staff["intake-hebei"])
-    workflow.transfer(
-        transferred,
-        staff["intake-hebei"],
-        to_unit=unit("r130200"),
-        mode=Mode.NORMAL,
-        deadline=soon(),
-    )
+    advance(transferred, S.TRANSFERRED, intake=staff["intake-hebei"], to_unit=unit("r130200"))
     everything = {new, unknown_region, transferred}
     assert set(visible_clues(intake)) == everything
     assert set(visible_clues(supervisor)) == everything
