@@ -212,44 +212,23 @@ WEBHOOK_SECRET = "drill-webhook-secret-0123456789"
 def transfer_with_webhook(webhook_url):
     """A fresh clue, screened in Hebei and transferred to Tangshan, whose system is at
     webhook_url; the supervisors above Tangshan have email addresses (the demo's)."""
-    from datetime import timedelta
-
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
-    from reporting.lifecycle import review as workflow
-    from reporting.lifecycle import submission
-    from reporting.models import Category, Region, Transfer, Unit
+    from reporting.factories import ClueFactory
+    from reporting.models import Clue, Unit
 
     intake = get_user_model().objects.get(username="intake-hebei")
     tangshan = Unit.objects.get(code="r130200")
     tangshan.webhook_url = webhook_url
     tangshan.webhook_secret = WEBHOOK_SECRET
     tangshan.save()
-    clue, _key = submission.submit_clue(
-        details={
-            "category": Category.objects.get(slug="gang-crime"),
-            "region": Region.objects.get(code="130203"),
-            "what_happened": "演练线索",
-            "when": "unknown",
-            "where": "",
-            "officials_shield": "unknown",
-        },
-        parties=[],
-        reporter=None,
+    return ClueFactory(
+        what_happened="演练线索",
         submission_token=f"drill-{time.time()}",
-        entry_code="",
-        language="zh-hans",
-    )
-    workflow.accept(clue, intake)
-    workflow.transfer(
-        clue,
-        intake,
+        status=Clue.Status.TRANSFERRED,
         to_unit=tangshan,
-        mode=Transfer.Mode.NORMAL,
-        deadline=timezone.now() + timedelta(days=30),
+        review={"intake": intake},
     )
-    return clue
 
 
 def valid_signature(headers, body):

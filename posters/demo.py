@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from reporting.factories import ClueFactory
 from reporting.lifecycle import review as workflow
-from reporting.lifecycle import submission
 from reporting.models import Category, Clue, Region
 
 from .models import Campaign, EntryPoint, ScanDay
@@ -100,20 +100,11 @@ def _clues(people):
         token = f"demo-poster-clue-{number:012d}"
         if Clue.objects.filter(submission_token=token).exists():
             continue
-        clue, _key = submission.submit_clue(
-            details={
-                "category": Category.objects.get(slug="gang-crime"),
-                "region": Region.objects.get(code="130203"),
-                "what_happened": f"（示例，虚构）{text}",
-                "when": Clue.When.UNKNOWN,
-                "where": "（示例）路北区某菜市场",
-                "officials_shield": Clue.Shield.UNKNOWN,
-            },
-            parties=[],
-            reporter=None,
+        clue = ClueFactory(
+            what_happened=f"（示例，虚构）{text}",
+            where="（示例）路北区某菜市场",
             submission_token=token,
             entry_code="TSMKT2",
-            language="zh-hans",
         )
         if number == 1:
             workflow.accept(clue, people["intake-hebei"])
