@@ -7,11 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import (
-            checks,  # noqa: F401  (registers the system checks)
-            pagecache,
-            restrictions,
-        )
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .pagecache import invalidation
 
-        pagecache.connect()
-        restrictions.install()
+        invalidation.connect()

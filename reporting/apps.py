@@ -10,7 +10,7 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
-        from portal import pagecache
+        from portal.pagecache import invalidation
         from portal.permissions import NoDeletePolicy
         from reporting.lifecycle.permissions import ClueReadOnlyPolicy
         from reporting.lifecycle.roles import ensure_groups, sync_group
@@ -31,5 +31,5 @@ class ReportingConfig(AppConfig):
         post_delete.connect(sync_group, sender=Membership)
         # Public pages (the statistics) and the report form show regions and categories; the
         # form keeps its lists until they change (reporting.forms.region_options).
-        pagecache.watch(Region)
-        pagecache.watch(Category)
+        invalidation.watch(Region)
+        invalidation.watch(Category)

@@ -7,9 +7,9 @@ class TransparencyConfig(AppConfig):
     verbose_name = _("Public statistics")
 
     def ready(self):
-        from portal import pagecache
+        from portal.pagecache import invalidation
 
         from .models import Snapshot
 
         # The statistics page shows the latest snapshot: a new one is a new page.
-        pagecache.watch(Snapshot)
+        invalidation.watch(Snapshot)

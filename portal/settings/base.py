@@ -78,7 +78,7 @@ MIDDLEWARE = [
     # so that a stored page holds its headers too: portal.wsgi answers hits with the stored
     # headers alone (docs/caching.md). The HTTPS redirect is not stored (not a 200), so a
     # plain-HTTP request still reaches it.
-    "portal.pagecache.PageCacheMiddleware",
+    "portal.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
@@ -211,12 +211,12 @@ else:
             "LOCATION": "pages",
             "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 2000, minimum=1)},
         },
-        # What parts of pages use when nothing may be kept (portal/pagecache.py).
+        # What parts of pages use when nothing may be kept (portal/pagecache/kept.py).
         "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Whole pages for anonymous readers (portal/pagecache.py, docs/caching.md): kept this many
+# Whole pages for anonymous readers (portal/pagecache/, docs/caching.md): kept this many
 # seconds at most (any publication invalidates them at once; 0 turns the cache off), and
 # what browsers and shared caches (a CDN, a caching proxy) are told they may keep.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)

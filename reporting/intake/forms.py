@@ -21,9 +21,9 @@ from captcha.conf import settings as captcha_settings
 from captcha.fields import CaptchaField
 from captcha.models import CaptchaStore
 
-from portal import pagecache
-from portal.formrenderer import KeptFieldMarkup
+from portal.formrenderer import FieldMarkupKeptUntilContentChanges
 from portal.forms import ShallowFieldCopies
+from portal.pagecache.kept import until_content_changes
 from reporting.evidence import checks as evidence
 from reporting.intake.receipts import normalize_tracking_number
 from reporting.models import Category, Clue, Party, Region
@@ -72,8 +72,8 @@ class RegionOptions(BaseChoiceIterator):
 
 
 def region_options():
-    """Built once per language until a region is saved or deleted (portal.pagecache)."""
-    return pagecache.derived("report_form_regions", lambda: RegionOptions(Region.get_tree()))
+    """Built once per language until a region is saved or deleted (portal.pagecache.kept)."""
+    return until_content_changes("report_form_regions", lambda: RegionOptions(Region.get_tree()))
 
 
 class CategoryOption(NamedTuple):
@@ -85,7 +85,7 @@ class CategoryOption(NamedTuple):
 def category_options():
     """The active categories in order, with their labels and hints in the active language:
     built once per language until a category is saved or deleted."""
-    return pagecache.derived(
+    return until_content_changes(
         "report_form_categories",
         lambda: [
             CategoryOption(c.pk, c.label, c.description_label)
@@ -229,7 +229,7 @@ class EvidenceCheckMixin:
 def active_categories():
     """The active categories by primary key (as a form sends it), kept like
     category_options(): a report's category is found without a query."""
-    return pagecache.derived(
+    return until_content_changes(
         "report_form_category_objects",
         lambda: {str(c.pk): c for c in Category.objects.filter(active=True)},
     )
@@ -278,7 +278,9 @@ class OneQueryCaptchaField(CaptchaField):
         return value
 
 
-class ReportForm(KeptFieldMarkup, ShallowFieldCopies, EvidenceCheckMixin, forms.Form):
+class ReportForm(
+    FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, EvidenceCheckMixin, forms.Form
+):
     per_request_fields = frozenset({"captcha"})
 
     category = CategoryChoiceField(
@@ -537,7 +539,7 @@ class ReportForm(KeptFieldMarkup, ShallowFieldCopies, EvidenceCheckMixin, forms.
         }
 
 
-class PartyForm(KeptFieldMarkup, ShallowFieldCopies, forms.ModelForm):
+class PartyForm(FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "description", "role"]

@@ -1,4 +1,4 @@
-"""Whole pages for anonymous readers (portal/pagecache.py): served again without a query,
+"""Whole pages for anonymous readers (portal/pagecache/): served again without a query,
 stale as soon as anything they show changes, never stored for or served to anyone who is not
 an anonymous reader of a public page, with headers a shared cache can act on."""
 
@@ -27,8 +27,8 @@ import law.demo
 import transparency.demo
 from content.models import NewsIndexPage, NewsPage, StandardPage
 from law.models import LawArticle, LawPage
-from portal import pagecache
 from portal.models import FooterLink, PortalSettings
+from portal.pagecache.generation import GENERATION_KEY, release
 from tests.conftest import empty
 from transparency.models import Snapshot
 
@@ -504,7 +504,10 @@ def test_another_process_invalidates_this_ones_pages(reader, site_tree, run_djan
     """Without Redis every web process keeps its own pages; a publication in another process
     (the task worker, scheduled publishing) reaches them through the stamp file."""
     reader.get("/")
-    code = "import django; django.setup(); from portal import pagecache; pagecache.invalidate()"
+    code = (
+        "import django; django.setup(); "
+        "from portal.pagecache.invalidation import invalidate; invalidate()"
+    )
     result = run_django(code, {"PAGE_CACHE_STAMP": str(settings.PAGE_CACHE_STAMP)})
     assert result.returncode == 0, result.stderr
     _response, was_rendered = rendered(reader, "/")
@@ -522,21 +525,21 @@ def redis_pages(settings):
             "KEY_PREFIX": f"test-pages-{os.getpid()}",
         },
     }
-    pagecache._release.cache_clear()
+    release.cache_clear()
     yield caches["pages"]
     empty(caches["pages"])
-    pagecache._release.cache_clear()
+    release.cache_clear()
 
 
 def test_with_redis_pages_are_shared_and_invalidated(
     reader, site_tree, redis_pages, django_assert_num_queries
 ):
     cached(reader, "/", django_assert_num_queries)
-    generation = redis_pages.get(pagecache.GENERATION_KEY)
+    generation = redis_pages.get(GENERATION_KEY)
     home = site_tree["home"]
     home.title = "Redis 中的新标题"
     home.save_revision().publish()
-    assert redis_pages.get(pagecache.GENERATION_KEY) != generation
+    assert redis_pages.get(GENERATION_KEY) != generation
     response, was_rendered = rendered(reader, "/")
     assert was_rendered and "Redis 中的新标题" in response.content.decode()
 
@@ -550,7 +553,7 @@ def test_with_redis_a_process_trusts_the_generation_it_read_for_a_moment(
     settings.PAGE_CACHE_GENERATION_SECONDS = 60
     cached(reader, "/", django_assert_num_queries)
     # Another process publishes: it changes the generation in Redis.
-    redis_pages.set(pagecache.GENERATION_KEY, "changed-by-another-process", None)
+    redis_pages.set(GENERATION_KEY, "changed-by-another-process", None)
     _response, was_rendered = rendered(reader, "/")
     assert not was_rendered
     settings.PAGE_CACHE_GENERATION_SECONDS = 0
