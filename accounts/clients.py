@@ -6,20 +6,14 @@ as an IPv6 address inside 2001:db8::/32, the range reserved for documentation, s
 value can be mistaken for, or turned back into, a real client's address.
 """
 
-import hashlib
-import hmac
 import ipaddress
 
-from django.conf import settings
-
-from reporting.intake.throttle import client_address
+from portal.clients import client_address, keyed_digest
 
 PSEUDONYM_PREFIX = ipaddress.IPv6Address("2001:db8::").packed[:4]
 
 
 def client_pseudonym(request):
     address = client_address(request)
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"login-client:{address}".encode(), hashlib.sha256
-    ).digest()
+    digest = keyed_digest("login-client", address).digest()
     return str(ipaddress.IPv6Address(PSEUDONYM_PREFIX + digest[:12]))

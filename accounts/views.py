@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from posters import qr
+from portal import qr
 
 from . import twofactor
 from .forms import AuthenticatorCodeForm, CodeForm
@@ -115,7 +115,7 @@ def qr_markup(data):
     Low error correction: a screen is not a torn poster, and fewer modules scan sooner."""
     image = qr.svg(data, size=QR_PIXELS, level="L").split("?>", 1)[1].strip()
     label = escape(_("QR code for your authenticator app"))
-    return mark_safe(  # noqa: S308  (modules drawn by posters.qr and an escaped label)
+    return mark_safe(  # noqa: S308  (modules drawn by portal.qr and an escaped label)
         image.replace("<svg ", f'<svg class="two-factor-qr" role="img" aria-label="{label}" ', 1)
     )
 

@@ -104,7 +104,7 @@ MODE_NOTE = {
     "listed": "挂牌督办",
 }
 REOPEN_NOTE = "结案后再次被举报，启动回头看。"
-# A sealed reporter (reporting.crypto) is a Fernet token of about this size.
+# A sealed reporter (reporting.evidence.crypto) is a Fernet token of about this size.
 SEALED = b"gAAAAA" + bytes(range(256))[:200]
 ACCESS_KEY_HASH = "scrypt$16384$8$1$" + "a" * 32 + "$" + "b" * 64
 
@@ -768,7 +768,7 @@ def pages(meta):
     now"). `meta` names the data, whose own calendar no longer decides the periods."""
     from django.utils import timezone
 
-    from reporting.jobs import snapshots
+    from reporting.jobs import statistics_snapshots as snapshots
     from reporting.models import Unit
 
     today = timezone.localdate()
@@ -852,7 +852,7 @@ def public_page():
 def supervisor_snapshots():
     """The supervisors' stored statistics, refreshed as the worker's task does, all at once:
     returns (snapshots counted, seconds)."""
-    from reporting.jobs import snapshots
+    from reporting.jobs import statistics_snapshots as snapshots
 
     started = time.perf_counter()
     counted, _left = snapshots.refresh(force=True, seconds=math.inf)

@@ -18,6 +18,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 
+from portal.restrictions import PortalPage, portal_pages
 from search.fields import segmented
 
 from .blocks import PageBody, StoryBody
@@ -41,7 +42,7 @@ class PortalRendition(AbstractRendition):
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
 
-class HomePage(Page):
+class HomePage(PortalPage):
     lead = models.TextField(
         _("lead message"),
         max_length=500,
@@ -123,7 +124,7 @@ class HomePage(Page):
     def _law(self):
         if not self.law_page_id:
             return None
-        return Page.objects.live().public().filter(pk=self.law_page_id).specific().first()
+        return portal_pages().live().public().filter(pk=self.law_page_id).specific().first()
 
 
 def paginate(request, queryset, per_page):
@@ -139,7 +140,7 @@ class StoryTag(TaggedItemBase):
     )
 
 
-class StoryIndexPage(Page):
+class StoryIndexPage(PortalPage):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -187,7 +188,7 @@ class StoryIndexPage(Page):
         return context
 
 
-class StoryPage(Page):
+class StoryPage(PortalPage):
     person = models.CharField(_("name of the person"), max_length=100)
     unit = models.CharField(_("unit or occupation"), max_length=150, blank=True)
     honours = models.CharField(_("honours"), max_length=300, blank=True)
@@ -254,7 +255,7 @@ class StoryPage(Page):
             )
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(RoutablePageMixin, PortalPage):
     intro = models.TextField(_("introduction"), blank=True, max_length=500)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -299,7 +300,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         return NewsAtomFeed(self)(request)
 
 
-class NewsPage(Page):
+class NewsPage(PortalPage):
     class Kind(models.TextChoices):
         CAMPAIGN = "campaign", _("campaign")
         LAW = "law", _("law publicity")
@@ -332,7 +333,7 @@ class NewsPage(Page):
         verbose_name_plural = _("news articles")
 
 
-class StandardPage(Page):
+class StandardPage(PortalPage):
     """About, the privacy notice, the reporting guide: text, quotes, pictures and FAQs."""
 
     intro = models.TextField(_("introduction"), blank=True, max_length=500)

@@ -24,7 +24,8 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalKey
 
-from portal import pagecache
+from portal.pagecache.kept import SharedUntilContentChanges
+from portal.restrictions import PortalPage
 from search.fields import segmented
 
 from . import structure
@@ -32,7 +33,7 @@ from .citations import citation
 from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
-class LawPage(RoutablePageMixin, Page):
+class LawPage(RoutablePageMixin, PortalPage):
     class Status(models.TextChoices):
         IN_FORCE = "in_force", _("in force")
         AMENDED = "amended", _("amended")
@@ -138,7 +139,7 @@ class LawPage(RoutablePageMixin, Page):
 
         if getattr(request, "is_preview", False):
             return read()
-        return pagecache.remembered("law-article-numbers", self.pk, read)
+        return SharedUntilContentChanges("law-article-numbers", self.pk).get_or_build(read)
 
     @path("")
     def full_text(self, request):

@@ -6,6 +6,8 @@ from django.db import DatabaseError
 from django.urls import Resolver404, resolve
 from django.views import defaults
 
+from . import registry
+
 
 def _view_name(request):
     match = request.resolver_match
@@ -19,19 +21,14 @@ def _view_name(request):
 
 def server_error(request):
     """A database outage is temporary: 503 with Retry-After, so proxies and clients know to
-    try again, and a report being sent keeps everything its reporter wrote."""
+    try again. A view may have its own answer (portal.registry.answer_errors): a report
+    being sent keeps everything its reporter wrote."""
     error = sys.exception()
     outage = isinstance(error, (DatabaseError, OSError))
     status = 503 if outage else 500
-    view = _view_name(request)
-    if request.method == "POST" and view == "reporting:report":
-        from reporting.intake.views import report_not_sent
-
-        return report_not_sent(request, status)
-    if outage and view == "reporting:receipt":
-        from reporting.intake.views import receipt_not_shown
-
-        return receipt_not_shown(request)
+    answer = registry.error_answer(_view_name(request), request.method, outage)
+    if answer is not None:
+        return answer(request, status)
     response = defaults.server_error(request)
     if outage:
         response.status_code = 503

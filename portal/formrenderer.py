@@ -19,6 +19,8 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 
+from portal.pagecache.kept import until_content_changes
+
 WIDGETS = "django/forms/widgets/"
 DJANGO_TEMPLATES = Path(django.forms.__file__).resolve().parent / "templates"
 INPUT_TEMPLATES = {
@@ -240,19 +242,18 @@ def field_html(field, descriptions=None):
     return mark_safe("\n".join(parts))  # noqa: S308 (every value escaped above)
 
 
-class KeptFieldMarkup:
+class FieldMarkupKeptUntilContentChanges:
     """A form mixin: the markup of its fields as an unbound form without initial values shows
-    them (every first visit to the report form) is written once per language and kept until
-    the content changes (portal.pagecache.derived: categories and regions are content), like
-    the lists it is built from. Fields that carry something of one request (a captcha's key)
-    are named in `per_request_fields` and always written afresh, as is every field of a form
-    that was sent or given initial values (a poster's category, a round trip's answers)."""
+    them (every first visit to the report form) is written once per language and kept in this
+    process until the content changes (portal.pagecache.kept.until_content_changes: categories
+    and regions are content), like the lists it is built from. Fields that carry something of
+    one request (a captcha's key) are named in `per_request_fields` and always written afresh,
+    as is every field of a form that was sent or given initial values (a poster's category, a
+    round trip's answers)."""
 
     per_request_fields = frozenset()
 
     def field_markup(self, bound_field, descriptions=None):
-        from portal import pagecache
-
         name = bound_field.name
         if self.is_bound or name in self.initial or name in self.per_request_fields:
             return field_html(bound_field, descriptions)
@@ -261,7 +262,7 @@ class KeptFieldMarkup:
             # One look at the content's generation for the whole form, not one per field
             # (with Redis, each is a round trip). The markup is written into the mapping of
             # the generation read before it, so it is never older than that generation.
-            kept = self._kept_markup = pagecache.derived(
+            kept = self._kept_markup = until_content_changes(
                 f"field-markup:{type(self).__qualname__}", dict
             )
         key = (bound_field.html_name, bool(descriptions))

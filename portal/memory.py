@@ -17,7 +17,7 @@ The trim is not free either: the next upload faults its pages in again, about 2 
 here. A worker that never trims takes a report with a 2 MB photo in about 5 ms less CPU but
 grows past 150 MB; trimming only above 8-16 MB of free heap saved 3-4 ms and left workers at
 137-153 MB. So every upload trims, and the upload path copies a photo as little as it can
-(reporting/uploads.py, reporting/jpeg.py), which halved the faults.
+(reporting/evidence/uploads.py, reporting/evidence/jpeg.py), which halved the faults.
 """
 
 import ctypes

@@ -11,7 +11,8 @@ from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
-from . import pagecache
+from .pagecache.kept import SharedUntilContentChanges
+from .restrictions import portal_pages
 
 # BCP 47 spellings for lang and hreflang attributes; Django's codes are lower-case.
 HREFLANG = {"zh-hans": "zh-Hans", "en": "en"}
@@ -60,7 +61,8 @@ def live_translations(page):
         def translations():
             return {
                 other.locale.language_code: other
-                for other in page.get_translations(inclusive=True)
+                for other in portal_pages(type(page))
+                .filter(translation_key=page.translation_key)
                 .live()
                 .public()
                 .select_related("locale")
@@ -69,7 +71,7 @@ def live_translations(page):
         # Publishing changes them, and with them the content's generation: kept until then.
         # A page not yet saved (a preview of a new page) has no key.
         cached = (
-            pagecache.remembered("translations", page.pk, translations)
+            SharedUntilContentChanges("translations", page.pk).get_or_build(translations)
             if page.pk
             else translations()
         )
@@ -104,7 +106,8 @@ class PortalSitemap(Sitemap):
         for root in roots:
             in_trees |= Page.objects.all().descendant_of_q(root, inclusive=True)
         return (
-            Page.objects.live()
+            portal_pages()
+            .live()
             .public()
             .filter(in_trees)
             .order_by("path")
@@ -142,7 +145,11 @@ class PortalSitemap(Sitemap):
         groups = {}
         keys = {item.translation_key for item in pages}
         for other in (
-            Page.objects.live().public().filter(translation_key__in=keys).select_related("locale")
+            portal_pages()
+            .live()
+            .public()
+            .filter(translation_key__in=keys)
+            .select_related("locale")
         ):
             groups.setdefault(other.translation_key, {})[other.locale.language_code] = other
         return groups

@@ -46,10 +46,10 @@ def find_site(request):
 
     from wagtail.models import Site
 
-    from . import pagecache
+    from .pagecache.kept import until_content_changes
 
     host = (split_domain_port(request._get_raw_host())[0], request.get_port())
-    request._wagtail_site = pagecache.derived(
+    request._wagtail_site = until_content_changes(
         ("site", *host), lambda: Site._find_for_request(request)
     )
     return request._wagtail_site
@@ -85,12 +85,15 @@ def _kept_route(request, site, path):
 
     from wagtail.models import Page
 
-    from . import pagecache, restrictions
+    from . import restrictions
+    from .pagecache.kept import SharedUntilContentChanges
 
     if site is None:
         return None
     components = [component for component in path.split("/") if component]
-    kept = pagecache.Kept("route", (site.pk, translation.get_language(), tuple(components)))
+    kept = SharedUntilContentChanges(
+        "route", (site.pk, translation.get_language(), tuple(components))
+    )
     if not kept.enabled:
         return None
     found = kept.get()

@@ -15,8 +15,8 @@ except MissingSetting as error:
     print(f"Configuration error: {error}", file=sys.stderr)
     sys.exit(4)
 
-# Stored pages are answered before Django's handler (portal/pagecache.py); imported once
-# Django is set up, as the cache reads the settings and the apps.
-from portal.pagecache import PageCacheApplication
+# Stored pages are answered before Django's handler (portal/pagecache/front.py); imported
+# once Django is set up, as the cache reads the settings and the apps.
+from portal.pagecache.front import PageCacheApplication
 
 application = PageCacheApplication(django_application)

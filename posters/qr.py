@@ -2,17 +2,12 @@
 bounded, with defaults for anything else: a link pasted into a print shop's order form must
 give a usable image whatever happened to it on the way."""
 
-import io
+from portal import qr as codes
+from portal.qr import LEVELS
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
-
-LEVELS = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
 # Q survives a quarter of the code torn, dirty or covered: posters outdoors lose that much.
 DEFAULT_LEVEL = "Q"
 DEFAULT_SIZE, MIN_SIZE, MAX_SIZE = 600, 100, 4000
-# The quiet zone the standard asks for, in modules.
-BORDER = 4
 
 
 def options(query):
@@ -28,41 +23,15 @@ def options(query):
     return min(max(size, MIN_SIZE), MAX_SIZE), level
 
 
-def _code(data, level):
-    code = qrcode.QRCode(error_correction=LEVELS[level], border=BORDER)
-    code.add_data(data)
-    code.make(fit=True)
-    return code
-
-
 def matrix(data, level=DEFAULT_LEVEL):
     """The modules of the code, quiet zone included, as rows of booleans."""
-    return _code(data, level).get_matrix()
+    return codes.matrix(data, level)
 
 
 def svg(data, size=DEFAULT_SIZE, level=DEFAULT_LEVEL):
-    modules = matrix(data, level)
-    count = len(modules)
-    # One path of unit squares on a white ground: crisp at any scale, and plain black and
-    # white for any printer.
-    squares = "".join(
-        f"M{x},{y}h1v1h-1z" for y, row in enumerate(modules) for x, dark in enumerate(row) if dark
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 {count} {count}" shape-rendering="crispEdges">'
-        f'<rect width="{count}" height="{count}" fill="#fff"/>'
-        f'<path d="{squares}" fill="#000"/></svg>\n'
-    )
+    return codes.svg(data, size, level)
 
 
 def png(data, size=DEFAULT_SIZE, level=DEFAULT_LEVEL):
-    """A PNG at least `size` pixels wide (by less than a module's width more): whole
-    pixels per module, so no module is blurred."""
-    code = _code(data, level)
-    count = code.modules_count + 2 * BORDER
-    code.box_size = -(-size // count)
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
+    """A PNG at least `size` pixels wide: portal.qr.png."""
+    return codes.png(data, size, level)

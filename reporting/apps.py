@@ -1,4 +1,7 @@
+import secrets
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -10,13 +13,14 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from wagtail.permissions import register_permission_policy
 
-        from portal import pagecache
+        from portal import registry
+        from portal.pagecache import invalidation
         from portal.permissions import NoDeletePolicy
         from reporting.lifecycle.permissions import ClueReadOnlyPolicy
         from reporting.lifecycle.roles import ensure_groups, sync_group
 
         from .models import Category, Clue, LedgerEntry, Membership, Region, Unit
-        from .reference import seed_if_empty
+        from .reference_data import seed_if_empty
 
         register_permission_policy(Clue, ClueReadOnlyPolicy(Clue))
         # The ledger is append-only: its admin listing offers no add or edit, superusers
@@ -30,6 +34,98 @@ class ReportingConfig(AppConfig):
         post_save.connect(sync_group, sender=Membership)
         post_delete.connect(sync_group, sender=Membership)
         # Public pages (the statistics) and the report form show regions and categories; the
-        # form keeps its lists until they change (reporting.forms.region_options).
-        pagecache.watch(Region)
-        pagecache.watch(Category)
+        # form keeps its lists until they change (reporting.intake.fields.region_options).
+        invalidation.watch(Region)
+        invalidation.watch(Category)
+        # A report being sent keeps what its reporter wrote; a receipt says to come back.
+        registry.answer_errors("reporting:report", _report_not_sent, method="POST")
+        registry.answer_errors("reporting:receipt", _receipt_not_shown, outage_only=True)
+        registry.add_periodic_task(10, _periodic_checks)
+        registry.add_periodic_task(40, _refresh_statistics_snapshots)
+        registry.add_demo_step(90, _demo_reference)
+        registry.add_demo_step(110, _demo_report)
+        registry.add_demo_step(120, _demo_staff)
+        registry.add_demo_step(130, _demo_review)
+        registry.add_demo_step(150, _demo_volume)
+        registry.add_demo_refresh(20, _demo_statistics)
+        registry.add_demo_summary(20, _staff_login)
+        registry.add_demo_summary(40, _report_status)
+
+
+# The views, task and demo modules are imported when used, not by every process that starts.
+
+
+def _report_not_sent(request, status):
+    from .intake.views import report_not_sent
+
+    return report_not_sent(request, status)
+
+
+def _receipt_not_shown(request, status):
+    from .intake.views import receipt_not_shown
+
+    return receipt_not_shown(request)
+
+
+def _periodic_checks():
+    from .jobs.schedule import run_periodic_checks
+
+    return run_periodic_checks
+
+
+def _refresh_statistics_snapshots():
+    from .jobs.statistics_snapshots import refresh_statistics_snapshots
+
+    return refresh_statistics_snapshots
+
+
+def _demo_reference(context):
+    from . import demo
+
+    demo.load()
+
+
+def _demo_report(context):
+    from . import demo
+
+    context["tracking_number"], context["access_key"] = demo.demo_report()
+
+
+def _demo_staff(context):
+    from . import demo
+
+    context["staff_password"] = secrets.token_urlsafe(12)
+    context["people"] = demo.load_staff(password=context["staff_password"])
+
+
+def _demo_review(context):
+    from . import demo
+
+    demo.demo_review(context["people"])
+
+
+def _demo_volume(context):
+    from . import demo
+
+    demo.demo_volume(context["people"])
+
+
+def _demo_statistics(context):
+    # The supervisors' usual statistics too, so the first visit reads them as the worker
+    # will keep them, before its first round.
+    from .jobs import statistics_snapshots as snapshots
+
+    snapshots.refresh(force=True)
+
+
+def _staff_login(context):
+    return f"Demo staff (password for all: {context['staff_password']}): " + ", ".join(
+        sorted(context["people"])
+    )
+
+
+def _report_status(context):
+    return (
+        f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "
+        f"tracking number: {context['tracking_number']}  access key: {context['access_key']}"
+    )

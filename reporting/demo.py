@@ -18,7 +18,7 @@ from reporting.lifecycle.roles import add_member
 
 from .factories import ClueFactory, advance
 from .models import Category, Clue, Membership, Region, Unit
-from .reference import DATA, load_regions, seed_if_empty
+from .reference_data import DATA, load_regions, seed_if_empty
 
 Role = Membership.Role
 

@@ -10,7 +10,7 @@ from reporting.jobs.forwarding import deliver_transfer
 from reporting.jobs.mail import send_mail_from_outbox
 from reporting.jobs.retention import erase_expired_content
 from reporting.jobs.schedule import purge_abandoned_staging, run_periodic_checks
-from reporting.jobs.snapshots import refresh_statistics_snapshots
+from reporting.jobs.statistics_snapshots import refresh_statistics_snapshots
 from reporting.lifecycle.repeats import link_repeat_reports
 
 __all__ = [

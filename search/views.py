@@ -5,9 +5,10 @@ import unicodedata
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
-from portal import pagecache
+from portal.pagecache.kept import until_content_changes
+from portal.restrictions import portal_pages
 from portal.views import find_site
 
 from .fields import plain_text
@@ -36,8 +37,8 @@ def page_number(value, paginator):
 def searchable_pages():
     """Live, public pages in the language being served, as their own page types."""
     # The locale is kept until the content changes (a locale saved changes it).
-    locale = pagecache.derived("active-locale", Locale.get_active)
-    return Page.objects.live().public().filter(locale=locale).exclude(depth=1).specific()
+    locale = until_content_changes("active-locale", Locale.get_active)
+    return portal_pages().live().public().filter(locale=locale).exclude(depth=1).specific()
 
 
 def search(request):

@@ -29,15 +29,15 @@ def clear_cache():
     to the next."""
     from django.core.cache import caches
 
-    from portal import pagecache
+    from portal.pagecache import kept
 
     for each in caches.all(initialized_only=True):
         empty(each)
-    pagecache.forget_derived()
+    kept.forget()
     yield
     for each in caches.all(initialized_only=True):
         empty(each)
-    pagecache.forget_derived()
+    kept.forget()
 
 
 def empty(cache):

@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from portal.restrictions import PortalPage
 from search.fields import segmented
 
 from .blocks import MilestoneBlock
@@ -35,7 +36,7 @@ def _labelled(rows):
     return [{**row, "label": row["name_en"] if english else row["name"]} for row in rows]
 
 
-class StatisticsPage(Page):
+class StatisticsPage(PortalPage):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     milestones = StreamField(
         [("figure", MilestoneBlock())],

@@ -12,7 +12,7 @@ longer (where a dropped connection hides) is always checked first. What that tra
 the server drop the connection within that second, the worker's next request fails as it would
 without health checks. Django then closes the broken connection at the end of that request
 (it checks a connection after any error). A report failing so keeps its text, and asks for
-files it could not keep (reporting.views.report_not_sent).
+files it could not keep (reporting.intake.views.outage.report_not_sent).
 """
 
 import time

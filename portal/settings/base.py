@@ -78,7 +78,7 @@ MIDDLEWARE = [
     # so that a stored page holds its headers too: portal.wsgi answers hits with the stored
     # headers alone (docs/caching.md). The HTTPS redirect is not stored (not a 200), so a
     # plain-HTTP request still reaches it.
-    "portal.pagecache.PageCacheMiddleware",
+    "portal.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
@@ -211,12 +211,12 @@ else:
             "LOCATION": "pages",
             "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 2000, minimum=1)},
         },
-        # What parts of pages use when nothing may be kept (portal/pagecache.py).
+        # What parts of pages use when nothing may be kept (portal/pagecache/kept.py).
         "nothing": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Whole pages for anonymous readers (portal/pagecache.py, docs/caching.md): kept this many
+# Whole pages for anonymous readers (portal/pagecache/, docs/caching.md): kept this many
 # seconds at most (any publication invalidates them at once; 0 turns the cache off), and
 # what browsers and shared caches (a CDN, a caching proxy) are told they may keep.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
@@ -245,7 +245,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Reporting: the reporter's clocks (EU Directive 2019/1937 defaults) and the keys that
-# encrypt named reporters' details (reporting/crypto.py), newest first.
+# encrypt named reporters' details (reporting/evidence/crypto.py), newest first.
 CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
 # How many proxies in front append to X-Forwarded-For: the client address used, only inside
 # an HMAC, for rate limits (in the cache) and login lockouts (accounts.clients). 0 means
@@ -262,7 +262,8 @@ PERIODIC_CHECK_MINUTES = env_int("PERIODIC_CHECK_MINUTES", 15)
 PUBLIC_STATISTICS_MIN_COUNT = env_int("PUBLIC_STATISTICS_MIN_COUNT", 5)
 PUBLIC_STATISTICS_REFRESH_MINUTES = env_int("PUBLIC_STATISTICS_REFRESH_MINUTES", 60)
 # The supervisors' statistics of the standard periods: the worker recounts stored ones older
-# than this (reporting/snapshots.py); the page counts live when they are much older.
+# than this (reporting/jobs/statistics_snapshots.py); the page counts live when they are much
+# older.
 STATISTICS_SNAPSHOT_MINUTES = env_int("STATISTICS_SNAPSHOT_MINUTES", 10, minimum=1)
 REPORTER_ENCRYPTION_KEYS = env_list("REPORTER_ENCRYPTION_KEYS")
 # Forwarding transfers to units' systems: attempts, and the first wait (doubling each time:
@@ -289,7 +290,7 @@ REPORT_RATE_WINDOW_MINUTES = env_int("REPORT_RATE_WINDOW_MINUTES", 60, minimum=1
 REPORT_MIN_SECONDS = env_int("REPORT_MIN_SECONDS", 5, minimum=0)
 REPORT_FORM_MAX_AGE_HOURS = env_int("REPORT_FORM_MAX_AGE_HOURS", 24, minimum=1)
 # Days after a clue is closed (or not accepted) before the reporter's identity, the messages
-# and the evidence files are erased (reporting/retention.py); the privacy notice shows it.
+# and the evidence files are erased (reporting/jobs/retention.py); the privacy notice shows it.
 CLUE_RETENTION_DAYS = env_int("CLUE_RETENTION_DAYS", 730, minimum=1)
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4

@@ -1,4 +1,3 @@
-from collections import namedtuple
 from urllib.parse import urlencode
 
 from django import template
@@ -8,7 +7,9 @@ from django.utils import translation
 
 from wagtail.models import Page, Site
 
-from portal import formrenderer, pagecache, seo
+from portal import formrenderer, seo
+from portal.pagecache import kept
+from portal.restrictions import portal_pages
 
 register = template.Library()
 
@@ -102,11 +103,11 @@ def page_meta(context):
 def site_footer(context):
     """The hotline and the footer links of the request's site, in the current language:
     built once per site and language until an editor changes a setting or a page
-    (portal.pagecache.derived), so a page costs no query for its footer."""
+    (portal.pagecache.kept.until_content_changes), so a page costs no query for its footer."""
     request = context.get("request")
     if request is None:
         return {"hotline": "", "items": []}
-    return pagecache.derived(
+    return kept.until_content_changes(
         ("site_footer", request.get_host(), request.get_port()),
         lambda: _site_footer(request),
     )
@@ -136,7 +137,8 @@ def footer_links(request, portal_settings):
     if other_language:
         translated = {
             page.translation_key: page
-            for page in Page.objects.live()
+            for page in portal_pages()
+            .live()
             .public()
             .filter(translation_key__in=other_language, locale__language_code=language)
         }
@@ -182,27 +184,21 @@ def _preview(context):
     return getattr(context.get("request"), "is_preview", False)
 
 
-KeptParts = namedtuple("KeptParts", "seconds version cache")
-
-
 @register.simple_tag(takes_context=True)
 def kept_parts(context):
     """For `{% cache kept.seconds "name" kept.version ... using=kept.cache %}` around parts
-    that only publishing changes (portal.pagecache.kept_parts). A preview shows a draft:
-    never what is kept, never kept."""
-    if _preview(context):
-        return KeptParts(0, "preview", pagecache.NO_CACHE_ALIAS)
-    return KeptParts(*pagecache.kept_parts())
+    that only publishing changes: portal.pagecache.kept.template_fragments."""
+    return kept.template_fragments(preview=_preview(context))
 
 
 @register.inclusion_tag("components/main_menu.html", takes_context=True)
 def main_menu(context):
     """The home page's children marked "show in menus", in the current language: built once
-    per site and language until pages change (portal.pagecache.derived)."""
+    per site and language until pages change (portal.pagecache.kept.until_content_changes)."""
     request = context.get("request")
     if request is None:
         return {"items": []}
-    entries = pagecache.derived(
+    entries = kept.until_content_changes(
         ("main_menu", request.get_host(), request.get_port()), lambda: _menu_entries(request)
     )
     current = context.get("page")
@@ -224,7 +220,9 @@ def _menu_entries(request):
         .filter(locale__language_code=language)
         .first()
     ) or site.root_page
-    items = home.get_children().live().in_menu().public().specific(defer=True)
+    if home.is_leaf():
+        return []
+    items = portal_pages().child_of(home).live().in_menu().public().specific(defer=True)
     # A page with a short title (a law) uses it: the menu must fit a phone.
     return [
         (item.pk, getattr(item, "short_title", "") or item.title, item.get_url(request))

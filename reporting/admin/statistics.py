@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reporting import statistics
-from reporting.jobs import snapshots
+from reporting.jobs import statistics_snapshots as snapshots
 from reporting.models import Category, Membership, Unit
 
 Role = Membership.Role

@@ -1,6 +1,7 @@
 """Evidence files: decide the type by content, remove what identifies the reporter, hash.
 
-Nothing here touches the database; services.py stores the results in one transaction.
+Nothing here touches the database; evidence.storage stores the results with their clue, in
+one transaction.
 JPEG photos lose their metadata segments losslessly (jpeg.py): their pixels stay exactly as
 taken, and only the orientation is written back. Other images, and JPEGs of an unusual
 structure, are decoded and re-encoded from pixels alone. Either way EXIF (GPS, device, time),

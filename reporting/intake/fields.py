@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from portal import pagecache
+from portal.pagecache.kept import until_content_changes
 from reporting.evidence import checks as evidence
 from reporting.models import Category, Region
 
@@ -57,8 +57,8 @@ class RegionOptions(BaseChoiceIterator):
 
 
 def region_options():
-    """Built once per language until a region is saved or deleted (portal.pagecache)."""
-    return pagecache.derived("report_form_regions", lambda: RegionOptions(Region.get_tree()))
+    """Built once per language until a region is saved or deleted (portal.pagecache.kept)."""
+    return until_content_changes("report_form_regions", lambda: RegionOptions(Region.get_tree()))
 
 
 class CategoryOption(NamedTuple):
@@ -70,7 +70,7 @@ class CategoryOption(NamedTuple):
 def category_options():
     """The active categories in order, with their labels and hints in the active language:
     built once per language until a category is saved or deleted."""
-    return pagecache.derived(
+    return until_content_changes(
         "report_form_categories",
         lambda: [
             CategoryOption(c.pk, c.label, c.description_label)
@@ -118,7 +118,7 @@ def id_number_is_valid(value: str) -> bool:
 def active_categories():
     """The active categories by primary key (as a form sends it), kept like
     category_options(): a report's category is found without a query."""
-    return pagecache.derived(
+    return until_content_changes(
         "report_form_category_objects",
         lambda: {str(c.pk): c for c in Category.objects.filter(active=True)},
     )

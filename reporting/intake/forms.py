@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from captcha.conf import settings as captcha_settings
 from captcha.models import CaptchaStore
 
-from portal.formrenderer import KeptFieldMarkup
+from portal.formrenderer import FieldMarkupKeptUntilContentChanges
 from portal.forms import ShallowFieldCopies
 from reporting.intake.antispam import OneQueryCaptchaField, issue_stamp, stamp_age, stamp_is_fresh
 from reporting.intake.fields import (
@@ -37,7 +37,9 @@ MAX_PARTIES = 10
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{20,64}\Z")
 
 
-class ReportForm(KeptFieldMarkup, ShallowFieldCopies, EvidenceCheckMixin, forms.Form):
+class ReportForm(
+    FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, EvidenceCheckMixin, forms.Form
+):
     per_request_fields = frozenset({"captcha"})
 
     category = CategoryChoiceField(
@@ -296,7 +298,7 @@ class ReportForm(KeptFieldMarkup, ShallowFieldCopies, EvidenceCheckMixin, forms.
         }
 
 
-class PartyForm(KeptFieldMarkup, ShallowFieldCopies, forms.ModelForm):
+class PartyForm(FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, forms.ModelForm):
     class Meta:
         model = Party
         fields = ["name", "description", "role"]

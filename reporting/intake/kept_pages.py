@@ -3,17 +3,17 @@
 Every first visit to the form (no poster's preselection, nothing sent yet) gets the same page
 but for four values of its own: the CSRF token, the form's submission token, its signed time
 stamp, and the captcha's key (in the hidden field, the picture's address and the recording's,
-when there is one). Every receipt
-is the same page but for its tracking number and access key. Writing those pages was most of
-their cost, so each is written once per language, address and content generation
-(portal.pagecache.derived: categories, regions, the menu and the footer are content), with
-those values cut out, and each visitor gets a copy with their own values in their place.
+when there is one). Every receipt is the same page but for its tracking number and access
+key. Writing those pages was most of their cost, so each is written once per language,
+address and content generation, in this process (portal.pagecache.kept.until_content_changes:
+categories, regions, the menu and the footer are content), with those values cut out, and
+each visitor gets a copy with their own values in their place.
 Nothing of the visitor whose page was written once is kept in it.
 """
 
 from django.utils.html import escape
 
-from portal import pagecache
+from portal.pagecache.kept import until_content_changes
 
 # Never in a rendered page: the template engine writes no control characters, and a page
 # holding one is simply not kept.
@@ -48,9 +48,10 @@ class Skeleton:
         return "".join(page)
 
 
-class KeptPages:
-    """The pages of one kind kept under the content generation read when this object is made:
-    a page written from data read after that is never kept under a newer generation.
+class PagesKeptUntilContentChanges:
+    """The pages of one kind kept in this process under the content generation read when this
+    object is made: a page written from data read after that is never kept under a newer
+    generation.
     `counts`: in how many places at most such a page shows each value.
 
     Only a request without a query is served or kept: a page's links carry its query (the
@@ -59,7 +60,7 @@ class KeptPages:
 
     def __init__(self, request, kind, counts):
         plain = not request.GET
-        self.pages = pagecache.derived(f"reporting:{kind}", dict) if plain else None
+        self.pages = until_content_changes(f"reporting:{kind}", dict) if plain else None
         self.address = (request.scheme, request.get_host(), request.path)
         self.counts = counts
 

@@ -8,12 +8,12 @@ address or the tracking number, so neither appears in the database, the cache ke
 """
 
 import contextlib
-import hashlib
-import hmac
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from portal.clients import client_address, keyed_digest
 
 WINDOW_SECONDS = 15 * 60
 LIMITS = {"client": 20, "number": 5}
@@ -21,18 +21,8 @@ FREE_ATTEMPTS = 2
 FIRST_DELAY_SECONDS = 5
 
 
-def client_address(request):
-    """The client's address as the trusted proxies in front saw it (TRUSTED_PROXY_HOPS)."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [address for address in forwarded if address]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _key(kind, value, purpose="status-fail"):
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    digest = keyed_digest(kind, value)
     return f"{purpose}:{kind}:{digest.hexdigest()[:32]}"
 
 

@@ -105,7 +105,7 @@ class Clue(models.Model):
     language = models.CharField(_("language of the report"), max_length=10)
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    # Set by reporting.services.submit_clue from the configured clocks.
+    # Set by reporting.lifecycle.submission.submit_clue from the configured clocks.
     acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
     feedback_due_at = models.DateTimeField(_("feedback by"))
 
@@ -131,22 +131,24 @@ class Clue(models.Model):
         related_name="duplicates",
     )
     feedback = models.TextField(_("feedback to the reporter"), blank=True)
-    # Set by the periodic deadline check (reporting/deadlines.py), cleared when the clue moves.
+    # Set by the periodic deadline check (reporting/jobs/deadlines.py), cleared when the clue
+    # moves.
     overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
-    # Repeat reports (reporting/repeats.py): clues naming the same people or telling the same
-    # story, and concluded clues reported again, which call for a look-back.
+    # Repeat reports (reporting/lifecycle/repeats.py): clues naming the same people or telling
+    # the same story, and concluded clues reported again, which call for a look-back.
     related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
     needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
     # True from the report until the worker has told intake and linked repeat reports
-    # (services.follow_new_clue); the periodic checks finish any a lost task left. False in
-    # the database too, for rows written without Django (bulk loads, COPY).
+    # (jobs.follow_up.follow_new_clue); the periodic checks finish any a lost task left. False
+    # in the database too, for rows written without Django (bulk loads, COPY).
     follow_up_pending = models.BooleanField(default=False, db_default=False, editable=False)
     # Off-site verification keeps the clue's own area out: the tree path of its city (or
-    # province), whose intake and supervisors no longer see it (reporting/scope.py).
+    # province), whose intake and supervisors no longer see it (reporting/lifecycle/scope.py).
     off_site_local = models.CharField(max_length=255, blank=True, editable=False)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     # When the clue was closed or not accepted, cleared by a reopening: the retention period
-    # runs from here (reporting/retention.py). The ledger holds the same moment for the record.
+    # runs from here (reporting/jobs/retention.py). The ledger holds the same moment for the
+    # record.
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
     # Set when that period ran out and the reporter's identity, the messages and the evidence
     # files were erased.

@@ -57,7 +57,7 @@ import django_rq
 django_rq.get_connection("default").flushdb()
 call_command("migrate", verbosity=0)
 from portal import queue
-from reporting.tasks import purge_abandoned_staging
+from reporting.jobs.schedule import purge_abandoned_staging
 result = purge_abandoned_staging.enqueue()
 call_command("run_worker", "--batch", verbosity=0)
 result.refresh()

@@ -15,8 +15,8 @@ from wagtail.users.models import UserProfile
 import pytest
 
 from reporting import statistics
-from reporting.jobs import snapshots
-from reporting.jobs.snapshots import refresh_statistics_snapshots
+from reporting.jobs import statistics_snapshots as snapshots
+from reporting.jobs.statistics_snapshots import refresh_statistics_snapshots
 from reporting.models import StatisticsSnapshot, Unit
 
 from .test_statistics import scene  # noqa: F401
@@ -138,7 +138,7 @@ def test_the_periodic_checks_queue_the_refresh():
 
     run_worker.queue_periodic_checks()
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert "reporting.jobs.snapshots.refresh_statistics_snapshots" in paths
+    assert "reporting.jobs.statistics_snapshots.refresh_statistics_snapshots" in paths
 
 
 # --- the page -------------------------------------------------------------------------------

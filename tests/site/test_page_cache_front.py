@@ -15,8 +15,9 @@ import brotli
 import pytest
 
 from content.models import StandardPage
-from portal import pagecache
 from portal.models import PortalSettings
+from portal.pagecache.front import PageCacheApplication
+from portal.pagecache.generation import release
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def site_tree(site_tree):
 
 @pytest.fixture
 def front():
-    return pagecache.PageCacheApplication(WSGIHandler())
+    return PageCacheApplication(WSGIHandler())
 
 
 @pytest.fixture
@@ -184,7 +185,7 @@ def test_an_unreachable_redis_renders_pages_instead_of_failing(
         },
     }
     page = site_tree["home"].add_child(instance=StandardPage(title="举报须知", slug="guide"))
-    pagecache._release.cache_clear()
+    release.cache_clear()
     try:
         # The home page keeps its sections in the page cache too: rendered afresh.
         for url, text in (("/", site_tree["home"].title), (page.url, "举报须知")):
@@ -192,10 +193,10 @@ def test_an_unreachable_redis_renders_pages_instead_of_failing(
             assert status == "200 OK" and text in body.decode()
             assert dict(headers)["Cache-Control"] == "private, no-store"
     finally:
-        pagecache._release.cache_clear()
+        release.cache_clear()
 
 
 def test_the_deployed_application_is_the_front():
     from portal.wsgi import application
 
-    assert isinstance(application, pagecache.PageCacheApplication)
+    assert isinstance(application, PageCacheApplication)

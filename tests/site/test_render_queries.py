@@ -13,7 +13,7 @@ import content.demo_stories
 from content.demo_stories import _portrait
 from content.models import StoryIndexPage, StoryPage
 from law.models import LawArticle, LawChapter, LawPage
-from portal import pagecache
+from portal.pagecache.invalidation import invalidate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("render_every_time")]
 
@@ -30,7 +30,7 @@ def queries_of(client, url):
     counts = []
     for after_a_change in (True, False):
         if after_a_change:
-            pagecache.invalidate()
+            invalidate()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200

@@ -5,27 +5,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from portal import queue
+from portal import queue, registry
 
 logger = logging.getLogger(__name__)
 
 
 def queue_periodic_checks():
-    """Queue each periodic check: the clues' (deadlines, digests, escalation, left-behind
-    deliveries, erasure after the retention period), Wagtail's scheduled publishing, the
-    public statistics and the supervisors' stored statistics."""
-    from portal.tasks import publish_scheduled_pages
-    from reporting.jobs.schedule import run_periodic_checks
-    from reporting.jobs.snapshots import refresh_statistics_snapshots
-    from transparency.tasks import refresh_public_statistics
-
-    checks = (
-        run_periodic_checks,
-        publish_scheduled_pages,
-        refresh_public_statistics,
-        refresh_statistics_snapshots,
-    )
-    for check in checks:
+    """Queue each periodic check the apps registered (portal.registry.add_periodic_task):
+    the clues' (deadlines, digests, escalation, left-behind deliveries, erasure after the
+    retention period), Wagtail's scheduled publishing, the public statistics and the
+    supervisors' stored statistics."""
+    for check in registry.periodic_tasks():
         try:
             check.enqueue()
         except Exception:  # a queue outage must not end the worker; the next round retries

@@ -112,7 +112,7 @@ class ReportView(View):
     def first_visit(self, request):
         """The same page for every first visit but for four values of its own: written once,
         then filled in (kept_pages)."""
-        pages = kept_pages.KeptPages(request, "first-visit", FIRST_VISIT_VALUES)
+        pages = kept_pages.PagesKeptUntilContentChanges(request, "first-visit", FIRST_VISIT_VALUES)
         skeleton = pages.get()
         csrf = get_token(request)
         if skeleton is not None:
@@ -318,7 +318,7 @@ def _receipt_page(request, stored):
         "tracking_number": format_tracking_number(stored["tracking_number"]),
         "access_key": format_access_key(stored["access_key"]),
     }
-    pages = kept_pages.KeptPages(request, "receipt", RECEIPT_VALUES)
+    pages = kept_pages.PagesKeptUntilContentChanges(request, "receipt", RECEIPT_VALUES)
     skeleton = pages.get()
     if skeleton is not None:
         return HttpResponse(skeleton.fill(values))

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.reference import ReferenceDataError, load_regions
+from reporting.reference_data import ReferenceDataError, load_regions
 
 
 class Command(BaseCommand):

@@ -1,0 +1,23 @@
+"""Who a client is, for counting its attempts without storing who it is: its address as the
+trusted proxies saw it, and keyed hashes (SECRET_KEY) that cannot be turned back into it."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+
+
+def client_address(request):
+    """The client's address as the trusted proxies in front saw it (TRUSTED_PROXY_HOPS)."""
+    hops = settings.TRUSTED_PROXY_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [address for address in forwarded if address]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def keyed_digest(label, value):
+    """The HMAC-SHA256 (an `hmac` object) of `label:value` under SECRET_KEY: the same client
+    (or tracking number) gives the same digest, which tells nothing of it."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"{label}:{value}".encode(), hashlib.sha256)

@@ -1,0 +1,260 @@
+"""Stores the pages of anonymous readers and answers from them, inside Django
+(portal.pagecache)."""
+
+import functools
+import gzip
+import hashlib
+import logging
+import time
+from functools import cached_property
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+import brotli
+
+from portal import restrictions
+
+from .generation import (
+    is_shared,
+    page_cache,
+    release,
+    shared_lookup,
+    stamp_generation,
+)
+
+logger = logging.getLogger(__name__)
+
+# Query parameters of the site's own listings (pages, filters). A URL with any other
+# parameter is rendered but not stored: the cache cannot be filled with endless variants, and
+# what a citizen searched for (?q=) or the poster they came from (?entry=) is never kept.
+QUERY_PARAMETERS = frozenset({"page", "tag", "region", "year", "kind"})
+MAX_QUERY_LENGTH = 200
+# Headers that are about this one exchange, not the page.
+NOT_STORED = frozenset({"set-cookie", "date", "age"})
+# Headers that differ between the stored body and its compressed forms.
+PER_BODY = frozenset({"etag", "content-length", "content-encoding"})
+# Cache-Control directives by which a view says its response is for this reader only.
+PERSONAL_DIRECTIVES = ("private", "no-store", "no-cache")
+# A stored page is also kept compressed, once, when it is stored: a reader on a slow mobile
+# connection gets about a quarter of the bytes, and a hit costs no compression. Only these
+# pages: they hold no secret (no CSRF token, nothing personal), so compression cannot leak
+# one (BREACH). Smaller bodies gain less than the header costs. Preferred first.
+COMPRESSORS = {
+    # Quality 5: within a few per cent of the best size at a tenth of the time.
+    "br": functools.partial(brotli.compress, quality=5),
+    "gzip": functools.partial(gzip.compress, compresslevel=6, mtime=0),
+}
+COMPRESS_MIN_BYTES = 1024
+
+
+class PageCacheMiddleware:
+    """Sits high in MIDDLEWARE (below the health probes, above everything else), so a hit
+    costs one cache read. Every header the middleware below it add (SecurityMiddleware's,
+    Content-Security-Policy, X-Frame-Options, Permissions-Policy, Content-Language) is
+    stored with the page. Under gunicorn, PageCacheApplication answers most hits before
+    Django's handler is reached; this middleware stores pages and answers the hits that
+    application leaves to it (conditional requests, HEAD, other servers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.cache_control = {
+            "public": True,
+            "max_age": settings.PAGE_CACHE_BROWSER_SECONDS,
+            "s_maxage": settings.PAGE_CACHE_SHARED_SECONDS,
+        }
+        self.cookies = {settings.SESSION_COOKIE_NAME, "messages"}
+
+    @cached_property
+    def skipped_paths(self):
+        """Paths whose views decide their own caching: the health probes, files, the admin,
+        the report pages (a form with a CSRF token and a captcha, a reporter's status),
+        captcha images, poster codes (each scan is counted)."""
+        paths = {settings.STATIC_URL, settings.MEDIA_URL, "/admin/", "/documents/", "/captcha/"}
+        paths.update({"/r/", "/healthz/", "/readyz/"})
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                paths.add(reverse("reporting:report"))
+        return tuple(paths)
+
+    def lookup(self, request):
+        """(key, generation, entry) for a request that may be answered from or stored in
+        the cache: the stored entry when it is current, else None. None instead of the
+        triple when this request must be rendered for its reader alone. A cache that cannot
+        be read gives no key: the page is rendered and nothing is stored."""
+        key = self.key(request)
+        if key is None:
+            return None
+        cache = page_cache()
+        try:
+            if is_shared(cache):
+                generation, entry = shared_lookup(cache, key)
+            else:
+                generation = stamp_generation()
+                entry = cache.get(key)
+        except Exception:
+            logger.warning("Cannot read the page cache", exc_info=True)
+            return None
+        if entry is not None and entry[0] != generation:
+            entry = None
+        return key, generation, entry
+
+    def __call__(self, request):
+        # Wagtail's previews pass a made-up request for the public URL through the middleware
+        # (request.is_dummy): it must never be answered with, or become, the public page.
+        if request.path.startswith(self.skipped_paths) or getattr(request, "is_dummy", False):
+            return self.get_response(request)
+        if not self.anonymous_read(request):
+            return self.private(self.get_response(request))
+        found = self.lookup(request) if settings.PAGE_CACHE_SECONDS else None
+        if found is None:
+            with restrictions.shared():
+                return self.private(self.get_response(request))
+        key, generation, entry = found
+        if entry is not None:
+            return self.replay(request, entry)
+
+        with restrictions.shared():
+            response = self.get_response(request)
+        if not self.storable(response):
+            return self.private(response)
+        # Every URL of the site names its language (Chinese without a prefix, English under
+        # /en/, whatever the browser asks: docs/architecture.md), so the Accept-Language that
+        # LocaleMiddleware adds to Vary would only split shared caches. A hit may be
+        # compressed, so shared caches must split on what the browser accepts.
+        response["Vary"] = "Accept-Encoding"
+        patch_cache_control(response, **self.cache_control)
+        etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'
+        # A view's own date (the sitemap's newest page) stands; otherwise, now.
+        modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(time.time())
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(modified)
+        headers = tuple(
+            (name, value) for name, value in response.items() if name.lower() not in NOT_STORED
+        )
+        try:
+            page_cache().set(
+                key,
+                (
+                    generation,
+                    response.status_code,
+                    headers,
+                    response.content,
+                    etag,
+                    modified,
+                    _compressed(response.content),
+                ),
+                settings.PAGE_CACHE_SECONDS,
+            )
+        except Exception:
+            logger.warning("Cannot store a page in the page cache", exc_info=True)
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
+
+    def anonymous_read(self, request):
+        """A GET from a reader without a session: nothing rendered for it is personal."""
+        return (
+            request.method in ("GET", "HEAD")
+            and "HTTP_AUTHORIZATION" not in request.META
+            and self.cookies.isdisjoint(request.COOKIES)
+        )
+
+    def key(self, request):
+        """The cache key of an anonymous read, or None when its URL is not to be kept."""
+        query = request.META.get("QUERY_STRING", "")
+        if query and (
+            len(query) > MAX_QUERY_LENGTH or not QUERY_PARAMETERS.issuperset(request.GET)
+        ):
+            return None
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+        raw = f"{release()}|{url}|{language}"
+        return hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+    def storable(self, response):
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        vary = {
+            field.strip().lower()
+            for field in cc_delim_re.split(response.get("Vary", ""))
+            if field.strip()
+        }
+        if not vary <= {"accept-language"}:
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        return not any(directive in cache_control for directive in PERSONAL_DIRECTIVES)
+
+    def replay(self, request, entry):
+        status, headers, body, etag, modified = representation(
+            entry, request.META.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        response = HttpResponse(body, status=status, headers=dict(headers))
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
+
+    @staticmethod
+    def private(response):
+        """Rendered for one reader: no shared cache may keep it, and no browser needs to."""
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def representation(entry, accept_encoding):
+    """(status, headers, body, etag, modified) of a stored page in the encoding the reader
+    accepts best, with the headers that go with that body."""
+    _generation, status, headers, content, etag, modified, compressed = entry
+    encoding = _encoding(accept_encoding, compressed)
+    headers = [(name, value) for name, value in headers if name.lower() not in PER_BODY]
+    if encoding:
+        content = compressed[encoding]
+        # Each representation has its own validator (RFC 9110, 8.8.3).
+        etag = f'{etag[:-1]}-{encoding}"'
+        headers.append(("Content-Encoding", encoding))
+    headers += [("ETag", etag), ("Content-Length", str(len(content)))]
+    return status, headers, content, etag, modified
+
+
+def _compressed(content):
+    """{encoding: body} for each encoding that makes this body smaller."""
+    if len(content) < COMPRESS_MIN_BYTES:
+        return {}
+    found = {}
+    for name, compress in COMPRESSORS.items():
+        body = compress(content)
+        if len(body) < len(content):
+            found[name] = body
+    return found
+
+
+def _encoding(accept_encoding, compressed):
+    """The preferred encoding of `compressed` that an Accept-Encoding header allows, if any.
+    A browser names what it takes (`gzip, deflate, br, zstd`); `q=0` refuses one."""
+    if not compressed or not accept_encoding:
+        return None
+    weights = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, parameters = part.partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            field, _, value = parameter.strip().partition("=")
+            if field == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[name.strip()] = weight
+    for name in compressed:
+        if weights.get(name, weights.get("*", 0.0)) > 0:
+            return name
+    return None
