@@ -75,7 +75,6 @@ class Transition:
             )
 
 
-WITH_UNIT_OR_SCREENED = frozenset({S.SCREENED, *Clue.WITH_UNIT})
 BEFORE_CONCLUSION = frozenset({S.ACKNOWLEDGED, S.VERIFYING})
 
 TRANSITIONS = {
@@ -103,7 +102,7 @@ TRANSITIONS = {
             "transfer",
             gettext_lazy("Transfer to a unit"),
             gettext_lazy("transfer"),
-            WITH_UNIT_OR_SCREENED,
+            frozenset(Clue.BEING_VERIFIED),
             transfer_roles,
             forms.TransferForm,
             {
