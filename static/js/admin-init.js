@@ -6,12 +6,28 @@
   // Only Wagtail's own starters: a marker cannot name any other function.
   const STARTERS = ["initDateChooser", "initTimeChooser", "initDateTimeChooser"];
 
+  // The picker opens 100 ms after its field gains focus and does not cancel that when focus
+  // leaves sooner, so a keyboard user tabbing past the field found it open over the next fields,
+  // where Escape did nothing. It now opens only while its field has focus, and Escape closes it.
+  const openOnlyWithFocus = (time, input) => document.activeElement === input[0];
+  const closeOnEscape = (event) => {
+    if (event.key !== "Escape" || !window.jQuery) return;
+    const picker = window.jQuery(event.target).data("xdsoft_datetimepicker");
+    if (!picker?.is(":visible")) return;
+    picker.trigger("close.xdsoft");
+    // Escape closes the innermost thing open; the admin's own Escape (which on a phone moves
+    // focus to the menu button) would take the person away from the date half typed.
+    event.stopPropagation();
+  };
+
   const start = (marker) => {
     const name = marker.dataset.portalInit;
     marker.removeAttribute("data-portal-init");
     const starter = STARTERS.includes(name) ? window[name] : undefined;
     if (typeof starter !== "function") return;
-    starter(marker.dataset.portalTarget, JSON.parse(marker.dataset.portalOptions || "{}"));
+    const options = JSON.parse(marker.dataset.portalOptions || "{}");
+    starter(marker.dataset.portalTarget, { ...options, onShow: openOnlyWithFocus });
+    document.getElementById(marker.dataset.portalTarget)?.addEventListener("keydown", closeOnEscape);
   };
 
   const startWithin = (root) => {

@@ -93,19 +93,36 @@ def test_editor_publishes_a_hero_story(new_context, viewport, server, shots):
         "SELECT p.id FROM wagtailcore_page p JOIN wagtailcore_locale l ON p.locale_id = l.id"
         " WHERE p.slug = 'stories' AND l.language_code = 'zh-hans'"
     )[0]
+    # The page's timers run only when the test moves the clock, so the date picker's delayed
+    # opening happens at a known moment.
+    editor.clock.install()
     editor.goto(f"/admin/pages/add/content/storypage/{stories}/")
     title = f"巡逻民警的一天（{viewport}）"
     editor.locator("#id_title").fill(title)
     editor.locator("#id_person").fill("李警官")
-    # The date is set without focusing its field: focus opens the date picker, which covers
-    # the fields below, and its own timers reopened it after Escape had closed it. A person
-    # picks the date in the picker; what is tested here is the publishing.
-    editor.locator("#id_date").evaluate(
-        "(field, day) => { field.value = day;"
-        " field.dispatchEvent(new Event('change', {bubbles: true})); }",
-        date.today().isoformat(),
-    )
-    assert editor.locator(".xdsoft_datetimepicker:visible").count() == 0
+    picker = editor.locator(".xdsoft_datetimepicker:visible")
+    # A keyboard user tabbing past the date: its picker used to open over the next fields once
+    # focus had gone, where Escape did not close it.
+    editor.locator("#id_honours").focus()
+    for _ in range(3):  # past the field's comment button
+        editor.keyboard.press("Tab")
+        if editor.evaluate("document.activeElement.id") == "id_date":
+            break
+    assert editor.evaluate("document.activeElement.id") == "id_date"
+    editor.keyboard.press("Tab")
+    editor.clock.run_for(1000)
+    assert picker.count() == 0
+    # One who stops on it: the picker opens, Escape closes it, the date typed is kept.
+    editor.locator("#id_date").focus()
+    editor.clock.run_for(1000)
+    assert picker.count() == 1
+    editor.keyboard.press("Escape")
+    assert picker.count() == 0
+    editor.keyboard.type(date.today().isoformat())
+    editor.keyboard.press("Tab")
+    editor.clock.run_for(1000)
+    assert picker.count() == 0
+    assert editor.locator("#id_date").input_value() == date.today().isoformat()
     editor.locator("#id_summary").fill("他在夜市巡逻十年，帮助摊主摆脱了“保护费”。")
     shots(editor, "story-filled")
     editor.locator(
