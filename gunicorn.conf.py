@@ -5,7 +5,7 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Heartbeat files in memory: a container's /tmp may be a slow overlay and stall workers.
-worker_tmp_dir = "/dev/shm"  # noqa: S108 (heartbeat files only, no data)
+worker_tmp_dir = "/dev/shm"  # nosec B108 # noqa: S108 (heartbeat files only, no data)
 timeout = 60
 graceful_timeout = 30
 # Workers are forked from a master that has already loaded the portal. A recycled worker then

@@ -78,7 +78,7 @@ def _kept_route(request, site, path):
     exactly as if it had routed it. Returns what keeps the route once the page answered 200
     (not before: a path Wagtail routes to a view that then finds nothing, /law/article-9999/,
     keeps nothing), or None."""
-    import pickle
+    import pickle  # nosec B403 # unpickles only what this portal's own cache wrote (below)
 
     from django.http import Http404
     from django.utils import translation
@@ -99,7 +99,7 @@ def _kept_route(request, site, path):
     found = kept.get()
     if found is not None:
         consumed, pickled = found
-        page = pickle.loads(pickled)  # noqa: S301 (written by this process or its siblings)
+        page = pickle.loads(pickled)  # nosec B301 # noqa: S301 (written by this process or its siblings)
         try:
             request._wagtail_route_for_request = page.route(request, components[consumed:])
             return None

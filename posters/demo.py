@@ -78,7 +78,7 @@ def load(people):
 def _scans(campaign):
     if ScanDay.objects.filter(entry_point__campaign=campaign).exists():
         return
-    generator = random.Random(2026)  # noqa: S311 (demo figures, the same on every machine)
+    generator = random.Random(2026)  # nosec B311 # noqa: S311 (demo figures, the same on every machine)
     today = timezone.localdate()
     rows = []
     for weight, entry_point in enumerate(campaign.entry_points.order_by("code"), start=1):

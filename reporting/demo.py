@@ -22,7 +22,7 @@ from .reference_data import DATA, load_regions, seed_if_empty
 
 Role = Membership.Role
 
-DEMO_TOKEN = "demo-report-0000000000000001"  # noqa: S105  (a form token, not a secret)
+DEMO_TOKEN = "demo-report-0000000000000001"  # nosec B105 # noqa: S105  (a form token, not a secret)
 
 
 UNIT_KIND = {

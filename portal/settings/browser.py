@@ -6,7 +6,7 @@ citizens get (error pages included), and the second factor is asked for."""
 from .base import *  # noqa: F403
 from .base import STATIC_ROOT, STORAGES, check_base_url, env
 
-SECRET_KEY = "browser-tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuv"  # noqa: S105 (tests only)
+SECRET_KEY = "browser-tests-only-key-not-secret-0123456789abcdefghijklmnopqrstuv"  # nosec B105 # noqa: S105 (tests only)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 PORTAL_BASE_URL = check_base_url((env("PORTAL_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"))
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105 (tests only)
+SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"  # nosec B105 # noqa: S105 (tests only)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PORTAL_BASE_URL = "https://portal.example.test"
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL

@@ -54,7 +54,7 @@ class OneQueryCaptchaField(CaptchaField):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {table} WHERE hashkey = %s OR expiration <= %s "  # noqa: S608 (the table's name, quoted)
+                f"DELETE FROM {table} WHERE hashkey = %s OR expiration <= %s "  # nosec B608 # noqa: S608 (the table's name, quoted)
                 "RETURNING hashkey, response, expiration > %s",
                 [value[0], now, now],
             )

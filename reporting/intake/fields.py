@@ -94,7 +94,7 @@ class RegionSelect(forms.Select):
         head, end, tail = empty.rpartition("\n</select>")
         values = self.format_value(value)
         options = self.choices.options_html(values[0] if values else None)
-        return mark_safe(head + options + end + tail)  # noqa: S308 (escaped by format_html)
+        return mark_safe(head + options + end + tail)  # nosec B308 B703 # noqa: S308 (escaped by format_html)
 
 
 class RegionField(forms.ChoiceField):

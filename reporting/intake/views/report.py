@@ -42,7 +42,7 @@ RECEIPT_SESSION_KEY = "reporting:receipt-token"
 # many places at most each appears: the token is in the stamp too, so the stamp is cut first;
 # the captcha's key is in its hidden field, its picture's address and, when the server can
 # speak it (espeak-ng), its recording's address.
-FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 3}
+FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 3}  # nosec B105 # counts
 RECEIPT_VALUES = {"tracking_number": 1, "access_key": 1}
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 CLUE_FIELDS = (
