@@ -363,7 +363,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "password", "csrfmiddlewaretoken", "nex
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
 # A forgotten password: the mail goes through the worker, and asking is limited per address
 # and per client within the window (accounts.passwords); past a limit the answer is the same.
-WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.forms.PasswordResetForm"  # noqa: S105  (a class path, not a password)
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.forms.PasswordResetForm"  # nosec B105 # noqa: S105  (a class path, not a password)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
