@@ -7,7 +7,8 @@ import time
 from base64 import b32encode
 
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import Authenticator
 
 # Spelled out so no one mistakes it for a secret: "DEMO-ONLY-NOT-SECRET" (20 bytes).
 DEMO_KEY = b"DEMO-ONLY-NOT-SECRET"
@@ -23,9 +24,9 @@ def give_demo_authenticators(users):
     """An authenticator with the demo key for each user who has none; one set up by hand is
     kept."""
     for user in users:
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(
-                user=user, name=DEMO_DEVICE_NAME, key=DEMO_KEY.hex(), confirmed=True
+        if not Authenticator.objects.filter(user=user, confirmed=True).exists():
+            Authenticator.objects.create(
+                user=user, name=DEMO_DEVICE_NAME, bin_key=DEMO_KEY, confirmed=True
             )
 
 

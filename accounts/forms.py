@@ -2,6 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetForm
+
+from . import passwords
 
 
 class LoginForm(WagtailLoginForm):
@@ -9,6 +12,19 @@ class LoginForm(WagtailLoginForm):
     browser (accounts.sessions)."""
 
     remember = None
+
+
+class PasswordResetForm(WagtailPasswordResetForm):
+    """Wagtail's form, but the mail goes through the worker (accounts.passwords): the answer
+    is the same, in the same time, for every address."""
+
+    def save(self, request=None, **options):
+        # The view's template and domain options are not used: the worker renders Wagtail's
+        # templates on the portal's own address.
+        passwords.request_reset(request, self.cleaned_data["email"], self.get_users)
+
+    def send_mail(self, *args, **kwargs):
+        raise NotImplementedError("The reset mail is sent by the worker (accounts.passwords).")
 
 
 class CodeForm(forms.Form):

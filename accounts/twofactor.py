@@ -1,5 +1,6 @@
-"""The second factor of a staff account: an authenticator app (TOTP) and single-use recovery
-codes, on django-otp's devices. Views call these; the rules live here.
+"""The second factor of a staff account: an authenticator app (TOTP, its secret sealed:
+accounts.models) and single-use recovery codes, on django-otp's devices. Views call these; the
+rules live here.
 
 A user has at most one confirmed authenticator and one set of recovery codes. Enrolling (at
 first sign-in, or to replace a lost phone once signed in) creates an unconfirmed authenticator;
@@ -16,7 +17,8 @@ from django.db import transaction
 
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import Authenticator, SecretUnreadable
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
@@ -38,7 +40,7 @@ def has_second_factor(user):
 
 
 def authenticator(user):
-    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+    return Authenticator.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
 
 
 def recovery_codes_left(user):
@@ -48,9 +50,16 @@ def recovery_codes_left(user):
 def pending_authenticator(user):
     """The authenticator being set up: the same one on every visit until it is confirmed, so a
     page reloaded after scanning still matches the phone."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is not None:
+        try:
+            device.bin_key  # noqa: B018  (opening it is the check)
+        except SecretUnreadable:
+            # Sealed with a key since removed: nothing is lost with a secret not yet in use.
+            device.delete()
+            device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+        device = Authenticator.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
     return device
 
 
@@ -68,13 +77,15 @@ def normalise(code):
 class Outcome:
     device: object = None
     wait_until: datetime | None = None
+    # A secret that none of the portal's keys opens (accounts.models.SecretUnreadable).
+    unreadable: bool = False
 
 
 @transaction.atomic
 def confirm_authenticator(device, code):
     """Confirm the pending authenticator with a code from the phone. On success the older
     authenticator is removed and new recovery codes are returned with the device."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    device = Authenticator.objects.select_for_update().get(pk=device.pk)
     allowed, info = device.verify_is_allowed()
     if not allowed:
         return Outcome(wait_until=info.get("locked_until")), []
@@ -83,7 +94,7 @@ def confirm_authenticator(device, code):
         return Outcome(), []
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    Authenticator.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     return Outcome(device=device), new_recovery_codes(device.user)
 
 
@@ -111,7 +122,7 @@ def verify(user, code):
     wait longer after every wrong code; while it waits, `wait_until` says until when."""
     code = normalise(code)
     if TOTP_CODE.match(code):
-        devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
+        devices = Authenticator.objects.devices_for_user(user, confirmed=True)
     elif RECOVERY_CODE.match(code):
         devices = StaticDevice.objects.devices_for_user(user, confirmed=True)
     else:
@@ -131,5 +142,5 @@ def verify(user, code):
 def reset(user):
     """Remove every second-factor device of the user: they enrol again at their next sign-in.
     For a lost phone and lost recovery codes, after the person has been identified."""
-    TOTPDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

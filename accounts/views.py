@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +22,9 @@ from portal import qr
 
 from . import twofactor
 from .forms import AuthenticatorCodeForm, CodeForm
+from .models import SecretUnreadable
 
+logger = logging.getLogger(__name__)
 NEW_CODES_SESSION_KEY = "accounts:new-recovery-codes"
 QR_PIXELS = 256
 
@@ -46,6 +49,16 @@ def _verified(request, device):
     otp_login(request, device)
 
 
+def _checked(check, *args):
+    """The outcome of a code check; a secret none of the keys opens is the administrator's to
+    fix (logged, with the cure), not a wrong code the person should try again."""
+    try:
+        return check(*args)
+    except SecretUnreadable as error:
+        logger.error("second factor not checked: %s", error)
+        return twofactor.Outcome(unreadable=True)
+
+
 def _wrong_code(form, outcome):
     if outcome.wait_until:
         seconds = max(1, int((outcome.wait_until - timezone.now()).total_seconds()) + 1)
@@ -64,6 +77,15 @@ def _wrong_code(form, outcome):
             ) % {"count": seconds}
         form.add_error("code", message)
         return 429
+    if outcome.unreadable:
+        form.add_error(
+            "code",
+            _(
+                "Codes cannot be checked at the moment: the portal cannot read the "
+                "authenticators' keys. Tell the portal's administrator."
+            ),
+        )
+        return 503
     form.add_error(
         "code",
         _(
@@ -88,7 +110,7 @@ def verify(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            outcome = twofactor.verify(user, form.cleaned_data["code"])
+            outcome = _checked(twofactor.verify, user, form.cleaned_data["code"])
             if outcome.device is not None:
                 _verified(request, outcome.device)
                 if isinstance(outcome.device, StaticDevice):

@@ -811,13 +811,14 @@ def signed_in(client, username):
     from django.contrib.auth import get_user_model
 
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import Authenticator
 
     user = get_user_model().objects.get(username=username)
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True)
+        device = Authenticator.objects.create(user=user, name="benchmark", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -11,9 +11,9 @@ from wagtail.models import Locale, Page, Site
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import content.demo
+from accounts.models import Authenticator
 from portal.factories import SuperuserFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,9 +65,9 @@ def render_every_time(settings):
 def pass_second_factor(client, user):
     """Mark the client's session as having given the second factor, as staff do after their
     password: with the user's authenticator, created if they have none."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+        device = Authenticator.objects.create(user=user, name="test authenticator", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

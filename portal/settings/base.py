@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
     "django.contrib.auth",
@@ -334,15 +333,26 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # A staff session ends after this many minutes without a request, and when the browser closes.
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
-# Failed sign-ins: after LOGIN_FAILURE_LIMIT failures for one account, or from one client, both
-# are refused for LOGIN_LOCKOUT_MINUTES (counted again from each refused attempt). "The client"
-# is a keyed hash of its address (accounts.clients): no address is stored.
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failed sign-ins (accounts.lockout): three counts, each with its limit, within
+# LOGIN_LOCKOUT_MINUTES: an account at one client, an account from everywhere (each client
+# counting at most LOGIN_FAILURE_LIMIT, so one client alone cannot lock an account out
+# everywhere) and a client for any accounts. "The client" is a keyed hash of its address
+# (accounts.clients): no address is stored.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_CLIENT_FAILURE_LIMIT = env_int("LOGIN_CLIENT_FAILURE_LIMIT", 10, minimum=1)
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+# The handler's number is how many of the three limits are reached: one is enough.
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# The rows a success clears: that account's at that client.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "accounts.clients.client_pseudonym"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# Refused attempts are not counted: someone who keeps trying does not lengthen the wait or fill
+# the count of others behind the same address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Only the running count of failures is kept, and only until the lockout time has passed: no
 # log of every sign-in, and no Django admin (the portal has none).
 AXES_DISABLE_ACCESS_LOG = True
@@ -351,6 +361,12 @@ AXES_ENABLE_ADMIN = False
 # Masked in the few request fields django-axes keeps with a failure.
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "csrfmiddlewaretoken", "next"]
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
+# A forgotten password: the mail goes through the worker, and asking is limited per address
+# and per client within the window (accounts.passwords); past a limit the answer is the same.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "accounts.forms.PasswordResetForm"  # nosec B105 # noqa: S105  (a class path, not a password)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 
 # Security defaults for every environment; production.py tightens transport settings.
 SECURE_CONTENT_TYPE_NOSNIFF = True

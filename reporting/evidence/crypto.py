@@ -7,15 +7,13 @@ and the old key is then removed.
 
 import json
 
-from django.conf import settings
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from portal.crypto import InvalidToken, keyring
 
 __all__ = ["InvalidToken", "open_bytes", "open_sealed", "rotate", "seal", "seal_bytes"]
 
 
 def _fernet():
-    return MultiFernet([Fernet(key) for key in settings.REPORTER_ENCRYPTION_KEYS])
+    return keyring()
 
 
 def seal(data: dict) -> bytes:

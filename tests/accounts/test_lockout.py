@@ -21,31 +21,87 @@ WRONG = "Wr0ng-guess-7719"
 
 
 @pytest.fixture
-def limit(settings):
-    return settings.AXES_FAILURE_LIMIT
+def limits(settings):
+    """Three limits told apart: an account at one client, an account from everywhere, one
+    client for any accounts."""
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ACCOUNT_FAILURE_LIMIT = 7
+    settings.LOGIN_CLIENT_FAILURE_LIMIT = 5
+    return settings
+
+
+@pytest.fixture
+def limit(limits):
+    return limits.LOGIN_FAILURE_LIMIT
 
 
 def signed_in(client):
     return "_auth_user_id" in client.session
 
 
-def test_an_account_is_locked_whichever_client_tries(browser, client, member, limit):
-    for _attempt in range(limit):
-        response = sign_in(browser, "reviewer", password=WRONG, address=CLIENT)
+def address(n):
+    return f"192.0.2.{n}"
+
+
+def failures(**where):
+    return sum(
+        AccessAttempt.objects.filter(**where).values_list("failures_since_start", flat=True)
+    )
+
+
+def test_an_account_is_locked_at_the_client_that_failed(browser, client, member, limit):
+    for _attempt in range(limit - 1):
+        assert sign_in(browser, "reviewer", password=WRONG, address=CLIENT).status_code == 200
+    response = sign_in(browser, "reviewer", password=WRONG, address=CLIENT)
     assert response.status_code == 429
-    # The right password, from another client: still locked.
-    response = sign_in(client, "reviewer", address=OTHER_CLIENT)
+    # The right password, from the same client: still locked.
+    response = sign_in(browser, "reviewer", address=CLIENT)
     assert response.status_code == 429
-    assert not signed_in(client)
+    assert not signed_in(browser)
     html = response.content.decode()
     assert "登录已锁定" in html and "Sign-in locked" in html  # both languages
     assert inline_scripts(html) == []
+    # From another client the person signs in.
+    assert sign_in(client, "reviewer", address=OTHER_CLIENT).status_code == 302
+    assert signed_in(client)
 
 
-def test_a_client_is_locked_after_the_limit_whichever_account_it_tries(browser, member, limit):
-    others = [UserFactory(username=f"staff{n}") for n in range(limit)]
-    for other in others:  # one failure each: no account reaches the limit
+def test_one_client_alone_cannot_lock_an_account_out_everywhere(browser, client, member, limits):
+    for _attempt in range(limits.LOGIN_ACCOUNT_FAILURE_LIMIT * 3):
+        sign_in(browser, "reviewer", password=WRONG, address=CLIENT)
+    assert sign_in(browser, "reviewer", address=CLIENT).status_code == 429
+    # Refused attempts were not counted: the client's count stopped at the limit.
+    assert failures(username="reviewer") == limits.LOGIN_FAILURE_LIMIT
+    assert sign_in(client, "reviewer", address=OTHER_CLIENT).status_code == 302
+    assert signed_in(client)
+
+
+def test_failures_from_many_clients_lock_an_account_everywhere(member, limits):
+    below = limits.LOGIN_FAILURE_LIMIT - 1
+    spread = []  # (client, failures), each client below its own limit
+    remaining = limits.LOGIN_ACCOUNT_FAILURE_LIMIT - 1
+    while remaining:
+        spread.append((address(len(spread) + 1), min(below, remaining)))
+        remaining -= spread[-1][1]
+    for where, count in spread:
+        for _attempt in range(count):
+            sign_in(StaffClient(), "reviewer", password=WRONG, address=where)
+    # One short of the account's limit: the person still signs in from a new place...
+    assert sign_in(StaffClient(), "reviewer", address=address(100)).status_code == 302
+    # ... and one more failure from yet another client locks the account everywhere.
+    sign_in(StaffClient(), "reviewer", password=WRONG, address=address(101))
+    for where in (address(102), OTHER_CLIENT):
+        elsewhere = StaffClient()
+        assert sign_in(elsewhere, "reviewer", address=where).status_code == 429
+        assert not signed_in(elsewhere)
+
+
+def test_a_client_trying_many_accounts_is_locked_for_every_account(browser, member, limits):
+    others = [UserFactory(username=f"staff{n}") for n in range(limits.LOGIN_CLIENT_FAILURE_LIMIT)]
+    for other in others[:-1]:  # one failure each: no account reaches its limits
         sign_in(browser, other.username, password=WRONG, address=CLIENT)
+    assert sign_in(StaffClient(), "reviewer", address=CLIENT).status_code == 302
+    sign_in(browser, others[-1].username, password=WRONG, address=CLIENT)
     response = sign_in(browser, "reviewer", address=CLIENT)
     assert response.status_code == 429
     assert not signed_in(browser)
@@ -53,6 +109,19 @@ def test_a_client_is_locked_after_the_limit_whichever_account_it_tries(browser, 
     elsewhere = StaffClient()
     assert sign_in(elsewhere, "reviewer", address=OTHER_CLIENT).status_code == 302
     assert signed_in(elsewhere)
+
+
+def test_a_success_clears_only_that_accounts_failures_at_that_client(browser, member, limit):
+    UserFactory(username="colleague")
+    for username, where in [
+        ("reviewer", CLIENT),
+        ("reviewer", OTHER_CLIENT),
+        ("colleague", CLIENT),
+    ]:
+        sign_in(StaffClient(), username, password=WRONG, address=where)
+    assert sign_in(browser, "reviewer", address=CLIENT).status_code == 302
+    assert failures(username="reviewer") == 1  # the one from the other client
+    assert failures(username="colleague") == 1
 
 
 def test_failures_below_the_limit_are_forgotten_on_success(browser, member, limit):

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 import pytest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import twofactor
+from accounts.models import Authenticator
 from tests.posters.conftest import decode, rasterise_svg
 from tests.reporting.test_workflow import new_clue
 
@@ -45,7 +45,7 @@ def test_a_password_alone_reaches_no_clue_page_nor_the_queue(staff, browser, cli
     supervisor.set_password(PASSWORD)
     supervisor.save()
     twofactor.new_recovery_codes(supervisor)
-    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    Authenticator.objects.create(user=supervisor, name="phone", confirmed=True)
     clue = new_clue()
 
     response = sign_in(browser, "supervisor-hebei")
@@ -91,10 +91,10 @@ def test_first_sign_in_sets_up_the_app_from_the_qr_code(staff, browser, member):
     right = totp(secret)
     wrong = browser.post("/admin/two-factor/enrol/", {"code": f"{(int(right) + 1) % 10**6:06d}"})
     assert wrong.status_code == 400
-    assert not TOTPDevice.objects.filter(user=member, confirmed=True).exists()
+    assert not Authenticator.objects.filter(user=member, confirmed=True).exists()
 
     # A wrong code waits a second before the next; the test does not race that clock.
-    TOTPDevice.objects.filter(user=member).update(throttling_failure_count=0)
+    Authenticator.objects.filter(user=member).update(throttling_failure_count=0)
     done = browser.post("/admin/two-factor/enrol/", {"code": totp(secret)}, follow=True)
     assert done.redirect_chain[-1][0].startswith("/admin/two-factor/recovery-codes/")
     codes = re.findall(r"<code>([a-z2-7]{4}-[a-z2-7]{4})</code>", done.content.decode())
@@ -120,7 +120,7 @@ def test_first_sign_in_sets_up_the_app_from_the_qr_code(staff, browser, member):
 
 
 def test_the_same_app_code_is_not_accepted_twice(browser, member):
-    device = TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
+    device = Authenticator.objects.create(user=member, name="phone", confirmed=True)
     secret = twofactor.secret_for_typing(device)
     code = totp(secret)
     sign_in(browser, "reviewer")
@@ -131,7 +131,7 @@ def test_the_same_app_code_is_not_accepted_twice(browser, member):
 
 
 def test_a_recovery_code_works_once(browser, member):
-    TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
+    Authenticator.objects.create(user=member, name="phone", confirmed=True)
     codes = twofactor.new_recovery_codes(member)
 
     sign_in(browser, "reviewer")
@@ -151,7 +151,7 @@ def test_a_recovery_code_works_once(browser, member):
 
 
 def test_after_many_wrong_codes_even_the_right_one_waits(browser, member):
-    device = TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
+    device = Authenticator.objects.create(user=member, name="phone", confirmed=True)
     for _attempt in range(10):
         twofactor.verify(member, "000000")
     sign_in(browser, "reviewer")
@@ -164,7 +164,7 @@ def test_after_many_wrong_codes_even_the_right_one_waits(browser, member):
     "code", ["", "12345", "1234567", "abc", "<script>", "１２３４５６", "x" * 40, "a\x00b"]
 )
 def test_malformed_codes_are_refused_with_a_message(browser, member, code):
-    TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
+    Authenticator.objects.create(user=member, name="phone", confirmed=True)
     sign_in(browser, "reviewer")
     response = browser.post(VERIFY, {"code": code})
     assert response.status_code == 400
@@ -187,13 +187,13 @@ def test_new_recovery_codes_replace_the_old(client, member):
 
 def test_a_new_phone_replaces_the_old_one(client, member):
     client.force_login(member)
-    old = TOTPDevice.objects.get(user=member)
+    old = Authenticator.objects.get(user=member)
     page = client.get(reverse("accounts_enrol")).content.decode()
     secret = re.search(r'class="two-factor-secret">([A-Z2-7 ]+)<', page).group(1)
     response = client.post(reverse("accounts_enrol"), {"code": totp(secret)})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
-    assert TOTPDevice.objects.filter(user=member, confirmed=True).count() == 1
+    assert not Authenticator.objects.filter(pk=old.pk).exists()
+    assert Authenticator.objects.filter(user=member, confirmed=True).count() == 1
 
 
 def test_the_pages_speak_both_languages_and_run_no_inline_script(browser, member):
@@ -208,7 +208,7 @@ def test_the_pages_speak_both_languages_and_run_no_inline_script(browser, member
     english = browser.get("/admin/two-factor/enrol/").content.decode()
     assert "Set up two-factor authentication" in english
     assert inline_scripts(chinese) == inline_scripts(english) == []
-    TOTPDevice.objects.filter(user=member).update(confirmed=True)
+    Authenticator.objects.filter(user=member).update(confirmed=True)
     verify = browser.get(VERIFY).content.decode()
     assert "Enter your code" in verify
     assert inline_scripts(verify) == []
@@ -239,6 +239,6 @@ def test_recovery_codes_alone_still_guard_the_set_up_page(browser, member):
     sign_in(browser, "reviewer")
     assert browser.get("/admin/two-factor/enrol/")["Location"].startswith(VERIFY)
     assert browser.post("/admin/two-factor/enrol/", {"code": "123456"}).status_code == 302
-    assert not TOTPDevice.objects.filter(user=member).exists()
+    assert not Authenticator.objects.filter(user=member).exists()
     assert browser.post(VERIFY, {"code": codes[0]}).status_code == 302
     assert browser.get("/admin/two-factor/enrol/").status_code == 200
