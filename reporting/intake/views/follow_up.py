@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portal import sessions
 from reporting.evidence import storage
 from reporting.intake import throttle
 from reporting.intake.forms import AddEvidenceForm, ReplyForm, StatusLookupForm
@@ -30,6 +31,16 @@ def unlocked_clue(request):
         request.session.pop(UNLOCK_SESSION_KEY, None)
         return None
     return Clue.objects.filter(pk=unlocked["clue"]).first()
+
+
+def unlock(request, clue):
+    """The session that holds the unlock ends with it, on the server as well, and its cookie
+    ends with the browser (portal.sessions): the device is not left linked to the report. A
+    staff member's session, should one open a report here, keeps its own rules."""
+    request.session.cycle_key()
+    until = time.time() + UNLOCK_SECONDS
+    request.session[UNLOCK_SESSION_KEY] = {"clue": clue.pk, "until": until}
+    sessions.end_with_browser_and_at(request.session, until)
 
 
 @never_cache
@@ -54,11 +65,7 @@ def status(request):
         else:
             found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
             if found is not None:
-                request.session.cycle_key()
-                request.session[UNLOCK_SESSION_KEY] = {
-                    "clue": found.pk,
-                    "until": time.time() + UNLOCK_SECONDS,
-                }
+                unlock(request, found)
                 return redirect("reporting:status")
             throttle.record_failure(request, number)
             form.add_error(None, _("The tracking number and access key do not match a report."))
@@ -145,5 +152,8 @@ def _add_evidence(request):
 @require_POST
 def lock(request):
     request.session.pop(UNLOCK_SESSION_KEY, None)
+    if not sessions.signed_in(request.session):
+        # Nothing else of a reporter's is in it: its row and its cookie go now.
+        request.session.flush()
     messages.info(request, _("You have left the report. Enter the key again to return."))
     return redirect("reporting:status")
