@@ -374,6 +374,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Database sessions that a reporter's page can end with the browser and, on the server, when
+# its unlock does (portal/sessions.py); staff sessions keep accounts.sessions' rules.
+SESSION_ENGINE = "portal.sessions"
+# The CSRF cookie ends with the browser: one that lasts a year would tell whoever holds the
+# device that it opened the report form. The admin loses nothing, its session ends there too.
+CSRF_COOKIE_AGE = None
 
 LOGGING = {
     "version": 1,

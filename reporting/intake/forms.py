@@ -326,6 +326,25 @@ class StatusLookupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
 
+    def __init__(self, *args, challenge=False, **kwargs):
+        """`challenge`: many wrong keys were typed for this number lately (throttle), so the
+        lookup must pass a captcha as well."""
+        super().__init__(*args, **kwargs)
+        self.challenge = challenge
+        if challenge:
+            self.fields["captcha"] = OneQueryCaptchaField(
+                label=_("Type the characters in the picture"),
+                help_text=_(
+                    "Many wrong access keys were typed for this tracking number lately. To "
+                    "protect the report, everyone who checks it is asked to type these "
+                    "characters too."
+                ),
+                error_messages={
+                    "required": _("Type the characters in the picture too."),
+                    "invalid": _("The characters do not match. Try the new picture."),
+                },
+            )
+
     def clean_tracking_number(self):
         number = normalize_tracking_number(self.cleaned_data["tracking_number"])
         if number is None:

@@ -2,6 +2,9 @@
 through `check_deadlines`). Each job is its own function, run in this order; each is safe to
 run again, so two workers running a round at once do no harm."""
 
+from importlib import import_module
+
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -17,9 +20,12 @@ from reporting.models import ReceiptHandoff
 @task()
 def purge_abandoned_staging():
     """Files kept for a report that was never completed are deleted after a day, receipts
-    never shown after ten minutes."""
+    never shown after ten minutes, sessions once they have expired."""
     cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
     ReceiptHandoff.objects.filter(created_at__lt=cutoff).delete()
+    # An expired session is never read again, but its row would still name the report a
+    # reporter unlocked: it goes within a round of the unlock's end.
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     return staging.purge_abandoned()
 
 

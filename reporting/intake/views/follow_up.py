@@ -10,10 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from portal import sessions
 from reporting.evidence import storage
 from reporting.intake import throttle
 from reporting.intake.forms import AddEvidenceForm, ReplyForm, StatusLookupForm
-from reporting.intake.receipts import format_tracking_number
+from reporting.intake.receipts import format_tracking_number, normalize_tracking_number
 from reporting.intake.views.common import no_referrer, taking_evidence
 from reporting.lifecycle import reporter
 from reporting.models import Clue
@@ -32,40 +33,55 @@ def unlocked_clue(request):
     return Clue.objects.filter(pk=unlocked["clue"]).first()
 
 
+def unlock(request, clue):
+    """The session that holds the unlock ends with it, on the server as well, and its cookie
+    ends with the browser (portal.sessions): the device is not left linked to the report. A
+    staff member's session, should one open a report here, keeps its own rules."""
+    request.session.cycle_key()
+    until = time.time() + UNLOCK_SECONDS
+    request.session[UNLOCK_SESSION_KEY] = {"clue": clue.pk, "until": until}
+    sessions.end_with_browser_and_at(request.session, until)
+
+
 @never_cache
 def status(request):
     clue = unlocked_clue(request)
     if clue is not None and request.method == "GET":
         return follow_up_page(request, clue)
-    form = StatusLookupForm(request.POST or None)
-    http_status = 200
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["tracking_number"]
-        wait = throttle.wait_seconds(request, number)
-        if wait:
-            form.add_error(
-                None,
-                _("Too many attempts. Please wait %(minutes)s minutes and try again.")
-                % {"minutes": max(1, round(wait / 60))}
-                if wait >= 60
-                else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
-            )
-            http_status = 429
-        else:
-            found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
-            if found is not None:
-                request.session.cycle_key()
-                request.session[UNLOCK_SESSION_KEY] = {
-                    "clue": found.pk,
-                    "until": time.time() + UNLOCK_SECONDS,
-                }
-                return redirect("reporting:status")
-            throttle.record_failure(request, number)
-            form.add_error(None, _("The tracking number and access key do not match a report."))
-            http_status = 400
-    elif request.method == "POST":
-        http_status = 400
-    page = render(request, "reporting/status_lookup.html", {"form": form}, status=http_status)
+    if request.method != "POST":
+        return lookup_page(request, StatusLookupForm())
+    number = normalize_tracking_number(request.POST.get("tracking_number", ""))
+    challenge = number is not None and throttle.challenge_needed(number)
+    if challenge and "refresh_captcha" in request.POST:
+        # A new picture, without JavaScript: a round trip that keeps the number, checks
+        # nothing and counts nothing.
+        form = StatusLookupForm(initial={"tracking_number": number}, challenge=True)
+        return lookup_page(request, form)
+    form = StatusLookupForm(request.POST, challenge=challenge)
+    if not form.is_valid():
+        return lookup_page(request, form, status=400)
+    wait = throttle.wait_seconds(request, number)
+    if wait:
+        form.add_error(
+            None,
+            _("Too many attempts. Please wait %(minutes)s minutes and try again.")
+            % {"minutes": max(1, round(wait / 60))}
+            if wait >= 60
+            else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
+        )
+        return lookup_page(request, form, status=429)
+    found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
+    if found is None:
+        throttle.record_failure(request, number)
+        form.add_error(None, _("The tracking number and access key do not match a report."))
+        return lookup_page(request, form, status=400)
+    throttle.record_success(request, number)
+    unlock(request, found)
+    return redirect("reporting:status")
+
+
+def lookup_page(request, form, status=200):
+    page = render(request, "reporting/status_lookup.html", {"form": form}, status=status)
     return no_referrer(page)
 
 
@@ -145,5 +161,8 @@ def _add_evidence(request):
 @require_POST
 def lock(request):
     request.session.pop(UNLOCK_SESSION_KEY, None)
+    if not sessions.signed_in(request.session):
+        # Nothing else of a reporter's is in it: its row and its cookie go now.
+        request.session.flush()
     messages.info(request, _("You have left the report. Enter the key again to return."))
     return redirect("reporting:status")

@@ -18,6 +18,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from portal import sessions
 from reporting.evidence import staging, storage
 from reporting.intake import kept_pages, receipts, throttle
 from reporting.intake.antispam import issue_stamp
@@ -297,7 +298,12 @@ def receipt(request):
     if token is None and RECEIPT_SESSION_KEY in request.session:
         with transaction.atomic():
             stored = receipts.take_receipt(request.session.pop(RECEIPT_SESSION_KEY))
-            save_session(request)
+            if sessions.signed_in(request.session):
+                save_session(request)
+            else:
+                # Nothing else of a reporter's needs it: the row goes, and with it the
+                # two-week cookie of that release.
+                request.session.flush()
     if stored is None:
         messages.info(
             request,
