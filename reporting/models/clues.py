@@ -330,6 +330,7 @@ class LedgerEntry(models.Model):
         EXPORTED = "exported", _("exported in a list")
         REMINDED = "reminded", _("reminder sent")
         CONTENT_ERASED = "content_erased", _("content erased after the retention period")
+        VIEWED = "viewed", _("clue viewed by staff")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
