@@ -111,12 +111,14 @@ def record_view(clue, actor, screen, *, now=None):
     across workers and restarts; two pages opened in the same instant may both write, which
     says no less than one."""
     now = now or timezone.now()
+    recent = LedgerEntry.objects.filter(
+        clue=clue, actor=actor, action=LedgerEntry.Action.VIEWED, at__gt=now - VIEW_INTERVAL
+    )
+    if recent.exists():
+        return None
+    # The entry and its audit-log twin together; the check above needs no transaction, as a
+    # second entry from a race is harmless and a lock would cost every page.
     with transaction.atomic():
-        recent = LedgerEntry.objects.filter(
-            clue=clue, actor=actor, action=LedgerEntry.Action.VIEWED, at__gt=now - VIEW_INTERVAL
-        )
-        if recent.exists():
-            return None
         return record(
             clue, LedgerEntry.Action.VIEWED, actor=actor, note=screen, at=now, unit=clue.unit
         )

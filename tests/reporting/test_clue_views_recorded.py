@@ -154,6 +154,11 @@ def test_a_look_within_the_hour_writes_nothing(staff, clue):
         assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as second:
         assert client.get(url).status_code == 200
+
+    def statements(queries):
+        control = ("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")
+        return [query for query in queries if not query["sql"].upper().startswith(control)]
+
     assert inserts(first) == ["reporting_ledgerentry", "wagtailcore_modellogentry"]
     assert inserts(second) == []
-    assert len(second) == len(first) - 2
+    assert len(statements(second)) == len(statements(first)) - 2
