@@ -1,10 +1,13 @@
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import load_backend
+from django.db import transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client, RequestFactory
 
 from wagtail.models import Locale, Page, Site
@@ -21,6 +24,67 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(getattr(settings, "TEST_FILES_ROOT", ""), ignore_errors=True)
+
+
+LEDGER_TABLE = "reporting_ledgerentry"
+# How PostgreSQL lists a trigger's state (pg_trigger.tgenabled), as ALTER TABLE sets it again.
+TRIGGER_STATES = {"O": "ENABLE", "A": "ENABLE ALWAYS", "R": "ENABLE REPLICA", "D": "DISABLE"}
+
+
+@contextmanager
+def ledger_triggers_lifted(connection):
+    """The ledger's triggers (reporting migrations 0005 and 0018) off, then back as they were.
+    Only the table's owner may do this, as the test database's user is; call it inside a
+    transaction, so that no other connection ever sees the table unguarded and a failure
+    leaves the triggers in place."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname, tgenabled FROM pg_trigger "
+                "WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
+                [LEDGER_TABLE],
+            )
+            triggers = cursor.fetchall()
+            if triggers:
+                cursor.execute(f"ALTER TABLE {LEDGER_TABLE} DISABLE TRIGGER USER")
+            yield
+            for name, state in triggers:
+                cursor.execute(
+                    f"ALTER TABLE {LEDGER_TABLE} {TRIGGER_STATES[state]} TRIGGER "
+                    + connection.ops.quote_name(name)
+                )
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [LEDGER_TABLE],
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute("DROP TRIGGER " + connection.ops.quote_name(name))
+            yield
+            for _name, sql in triggers:
+                cursor.execute(sql)
+        else:
+            yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_past_the_ledger_guard():
+    """pytest-django empties the database after each transactional test: TRUNCATE on
+    PostgreSQL, DELETE on SQLite, both of which the ledger refuses to anyone. The test
+    database's owner lifts the refusal for that flush alone, in the flush's transaction."""
+    flush = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with (
+            transaction.atomic(using=self.connection.alias),
+            ledger_triggers_lifted(self.connection),
+        ):
+            flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -99,6 +99,12 @@ class ClueDetailView(InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(visible_clues(self.request.user), pk=self.pk)
 
+    def get(self, request, *args, **kwargs):
+        # Recorded before anything is read for the page: should the entry fail, the clue is
+        # not shown, and a supervisor's panel includes this very view.
+        ledger.record_view(self.object, request.user, "inspect")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         clue, user = self.object, self.request.user
@@ -139,7 +145,11 @@ class ClueDetailView(InspectView):
             roles=sorted(Role(role).label for role in roles),
             parties=clue.parties.all(),
             evidence=clue.evidence.all(),
-            ledger=clue.ledger.select_related("actor", "unit"),
+            # Who looked at the clue is for its supervisors alone (the panel below).
+            ledger=clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related(
+                "actor", "unit"
+            ),
+            viewers=ledger.viewers(clue) if Role.SUPERVISOR in roles else None,
             thread=clue.messages.all(),
             transfers=clue.transfers.select_related("to_unit", "from_unit"),
             conclusion=conclusion or clue.conclusions.last(),
@@ -171,6 +181,7 @@ class ClueDetailView(InspectView):
         except transitions.TransitionError as error:
             messages.error(request, str(error))
             return redirect("clues:inspect", pk=self.object.pk)
+        ledger.record_view(self.object, request.user, "inspect")
         response = self.render_to_response(self.get_context_data(revealed=details))
         response["Cache-Control"] = "no-store"
         return response

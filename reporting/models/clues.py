@@ -330,6 +330,7 @@ class LedgerEntry(models.Model):
         EXPORTED = "exported", _("exported in a list")
         REMINDED = "reminded", _("reminder sent")
         CONTENT_ERASED = "content_erased", _("content erased after the retention period")
+        VIEWED = "viewed", _("clue viewed by staff")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
@@ -354,8 +355,10 @@ class LedgerEntry(models.Model):
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
 
-    # The ORM's usual ways to change or remove rows are closed; on PostgreSQL a trigger
-    # (migration 0005) refuses UPDATE and DELETE from any client as well.
+    # The ORM's usual ways to change or remove rows are closed; triggers refuse UPDATE,
+    # DELETE and TRUNCATE from any client as well (migrations 0005 and 0018). On SQLite a
+    # migration that rebuilds this table drops its triggers: such a migration creates them
+    # again (tests/reporting/test_ledger.py fails otherwise).
     objects = LedgerQuerySet.as_manager()
 
     class Meta:

@@ -24,22 +24,89 @@ def test_the_orm_cannot_change_or_remove_ledger_entries(site_tree):
     assert clue.ledger.get().note == ""
 
 
-def test_postgresql_refuses_raw_update_and_delete(site_tree):
+def checks_done():
+    """The rows a test writes in its own transaction leave deferred foreign-key checks
+    pending, and PostgreSQL refuses TRUNCATE and ALTER TABLE until they have run; committed
+    rows, as in real use, have none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def refused(sql, params=None):
+    """Runs one statement through the real connection and says whether the database refused
+    it as the ledger's triggers do; the transaction is undone either way."""
+    checks_done()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except DatabaseError as error:
+        assert "append-only" in str(error)
+        return True
+    return False
+
+
+def test_the_database_refuses_raw_update_and_delete(site_tree):
+    """Any client, not only the ORM: on PostgreSQL and on SQLite alike, one row or all."""
+    clue = ClueFactory(region=None)
+    pk = clue.ledger.get().pk
+    for sql, params in (
+        ("UPDATE reporting_ledgerentry SET note = 'x' WHERE id = %s", [pk]),
+        ("UPDATE reporting_ledgerentry SET note = 'x'", None),
+        ("DELETE FROM reporting_ledgerentry WHERE id = %s", [pk]),
+        ("DELETE FROM reporting_ledgerentry", None),
+    ):
+        assert refused(sql, params), sql
+    assert LedgerEntry.objects.filter(pk=pk, note="").count() == 1
+
+
+def test_postgresql_refuses_truncate_even_cascaded_from_the_clues(site_tree):
     if connection.vendor != "postgresql":
-        pytest.skip("the trigger exists on PostgreSQL")
+        pytest.skip("SQLite has no TRUNCATE; its DELETE without WHERE is refused above")
+    clue = ClueFactory(region=None)
+    assert refused("TRUNCATE reporting_ledgerentry")
+    assert refused("TRUNCATE reporting_ledgerentry RESTART IDENTITY CASCADE")
+    assert refused("TRUNCATE reporting_clue CASCADE")
+    assert clue.ledger.count() == 1
+
+
+def test_postgresql_refuses_in_replica_mode_too(site_tree):
+    """session_replication_role = replica skips ordinary triggers (as a replication or bulk
+    load session sets it): the ledger's fire in every mode."""
+    if connection.vendor != "postgresql":
+        pytest.skip("replication roles are PostgreSQL's")
     clue = ClueFactory(region=None)
     pk = clue.ledger.get().pk
     for sql in (
         "UPDATE reporting_ledgerentry SET note = 'x' WHERE id = %s",
         "DELETE FROM reporting_ledgerentry WHERE id = %s",
+        "TRUNCATE reporting_ledgerentry",
     ):
-        with (
-            pytest.raises(DatabaseError, match="append-only"),
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(sql, [pk])
-    assert LedgerEntry.objects.filter(pk=pk, note="").exists()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                cursor.execute("SHOW session_replication_role")
+                assert cursor.fetchone() == ("replica",)
+            assert refused(sql, [pk] if "%s" in sql else None), sql
+    assert LedgerEntry.objects.filter(pk=pk, note="").count() == 1
+
+
+def test_the_test_suites_flush_leaves_the_guard_as_it_found_it(site_tree):
+    """Transactional tests end with a flush, which lifts the triggers for that statement
+    alone (tests/conftest.py): afterwards they refuse again."""
+    from django.core.management.color import no_style
+
+    ClueFactory(region=None)
+    checks_done()
+    connection.ops.execute_sql_flush(
+        connection.ops.sql_flush(no_style(), ["reporting_ledgerentry"])
+    )
+    assert LedgerEntry.objects.count() == 0
+    ClueFactory(region=None)
+    assert refused("DELETE FROM reporting_ledgerentry")
+    if connection.vendor == "postgresql":
+        assert refused("TRUNCATE reporting_ledgerentry")
+    assert LedgerEntry.objects.count() == 1
 
 
 def test_every_entry_is_mirrored_to_wagtails_site_history_under_its_unit(staff, client):
