@@ -87,11 +87,12 @@ def memory_kb(field):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--megabytes", type=float, default=10.0, help="1 to 20, default 10")
+    parser.add_argument("--megabytes", type=float, default=10.0, help="1 to 18, default 10")
     parser.add_argument("--runs", type=int, default=7, choices=range(1, 31), metavar="1-30")
     options = parser.parse_args()
-    if not 1 <= options.megabytes <= 20:
-        parser.error("--megabytes: from 1 to 20, the upload limit")
+    # The encoder overshoots its rate a little: 18 stays under the 20 MB upload limit.
+    if not 1 <= options.megabytes <= 18:
+        parser.error("--megabytes: from 1 to 18")
     data = phone_video(options.megabytes)
     with av.open(io.BytesIO(data)) as container:
         packets = sum(1 for packet in container.demux() if packet.dts is not None)

@@ -21,9 +21,10 @@ import struct
 # Longer than any recording the largest upload holds at the lowest bitrate phones record (AMR
 # speech at 4.75 kbit/s fills 20 MB in under ten hours); a header claiming more lies.
 MAX_SECONDS = 24 * 3600
-# Each packet costs the worker some microseconds of Python: millions of tiny samples would keep
-# it busy for a minute. A million is more than any honest file of the upload limit holds.
-MAX_PACKETS = 1_000_000
+# Each packet costs the worker about 5 µs: a file of millions of tiny samples would keep it busy
+# for seconds on end. Half a million is nearly three hours of AMR speech in an MP4, nearly twice
+# the smallest MP3 frames that fill 20 MB; a 20 MB phone video has a few thousand.
+MAX_PACKETS = 500_000
 
 # Mime type decided by content -> (FFmpeg demuxer, [(muxer, content type, extension)]).
 # A codec the first muxer does not take (AMR speech in an MP4 of a 3GP recorder) goes into
@@ -134,13 +135,19 @@ def _open_target(av, out, muxers, kept):
 
 def _copy_packets(source, kept, target, copies, mime):
     counts = dict.fromkeys(copies, 0)
+    # The limit in each stream's own ticks: a Fraction per packet would cost more than the
+    # copy itself.
+    last_tick = {
+        s.index: MAX_SECONDS * s.time_base.denominator // s.time_base.numerator for s in kept
+    }
+    total = 0
     for packet in source.demux(kept):
         if packet.dts is None:
             continue  # the demuxer's empty packet at the end of each stream
         if packet.is_corrupt:
             raise Damaged("a packet cut short")
-        end = max(packet.pts or 0, packet.dts) + (packet.duration or 0)
-        if end * packet.time_base > MAX_SECONDS:
+        index = packet.stream.index
+        if max(packet.pts or 0, packet.dts) + (packet.duration or 0) > last_tick[index]:
             raise TooLong
         if mime == "audio/mpeg" and not _whole_mpeg_audio_frame(
             bytes(memoryview(packet)[:4]), packet.size
@@ -148,12 +155,12 @@ def _copy_packets(source, kept, target, copies, mime):
             # MP3 has no index: the demuxer hands over whatever follows the last frame
             # (an archive, a script, an APE tag) as one more packet. Only frames are kept.
             continue
-        index = packet.stream.index
         counts[index] += 1
-        if sum(counts.values()) > MAX_PACKETS:
+        total += 1
+        if total > MAX_PACKETS:
             raise TooLong
         packet.stream = copies[index]
-        target.mux(packet)
+        target.mux_one(packet)
     return counts
 
 
