@@ -47,7 +47,7 @@ PAGES = [
                         ),
                         (
                             "上传照片会暴露我吗？",
-                            "照片和 PDF 中的拍摄地点、设备等信息会被删除后再保存；录音和视频按原样保存，请注意其中可能包含的声音和画面。",
+                            "照片、录音、视频和 PDF 中的拍摄地点、设备等信息会被删除后再保存；画面和声音本身会保留，请注意其中可能透露的信息。",
                         ),
                         (
                             "举报有奖励吗？",
@@ -85,7 +85,7 @@ PAGES = [
                         ),
                         (
                             "Will a photo give me away?",
-                            "Location and device details are removed from photos and PDFs before they are stored. Recordings and videos are kept as sent: mind what they show or sound like.",
+                            "Location and device details are removed from photos, recordings, videos and PDFs before they are stored. What they show or sound like stays: mind it.",
                         ),
                         (
                             "Is there a reward?",

@@ -6,9 +6,9 @@ JPEG photos lose their metadata segments losslessly (jpeg.py): their pixels stay
 taken, and only the orientation is written back. Other images, and JPEGs of an unusual
 structure, are decoded and re-encoded from pixels alone. Either way EXIF (GPS, device, time),
 XMP, IPTC, ICC profiles and comments are gone. PDFs lose their document information and XMP
-metadata, and their scripts. WAV recordings keep only their format and samples. Other audio and
-video are kept as sent: stripping them needs a media toolkit this portal does not ship, and the
-form tells reporters so.
+metadata, and their scripts. WAV recordings keep only their format and samples. MP3, M4A, MP4
+and MOV are rebuilt from their sound and picture packets (media.py), which leaves tags, GPS
+locations, cover art and anything appended behind. AMR recordings carry no metadata at all.
 """
 
 import hashlib
@@ -25,7 +25,7 @@ import mutagen
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
-from reporting.evidence import jpeg
+from reporting.evidence import jpeg, media
 
 register_heif_opener()
 
@@ -228,6 +228,7 @@ def _clean_wav(data, name):
 def _check_media(data, name, mime):
     """A recording or video must parse as one and have a duration: a file that only starts
     like one (an executable behind an ID3 header, a script behind 'ftyp') is refused."""
+    length = 0
     if mime == "audio/amr":
         valid = _is_amr(data)
     else:
@@ -235,11 +236,38 @@ def _check_media(data, name, mime):
             parsed = mutagen.File(io.BytesIO(data))
         except (mutagen.MutagenError, ValueError, EOFError):
             parsed = None
-        valid = parsed is not None and getattr(parsed.info, "length", 0) > 0
+        length = getattr(parsed.info, "length", 0) if parsed is not None else 0
+        valid = length > 0
     if not valid:
-        raise EvidenceError(
-            _("“%(name)s” is damaged or incomplete and cannot be opened.") % {"name": name}
-        )
+        raise EvidenceError(_damaged(name))
+    if length > media.MAX_SECONDS:
+        raise EvidenceError(_too_long(name))
+
+
+def _damaged(name):
+    return _("“%(name)s” is damaged or incomplete and cannot be opened.") % {"name": name}
+
+
+def _too_long(name):
+    return _("“%(name)s” is too long to be checked safely. Send it in shorter parts.") % {
+        "name": name
+    }
+
+
+def _strip_media(data, name, mime, extension):
+    """(content, content type, extension); a QuickTime file's for a codec MP4 cannot hold."""
+    if mime == "audio/amr":
+        return data, mime, extension
+    if mime == "audio/x-wav":
+        return _clean_wav(data, name), mime, extension
+    try:
+        return media.strip(data, mime)
+    except media.TooLong:
+        raise EvidenceError(_too_long(name)) from None
+    except media.Empty:
+        raise EvidenceError(_("“%(name)s” holds no sound or picture.") % {"name": name}) from None
+    except media.Damaged:
+        raise EvidenceError(_damaged(name)) from None
 
 
 def process(name, data):
@@ -267,17 +295,14 @@ def process(name, data):
             % {"name": name}
         )
     kind, extension = ACCEPTED[mime]
-    if kind in ("audio", "video"):
-        _check_media(data, name, mime)
     if kind == "image":
         content = _strip_image(data, name, extension, mime)
         content_type = f"image/{'jpeg' if extension == 'jpg' else extension}"
     elif kind == "document":
         content, content_type = _strip_pdf(data, name), mime
-    elif mime == "audio/x-wav":
-        content, content_type = _clean_wav(data, name), mime
     else:
-        content, content_type = data, mime
+        _check_media(data, name, mime)
+        content, content_type, extension = _strip_media(data, name, mime, extension)
     original_sha256 = hashlib.sha256(data).hexdigest()
     return ProcessedFile(
         display_name=name,
@@ -289,6 +314,6 @@ def process(name, data):
         sha256=original_sha256 if content == data else hashlib.sha256(content).hexdigest(),
         original_sha256=original_sha256,
         original_size=len(data),
-        metadata_removed=kind in ("image", "document") or mime == "audio/x-wav",
+        metadata_removed=mime != "audio/amr",
         original=data if settings.EVIDENCE_KEEP_ORIGINALS and content is not data else None,
     )

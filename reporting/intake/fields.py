@@ -164,9 +164,9 @@ class EvidenceField(forms.FileField):
 
 def evidence_help_text():
     return _(
-        "Up to %(count)s files, %(each)s each and %(total)s together. Photos and PDFs "
-        "are cleaned of location and device data before they are stored. Recordings and "
-        "videos are kept as sent and may contain the device name or place."
+        "Up to %(count)s files, %(each)s each and %(total)s together. Photos, recordings, "
+        "videos and PDFs are cleaned of location and device data before they are stored; "
+        "what they show or say stays, so mind it."
     ) % {
         "count": settings.EVIDENCE_MAX_FILES,
         "each": filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES),

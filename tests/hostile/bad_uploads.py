@@ -1,7 +1,8 @@
 """A corpus of bad uploads, made in code (no binary files in the repository): bombs,
 polyglots, wrong extensions, truncated and empty files, a password-protected PDF, PDFs that
-run script, SVG with script, photos full of metadata. Each entry names the bytes that must
-never be stored: an upload is either refused or stored sanitised, never as it came."""
+run script, SVG with script, photos, recordings and videos full of metadata. Each entry names
+the bytes that must never be stored: an upload is either refused or stored sanitised, never as
+it came."""
 
 import io
 import struct
@@ -212,10 +213,69 @@ def mp4_header_then_script():
     return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + PAYLOAD
 
 
+def media_corpus(zipped):
+    """Recordings and videos as phones and apps tag them, with something appended, cut,
+    empty, or claiming to last for decades."""
+    return [
+        Bad(
+            "MP4 with its GPS location (©xyz), title and handler name",
+            "VID_0001.mp4",
+            samples.mp4_with_gps(),
+            samples.MEDIA_SECRETS,
+        ),
+        Bad(
+            "MOV with Apple's location, make and model keys and QuickTime atoms",
+            "IMG_0002.MOV",
+            samples.mov_with_gps(),
+            samples.MEDIA_SECRETS,
+        ),
+        Bad(
+            "MP3 with ID3v2 and ID3v1 tags and a cover photo with GPS",
+            "voice.mp3",
+            samples.mp3_with_tags(),
+            samples.MEDIA_SECRETS,
+        ),
+        Bad(
+            "M4A with iTunes tags and cover art",
+            "memo.m4a",
+            samples.m4a_with_tags(),
+            samples.MEDIA_SECRETS,
+        ),
+        Bad(
+            "MP4 with an archive and a script appended",
+            "clip.mp4",
+            samples.video() + zipped + PAYLOAD,
+            (b"PK\x03\x04", b"curl evil"),
+        ),
+        Bad(
+            "MP3 with a script appended",
+            "voice.mp3",
+            samples.audio("mp3", "libmp3lame", samples.MEDIA_TAGS) + SCRIPT + PAYLOAD,
+            (b"<script", b"curl evil", b"Reporter Name"),
+        ),
+        Bad(
+            "MP4 cut short after its tables",
+            "cut.mp4",
+            samples.cut_before_last_packet(samples.moov_first(samples.video(frames=30))),
+        ),
+        Bad(
+            "MOV without a track",
+            "empty.mov",
+            samples.with_box_in_moov(samples.video("mov"), b"", drop=(b"trak",)),
+        ),
+        Bad(
+            "MP4 claiming to last 68 years",
+            "forever.mp4",
+            samples.with_durations(samples.video(), 0x7FFFFFFF),
+        ),
+    ]
+
+
 def corpus():
     zipped = zip_of({"run.sh": PAYLOAD})
     heic = samples.heic()
     return [
+        *media_corpus(zipped),
         Bad("zero-byte file", "empty.jpg", b""),
         Bad("zip bomb", "photos.zip", zip_bomb(), (b"PK\x03\x04",)),
         Bad("zip bomb named as a photo", "photo.jpg", zip_bomb(), (b"PK\x03\x04",)),
