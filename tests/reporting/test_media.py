@@ -226,7 +226,7 @@ BAD_FILES = [
     (
         "forever.mp4",
         lambda: samples.with_durations(samples.video(), 0x7FFFFFFF),
-        "时长过长",
+        "无法安全检查",
         "is too long to be checked safely",
     ),
     ("nothing.mov", _no_streams, "没有声音或画面", "holds no sound or picture"),
