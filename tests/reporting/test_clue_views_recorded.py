@@ -117,7 +117,7 @@ def test_only_supervisors_see_who_has_looked(staff, clue):
     ("language", "words"),
     [
         ("en", ["Who has looked at this clue", "Person", "Screen", "clue page"]),
-        ("zh-hans", ["谁查看过这条线索", "人员", "页面", "线索页面"]),
+        ("zh-hans", ["查看过此线索的人员", "人员", "页面", "线索页面"]),
     ],
 )
 def test_the_panel_in_both_languages(staff, clue, language, words):
