@@ -6,7 +6,8 @@ from django.db import connection
 import pytest
 
 from posters import services
-from posters.models import EntryPoint, ScanDay
+from posters.models import CODE_MAX_LENGTH, EntryPoint, ScanDay, new_code
+from reporting.intake.fields import entry_code_or_blank
 from reporting.lifecycle import review as workflow
 from reporting.models import Category, Clue, Region
 
@@ -115,3 +116,11 @@ def test_scans_on_one_day_add_up(entry_point):
     for _ in range(3):
         services.record_scan(entry_point)
     assert ScanDay.objects.get().count == 3
+
+
+def test_the_report_form_keeps_every_code_posters_make():
+    """The report form drops a poster code of another shape (reporting.intake.fields): every
+    code this app prints, and the longest its column holds, has the shape it keeps."""
+    codes = {new_code() for _ in range(200)} | {"Z" * CODE_MAX_LENGTH}
+    assert {entry_code_or_blank(code) for code in codes} == codes
+    assert Clue._meta.get_field("entry_code").max_length >= CODE_MAX_LENGTH

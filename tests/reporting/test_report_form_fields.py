@@ -122,3 +122,53 @@ def test_enter_sends_the_report_rather_than_another_button(report_page):
     form = html[html.index('<form method="post" action="/report/"') :]
     first_button = re.search(r"<button[^>]*>", form).group(0)
     assert "name=" not in first_button  # the plain send button, not refresh or add
+
+
+@pytest.mark.parametrize(
+    ("entry", "kept"),
+    [
+        ('=HYPERLINK("http://x")', ""),
+        ("@SUM(1)", ""),
+        ("-2+3", ""),
+        ("A" * 5000, ""),
+        ("TS\x00MKT2", ""),
+        ("ＴＳＭＫＴ２", ""),  # full-width letters are not a printed code
+        ("ABCDEFGHJKMNP", ""),  # longer than any code
+        ("ZZZZZ9", "ZZZZZ9"),  # the right shape, though no poster has it
+        (" tsmkt2 ", "TSMKT2"),  # typed by hand into a link
+    ],
+)
+def test_a_poster_code_of_another_shape_is_dropped_and_the_report_kept(
+    client, report_page, valid_data, entry, kept
+):
+    """The reporter never sees the hidden poster code and could not correct it: a value that
+    is not a code is dropped, the report is stored with everything its writer sent."""
+    response = submit(client, report_page, valid_data, entry=entry)
+    assert response.status_code == 302
+    clue = Clue.objects.get()
+    assert clue.entry_code == kept
+    assert clue.what_happened == valid_data()["what_happened"]
+    assert clue.parties.get().name == "刀疤强"
+
+
+def test_a_dropped_poster_code_is_not_written_back_into_the_page(client, report_page, valid_data):
+    _, hidden = report_page()
+    data = {**valid_data(what_happened=""), **hidden, "entry": "@SUM(1)"}
+    html = client.post("/report/", data).content.decode()
+    assert '<input type="hidden" name="entry" id="id_entry">' in html
+    assert "SUM" not in html
+    data["entry"] = "TSMKT2"
+    html = client.post("/report/", data).content.decode()
+    assert 'name="entry" value="TSMKT2"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [("?entry=tsmkt2", "TSMKT2"), ("?entry=%3DHYPERLINK(1)", None), ("?entry=%40SUM(1)", None)],
+)
+def test_a_poster_link_fills_in_only_a_code(report_page, query, value):
+    html, _ = report_page("/report/" + query)
+    if value:
+        assert f'name="entry" value="{value}"' in html
+    else:
+        assert '<input type="hidden" name="entry" id="id_entry">' in html

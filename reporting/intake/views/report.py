@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from reporting.evidence import staging, storage
 from reporting.intake import kept_pages, receipts, throttle
 from reporting.intake.antispam import issue_stamp
-from reporting.intake.fields import category_options
+from reporting.intake.fields import category_options, entry_code_or_blank
 from reporting.intake.forms import MAX_PARTIES, PartyFormSet, ReportForm
 from reporting.intake.receipts import format_access_key, format_tracking_number
 from reporting.intake.views.common import no_referrer, taking_evidence
@@ -74,8 +74,7 @@ def preselection(query):
     code = _printable(query.get("region", ""), 12)
     if code and Region.objects.filter(code=code).exists():
         initial["region"] = code
-    entry = query.get("entry", "")[:20]
-    if entry.isalnum():
+    if entry := entry_code_or_blank(query.get("entry", "")):
         initial["entry"] = entry
     return initial
 
