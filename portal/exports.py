@@ -16,13 +16,19 @@ from django.utils import translation
 # value that already starts with one gets its own, and every value comes back unchanged.
 _FORMULA_START = "=+\\-@\t\r"
 _NEEDS_APOSTROPHE = re.compile(f"'*[{_FORMULA_START}]")
+# Most cells start with a digit or a letter: one look at the first character decides them.
+_FIRST_CHARACTERS = frozenset("'=+-@\t\r")
 _HAS_APOSTROPHE = re.compile(f"'+[{_FORMULA_START}]")
 
 
 def neutral_cell(value):
     """The value as a CSV cell no spreadsheet runs. Only text is changed: numbers (a negative
     one too) and dates stay what they are."""
-    if isinstance(value, str) and _NEEDS_APOSTROPHE.match(value):
+    if (
+        isinstance(value, str)
+        and value[:1] in _FIRST_CHARACTERS
+        and _NEEDS_APOSTROPHE.match(value)
+    ):
         return "'" + value
     return value
 
