@@ -3,6 +3,9 @@ fills in, more people without JavaScript, the captcha read aloud."""
 
 import re
 
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import translation
+
 import pytest
 
 from reporting.models import Category, Clue
@@ -68,7 +71,7 @@ def test_query_string_preselects_category_region_and_entry(report_page):
 
 
 def test_unknown_query_values_are_ignored(report_page):
-    html, _ = report_page("/report/?category=nope&region=<script>&entry=%00bad%22")
+    html, _ = report_page("/report/?category=nope&region=<script>&entry=%01bad%22")
     category_block = re.search(r'id="id_category-field".*?</fieldset>', html, re.S).group(0)
     assert "checked" not in category_block
     assert '<option value="" selected>' in html
@@ -100,11 +103,20 @@ def test_without_a_speech_engine_the_form_says_audio_is_unavailable(report_page,
 
 
 @pytest.mark.parametrize(
-    "query", ["?category=%00", "?region=%00", "?entry=%00", "?category=" + "x" * 5000]
+    "query", ["?category=%01", "?region=%1B", "?entry=%7F", "?category=" + "x" * 5000]
 )
 def test_control_characters_in_poster_links_are_ignored(report_page, query):
     html, _ = report_page("/report/" + query)
     assert '<option value="" selected>' in html
+
+
+@pytest.mark.parametrize("query", ["?category=%00", "?region=%00", "?entry=%00", "?x%00=1"])
+def test_a_nul_in_a_poster_link_is_refused(client, query):
+    """No printed link holds a NUL, and PostgreSQL refuses one in a query
+    (portal.middleware)."""
+    response = client.get("/report/" + query)
+    assert response.status_code == 400
+    assert "电话举报请拨打全国举报电话" in response.content.decode()  # the portal's page
 
 
 def test_another_person_can_be_added_without_javascript(client, report_page, valid_data):
@@ -172,3 +184,30 @@ def test_a_poster_link_fills_in_only_a_code(report_page, query, value):
         assert f'name="entry" value="{value}"' in html
     else:
         assert '<input type="hidden" name="entry" id="id_entry">' in html
+
+
+@pytest.mark.parametrize(
+    ("field", "block"),
+    [
+        ("what_happened", "what_happened"),
+        ("where", "where"),
+        ("shield_details", "shield_details"),
+        ("party-0-name", "party-0-name"),
+        ("party-0-description", "party-0-description"),
+    ],
+)
+def test_a_nul_in_a_report_field_is_an_error_at_that_field(
+    client, report_page, valid_data, field, block
+):
+    """Django's text fields refuse a NUL with a message at the field; everything else the
+    reporter wrote comes back in the page, and nothing is stored."""
+    response = submit(client, report_page, valid_data, **{field: "砸坏\x00玻璃"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    with translation.override("zh-hans"):
+        message = str(ProhibitNullCharactersValidator.message)
+    found = re.search(rf'id="id_{block}-field".*?</div>', html, re.S)
+    assert found and message in found.group(0), field
+    assert "刀疤强" in html or field == "party-0-name"
+    assert "暴力催收" in html or field == "what_happened"
+    assert not Clue.objects.exists()

@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import DatabaseError, transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -88,7 +88,7 @@ def save_session(request):
     try:
         session.save()
     except UpdateError as error:  # how the session backend words a failed database write
-        raise DatabaseError("the session could not be saved") from error
+        raise OperationalError("the session could not be saved") from error
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME) == session.session_key:
         session.modified = False
 
