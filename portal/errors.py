@@ -2,7 +2,7 @@
 
 import sys
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.urls import Resolver404, resolve
 from django.views import defaults
 
@@ -22,9 +22,15 @@ def _view_name(request):
 def server_error(request):
     """A database outage is temporary: 503 with Retry-After, so proxies and clients know to
     try again. A view may have its own answer (portal.registry.answer_errors): a report
-    being sent keeps everything its reporter wrote."""
+    being sent keeps everything its reporter wrote.
+
+    An outage is the database not answering (OperationalError: the connection refused,
+    lost or timed out, the server shutting down or out of room; InterfaceError: the
+    connection already closed) or the file system failing. The database refusing what it
+    was asked (DataError, IntegrityError, ProgrammingError) is a fault of this code or of
+    the request, and waiting would not mend it: a 500, logged as one."""
     error = sys.exception()
-    outage = isinstance(error, (DatabaseError, OSError))
+    outage = isinstance(error, (OperationalError, InterfaceError, OSError))
     status = 503 if outage else 500
     answer = registry.error_answer(_view_name(request), request.method, outage)
     if answer is not None:

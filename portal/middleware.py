@@ -1,3 +1,9 @@
+from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.template import loader
+from django.utils import translation
+
+
 class PermissionsPolicyMiddleware:
     """No page of the portal needs a camera, microphone or location, and a reporter's browser
     must never be asked for them, even by injected content."""
@@ -109,3 +115,44 @@ class ContentSecurityPolicyMiddleware:
             )
             response.portal_csp = True
         return response
+
+
+class NulCharacterMiddleware:
+    """PostgreSQL refuses a NUL character in a text value with an error, where another
+    character that matches nothing would find no rows: a NUL reaching a query as a filter
+    (?tag=%00) made a listing fail. No link a person made holds one, so a path or query
+    string with one is answered 400 here, before any view or session reads the database
+    with it. Other control characters are text to the database and left to the views (the
+    search box strips them; a pasted tab is not a reason to refuse a search).
+
+    Cookies are cleaned rather than refused: a quoted cookie value may spell a NUL as
+    \\000, and a session cookie holding one would make every page fail for that browser.
+    Such a cookie is a session that cannot exist; it is dropped as if not sent.
+
+    Form bodies are left to the forms (Django's CharField refuses a NUL with a message at
+    its field), and are not read here: the report form sets its own upload handlers before
+    its body is read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return refused(request)
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
+        return self.get_response(request)
+
+
+def refused(request):
+    """The portal's 400 page (the one Django's own refusals show), in the language of the
+    address: LocaleMiddleware, below, has not chosen one yet. Rendered without the request,
+    so nothing in it reads the session or the database."""
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = HttpResponseBadRequest(loader.render_to_string("400.html"))
+    response["Content-Language"] = language
+    return response

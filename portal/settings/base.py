@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     # Above XFrameOptionsMiddleware: it reads the X-Frame-Options a view chose.
     "portal.middleware.ContentSecurityPolicyMiddleware",
+    # Above everything that may query with what the request carries (the session, views),
+    # below the headers so that its 400 page has them too.
+    "portal.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

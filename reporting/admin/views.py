@@ -9,13 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wagtail.admin.views.generic import IndexView, InspectView
 
+from portal.exports import PortalSpreadsheetExport
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.lifecycle import ledger, review, transitions
@@ -34,7 +35,7 @@ def _yes_no(value):
     return _("yes") if value else _("no")
 
 
-class ClueIndexView(IndexView):
+class ClueIndexView(PortalSpreadsheetExport, IndexView):
     paginator_class = CappedPaginator
     results_template_name = "reporting/admin/capped_index_results.html"
     # Exports in the reader's language and time zone: the day a clue came in is the day on
@@ -61,19 +62,6 @@ class ClueIndexView(IndexView):
         if compact.isdigit():
             return queryset.filter(tracking_number__startswith=compact)
         return super().search_queryset(queryset)
-
-    def stream_csv(self, queryset):
-        # The rows are written while the response streams, after the view has returned:
-        # keep the reader's language for the headings. The BOM makes Excel read UTF-8.
-        language = translation.get_language()
-        rows = super().stream_csv(queryset)
-
-        def in_language():
-            with translation.override(language):
-                yield "\ufeff"
-                yield from rows
-
-        return in_language()
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """An export leaves a ledger entry on every clue it contains."""

@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 import django_filters
 
+from portal.exports import PortalSpreadsheetExport
 from reporting.admin import views as admin_views
 from reporting.admin.filters import ClueFilterSet
 from reporting.admin.statistics import supervised_units
@@ -158,7 +159,7 @@ class MembershipViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
-class LedgerIndexView(IndexView):
+class LedgerIndexView(PortalSpreadsheetExport, IndexView):
     """Every ledger entry of the units a supervisor oversees: entries written for those units
     and entries of clues they now hold. Read-only, like the ledger itself."""
 

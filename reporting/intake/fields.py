@@ -1,6 +1,7 @@
 """The report form's own fields: the region and category choices (kept per language in
 portal.pagecache), the phone and ID-number checks, and the evidence files with their checks."""
 
+import re
 from typing import NamedTuple
 
 from django import forms
@@ -15,6 +16,40 @@ from django.utils.translation import gettext_lazy as _
 from portal.pagecache.kept import until_content_changes
 from reporting.evidence import checks as evidence
 from reporting.models import Category, Region
+
+# The shape of a poster's code: ASCII letters and digits, at most 12 (posters.models, which
+# prints them in capitals). Only the string is kept on a clue; reporting never asks posters.
+ENTRY_CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,12}")
+
+
+def entry_code_or_blank(value):
+    """The poster code a link or the report form carries, in capitals, or "" when it has
+    another shape."""
+    value = value.strip() if isinstance(value, str) else ""
+    return value.upper() if ENTRY_CODE_PATTERN.fullmatch(value) else ""
+
+
+class EntryCodeField(forms.CharField):
+    """The poster code, carried by the report form in a hidden field. Its reporter never sees
+    it, so a value of another shape (a mangled or forged link, text meant for a spreadsheet,
+    a NUL) is dropped, not refused: an error there would hold back a report its writer cannot
+    correct, for a figure of the poster's. Such a clue is counted for no poster. A code of the
+    right shape is kept even when no poster has it (any more): a deleted poster's clues keep
+    its code, and reporting does not ask posters which codes exist."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def bound_data(self, data, initial):
+        # A dropped value is not written back into the page either.
+        return entry_code_or_blank(data)
+
+    def clean(self, value):
+        return entry_code_or_blank(value)
+
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 -]{5,22}[0-9]$",

@@ -20,6 +20,7 @@ from portal.forms import ShallowFieldCopies
 from reporting.intake.antispam import OneQueryCaptchaField, issue_stamp, stamp_age, stamp_is_fresh
 from reporting.intake.fields import (
     CategoryChoiceField,
+    EntryCodeField,
     EvidenceCheckMixin,
     EvidenceField,
     MultipleFileInput,
@@ -144,7 +145,7 @@ class ReportForm(
         max_length=64,
         validators=[RegexValidator(TOKEN_PATTERN)],
     )
-    entry = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    entry = EntryCodeField()
     issued = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     # A trap for scripts, which fill every box: hidden from people by CSS and from assistive
     # technology (templates/reporting/report_form.html), shown only when something is in it.

@@ -43,7 +43,7 @@ def test_a_forged_host_header_does_not_change_the_code(client, entry_point):
 
 @pytest.mark.parametrize(
     "query",
-    ["size=abc&ecc=Z", "size=-5", "size=99999999999999999999", "ecc=%00", "size=1e3", "size="],
+    ["size=abc&ecc=Z", "size=-5", "size=99999999999999999999", "ecc=%01", "size=1e3", "size="],
 )
 def test_nonsense_parameters_fall_back_to_defaults(client, entry_point, query):
     response = client.get(f"/r/{entry_point.code}/qr.png?{query}")
@@ -74,6 +74,6 @@ def test_unknown_codes_have_no_image(client, entry_point):
     assert client.get("/r/NOSUCH/qr.png").status_code == 404
     assert client.get("/r/NOSUCH/qr.svg").status_code == 404
     assert client.get("/r/NOSUCH/poster.pdf").status_code == 404
-    # A NUL was an error on PostgreSQL, which refuses it in a query.
-    assert client.get("/r/%00/qr.png").status_code == 404
-    assert client.get("/r/AB%00/poster.pdf").status_code == 404
+    # A NUL was an error on PostgreSQL, which refuses it in a query: refused before.
+    assert client.get("/r/%00/qr.png").status_code == 400
+    assert client.get("/r/AB%00/poster.pdf").status_code == 400

@@ -10,7 +10,14 @@ import re
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    connection,
+)
 
 import pytest
 
@@ -24,10 +31,10 @@ pytestmark = pytest.mark.django_db
 
 
 @contextmanager
-def database_refuses(statement):
+def database_refuses(statement, error=None):
     def refuse(execute, sql, params, many, context):
         if statement is None or statement in sql:
-            raise OperationalError("server closed the connection unexpectedly")
+            raise error or OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(refuse):
@@ -125,6 +132,45 @@ def test_pages_say_try_again_with_503_while_the_database_is_away(client, site_tr
         response = client.get("/report/")
     assert response.status_code == 503
     assert response["Retry-After"]
+
+
+def test_a_closed_connection_is_an_outage_too(client, site_tree):
+    client.raise_request_exception = False
+    with database_refuses(None, InterfaceError("connection already closed")):
+        response = client.get("/report/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"),
+        IntegrityError("duplicate key value violates unique constraint"),
+        ProgrammingError('column "x" does not exist'),
+    ],
+    ids=["data", "integrity", "programming"],
+)
+def test_a_statement_the_database_refuses_is_an_error_not_an_outage(client, site_tree, error):
+    """Waiting would not mend it: a 500, without Retry-After, so that monitoring counts an
+    error and no client is told to come back."""
+    client.raise_request_exception = False
+    with database_refuses(None, error):
+        response = client.get("/report/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+
+
+def test_a_report_the_database_refuses_still_keeps_its_text(client, report_page, valid_data):
+    client.raise_request_exception = False
+    _, hidden = report_page()
+    refused = DataError("value too long for type character varying(20)")
+    with database_refuses('INSERT INTO "reporting_clue"', refused):
+        response = client.post("/report/", {**valid_data(), **hidden})
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "每月有人上门暴力催收" in response.content.decode()
+    assert not Clue.objects.exists()
 
 
 def test_the_receipt_waits_for_a_reload_while_the_database_is_away(

@@ -36,7 +36,8 @@ def report_not_sent(request, status):
         "kept_files": _keep_files(request, token),
     }
     response = render(request, "reporting/report_not_sent.html", context, status=status)
-    response["Retry-After"] = "30"
+    if status == 503:
+        response["Retry-After"] = "30"
     add_never_cache_headers(response)
     return no_referrer(response)
 

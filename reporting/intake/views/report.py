@@ -7,7 +7,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import DatabaseError, transaction
+from django.db import OperationalError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -22,7 +22,7 @@ from portal import sessions
 from reporting.evidence import staging, storage
 from reporting.intake import kept_pages, receipts, throttle
 from reporting.intake.antispam import issue_stamp
-from reporting.intake.fields import category_options
+from reporting.intake.fields import category_options, entry_code_or_blank
 from reporting.intake.forms import MAX_PARTIES, PartyFormSet, ReportForm
 from reporting.intake.receipts import format_access_key, format_tracking_number
 from reporting.intake.views.common import no_referrer, taking_evidence
@@ -75,8 +75,7 @@ def preselection(query):
     code = _printable(query.get("region", ""), 12)
     if code and Region.objects.filter(code=code).exists():
         initial["region"] = code
-    entry = query.get("entry", "")[:20]
-    if entry.isalnum():
+    if entry := entry_code_or_blank(query.get("entry", "")):
         initial["entry"] = entry
     return initial
 
@@ -90,7 +89,7 @@ def save_session(request):
     try:
         session.save()
     except UpdateError as error:  # how the session backend words a failed database write
-        raise DatabaseError("the session could not be saved") from error
+        raise OperationalError("the session could not be saved") from error
     if request.COOKIES.get(settings.SESSION_COOKIE_NAME) == session.session_key:
         session.modified = False
 
