@@ -150,10 +150,15 @@ def trickle(target, opening, piece, stop, tally):
 
 
 def slow_body_opening(target):
+    """A report's POST as a browser that opened the form sends it (its CSRF cookie and
+    referrer, so the portal reads the body rather than refusing it at once), but with a long
+    body to come."""
+    browser = target.browser()
+    browser.get("/report/")
     boundary = "slowdrillboundary"
+    headers = "".join(f"{name}: {value}\r\n" for name, value in browser.headers().items())
     return (
-        f"POST /report/ HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n"
-        "X-Forwarded-Proto: https\r\n"
+        f"POST /report/ HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n{headers}"
         f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
         f"Content-Length: {CLAIMED_BODY}\r\n\r\n"
         f'--{boundary}\r\nContent-Disposition: form-data; name="what_happened"\r\n\r\n'
@@ -313,9 +318,10 @@ def run(args, target, store):
     paths = public_paths(target)
     upload = {}
     threads = [threading.Thread(target=slow_upload, args=(target, store, upload))]
+    opening = slow_body_opening(target)
     for _ in range(args.slow_body):
         threads.append(threading.Thread(target=trickle, args=(
-            target, slow_body_opening(target), b"x" * TRICKLE_BYTES, stop, tallies["slow body"]
+            target, opening, b"x" * TRICKLE_BYTES, stop, tallies["slow body"]
         )))  # fmt: skip
     for n in range(args.slow_header):
         threads.append(threading.Thread(target=trickle, args=(
