@@ -4,6 +4,19 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads: a request that waits on its client (a slow upload, a header sent a line at a time)
+# holds one thread, and the worker's other threads go on. A sync worker is held whole: two
+# clients trickling a report form (64 bytes every 2 s) stopped the portal until the worker
+# timeout killed both workers, and they came back (drills/slow_clients.py --no-proxy). The
+# proxy in front (deploy/nginx/nginx.conf) reads requests whole, so this is the second line,
+# for a server reached without it: with 64 threads a worker, 20 slow bodies and 20 slow
+# headers left readers and reporters no error and a p99 of 257 ms; with 32, 13 requests waited
+# 30 s, as connections are not shared out evenly and one worker had all its threads held.
+# Threads start only when requests need them; a slow client opens no database connection, and
+# a thread that has used one keeps it (DATABASE_CONN_MAX_AGE). An ASGI worker held the slow
+# clients too, at costs docs/deployment.md#the-web-server lists.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "64"))
 # Heartbeat files in memory: a container's /tmp may be a slow overlay and stall workers.
 worker_tmp_dir = "/dev/shm"  # nosec B108 # noqa: S108 (heartbeat files only, no data)
 timeout = 60

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/pages.py [--seconds 15] [--connections 32] [--clients 8]
         [--skip-scale]
 
-Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 sync workers) on
+Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 workers) on
 127.0.0.1:
 - the anchor (benchmarks/anchor): a bare Django view, and a bare form with a captcha writing
   one row to PostgreSQL with persistent connections;
@@ -364,7 +364,7 @@ def main():
 def print_table(rows, scale, args):
     by_name = {(group, name): (result, basis) for group, name, result, basis, _rss in rows}
     print(
-        f"\nPages through gunicorn (2 sync workers) on 127.0.0.1, wrk -t2 -c{args.connections}, "
+        f"\nPages through gunicorn (2 workers) on 127.0.0.1, wrk -t2 -c{args.connections}, "
         f"{ROUNDS} rounds of {round_seconds(args)} s per page taking turns with the bare view; "
         f"report submissions with {args.clients} clients, taking turns with the bare form; "
         "one run"

@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/report_submissions.py [--seconds 20] [--clients 8]
 
-Starts its own gunicorn (2 sync workers, production settings) on 127.0.0.1 against a fresh
+Starts its own gunicorn (2 workers, production settings) on 127.0.0.1 against a fresh
 PostgreSQL database (portal_bench on the local server, or --database NAME; --sqlite for a file
 instead), loads the demo data, then runs each scenario for a fixed time: every iteration GETs
 the form, reads the captcha answer from the store (as a person would read the picture), and
@@ -148,7 +148,7 @@ def main():
 
     engine = "SQLite" if args.sqlite else "PostgreSQL"
     print(
-        f"\nReport submissions through gunicorn (2 sync workers), {engine}, "
+        f"\nReport submissions through gunicorn (2 workers), {engine}, "
         f"{args.clients} clients, {args.seconds} s each"
     )
     print(

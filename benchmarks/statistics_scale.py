@@ -10,7 +10,7 @@ demo staff), a verifier, three signatories and an intake reviewer per office, th
 clues over three years with their ledger, transfers, conclusions and signatures, drawn from a
 fixed seed and written with COPY. Every run applies new migrations (new indexes), stores
 the supervisors' statistics snapshots as the worker does (timed), starts
-gunicorn (1 sync worker, production settings), signs the staff in and times each page: one
+gunicorn (1 worker, production settings), signs the staff in and times each page: one
 warm-up request, then --repeat requests (fewer when a page is slower than --budget allows);
 prints min/median/max. --explain then loads each page once in this process, captures its SQL
 and prints EXPLAIN (ANALYZE, BUFFERS) of the slowest query shapes. Stops gunicorn at the end.
@@ -909,7 +909,7 @@ def time_pages(selected, cookies, port, args):
 
 def print_table(rows, meta):
     print(
-        f"\nSupervisors' pages through gunicorn (1 sync worker), PostgreSQL, "
+        f"\nSupervisors' pages through gunicorn (1 worker), PostgreSQL, "
         f"{int(meta['clues']):,} clues generated {meta['generated_at'][:10]}"
     )
     print(f"{'page':<36}{'n':>3}{'warm-up':>9}{'min':>8}{'median':>8}{'max':>8}{'KB':>6}")

@@ -4,7 +4,7 @@ fields, and 0 answers of 500 or above.
 
     .venv/bin/python drills/fuzz_report_form.py [--posts 10000] [--clients 4] [--sqlite]
 
-Starts its own gunicorn (2 sync workers, production settings) on 127.0.0.1 against a fresh
+Starts its own gunicorn (2 workers, production settings) on 127.0.0.1 against a fresh
 PostgreSQL database (drill_fuzz on the local server, dropped at the end; --sqlite for a file
 instead), loads the demo data, then posts. Each post GETs the form, reads the captcha answer
 from its store (as a person reads the picture) and POSTs the form with some fields replaced:
@@ -287,7 +287,7 @@ def main():
     answered = sum(statuses.values())
     five_hundreds = sum(count for status, count in statuses.items() if status >= 500)
     engine = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"\nFuzzing the report form through gunicorn (2 sync workers), {engine}, "
+    print(f"\nFuzzing the report form through gunicorn (2 workers), {engine}, "
           f"{args.clients} clients, seed {args.seed}")  # fmt: skip
     print(f"posts sent: {answered + sum(errors.values())} of {args.posts} in {seconds:.0f} s "
           f"({answered / max(seconds, 1e-9):.1f}/s)")  # fmt: skip

@@ -3,7 +3,7 @@
 
     .venv/bin/python drills/load.py [--reports 1000] [--clients 50]
 
-Starts its own PostgreSQL cluster and gunicorn (2 sync workers, production settings) on
+Starts its own PostgreSQL cluster and gunicorn (2 workers, production settings) on
 127.0.0.1, loads the demo data, then every client GETs the form, reads the captcha answer from
 the store, and POSTs a report with a small photo, until the reports are all sent. Counts
 receipts shown, clues stored, distinct tracking numbers, files stored, 5xx answers and the
@@ -113,7 +113,7 @@ def main():
 
     print(
         f"\nLoad drill: {args.reports} reports with a photo, {args.clients} clients, "
-        "gunicorn (2 sync workers), PostgreSQL, 127.0.0.1"
+        "gunicorn (2 workers), PostgreSQL, 127.0.0.1"
     )
     print(f"  wall time                 {wall:8.1f} s ({len(outcomes) / wall:.1f} reports/s)")
     print(f"  receipts shown            {len(receipts):8}")
