@@ -9,6 +9,7 @@ from django.contrib.auth import load_backend
 from django.db import transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from wagtail.models import Locale, Page, Site
 
@@ -85,6 +86,17 @@ def flush_past_the_ledger_guard():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush)
         yield
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the portal's default language. A request to /en/ leaves English
+    active in the worker's thread (LocaleMiddleware activates a language and nothing resets
+    it), so a later test of messages made outside a request read them in English or Chinese
+    according to which tests its worker happened to run before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
