@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.db import transaction
 from django.template import loader
 from django.utils.encoding import force_bytes
@@ -25,7 +24,7 @@ from django.utils.translation import get_language, override
 
 from django_tasks import task
 
-from portal.clients import client_address, keyed_digest
+from portal.clients import client_address, count_in_window, keyed_digest
 from reporting.outbox import queue_mail
 
 logger = logging.getLogger(__name__)
@@ -36,18 +35,11 @@ BODY_TEMPLATE = "wagtailadmin/account/password_reset/email.txt"
 
 def _within_limit(kind, value, limit):
     """Count one request for `value`; False once more than `limit` came within the window,
-    which starts at the first request counted. Atomic (cache.incr), so parallel requests
-    cannot all pass."""
+    which starts at the first request counted."""
     window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
     digest = keyed_digest(f"password-reset-{kind}", value).hexdigest()[:32]
     key = f"password-reset:{kind}:{digest}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
+    return count_in_window(key, window) <= limit
 
 
 def _refused(which, limit):

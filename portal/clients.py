@@ -5,6 +5,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.cache import cache
 
 
 def client_address(request):
@@ -21,3 +22,14 @@ def keyed_digest(label, value):
     """The HMAC-SHA256 (an `hmac` object) of `label:value` under SECRET_KEY: the same client
     (or tracking number) gives the same digest, which tells nothing of it."""
     return hmac.new(settings.SECRET_KEY.encode(), f"{label}:{value}".encode(), hashlib.sha256)
+
+
+def count_in_window(key, seconds):
+    """Add one to the count kept under key for a window that starts at the first count, and
+    return the new count. Atomic (cache.incr), so parallel requests cannot all pass a limit."""
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the entry expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1

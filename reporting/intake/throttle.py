@@ -25,7 +25,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from portal.clients import client_address, keyed_digest
+from portal.clients import client_address, count_in_window, keyed_digest
 
 WINDOW_SECONDS = 15 * 60
 LIMITS = {"pair": 5, "client": 20}
@@ -103,13 +103,7 @@ def take_report(request, now=None):
     the window ends. The count is taken atomically, so parallel requests cannot all pass."""
     now = time.time() if now is None else now
     key, window, left = _report_window(request, now)
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    if count > settings.REPORT_RATE_LIMIT:
+    if count_in_window(key, window) > settings.REPORT_RATE_LIMIT:
         return int(left) + 1
     return 0
 
