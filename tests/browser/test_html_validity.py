@@ -14,6 +14,9 @@ import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.template import loader
+from django.utils import translation
+
 import pytest
 
 from .conftest import HERE, SCREENSHOTS
@@ -108,6 +111,12 @@ def collect_pages(new_context, server):
     response = page.goto(f"/r/{poster}/")
     assert re.search(rf"/report/\?entry={poster}", page.url), page.url
     html["zh-report-form-from-poster"] = response.text()
+
+    # No address leads to the 500 page on purpose: it is rendered here as Django's
+    # server_error view renders it, without a request.
+    for language, code in (("zh", "zh-hans"), ("en", "en")):
+        with translation.override(code):
+            html[f"{language}-server-error"] = loader.render_to_string("500.html")
     return html
 
 
