@@ -325,3 +325,20 @@ def test_the_rows_shown_and_the_suppressed_line_add_up_to_the_total(scene, setti
                 for row in rows:
                     for before, after in pairwise(names):
                         assert not (row[before] is None and row[after] is not None), row
+
+
+def test_the_demo_shows_published_and_suppressed_figures_side_by_side(client):
+    """A newcomer sees suppression at work: a table of the demo with figures published and
+    suppressed in the same column, the line that adds them up, and the note under it."""
+    call_command("load_demo_content", stdout=StringIO())
+    figures = Snapshot.objects.get().figures
+    mixed = [
+        (table, name)
+        for table in ("categories", "provinces")
+        for name in ("received", "transferred", "concluded")
+        if {row[name] is None for row in figures[table]} == {True, False}
+        and figures["suppressed"][table][name]
+    ]
+    assert mixed, figures
+    html = client.get("/figures/").content.decode()
+    assert 'class="suppressed"' in html and 'class="statistics__note suppressed-note"' in html
