@@ -181,6 +181,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The poster PDF's CJK font, embedded as a subset: a TrueType font (.ttf, or a .ttc with the
+# face's index), as Debian's fonts-wqy-microhei ships it. posters.checks refuses a missing one.
+POSTER_FONT_PATH = env("POSTER_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+POSTER_FONT_INDEX = env_int("POSTER_FONT_INDEX", 0, minimum=0)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
