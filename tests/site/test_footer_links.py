@@ -219,3 +219,33 @@ def test_demo_operator_is_marked_fictional_and_kept_once_edited(client, site_tre
     portal.demo.load_settings(site_tree["site"])
     settings.refresh_from_db()
     assert settings.icp_number == "京ICP备12345678号-1" and settings.operator_zh == ""
+
+
+@pytest.mark.django_db
+def test_editors_set_the_operator_and_registration_numbers(admin_client, portal_settings):
+    url = reverse(
+        "wagtailsettings:edit", args=["portal", "portalsettings", portal_settings.site_id]
+    )
+    page = admin_client.get(url).content.decode()
+    assert 'name="operator_zh"' in page and 'name="public_security_number"' in page
+    data = nested_form_data(
+        {
+            "hotline": "12337",
+            "operator_zh": "某市扫黑办",
+            "operator_en": "",
+            "address_zh": "某市某路 1 号",
+            "address_en": "",
+            "icp_number": "京ICP备12345678号-1",
+            "public_security_number": "",
+            "footer_links": inline_formset([]),
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    portal_settings.refresh_from_db()
+    assert (portal_settings.operator_zh, portal_settings.icp_number) == (
+        "某市扫黑办",
+        "京ICP备12345678号-1",
+    )
+    # English readers get the Chinese name when no English one is set.
+    assert portal_settings.operator("en") == "某市扫黑办"
