@@ -64,6 +64,9 @@ def test_a_phone_calls_the_hotline_from_the_top_of_the_page(new_context, languag
     box = call.bounding_box()
     assert box["height"] >= MINIMUM and box["width"] >= 120
     assert box["y"] + box["height"] <= 740 / 2  # in the top half of the first screen
+    # The home page's call to report repeats the number on a line of its own.
+    repeated = page.locator(".call-to-report__hotline a[href^='tel:']").bounding_box()
+    assert repeated["height"] >= MINIMUM and repeated["width"] >= MINIMUM
     # A computer has no telephone: the button is gone there, the footer keeps the number.
     desktop = new_context("desktop").new_page()
     desktop.goto(LANGUAGES[language] + "/")
