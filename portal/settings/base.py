@@ -169,6 +169,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files that must be at the site's root, where browsers and crawlers ask for them whatever a
+# page links: /favicon.ico (drawn by scripts/icons.py).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
@@ -181,6 +184,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The poster PDF's CJK font, embedded as a subset: a TrueType font (.ttf, or a .ttc with the
+# face's index), as Debian's fonts-wqy-microhei ships it. posters.checks refuses a missing one.
+POSTER_FONT_PATH = env("POSTER_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+POSTER_FONT_INDEX = env_int("POSTER_FONT_INDEX", 0, minimum=0)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -101,12 +101,13 @@ def page_meta(context):
 
 @register.simple_tag(takes_context=True)
 def site_footer(context):
-    """The hotline and the footer links of the request's site, in the current language:
+    """The hotline, the operator and registration numbers, and the footer links of the
+    request's site, in the current language:
     built once per site and language until an editor changes a setting or a page
     (portal.pagecache.kept.until_content_changes), so a page costs no query for its footer."""
     request = context.get("request")
     if request is None:
-        return {"hotline": "", "items": []}
+        return {"hotline": "", "items": []}  # the template hides every empty line
     return kept.until_content_changes(
         ("site_footer", request.get_host(), request.get_port()),
         lambda: _site_footer(request),
@@ -114,12 +115,19 @@ def site_footer(context):
 
 
 def _site_footer(request):
-    from portal.models import PortalSettings
+    from portal.models import MIIT_REGISTRATION_URL, PortalSettings
 
     portal_settings = PortalSettings.for_request(request)
+    language = translation.get_language()
     return {
         "hotline": portal_settings.hotline,
         "items": footer_links(request, portal_settings),
+        "operator": portal_settings.operator(language),
+        "address": portal_settings.address(language),
+        "icp_number": portal_settings.icp_number,
+        "icp_url": MIIT_REGISTRATION_URL,
+        "public_security_number": portal_settings.public_security_number,
+        "public_security_url": portal_settings.public_security_url,
     }
 
 
