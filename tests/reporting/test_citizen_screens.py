@@ -4,6 +4,8 @@ naturally in its summary, the question first on the status page, one name for th
 and markup the HTML checker accepts."""
 
 import re
+import sys
+from pathlib import Path
 
 from django.test import Client
 from django.utils import translation
@@ -267,3 +269,27 @@ def test_a_demo_page_loaded_before_a_wording_change_is_corrected_unless_edited(s
     revisions = guide.revisions.count()
     content.demo_pages.load()  # nothing changed: no new revision
     assert guide.revisions.count() == revisions
+
+
+@pytest.mark.parametrize(
+    ("context", "msgid", "starts_or_joins"),
+    [
+        ("error summary", "%(label)s: %(error)s", "%(label)s：%(error)s"),
+        ("page title", "Error: %(page_title)s", "错误：%(page_title)s"),
+    ],
+)
+def test_chinese_formats_use_the_full_width_colon(context, msgid, starts_or_joins):
+    """The Chinese error title and summary join with "：", never an ASCII colon. Checked on
+    the catalogue itself (tests/test_translations.py requires every entry to be there)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    import translations
+
+    path = translations.CATALOGUES["zh_Hans"]
+    entries = {
+        (translations.value(e, "msgctxt"), translations.value(e, "msgid")): e
+        for e in translations.parse(path.read_text())
+    }
+    entry = entries.get((context, msgid))
+    if entry is None:
+        pytest.skip("not yet in the catalogue: tests/test_translations.py reports it")
+    assert translations.value(entry, "msgstr") == starts_or_joins
