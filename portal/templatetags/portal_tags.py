@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 
 from wagtail.models import Page, Site
 
@@ -168,6 +168,32 @@ def field(bound_field, descriptions=None):
     if kept is not None:
         return kept(bound_field, descriptions)
     return formrenderer.field_html(bound_field, descriptions)
+
+
+# A label's own closing punctuation, dropped before the summary adds the language's colon:
+# "What happened?: ..." and "发生了什么？：..." read as doubled punctuation.
+LABEL_END = " ?？:："
+
+
+@register.simple_tag
+def error_summary_entry(bound_field):
+    """One line of a form's error summary: the field's label and its first error, joined by
+    the language's own colon (the catalogue's "%(label)s：%(error)s" in Chinese)."""
+    return translation.pgettext("error summary", "%(label)s: %(error)s") % {
+        "label": str(bound_field.label).rstrip(LABEL_END),
+        "error": bound_field.errors[0],
+    }
+
+
+@register.filter
+def datetime_attribute(value):
+    """A `<time datetime>` value: local time to the second with its offset. The `c` format
+    adds microseconds, which HTML's date and time syntax does not allow."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 @register.filter
