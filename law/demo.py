@@ -21,10 +21,9 @@ HEADINGS_EN = DATA / "anti-organized-crime-law.headings.en.csv"
 TITLE = {"zh-hans": "中华人民共和国反有组织犯罪法", "en": "Anti-Organized Crime Law of the PRC"}
 SHORT = {"zh-hans": "反有组织犯罪法", "en": "Anti-Organized Crime Law"}
 INTRO = {
-    "zh-hans": "<p>本页收录该法全文。正式文本以全国人民代表大会公布的为准。</p>",
+    "zh-hans": "<p>本页收录该法全文，可按章查看，每一条都有自己的页面和引用方式。</p>",
     "en": "<p>The chapter titles are translated into English; the articles are shown in the "
-    "official Chinese text, as there is no official English translation. The official text is "
-    "the one published by the National People's Congress.</p>",
+    "official Chinese text, as there is no official English translation.</p>",
 }
 # What earlier demo databases say: replaced, as it described summaries the demo no longer has.
 _OLD_INTRO_START = {"zh-hans": "<p>本页展示该法的章节结构。", "en": "<p>This page shows the law's"}

@@ -115,6 +115,7 @@ class TestTheDemoLaw:
         assert "第五十条第一款第（三）项" in html
         assert "第五章　国家工作人员涉有组织犯罪的处理" in html
         assert "Article" not in html
+        assert "（2021年12月24日第十三届全国人民代表大会常务委员会第三十二次会议通过）" in html
 
     def test_the_english_law_page_has_english_chapters(self, client, pages):
         _chinese, english = pages
@@ -122,6 +123,7 @@ class TestTheDemoLaw:
         for title in ("Chapter 1 General Provisions", "Chapter 9 Supplementary Provisions"):
             assert title in html
         assert "第一章" not in html and "第一条" not in html
+        assert "(Adopted on 24 December 2021)" in html and "（Adopted" not in html
 
     def test_loading_again_changes_nothing(self, pages):
         chinese, english = pages
