@@ -16,18 +16,6 @@ def in_chinese() -> bool:
     return (get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
 
 
-def _numbers(**numbers):
-    # Both forms, so that a translation may use the Chinese numeral (%(article_zh)s).
-    values = {}
-    for name, number in numbers.items():
-        values[name] = number
-        try:
-            values[f"{name}_zh"] = int_to_chinese(number)
-        except (TypeError, ValueError):
-            values[f"{name}_zh"] = number
-    return values
-
-
 def citation(article: int, paragraph: int | None = None, item: int | None = None) -> str:
     """第五十条, 第五十条第一款, 第五十条第一款第（三）项 (the item in full-width parentheses);
     in English Article 50, Article 50(1), Article 50(1)(3)."""
@@ -41,14 +29,17 @@ def citation(article: int, paragraph: int | None = None, item: int | None = None
     if item is not None:
         # An article of one paragraph still has its items in that paragraph: (1)(3), so that
         # "Article 8(3)" never reads as a third paragraph.
-        return _("Article %(article)s(%(paragraph)s)(%(item)s)") % _numbers(
-            article=article, paragraph=paragraph or 1, item=item
-        )
+        return _("Article %(article)s(%(paragraph)s)(%(item)s)") % {
+            "article": article,
+            "paragraph": paragraph or 1,
+            "item": item,
+        }
     if paragraph is not None:
-        return _("Article %(article)s(%(paragraph)s)") % _numbers(
-            article=article, paragraph=paragraph
-        )
-    return _("Article %(article)s") % _numbers(article=article)
+        return _("Article %(article)s(%(paragraph)s)") % {
+            "article": article,
+            "paragraph": paragraph,
+        }
+    return _("Article %(article)s") % {"article": article}
 
 
 def law_citation(law: str, cited: str) -> str:
