@@ -5,6 +5,7 @@ English text of the articles)."""
 
 import csv
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
@@ -55,8 +56,8 @@ def _describe(page, language):
 
 def _chinese_law(zh):
     # The command updates the Chinese law page with the text's title, or makes one; run
-    # again, it changes nothing.
-    call_command("import_law", str(OFFICIAL_TEXT), publish=True, stdout=_Quiet())
+    # again, it changes nothing. Its progress line is not part of the demo's output.
+    call_command("import_law", str(OFFICIAL_TEXT), publish=True, stdout=StringIO())
     law = LawPage.objects.get(locale=zh, title=TITLE["zh-hans"])
     changed = not (law.short_title and law.show_in_menus and law.promulgated_by)
     if changed:
@@ -117,13 +118,3 @@ def load():
     _english_structure(english, law)
     english.save_revision().publish()
     return law
-
-
-class _Quiet:
-    """The command's progress line is not part of the demo loader's output."""
-
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass
