@@ -64,7 +64,7 @@ PAGES = [
                 (
                     "paragraph",
                     "<h2>What you can report</h2><p>Gang and vicious-force crime, officials "
-                    "shielding gangs, predatory loans and violent debt collection, market "
+                    "shielding gangs, 'routine loan' fraud and violent debt collection, market "
                     "bullies, forced contracts, campus bullying, and where wanted fugitives are."
                     "</p><h2>After you report</h2><ol><li>You get a tracking number and an "
                     "access key: write them down or print them;</li><li>intake staff screen "

@@ -161,6 +161,8 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language across the site: 2026年12月6日 and 6 December 2026.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
@@ -316,6 +318,10 @@ CAPTCHA_SOX_PATH = shutil.which("sox")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "反有组织犯罪法治宣传与线索举报平台"
+# A Chinese title would otherwise become a Chinese slug, which browsers and shared links show
+# percent-encoded (/%E5%AE%A3%E4%BC%A0/). Editors type a short ASCII slug, or one is made from
+# the page type and date (portal.slugs).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILIMAGES_IMAGE_MODEL = "content.PortalImage"
 # Wagtail's database backend; search.backend only weights titles above bodies on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backend"}}
