@@ -12,6 +12,7 @@ import django_filters
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin import views as admin_views
+from reporting.admin.columns import KeyClueColumn
 from reporting.admin.filters import ClueFilterSet
 from reporting.admin.statistics import supervised_units
 from reporting.admin.unit_forms import UnitAdminForm
@@ -72,14 +73,16 @@ class ClueViewSet(ModelViewSet):
         "category",
         "region",
         "unit",
-        BooleanColumn("is_key", label=_("Key clue")),
+        KeyClueColumn("is_key", label=_("Key clue")),
         "created_at",
         "feedback_due_at",
         "overdue_since",
     ]
     filterset_class = ClueFilterSet
     search_fields = ["tracking_number", "what_happened"]
-    ordering = ["feedback_due_at"]
+    # Newest first: what came in since one last looked is on top. The page says so
+    # (the heading's arrow and a line above the table); the due dates sort on a click.
+    ordering = "-created_at"
     list_export = [
         "tracking_number",
         "status",
