@@ -13,7 +13,8 @@ its source: a msgid changed there is English again here until it is changed here
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 # The dashboard's summary (templates wagtailadmin/home/site_summary_pages.html,
-# wagtailimages/homepage/site_summary_images.html, wagtaildocs/homepage/site_summary_documents.html).
+# wagtailimages/homepage/site_summary_images.html,
+# wagtaildocs/homepage/site_summary_documents.html).
 SUMMARY = (
     ngettext_lazy(
         '%(total)s Page <span class="w-sr-only">created in %(site_name)s</span>',

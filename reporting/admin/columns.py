@@ -12,7 +12,12 @@ WIDE_ONLY = "clue-queue__wide"
 
 class TrackingNumberColumn(TitleColumn):
     """The number grouped as the receipt prints it (5733 5828 5034): what a reporter reads
-    out on the phone is what staff find on the screen."""
+    out on the phone is what staff find on the screen. Kept on one line, as a number read
+    out is not split."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("classname", "clue-queue__number")
+        super().__init__(*args, **kwargs)
 
     def get_value(self, instance):
         return format_tracking_number(instance.tracking_number)
