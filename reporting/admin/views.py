@@ -21,6 +21,7 @@ from portal.exports import PortalSpreadsheetExport
 from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
+from reporting.intake.receipts import format_tracking_number
 from reporting.lifecycle import ledger, review, transitions
 from reporting.lifecycle.forms import ReasonForm
 from reporting.lifecycle.scope import visible_clues
@@ -165,6 +166,8 @@ class ClueDetailView(InspectView):
             forms.append((name, transition.label, form))
         context.update(
             clue=clue,
+            # Grouped as the reporter's receipt prints it, as in the queue.
+            tracking_number=format_tracking_number(clue.tracking_number),
             roles=sorted(Role(role).label for role in roles),
             parties=clue.parties.all(),
             evidence=clue.evidence.all(),

@@ -73,6 +73,8 @@ def test_tracking_numbers_are_grouped_as_on_the_receipt(staff):
     link = re.search(rf'<a href="{url}">\s*([^<]+?)\s*</a>', rows)
     assert link.group(1) == format_tracking_number(clue.tracking_number)
     assert " " in link.group(1)
+    detail = as_user(staff["intake-hebei"]).get(url).content.decode()
+    assert f"<dd>{format_tracking_number(clue.tracking_number)}</dd>" in detail
 
 
 def test_the_key_clue_column_is_neutral_and_in_chinese(staff):
