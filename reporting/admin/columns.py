@@ -1,7 +1,7 @@
 """Columns of the clue queue that read as the reporter's receipt and in the reader's language,
 where Wagtail's own would not."""
 
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 
 from reporting.intake.receipts import format_tracking_number
 
@@ -28,3 +28,10 @@ class KeyClueColumn(Column):
     cross (which reads as an error) nor its untranslated "True"/"False" for screen readers."""
 
     cell_template_name = "reporting/admin/key_clue_cell.html"
+
+
+class YesNoColumn(BooleanColumn):
+    """Wagtail's tick and cross, read out as "yes" and "no" in the reader's language: its own
+    column gives screen readers the untranslated "True" and "False"."""
+
+    cell_template_name = "reporting/admin/yes_no_cell.html"

@@ -225,3 +225,14 @@ def test_a_forged_choice_is_refused(lubei_case, code, mode):
     clue.refresh_from_db()
     assert clue.unit.code == "r130203"
     assert clue.status == S.ACKNOWLEDGED
+
+
+def test_the_category_listing_reads_yes_and_no_in_chinese(admin_client, staff):
+    from reporting.models import Category
+
+    Category.objects.filter(slug="routine-loans").update(active=False)
+    html = admin_client.get(reverse("categories:index")).content.decode()
+    rows = table(html)
+    assert not re.search(r"\b(True|False)\b", rows)
+    hidden = re.findall(r'<span class="w-sr-only">\s*(\S+)\s*</span>', rows)
+    assert {"是", "否"} <= set(hidden), hidden
