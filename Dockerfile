@@ -9,6 +9,8 @@ RUN /venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/base.lock
 WORKDIR /app
 COPY . .
 # Dummy values satisfy production settings for these offline steps only; nothing is served.
+# The system checks run where the portal runs (the release step's migrate): this stage lacks
+# the runtime's packages, such as the poster font.
 RUN export DJANGO_SETTINGS_MODULE=portal.settings.production \
       SECRET_KEY=build-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
       ALLOWED_HOSTS=build.invalid PORTAL_BASE_URL=https://build.invalid \
@@ -16,7 +18,7 @@ RUN export DJANGO_SETTINGS_MODULE=portal.settings.production \
       DATABASE_URL=sqlite:////tmp/build.sqlite3 STATIC_ROOT=/app/staticfiles \
  && /venv/bin/python scripts/translations.py compile \
  && /venv/bin/python manage.py collectstatic --noinput -v 0 \
- && /venv/bin/python manage.py build_search_dictionary
+ && /venv/bin/python manage.py build_search_dictionary --skip-checks
 
 # Run: no compilers, no build tools, a non-root user, only the app and its virtualenv.
 FROM python:3.11-slim-bookworm AS runtime
@@ -24,9 +26,10 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
     STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
-# espeak-ng speaks the captcha in Mandarin for people who cannot read the picture.
+# espeak-ng speaks the captcha in Mandarin for people who cannot read the picture;
+# fonts-wqy-microhei is the CJK font embedded in poster PDFs (POSTER_FONT_PATH).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends espeak-ng \
+ && apt-get install -y --no-install-recommends espeak-ng fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 portal \
  && useradd --system --uid 10001 --gid portal --home-dir /app --shell /usr/sbin/nologin portal \

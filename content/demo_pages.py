@@ -30,7 +30,7 @@ PAGES = [
                     "paragraph",
                     "<h2>可以举报什么</h2><p>涉黑涉恶犯罪、“保护伞”、“套路贷”和暴力催收、"
                     "欺行霸市、强揽工程、校园欺凌等线索，以及涉黑涉恶在逃人员的下落。</p>"
-                    "<h2>举报以后</h2><ol><li>提交后您会得到跟踪编号和访问密钥，请抄下或打印；</li>"
+                    "<h2>举报以后</h2><ol><li>提交后您会得到跟踪编号和查询码，请抄下或打印；</li>"
                     "<li>受理人员初核后，线索转交有关单位核查；</li>"
                     "<li>核查结论经三名负责人签署后生效，您可以凭回执查看反馈。</li></ol>",
                 ),
@@ -43,7 +43,7 @@ PAGES = [
                         ),
                         (
                             "回执丢了怎么办？",
-                            "回执只显示一次，本站也不保存访问密钥，无法找回。您可以重新举报，并说明之前举报过。",
+                            "回执只显示一次，本站也不保存查询码，无法找回。您可以重新举报，并说明之前举报过。",
                         ),
                         (
                             "上传照片会暴露我吗？",
@@ -64,7 +64,7 @@ PAGES = [
                 (
                     "paragraph",
                     "<h2>What you can report</h2><p>Gang and vicious-force crime, officials "
-                    "shielding gangs, predatory loans and violent debt collection, market "
+                    "shielding gangs, 'routine loan' fraud and violent debt collection, market "
                     "bullies, forced contracts, campus bullying, and where wanted fugitives are."
                     "</p><h2>After you report</h2><ol><li>You get a tracking number and an "
                     "access key: write them down or print them;</li><li>intake staff screen "
@@ -107,10 +107,10 @@ PAGES = [
                     "<h2>我们保存</h2><ul><li>您填写的内容、涉及的人员、类别和地区；</li>"
                     "<li>实名举报人的姓名、电话、身份证号和方便联系的时间，<b>加密</b>保存；</li>"
                     "<li>证据文件：图片和 PDF 删除元数据后保存；</li>"
-                    "<li>访问密钥的散列值（不是密钥本身）；</li>"
+                    "<li>查询码的散列值（不是查询码本身）；</li>"
                     "<li>扫码海报的编号，以及每个海报每天被扫描的次数。</li></ul>"
                     "<h2>我们从不保存</h2><ul><li>您的 IP 地址或浏览器信息，数据库和日志中都没有；</li>"
-                    "<li>上传文件的原始文件名；</li><li>访问密钥本身；</li>"
+                    "<li>上传文件的原始文件名；</li><li>查询码本身；</li>"
                     "<li>扫码时的任何 Cookie、地址或设备信息。</li></ul>"
                     "<p>本站不加载任何其他网站的内容，没有第三方脚本、字体或访问统计。</p>",
                 ),
@@ -127,7 +127,7 @@ PAGES = [
                     "<h2>We keep</h2><ul><li>your answers, the people named, the category and "
                     "region;</li><li>a named reporter's name, phone, ID number and contact "
                     "time, <b>encrypted</b>;</li><li>evidence files, with the metadata of "
-                    "images and PDFs removed;</li><li>a hash of the access key, not the key;</li>"
+                    "images and PDFs removed;</li><li>a hash of the access key, not the access key itself;</li>"
                     "<li>the code of a poster you scanned, and how many scans each poster gets "
                     "per day.</li></ul><h2>We never keep</h2><ul><li>your IP address or browser "
                     "details, in the database or in logs;</li><li>the names of the files you "
@@ -168,6 +168,38 @@ PAGES = [
 ]
 
 
+def _without_ids(value):
+    if isinstance(value, dict):
+        return {key: _without_ids(item) for key, item in value.items() if key != "id"}
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value
+
+
+def _content(page, fields):
+    """The page's words in the given fields, without the ids a StreamField gives its blocks
+    and list items afresh each time it is written."""
+    return {
+        name: _without_ids(list(value.get_prep_value())) if name == "body" else value
+        for name in fields
+        for value in [getattr(page, name)]
+    }
+
+
+def _refresh(page, fields):
+    """A demo page nobody has edited (every revision is the loader's own, made without a
+    user) gets the current demo words, so a database loaded before a wording changed (these
+    pages once named the access key differently from the receipt) is corrected by the next
+    load. A page an editor has saved is theirs and left alone."""
+    if page.revisions.exclude(user=None).exists():
+        return
+    before = _content(page, fields)
+    for field, value in fields.items():
+        setattr(page, field, value)
+    if _content(page, fields) != before:
+        page.save_revision().publish()
+
+
 @transaction.atomic
 def load():
     zh, en = Locale.objects.get(language_code="zh-hans"), Locale.objects.get(language_code="en")
@@ -181,11 +213,16 @@ def load():
             )
             home.add_child(instance=page)
             page.save_revision().publish()
-        if page.get_translation_or_none(en) is None:
+        else:
+            _refresh(page, spec["zh"])
+        english = page.get_translation_or_none(en)
+        if english is None:
             english = page.copy_for_translation(en)
             for field, value in spec["en"].items():
                 setattr(english, field, value)
             english.save_revision().publish()
+        else:
+            _refresh(english, spec["en"])
         pages[spec["slug"]] = page
     return pages
 

@@ -33,6 +33,7 @@ STORIES = [
             "person": "(Fictional) Li Xiulan",
             "unit": "Market vendor",
             "honours": "(Fictional) Citizen of courage award",
+            "region": "Tangshan",
             "summary": "A vendor kept the gang's 'fee' receipts and reported them anonymously.",
             "quote": "I only kept the receipts. Anyone can do that.",
             "text": "<p>(A demo story: the people and events are fictional.) Li Xiulan had sold "
@@ -41,6 +42,7 @@ STORIES = [
         },
         "date": date(2024, 6, 12),
         "tags": ["市场", "保护费"],
+        "tags_en": ["Markets", "Protection money"],
     },
     {
         "slug": "construction-site",
@@ -60,6 +62,7 @@ STORIES = [
             "person": "(Fictional) Wang Jianguo",
             "unit": "Construction crew leader",
             "honours": "",
+            "region": "Hebei",
             "summary": "A crew leader refused to hand his contract to a gang, and reported it.",
             "quote": "Work is won by skill, not by fists.",
             "text": "<p>(A demo story: the people and events are fictional.) Threatened into "
@@ -68,6 +71,7 @@ STORIES = [
         },
         "date": date(2025, 3, 2),
         "tags": ["工程建设"],
+        "tags_en": ["Construction"],
     },
     {
         "slug": "campus-loans",
@@ -88,13 +92,16 @@ STORIES = [
             "person": "(Fictional) Zhao Ming",
             "unit": "University counsellor",
             "honours": "(Fictional) Safe campus award",
-            "summary": "A counsellor helped students caught in predatory loans keep evidence.",
+            "region": "Tangshan",
+            "summary": "A counsellor helped students caught in 'routine loan' fraud keep evidence.",
             "quote": "If students dare to speak, we must be there to listen.",
             "text": "<p>(A demo story: the people and events are fictional.) Zhao Ming helped "
-            "students threatened by debt collectors gather their messages and transfers.</p>",
+            "students trapped by 'routine loan' fraud and threatened by debt collectors gather "
+            "their messages and transfers.</p>",
         },
         "date": date(2025, 9, 20),
         "tags": ["校园", "套路贷"],
+        "tags_en": ["Campus", "'Routine loan' fraud"],
     },
 ]
 
@@ -106,10 +113,14 @@ NEWS = [
         "zh": (
             "（示例）反有组织犯罪法宣传周活动启动",
             "（示例新闻）各地开展法律宣传进社区、进校园活动。",
+            "宣传周期间，各地法院、检察院和公安机关的工作人员走进社区和学校，"
+            "讲解反有组织犯罪法的主要内容和举报渠道。",
         ),
         "en": (
             "(Demo) Law publicity week begins",
             "(Demo news) Talks on the law in communities and schools.",
+            "During the week, judges, prosecutors and police officers visit "
+            "communities and schools to explain the law and how to report.",
         ),
     },
     {
@@ -119,10 +130,13 @@ NEWS = [
         "zh": (
             "（示例）举报二维码海报进市场、进工地",
             "（示例新闻）扫码即可举报，海报已张贴到市场和工地。",
+            "每张海报都有自己的二维码，扫码后直接打开举报表单，类别和地区已按张贴地点预先选好。",
         ),
         "en": (
             "(Demo) Reporting posters go up in markets",
             "(Demo news) Scan the code on the poster to report.",
+            "Each poster has its own code, which opens the report form "
+            "with the category and region of the place where it hangs.",
         ),
     },
     {
@@ -132,11 +146,14 @@ NEWS = [
         "zh": (
             "（示例）一起强收“管理费”案件通报",
             "（示例新闻，虚构案件）根据群众举报，一个强收保护费的团伙被依法查处。",
+            "举报人提供了收条照片，核查单位据此立案侦查，团伙成员已被依法采取强制措施。",
         ),
         "en": (
             "(Demo) Case bulletin: the market 'fee' gang",
             "(Demo news, fictional case) "
             "Acting on reports, the authorities broke up a protection racket.",
+            "A reporter's photographs of the receipts led to a "
+            "criminal investigation; the members of the group have been detained.",
         ),
     },
 ]
@@ -166,12 +183,15 @@ def _index(model, home, slug, title, intro):
     return page
 
 
-def _translate(page, english, fields):
+def _translate(page, english, fields, tags=None):
     if page.get_translation_or_none(english) is not None:
         return
     copy = page.copy_for_translation(english)
     for field, value in fields.items():
         setattr(copy, field, value)
+    if tags is not None:
+        # The Chinese page's tags come with the copy; English readers get English topics.
+        copy.tags.set(tags)
     copy.save_revision().publish()
 
 
@@ -229,6 +249,7 @@ def load():
                 "person": english["person"],
                 "unit": english["unit"],
                 "honours": english["honours"],
+                "region": english["region"],
                 "summary": english["summary"],
                 "portrait_alt": f"Drawn silhouette of {english['person']} (fictional person)",
                 "body": [
@@ -236,6 +257,7 @@ def load():
                     ("quote", {"text": english["quote"], "attribution": english["person"]}),
                 ],
             },
+            tags=story["tags_en"],
         )
     news = _index(
         NewsIndexPage, home, "news", "宣传动态", "法治宣传、专项活动和案件通报。（示例内容）"
@@ -248,21 +270,22 @@ def load():
     for item in NEWS:
         page = NewsPage.objects.child_of(news).filter(slug=item["slug"]).first()
         if page is None:
-            title, summary = item["zh"]
+            # The summary is printed above the body: the body goes on from it, never repeats it.
+            title, summary, body = item["zh"]
             page = NewsPage(
                 slug=item["slug"],
                 title=title,
                 summary=summary,
                 date=item["date"],
                 kind=item["kind"],
-                body=[("paragraph", f"<p>{summary}</p>")],
+                body=[("paragraph", f"<p>{body}</p>")],
             )
             news.add_child(instance=page)
             page.save_revision().publish()
-        title, summary = item["en"]
+        title, summary, body = item["en"]
         _translate(
             page,
             en,
-            {"title": title, "summary": summary, "body": [("paragraph", f"<p>{summary}</p>")]},
+            {"title": title, "summary": summary, "body": [("paragraph", f"<p>{body}</p>")]},
         )
     return stories, news

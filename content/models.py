@@ -309,7 +309,8 @@ class NewsPage(PortalPage):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CAMPAIGN)
     summary = models.TextField(_("summary"), max_length=300)
-    body = StreamField(StoryBody(), verbose_name=_("text"), blank=True)
+    # 正文 (body), not 条文 (the text of a law), which is what "text" says in Chinese.
+    body = StreamField(StoryBody(), verbose_name=_("body"), blank=True)
 
     content_panels = [
         *Page.content_panels,

@@ -1,19 +1,52 @@
-"""How an article is cited (第五十条第一款第（三）项), and where running text cites the law's
-own articles."""
+"""How an article is cited (第五十条第一款第（三）项 in Chinese, Article 50(1)(3) in English),
+and where running text cites the law's own articles."""
 
 import re
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from .numerals import chinese_to_int, int_to_chinese
 
 
+def in_chinese() -> bool:
+    """Chinese pages cite the way the official texts do; other languages through the
+    catalogue's formats."""
+    return (get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
+
+
 def citation(article: int, paragraph: int | None = None, item: int | None = None) -> str:
-    """第五十条, 第五十条第一款, 第五十条第一款第（三）项 (the item in full-width parentheses)."""
-    text = f"第{int_to_chinese(article)}条"
-    if paragraph is not None:
-        text += f"第{int_to_chinese(paragraph)}款"
+    """第五十条, 第五十条第一款, 第五十条第一款第（三）项 (the item in full-width parentheses);
+    in English Article 50, Article 50(1), Article 50(1)(3)."""
+    if in_chinese():
+        text = f"第{int_to_chinese(article)}条"
+        if paragraph is not None:
+            text += f"第{int_to_chinese(paragraph)}款"
+        if item is not None:
+            text += f"第（{int_to_chinese(item)}）项"
+        return text
     if item is not None:
-        text += f"第（{int_to_chinese(item)}）项"
-    return text
+        # An article of one paragraph still has its items in that paragraph: (1)(3), so that
+        # "Article 8(3)" never reads as a third paragraph.
+        return _("Article %(article)s(%(paragraph)s)(%(item)s)") % {
+            "article": article,
+            "paragraph": paragraph or 1,
+            "item": item,
+        }
+    if paragraph is not None:
+        return _("Article %(article)s(%(paragraph)s)") % {
+            "article": article,
+            "paragraph": paragraph,
+        }
+    return _("Article %(article)s") % {"article": article}
+
+
+def law_citation(law: str, cited: str) -> str:
+    """《反有组织犯罪法》第二十二条; Anti-Organized Crime Law, Article 22."""
+    if in_chinese():
+        return f"《{law}》{cited}"
+    return _("%(law)s, %(citation)s") % {"law": law, "citation": cited}
 
 
 _NUMERAL = "[零〇一二三四五六七八九十百千]+"

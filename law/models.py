@@ -29,7 +29,7 @@ from portal.restrictions import PortalPage
 from search.fields import segmented
 
 from . import structure
-from .citations import citation
+from .citations import citation, law_citation
 from .parser import HEADING_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
@@ -112,9 +112,9 @@ class LawPage(RoutablePageMixin, PortalPage):
         verbose_name = _("law")
         verbose_name_plural = _("laws")
 
-    @property
-    def citation_title(self):
-        return f"《{self.short_title or self.title}》"
+    def cite(self, cited):
+        """《反有组织犯罪法》第五十条; Anti-Organized Crime Law, Article 50."""
+        return law_citation(structure.law_name(self), cited)
 
     def searchable_text(self):
         return "\n".join(article.text for article in self.articles.all())
@@ -169,7 +169,8 @@ class LawPage(RoutablePageMixin, PortalPage):
         context.update(
             article=article,
             article_number=number,
-            article_citation=citation(number),
+            article_citation=self.cite(citation(number)),
+            article_label=structure.label("条", number),
             previous=number - 1 if number - 1 in known else None,
             next=number + 1 if number + 1 in known else None,
             chapter=SimpleLazyObject(lambda: structure.chapter_of(self, article.chapter_number)),

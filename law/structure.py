@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from .citations import citation, find_references
+from .citations import citation, find_references, in_chinese, law_citation
 from .numerals import chinese_to_int, int_to_chinese
 
 ITEM = re.compile(r"^\s*[（(]([〇零一二三四五六七八九十百]+)[）)]\s*(.*)$")
@@ -40,7 +41,10 @@ class ArticleView:
     anchor: str
     url: str
     citation: str
+    full_citation: str
     paragraphs: list
+    # The text is Chinese while the page is not: said to screen readers and to the browser.
+    lang: str = ""
 
 
 @dataclass
@@ -51,6 +55,10 @@ class SectionView:
     anchor: str
     articles: list = field(default_factory=list)
 
+    @property
+    def heading(self):
+        return heading(self.label, self.title)
+
 
 @dataclass
 class ChapterView:
@@ -60,6 +68,10 @@ class ChapterView:
     anchor: str
     sections: list = field(default_factory=list)
     articles: list = field(default_factory=list)
+
+    @property
+    def heading(self):
+        return heading(self.label, self.title)
 
     def all_articles(self):
         return self.articles + [a for section in self.sections for a in section.articles]
@@ -72,12 +84,32 @@ def _numeral_or_none(numeral):
         return None
 
 
+_ENGLISH = {
+    "章": lambda number: _("Chapter %(number)s") % {"number": number},
+    "节": lambda number: _("Section %(number)s") % {"number": number},
+    "条": lambda number: _("Article %(article)s") % {"article": number},
+}
+
+
 def label(kind, number):
-    """第五十条, 第二章, 第一节: in Arabic figures where a number has no Chinese numeral."""
+    """第五十条, 第二章, 第一节: in Arabic figures where a number has no Chinese numeral;
+    Article 50, Chapter 2, Section 1 in English."""
+    if not in_chinese():
+        return _ENGLISH[kind](number)
     try:
         return f"第{int_to_chinese(number)}{kind}"
     except (TypeError, ValueError):
         return f"第{number}{kind}"
+
+
+def heading(number_label, title):
+    """第一章　总则 (an ideographic space, as the official texts print it); Chapter 1 General
+    Provisions."""
+    if not number_label:
+        return title
+    if not title:
+        return number_label
+    return f"{number_label}{'　' if in_chinese() else ' '}{title}"
 
 
 def linked(text, numbers, base):
@@ -125,21 +157,33 @@ def paragraphs_of(article, numbers, base):
     return paragraphs
 
 
-def _article_view(page_url, article, numbers, base):
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _article_view(page_url, law_name, article, numbers, base):
+    cited = citation(article.number)
     return ArticleView(
         number=article.number,
         chapter_number=article.chapter_number,
-        label=citation(article.number),
+        label=label("条", article.number),
         anchor=f"article-{article.number}",
         url=f"{page_url}article-{article.number}/",
-        citation=citation(article.number),
+        citation=cited,
+        full_citation=law_citation(law_name, cited),
         paragraphs=paragraphs_of(article, numbers, base),
+        lang="zh-Hans" if not in_chinese() and _CJK.search(article.text) else "",
     )
+
+
+def law_name(page):
+    return page.short_title or page.title
 
 
 def rendered_article(page, article, numbers, *, on_own_page=False):
     """One article, its mentions of the law's other articles (`numbers`) linked."""
-    return _article_view(page.url, article, numbers, page.url if on_own_page else "")
+    return _article_view(
+        page.url, law_name(page), article, numbers, page.url if on_own_page else ""
+    )
 
 
 def _chapter_view(number, title):
@@ -161,6 +205,7 @@ def outline(page):
     articles = list(page.articles.order_by("number"))
     numbers = {article.number for article in articles}
     page_url = page.url
+    name = law_name(page)
     chapters = [
         _chapter_view(chapter.number, chapter.title)
         for chapter in page.chapters.order_by("number")
@@ -180,7 +225,7 @@ def outline(page):
         chapter.sections.append(view)
         sections[(chapter.number, section.number)] = view
     for article in articles:
-        view = _article_view(page_url, article, numbers, "")
+        view = _article_view(page_url, name, article, numbers, "")
         holder = sections.get((article.chapter_number, article.section_number))
         if holder is None:
             holder = by_number.get(article.chapter_number)

@@ -1,5 +1,5 @@
-"""Site-wide demo data: the hotline and footer links, the moderation workflow, and an
-administrator account."""
+"""Site-wide demo data: the hotline, the operator and its registration numbers, footer links,
+the moderation workflow, and an administrator account."""
 
 import secrets
 
@@ -23,10 +23,25 @@ FOOTER_LINKS = [
 ]
 
 
+# Fictional, and saying so in what readers see: a demo must not pass for a registered site.
+OPERATOR = {
+    "operator_zh": "示例主办单位（虚构，仅供演示）",
+    "operator_en": "Example operator (fictional, for demonstration only)",
+    "address_zh": "示例省示例市示例路 1 号（虚构地址）",
+    "address_en": "1 Example Road, Example City (fictional address)",
+    "icp_number": "示例ICP备00000000号（虚构）",
+    "public_security_number": "示例公网安备00000000000000号（虚构）",
+}
+
+
 def load_settings(site: Site) -> None:
-    """The hotline (the model's default) and footer links to the standing pages: call after
-    those pages exist. Links an editor has set are kept."""
+    """The hotline (the model's default), the operator lines and footer links to the
+    standing pages: call after those pages exist. What an editor has set is kept."""
     portal_settings = PortalSettings.for_site(site)
+    if not any(getattr(portal_settings, field) for field in OPERATOR):
+        for field, value in OPERATOR.items():
+            setattr(portal_settings, field, value)
+        portal_settings.save()
     if portal_settings.footer_links.exists():
         return
     for slug, title_zh, title_en in FOOTER_LINKS:

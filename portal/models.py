@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
@@ -36,6 +36,10 @@ phone_validator = RegexValidator(
 )
 
 
+MIIT_REGISTRATION_URL = "https://beian.miit.gov.cn/"
+MPS_REGISTRATION_URL = "https://beian.mps.gov.cn/"
+
+
 @register_setting(icon="site")
 class PortalSettings(ClusterableModel, BaseSiteSetting):
     hotline = models.CharField(
@@ -45,14 +49,75 @@ class PortalSettings(ClusterableModel, BaseSiteSetting):
         validators=[phone_validator],
         help_text=_("Shown in the footer of every page and on the report pages."),
     )
+    # Who runs the site, and its registration numbers: Chinese readers look for them in the
+    # footer before they trust a site with a report. An empty field hides its line.
+    operator_zh = models.CharField(
+        _("operator (主办单位) in Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_("The body that runs this website, as every page's footer names it."),
+    )
+    operator_en = models.CharField(
+        _("operator in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on English pages; the Chinese name is shown when this is empty."),
+    )
+    address_zh = models.CharField(_("address in Chinese"), max_length=200, blank=True)
+    address_en = models.CharField(
+        _("address in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on English pages; the Chinese address is shown when this is empty."),
+    )
+    icp_number = models.CharField(
+        _("ICP registration number (ICP备案号)"),
+        max_length=80,
+        blank=True,
+        help_text=_("For example 京ICP备12345678号-1. It links to the MIIT registration site."),
+    )
+    public_security_number = models.CharField(
+        _("public security registration number (公安备案号)"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "For example 京公网安备11010502012345号. It links to this number's record on the "
+            "Ministry of Public Security's registration site."
+        ),
+    )
 
     panels = [
         FieldPanel("hotline"),
+        MultiFieldPanel(
+            [
+                FieldPanel("operator_zh"),
+                FieldPanel("operator_en"),
+                FieldPanel("address_zh"),
+                FieldPanel("address_en"),
+                FieldPanel("icp_number"),
+                FieldPanel("public_security_number"),
+            ],
+            heading=_("Operator and registration"),
+        ),
         InlinePanel("footer_links", heading=_("Footer links"), label=_("footer link")),
     ]
 
     class Meta:
         verbose_name = _("portal settings")
+
+    def operator(self, language_code):
+        return (language_code == "en" and self.operator_en) or self.operator_zh
+
+    def address(self, language_code):
+        return (language_code == "en" and self.address_en) or self.address_zh
+
+    @property
+    def public_security_url(self):
+        """The record's page on beian.mps.gov.cn, found by the number's digits."""
+        digits = "".join(char for char in self.public_security_number if char.isdigit())
+        if not digits:
+            return MPS_REGISTRATION_URL
+        return f"{MPS_REGISTRATION_URL}#/query/webSearch?code={digits}"
 
 
 def validate_link_url(value):

@@ -21,6 +21,7 @@ from django.db.models import Q
 from wagtail.models import Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 
+from portal.page_forms import PortalPageForm
 from portal.pagecache.kept import until_content_changes
 
 _read = contextvars.ContextVar("page_view_restrictions", default=None)
@@ -62,6 +63,7 @@ class PortalPage(Page):
     """The base of the project's page types."""
 
     objects = PortalPageManager()
+    base_form_class = PortalPageForm
 
     class Meta:
         abstract = True

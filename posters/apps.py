@@ -13,6 +13,7 @@ class PostersConfig(AppConfig):
         from portal import registry
         from portal.permissions import NoDeletePolicy
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .models import EntryPoint
 
         # A printed code lives for years: its entry point is switched off, never deleted, so

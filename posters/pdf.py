@@ -1,12 +1,16 @@
 """The printable poster: Chinese and English, the QR code, the short URL written out, the
 hotline, and the poster's own label in small print. Black on white only, so any office
-printer or copy shop reproduces it; Chinese is drawn with reportlab's built-in CID font,
-which needs no font file on the server."""
+printer or copy shop reproduces it. Chinese (and the Latin text and "·" mixed with it) is
+drawn with a TrueType CJK font embedded as a subset (settings.POSTER_FONT_PATH, from a Debian
+font package): reportlab's built-in CID font is not embedded, and viewers that substitute it
+showed boxes for "·" and ran English words together."""
 
+import functools
 import io
 import zipfile
 from xml.sax.saxutils import escape  # nosec B406 # escapes text we write; nothing is parsed
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -15,16 +19,28 @@ from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
 from . import qr
 
 PAPER = {"a4": A4, "a3": A3}
-CJK_FONT = "STSong-Light"
+CJK_FONT = "PosterCJK"
 LATIN_FONT, LATIN_BOLD, MONO_BOLD = "Helvetica", "Helvetica-Bold", "Courier-Bold"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def load_font():
+    """The configured font, parsed by reportlab; raises OSError or reportlab's TTFError when
+    it is missing or not a TrueType font (posters.checks reports that at check time)."""
+    return TTFont(CJK_FONT, settings.POSTER_FONT_PATH, subfontIndex=settings.POSTER_FONT_INDEX)
+
+
+@functools.cache
+def _register_font():
+    # Once per process, on the first poster: parsing the font takes a tenth of a second and
+    # most processes never draw a poster. reportlab embeds only the glyphs a PDF uses.
+    pdfmetrics.registerFont(load_font())
 
 
 def paper_size(value):
@@ -55,6 +71,7 @@ def _paragraph(pdf, text, style, x, top, width):
 
 
 def render(entry_point, *, short_url, hotline, paper="a4"):
+    _register_font()
     width, height = PAPER[paper_size(paper)]
     scale = width / A4[0]  # A3 is A4 scaled by the square root of two
     zh, en = _texts("zh-hans"), _texts("en")

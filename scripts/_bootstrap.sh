@@ -16,6 +16,14 @@ apt_install() {
   fi
 }
 
+# Whether fontconfig knows a font family. Not `fc-list | grep -q`: under pipefail, grep
+# leaving at the first match can end fc-list with SIGPIPE while it still writes, and the
+# pipeline then fails although the font is there. Without fontconfig itself (fc-list) the
+# answer is no, and installing a font package brings fontconfig along.
+has_font() {
+  [ -n "$(fc-list "$1" family 2>/dev/null)" ]
+}
+
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   for candidate in python3.11 python3; do
@@ -47,9 +55,12 @@ fi
 stamp=.venv/.dev.lock.sha256
 want="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "Installing Python packages from requirements/dev.lock ..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
-    -r requirements/dev.lock
+  echo "Installing Python packages from requirements/dev.lock (a few minutes the first time) ..."
+  # pip's own lines, one per package collected and then the install, show that it works;
+  # its errors go to stderr, unfiltered, and a failure still stops here (pipefail).
+  .venv/bin/python -m pip install --disable-pip-version-check --no-input --require-hashes \
+    -r requirements/dev.lock |
+    { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
   .venv/bin/python scripts/prune_venv.py requirements/dev.lock
   echo "$want" >"$stamp"
 fi

@@ -7,7 +7,11 @@ class MilestoneBlock(blocks.StructBlock):
     """A figure an editor copies from a published report, with where it comes from."""
 
     figure = blocks.CharBlock(
-        label=_("figure"), max_length=20, help_text=_("As it should read, e.g. 85.8% or 5,100.")
+        label=_("figure"),
+        max_length=20,
+        # "% o" reads as a format directive to gettext; this text is never %-formatted.
+        # xgettext: no-python-format
+        help_text=_("As it should read, e.g. 85.8% or 5,100."),
     )
     label = blocks.CharBlock(label=_("what it counts"), max_length=120)
     source = blocks.CharBlock(

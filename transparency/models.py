@@ -31,6 +31,21 @@ class Snapshot(models.Model):
         return f"{self.computed_at:%Y-%m-%d %H:%M}"
 
 
+MONTH_COLUMNS = ("received", "concluded")
+CATEGORY_COLUMNS = ("received", "transferred", "concluded")
+PROVINCE_COLUMNS = ("received", "transferred", "concluded")
+
+
+def _hides(rows, suppressed, columns):
+    """Whether a table needs its line of suppressed figures: a figure of it is hidden, or
+    its total holds clues in none of its rows (reports without a place)."""
+    if suppressed is None:
+        return False
+    return any(row[name] is None for row in rows for name in columns) or any(
+        suppressed.get(name) != 0 for name in columns
+    )
+
+
 def _labelled(rows):
     english = get_language() == "en"
     return [{**row, "label": row["name_en"] if english else row["name"]} for row in rows]
@@ -66,14 +81,26 @@ class StatisticsPage(PortalPage):
             provinces = [
                 row
                 for row in figures["provinces"]
-                if any(row[name] is not None for name in ("received", "transferred", "concluded"))
+                if any(row[name] is not None for name in PROVINCE_COLUMNS)
             ]
+            # A snapshot stored before the suppressed lines existed has none until the next.
+            suppressed = figures.get("suppressed", {})
             context.update(
                 snapshot=snapshot,
                 figures=figures,
                 categories=_labelled(figures["categories"]),
                 provinces=_labelled(provinces),
                 quiet_provinces=len(figures["provinces"]) - len(provinces),
-                chart=monthly_chart(figures["months"], figures["minimum"]),
+                suppressed=suppressed,
+                hiding={
+                    "months": _hides(figures["months"], suppressed.get("months"), MONTH_COLUMNS),
+                    "categories": _hides(
+                        figures["categories"], suppressed.get("categories"), CATEGORY_COLUMNS
+                    ),
+                    "provinces": _hides(
+                        figures["provinces"], suppressed.get("provinces"), PROVINCE_COLUMNS
+                    ),
+                },
+                chart=monthly_chart(figures["months"]),
             )
         return context

@@ -161,6 +161,8 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language across the site: 2026年12月6日 and 6 December 2026.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
@@ -169,6 +171,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files that must be at the site's root, where browsers and crawlers ask for them whatever a
+# page links: /favicon.ico (drawn by scripts/icons.py).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
@@ -181,6 +186,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The poster PDF's CJK font, embedded as a subset: a TrueType font (.ttf, or a .ttc with the
+# face's index), as Debian's fonts-wqy-microhei ships it. posters.checks refuses a missing one.
+POSTER_FONT_PATH = env("POSTER_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+POSTER_FONT_INDEX = env_int("POSTER_FONT_INDEX", 0, minimum=0)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
@@ -309,6 +318,10 @@ CAPTCHA_SOX_PATH = shutil.which("sox")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "反有组织犯罪法治宣传与线索举报平台"
+# A Chinese title would otherwise become a Chinese slug, which browsers and shared links show
+# percent-encoded (/%E5%AE%A3%E4%BC%A0/). Editors type a short ASCII slug, or one is made from
+# the page type and date (portal.slugs).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILIMAGES_IMAGE_MODEL = "content.PortalImage"
 # Wagtail's database backend; search.backend only weights titles above bodies on SQLite.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backend"}}

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 
 from wagtail.models import Page, Site
 
@@ -101,12 +101,13 @@ def page_meta(context):
 
 @register.simple_tag(takes_context=True)
 def site_footer(context):
-    """The hotline and the footer links of the request's site, in the current language:
+    """The hotline, the operator and registration numbers, and the footer links of the
+    request's site, in the current language:
     built once per site and language until an editor changes a setting or a page
     (portal.pagecache.kept.until_content_changes), so a page costs no query for its footer."""
     request = context.get("request")
     if request is None:
-        return {"hotline": "", "items": []}
+        return {"hotline": "", "items": []}  # the template hides every empty line
     return kept.until_content_changes(
         ("site_footer", request.get_host(), request.get_port()),
         lambda: _site_footer(request),
@@ -114,12 +115,19 @@ def site_footer(context):
 
 
 def _site_footer(request):
-    from portal.models import PortalSettings
+    from portal.models import MIIT_REGISTRATION_URL, PortalSettings
 
     portal_settings = PortalSettings.for_request(request)
+    language = translation.get_language()
     return {
         "hotline": portal_settings.hotline,
         "items": footer_links(request, portal_settings),
+        "operator": portal_settings.operator(language),
+        "address": portal_settings.address(language),
+        "icp_number": portal_settings.icp_number,
+        "icp_url": MIIT_REGISTRATION_URL,
+        "public_security_number": portal_settings.public_security_number,
+        "public_security_url": portal_settings.public_security_url,
     }
 
 
@@ -160,6 +168,32 @@ def field(bound_field, descriptions=None):
     if kept is not None:
         return kept(bound_field, descriptions)
     return formrenderer.field_html(bound_field, descriptions)
+
+
+# A label's own closing punctuation, dropped before the summary adds the language's colon:
+# "What happened?: ..." and "发生了什么？：..." read as doubled punctuation.
+LABEL_END = " ?？:："
+
+
+@register.simple_tag
+def error_summary_entry(bound_field):
+    """One line of a form's error summary: the field's label and its first error, joined by
+    the language's own colon (the catalogue's "%(label)s：%(error)s" in Chinese)."""
+    return translation.pgettext("error summary", "%(label)s: %(error)s") % {
+        "label": str(bound_field.label).rstrip(LABEL_END),
+        "error": bound_field.errors[0],
+    }
+
+
+@register.filter
+def datetime_attribute(value):
+    """A `<time datetime>` value: local time to the second with its offset. The `c` format
+    adds microseconds, which HTML's date and time syntax does not allow."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 @register.filter

@@ -118,12 +118,12 @@ class ReportForm(
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     reporter_id_number = forms.CharField(
-        label=_("Your ID card number (optional)"),
+        label=_("Your ID card number"),
         max_length=18,
         required=False,
     )
     reporter_contact_time = forms.CharField(
-        label=_("When may we call you? (optional)"), max_length=100, required=False
+        label=_("When may we call you?"), max_length=100, required=False
     )
     evidence = EvidenceField(
         label=_("Photos, recordings, videos or documents"),
@@ -300,11 +300,14 @@ class ReportForm(
 
 
 class PartyForm(FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, forms.ModelForm):
+    # A person can be described without a name ("the man with the scar"): every box of a
+    # person is optional, and says so, and a person is kept when any box is filled.
+    name = forms.CharField(label=_("Name or nickname"), max_length=100, required=False)
+
     class Meta:
         model = Party
         fields = ["name", "description", "role"]
         labels = {
-            "name": _("Name or nickname"),
             "description": _("What they look like or do"),
             "role": _("Their role (boss, enforcer, official...)"),
         }

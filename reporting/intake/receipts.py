@@ -33,6 +33,9 @@ DAMM = (
 TRACKING_LENGTH = 12
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 KEY_LENGTH = 20  # 20 x 5 bits = 100 bits
+ZERO_WIDTH_SPACE = "\u200b"
+# What may stand between a key's groups: typed, printed or copied from the receipt.
+SEPARATORS = frozenset(f" -{ZERO_WIDTH_SPACE}")
 # Full-width digits and separators typed with a Chinese input method.
 _WIDTH = str.maketrans("０１２３４５６７８９－　", "0123456789- ")
 
@@ -68,11 +71,20 @@ def new_access_key() -> str:
 def normalize_access_key(value: str) -> str:
     value = (value or "").translate(_WIDTH).upper()
     value = value.replace("O", "0").replace("I", "1").replace("L", "1")
-    return "".join(ch for ch in value if ch not in " -")
+    return "".join(ch for ch in value if ch not in SEPARATORS)
 
 
 def format_access_key(key: str) -> str:
     return "-".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def receipt_access_key(key: str) -> str:
+    """The key as the receipt shows it: a line may break after each group's hyphen and
+    nowhere else. Without the zero-width space a hyphen before a digit ("ABCD-7XYZ") is no
+    break opportunity, so a run of such groups is wider than a phone and the browser breaks
+    it inside a group. A key copied from the page keeps the invisible space, and is read
+    back without it (normalize_access_key)."""
+    return f"-{ZERO_WIDTH_SPACE}".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def hash_access_key(key: str) -> str:

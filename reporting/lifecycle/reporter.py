@@ -30,6 +30,20 @@ def ask_reporter(clue, body, *, staff):
     return message
 
 
+def open_questions(clue):
+    """Staff questions the reporter has not answered yet: those after their last answer.
+    Erased messages (a reopened clue keeps their empty rows) ask nothing."""
+    answered = (
+        clue.messages.filter(sender=Message.Sender.REPORTER).order_by("-created_at", "-pk").first()
+    )
+    questions = clue.messages.filter(sender=Message.Sender.STAFF).exclude(body="")
+    if answered is not None:
+        questions = questions.filter(created_at__gte=answered.created_at).exclude(
+            created_at=answered.created_at, pk__lt=answered.pk
+        )
+    return list(questions)
+
+
 def add_reporter_evidence(clue, files):
     """Evidence the reporter adds later, with the same all-or-nothing storage as a report."""
     written = []

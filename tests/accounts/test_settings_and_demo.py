@@ -3,6 +3,7 @@ demo's accounts sign in with the demo key's codes."""
 
 import re
 import time
+from datetime import UTC, datetime
 from io import StringIO
 
 from django.core.management import CommandError, call_command
@@ -10,6 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 import pytest
+from freezegun import freeze_time
 
 from accounts import demo
 from accounts.checks import second_factor_is_required_outside_development
@@ -93,3 +95,25 @@ def test_the_demo_code_command_refuses_production_settings(settings):
     settings.SETTINGS_MODULE = "portal.settings.production"
     with pytest.raises(CommandError):
         call_command("demo_code", stdout=StringIO())
+
+
+@pytest.mark.parametrize("left", range(1, demo.STEP + 1))
+def test_the_demo_code_never_has_less_than_ten_seconds_left(left, monkeypatch):
+    """A code printed with two seconds left expired while it was typed: the command waits
+    for the next step instead, and says how long the code it prints is valid."""
+    start = 1_800_000_000 - 1_800_000_000 % demo.STEP + demo.STEP - left
+    with freeze_time(datetime.fromtimestamp(start, UTC), tick=False) as frozen:
+        monkeypatch.setattr(time, "sleep", frozen.tick)
+        out, err = StringIO(), StringIO()
+        call_command("demo_code", stdout=out, stderr=err)
+        printed_at = time.time()
+    printed = out.getvalue().strip()
+    assert printed == demo.code(at=printed_at)
+    remaining = demo.seconds_left(printed_at)
+    assert remaining >= 10
+    assert f"valid for {remaining} more seconds" in err.getvalue()
+    if left >= 10:
+        assert printed_at == start  # no wait when the current code has time left
+    else:
+        assert printed_at == start + left  # the first second of the next step
+        assert printed != demo.code(at=start)

@@ -41,7 +41,7 @@ def test_the_home_page_features_the_law_stories_news_and_a_report_code(client, d
     assert "中华人民共和国反有组织犯罪法" in html
     assert "（虚构故事）工地上的举报信" in html
     assert "（示例）一起强收“管理费”案件通报" in html
-    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    svg = re.search(r'class="call-to-report__qr".*?(<svg.*?</svg>)', html, re.S).group(1)
     assert decode_svg(svg) == ["https://portal.example.test/report/"]
 
 
@@ -50,7 +50,7 @@ def test_the_english_home_features_english_pages(client, demo):
     html = client.get(home.url).content.decode()
     assert "Anti-Organized Crime Law of the PRC" in html
     assert "(Fictional) A letter from the building site" in html
-    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    svg = re.search(r'class="call-to-report__qr".*?(<svg.*?</svg>)', html, re.S).group(1)
     assert decode_svg(svg) == ["https://portal.example.test/en/report/"]
 
 

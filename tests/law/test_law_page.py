@@ -22,13 +22,14 @@ def test_the_law_shows_its_structure_with_an_anchor_for_every_article(client, la
         assert f'id="article-{number}"' in html
     assert html.count('class="law-article"') == 77
     assert "第五十条" in html and "第七十七条" in html
-    assert "本页展示该法的章节结构" in html  # the banner says what the demo text is
+    assert "本页收录该法全文" in html  # the banner says what the text is
+    assert "本站尚未收录该条条文" not in html
 
 
 def test_mentions_of_the_laws_own_articles_link_to_them(client, law_page):
     html = client.get(law_page.url).content.decode()
-    assert '<a href="#article-8">第八条</a>' in html
-    assert '<a href="#article-52">本法第五十二条</a>' in html
+    assert '<a href="#article-50">本法第五十条</a>' in html
+    assert '<a href="#article-52">第五十二条</a>' in html  # listed after 本法第五十条
 
 
 def test_every_article_has_its_own_page_with_citations(client, law_page):
@@ -56,8 +57,9 @@ def test_the_english_law_is_a_translation_and_the_switch_goes_to_it(client, law_
     html = client.get(law_page.url).content.decode()
     assert f'href="{english.url}"' in html
     english_html = client.get(english.url).content.decode()
-    assert "General Provisions" in english_html
-    assert "(Demo summary)" in english_html
+    assert "Chapter 1 General Provisions" in english_html
+    # The official text is Chinese, and says so to the browser and screen readers.
+    assert '<span lang="zh-Hans">为了预防和惩治有组织犯罪' in english_html
 
 
 @pytest.mark.usefixtures("render_every_time")

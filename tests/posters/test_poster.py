@@ -60,3 +60,74 @@ def test_a_long_location_wraps_instead_of_running_off_the_page(client, entry_poi
     text, image, _size = open_pdf(client.get(f"/r/{entry_point.code}/poster.pdf").content)
     assert decode(image)  # the code is still readable
     assert text.replace("\r\n", "").count("公告栏") == 6
+
+
+def _fonts_drawing(content, snippets):
+    """For each snippet, the base font name and the embedded flag of the font that draws the
+    first character of its first occurrence on the page (PDFium's own reading of the PDF)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    document = pypdfium2.PdfDocument(content)
+    page = document[0]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    found = {}
+    for snippet in snippets:
+        font = raw.FPDFTextObj_GetFont(
+            raw.FPDFText_GetTextObject(textpage.raw, text.index(snippet))
+        )
+        size = raw.FPDFFont_GetBaseFontName(font, None, 0)
+        name = ctypes.create_string_buffer(size)
+        raw.FPDFFont_GetBaseFontName(font, name, size)
+        found[snippet] = (name.value.decode(), bool(raw.FPDFFont_GetIsEmbedded(font)))
+    textpage.close()
+    page.close()
+    document.close()
+    return found
+
+
+def test_the_chinese_font_is_embedded_as_a_subset(client, entry_point):
+    import io
+
+    from pypdf import PdfReader
+
+    content = client.get(f"/r/{entry_point.code}/poster.pdf").content
+    fonts = PdfReader(io.BytesIO(content)).pages[0]["/Resources"]["/Font"]
+    embedded = {}
+    for reference in fonts.values():
+        font = reference.get_object()
+        descendants = font.get("/DescendantFonts")
+        descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+        if descriptor is not None and "/FontFile2" in descriptor.get_object():
+            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
+            embedded[str(font["/BaseFont"])] = len(program)
+    assert any("WenQuanYi" in name for name in embedded), fonts
+    # A subset: the glyphs the poster uses, not the whole 5 MB font.
+    assert all(size < 500_000 for size in embedded.values()), embedded
+
+
+def test_small_print_and_mixed_lines_are_drawn_with_the_embedded_font(client, entry_point):
+    entry_point.location = "路北区某菜市场东门"
+    entry_point.save()
+    content = client.get(f"/r/{entry_point.code}/poster.pdf").content
+    # "·" joins the small print's parts; English words share the Chinese lines of the typed
+    # address and of the hotline. The built-in CID font drew them with a font the PDF did
+    # not carry.
+    snippets = ["·", "No camera?", "Reporting hotline", "扫", f"{entry_point.code} ·"]
+    for snippet, (name, embedded) in _fonts_drawing(content, snippets).items():
+        assert "WenQuanYi" in name and embedded, (snippet, name, embedded)
+    text, image, _size = open_pdf(content)
+    assert decode(image) == [f"https://portal.example.test/r/{entry_point.code}/"]
+    assert "无法扫码" in text and "No camera? Type this address:" in text
+
+
+def test_a_missing_poster_font_fails_the_system_check(settings):
+    from posters.checks import poster_font_is_usable
+
+    assert poster_font_is_usable(None) == []
+    settings.POSTER_FONT_PATH = "/nonexistent/font.ttc"
+    errors = poster_font_is_usable(None)
+    assert [error.id for error in errors] == ["posters.E001"]
+    assert "fonts-wqy-microhei" in errors[0].hint

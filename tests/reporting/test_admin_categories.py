@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.urls import reverse
 
 import pytest
@@ -50,3 +53,16 @@ def test_people_without_permission_cannot_open_categories(client, user, site_tre
     client.force_login(user)
     response = client.get(reverse("categories:index"))
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_the_routine_loan_category_is_renamed_unless_staff_edited_it():
+    """Migration 0020: an installation seeded before the fix reads "'Routine loan' fraud"."""
+    migration = import_module("reporting.migrations.0020_routine_loan_fraud_in_english")
+    seeded = Category.objects.create(slug="old-seed", name="套路贷", name_en=migration.OLD)
+    edited = Category.objects.create(slug="edited", name="套路贷", name_en="Loan sharks")
+    migration.rename(apps, None)
+    seeded.refresh_from_db()
+    edited.refresh_from_db()
+    assert seeded.name_en == migration.NEW
+    assert edited.name_en == "Loan sharks"

@@ -142,3 +142,110 @@ def test_demo_footer_links_lead_to_the_standing_pages_in_each_language(client, s
     portal.demo.load_settings(site_tree["site"])
     assert footer(client.get("/"))[0] == ("/privacy/", "隐私说明")
     assert footer(client.get("/en/"))[0] == ("/en/privacy/", "Privacy notice")
+
+
+def label(language, text, **values):
+    """A label as the catalogue of `language` has it (merged separately from the code)."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return gettext(text) % values
+
+
+def operator_lines(response):
+    html = response.content.decode()
+    block = re.search(r'<div class="site-operator">.*?</div>', html, re.S)
+    if block is None:
+        return []
+    text = re.sub(r"<[^>]+>", "", block.group(0))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.django_db
+def test_footer_names_the_operator_and_registration_numbers_in_each_language(
+    client, portal_settings
+):
+    portal_settings.operator_zh = "某市扫黑办"
+    portal_settings.operator_en = "City Anti-Gang Office"
+    portal_settings.address_zh = "某市某路 1 号"
+    portal_settings.icp_number = "京ICP备12345678号-1"
+    portal_settings.public_security_number = "京公网安备11010502012345号"
+    portal_settings.save()
+
+    zh = client.get("/")
+    assert operator_lines(zh) == [
+        label("zh-hans", "Operator: %(name)s", name="某市扫黑办"),
+        label("zh-hans", "Address: %(address)s", address="某市某路 1 号"),
+        label("zh-hans", "ICP registration:") + "京ICP备12345678号-1",
+        label("zh-hans", "Public security registration:") + "京公网安备11010502012345号",
+    ]
+    html = zh.content.decode()
+    assert '<a href="https://beian.miit.gov.cn/" lang="zh-Hans">京ICP备12345678号-1</a>' in html
+    assert (
+        '<a href="https://beian.mps.gov.cn/#/query/webSearch?code=11010502012345" '
+        'lang="zh-Hans">京公网安备11010502012345号</a>'
+    ) in html
+    # English labels; the English name, and the Chinese address where no English one is set.
+    assert operator_lines(client.get("/en/")) == [
+        "Operator: City Anti-Gang Office",
+        "Address: 某市某路 1 号",
+        "ICP registration:京ICP备12345678号-1",
+        "Public security registration:京公网安备11010502012345号",
+    ]
+
+
+@pytest.mark.django_db
+def test_empty_operator_settings_hide_their_lines(client, portal_settings):
+    assert operator_lines(client.get("/")) == []
+    portal_settings.icp_number = "京ICP备12345678号-1"
+    portal_settings.save()
+    assert operator_lines(client.get("/")) == [
+        label("zh-hans", "ICP registration:") + "京ICP备12345678号-1"
+    ]
+    assert "beian.mps.gov.cn" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_operator_is_marked_fictional_and_kept_once_edited(client, site_tree):
+    portal.demo.load_settings(site_tree["site"])
+    lines = operator_lines(client.get("/"))
+    assert len(lines) == 4 and all("虚构" in line for line in lines), lines
+    assert all("fictional" in line for line in operator_lines(client.get("/en/"))[:2])
+    settings = PortalSettings.for_site(site_tree["site"])
+    settings.icp_number = "京ICP备12345678号-1"
+    settings.operator_zh = ""
+    settings.save()
+    portal.demo.load_settings(site_tree["site"])
+    settings.refresh_from_db()
+    assert settings.icp_number == "京ICP备12345678号-1" and settings.operator_zh == ""
+
+
+@pytest.mark.django_db
+def test_editors_set_the_operator_and_registration_numbers(admin_client, portal_settings):
+    url = reverse(
+        "wagtailsettings:edit", args=["portal", "portalsettings", portal_settings.site_id]
+    )
+    page = admin_client.get(url).content.decode()
+    assert 'name="operator_zh"' in page and 'name="public_security_number"' in page
+    data = nested_form_data(
+        {
+            "hotline": "12337",
+            "operator_zh": "某市扫黑办",
+            "operator_en": "",
+            "address_zh": "某市某路 1 号",
+            "address_en": "",
+            "icp_number": "京ICP备12345678号-1",
+            "public_security_number": "",
+            "footer_links": inline_formset([]),
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    portal_settings.refresh_from_db()
+    assert (portal_settings.operator_zh, portal_settings.icp_number) == (
+        "某市扫黑办",
+        "京ICP备12345678号-1",
+    )
+    # English readers get the Chinese name when no English one is set.
+    assert portal_settings.operator("en") == "某市扫黑办"

@@ -3,21 +3,19 @@ from datetime import date
 from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def figure(context, value):
-    """A published count, or the words for a suppressed one (with an abbreviation that a
-    screen reader expands)."""
+@register.simple_tag
+def figure(value):
+    """A published count, or the word for a suppressed one. One word for every hidden figure:
+    some are hidden although large, only so that a small one cannot be worked out, and "<5"
+    would be untrue of them (the note under each table says why)."""
     if value is None:
-        minimum = context["figures"]["minimum"]
         return format_html(
-            '<abbr title="{}">&lt;{}</abbr>',
-            _("fewer than %(minimum)s, not shown") % {"minimum": minimum},
-            minimum,
+            '<span class="suppressed">{}</span>', pgettext("a figure not shown", "suppressed")
         )
     return number_format(value, force_grouping=True)
 

@@ -86,7 +86,12 @@ def lookup_page(request, form, status=200):
 
 
 def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=200):
+    questions = [] if clue.is_erased else reporter.open_questions(clue)
     context = {
+        # What staff asked and wait for: the page leads with it and its answer box. The box is
+        # shown only then, or when an answer sent came back with an error.
+        "open_questions": questions,
+        "show_reply": bool(questions) or bool(reply_form and reply_form.errors),
         "clue": clue,
         "tracking_number": format_tracking_number(clue.tracking_number),
         "public": clue.public_status(),
@@ -164,5 +169,5 @@ def lock(request):
     if not sessions.signed_in(request.session):
         # Nothing else of a reporter's is in it: its row and its cookie go now.
         request.session.flush()
-    messages.info(request, _("You have left the report. Enter the key again to return."))
+    messages.info(request, _("You have left the report. Enter the access key again to return."))
     return redirect("reporting:status")

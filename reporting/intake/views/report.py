@@ -24,7 +24,7 @@ from reporting.intake import kept_pages, receipts, throttle
 from reporting.intake.antispam import issue_stamp
 from reporting.intake.fields import category_options, entry_code_or_blank
 from reporting.intake.forms import MAX_PARTIES, PartyFormSet, ReportForm
-from reporting.intake.receipts import format_access_key, format_tracking_number
+from reporting.intake.receipts import format_tracking_number, receipt_access_key
 from reporting.intake.views.common import no_referrer, taking_evidence
 from reporting.lifecycle import submission
 from reporting.models import Category, Clue, Region
@@ -199,7 +199,7 @@ class ReportView(View):
         try:
             submission.submit_clue(
                 details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
-                parties=[p for p in parties.cleaned_data if p and p.get("name")],
+                parties=[p for p in parties.cleaned_data if p and any(p.values())],
                 reporter=form.reporter_details(),
                 submission_token=token,
                 entry_code=form.cleaned_data.get("entry", ""),
@@ -321,7 +321,7 @@ def _receipt_page(request, stored):
     (kept_pages)."""
     values = {
         "tracking_number": format_tracking_number(stored["tracking_number"]),
-        "access_key": format_access_key(stored["access_key"]),
+        "access_key": receipt_access_key(stored["access_key"]),
     }
     pages = kept_pages.PagesKeptUntilContentChanges(request, "receipt", RECEIPT_VALUES)
     skeleton = pages.get()
