@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -14,6 +16,11 @@ from .models import LedgerEntry
 @hooks.register("register_admin_viewset")
 def register_reporting_viewsets():
     return ReportingViewSetGroup()
+
+
+@hooks.register("insert_global_admin_css")
+def clue_queue_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin-clues.css"))
 
 
 @hooks.register("register_log_actions")

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,8 +18,10 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import IndexView, InspectView
 
 from portal.exports import PortalSpreadsheetExport
+from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
+from reporting.intake.receipts import format_tracking_number
 from reporting.lifecycle import ledger, review, transitions
 from reporting.lifecycle.forms import ReasonForm
 from reporting.lifecycle.scope import visible_clues
@@ -51,6 +54,39 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         },
         (datetime.date, datetime.time): {"xlsx": None},
     }
+
+    # The columns a phone keeps (static/css/admin-clues.css): the rest give way to them.
+    narrow_columns = {"tracking_number", "status", "created_at"}
+
+    def _get_title_column(self, field_name, column_class=TrackingNumberColumn, **kwargs):
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        for column in columns:
+            if (column.sort_key or column.name) not in self.narrow_columns:
+                column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
+        return columns
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sort_notice"] = self.sort_notice()
+        return context
+
+    def sort_notice(self):
+        """The order of the rows in words, above the table: the heading's arrow alone is
+        easy to miss and says nothing to a screen reader."""
+        ordering = self.ordering or ""
+        if ordering == "-created_at":
+            return _("Newest clues first. Select a column heading to sort by it.")
+        name = ordering.lstrip("-")
+        label = next((column.label for column in self.columns if column.sort_key == name), None)
+        if label is None:
+            return ""
+        if ordering.startswith("-"):
+            return _("Sorted by “%(column)s”, descending.") % {"column": label}
+        return _("Sorted by “%(column)s”, ascending.") % {"column": label}
 
     def get_base_queryset(self):
         queryset = visible_clues(self.request.user, super().get_base_queryset())
@@ -123,13 +159,15 @@ class ClueDetailView(InspectView):
                 data = {**draft["data"], f"{name}-seen": initial["seen"]}
                 if initial["conclusion"]:
                     data[f"{name}-conclusion"] = initial["conclusion"]
-                form = form_class(data, prefix=name, user=user)
+                form = form_class(data, prefix=name, user=user, clue=clue)
                 form.is_valid()
             else:
-                form = form_class(prefix=name, user=user, initial=initial)
+                form = form_class(prefix=name, user=user, clue=clue, initial=initial)
             forms.append((name, transition.label, form))
         context.update(
             clue=clue,
+            # Grouped as the reporter's receipt prints it, as in the queue.
+            tracking_number=format_tracking_number(clue.tracking_number),
             roles=sorted(Role(role).label for role in roles),
             parties=clue.parties.all(),
             evidence=clue.evidence.all(),
@@ -199,7 +237,7 @@ def clue_action(request, pk, action):
     if action not in transitions.TRANSITIONS:
         raise Http404
     transition = transitions.TRANSITIONS[action]
-    form = transition.form(request.POST, prefix=action, user=request.user)
+    form = transition.form(request.POST, prefix=action, user=request.user, clue=clue)
     if clue.status not in transition.states:
         # Said before the form's errors: a form for an action the state does not offer is
         # not on the page, so its missing fields would explain nothing.
@@ -224,7 +262,8 @@ def clue_action(request, pk, action):
             messages.error(request, str(error))
             _keep_draft(request, clue, action)
         else:
-            messages.success(request, _("Done."))
+            done = Clue.objects.select_related("unit").get(pk=clue.pk)
+            messages.success(request, transition.done_message(done))
             if not visible_clues(request.user).filter(pk=clue.pk).exists():
                 # Passed on beyond this person's scope (a transfer away): back to the queue.
                 return redirect("clues:index")

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
@@ -12,6 +11,7 @@ import django_filters
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin import views as admin_views
+from reporting.admin.columns import KeyClueColumn, YesNoColumn
 from reporting.admin.filters import ClueFilterSet
 from reporting.admin.statistics import supervised_units
 from reporting.admin.unit_forms import UnitAdminForm
@@ -41,7 +41,7 @@ class CategoryViewSet(ModelViewSet):
         "name_en",
         "slug",
         "law_article",
-        BooleanColumn("active", label=_("Offered on the report form")),
+        YesNoColumn("active", label=_("Offered on the report form")),
     ]
     list_filter = ["active"]
     search_fields = ["name", "name_en", "slug"]
@@ -72,14 +72,16 @@ class ClueViewSet(ModelViewSet):
         "category",
         "region",
         "unit",
-        BooleanColumn("is_key", label=_("Key clue")),
+        KeyClueColumn("is_key", label=_("Key clue")),
         "created_at",
         "feedback_due_at",
         "overdue_since",
     ]
     filterset_class = ClueFilterSet
     search_fields = ["tracking_number", "what_happened"]
-    ordering = ["feedback_due_at"]
+    # Newest first: what came in since one last looked is on top. The page says so
+    # (the heading's arrow and a line above the table); the due dates sort on a click.
+    ordering = "-created_at"
     list_export = [
         "tracking_number",
         "status",

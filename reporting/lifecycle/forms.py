@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reporting.lifecycle import destinations
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Conclusion, Transfer, Unit
 
@@ -23,8 +24,9 @@ class ActionForm(forms.Form):
 
     seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, clue=None, **kwargs):
         self.user = user
+        self.clue = clue
         super().__init__(*args, **kwargs)
 
     def arguments(self):
@@ -68,7 +70,10 @@ class TransferForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = Unit.get_tree()
+        # Only the units the rules let this person send this clue to: none is offered that
+        # the transfer would refuse, and a forged choice fails here before it gets there.
+        if self.clue is not None:
+            self.fields["to_unit"].queryset = destinations.offered(self.clue, self.user)
         self.fields["to_unit"].label_from_instance = lambda unit: (
             "\u3000" * (unit.depth - 1) + unit.label
         )

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reporting.jobs import forwarding
+from reporting.lifecycle import destinations
 from reporting.lifecycle.ledger import record
 from reporting.lifecycle.reporter import ask_reporter, reporter_details
 from reporting.lifecycle.transitions import (  # noqa: F401  (the names callers know review by)
@@ -31,6 +32,7 @@ from reporting.models import (
     Membership,
     Signature,
     Transfer,
+    Unit,
 )
 
 S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
@@ -89,41 +91,14 @@ def reject(clue, user, *, reason, duplicate_of=None, note=""):
 
 
 def _check_destination(clue, user, to_unit, mode):
-    current = clue.unit
-    if current is not None and to_unit.pk == current.pk:
+    if clue.unit is not None and to_unit.pk == clue.unit.pk:
         raise TransitionError(_("The clue is already with this unit."))
-    if mode == Mode.DIRECT_REVIEW:
-        if not to_unit.is_root():
-            raise TransitionError(_("Direct review goes to the national office."))
-        return
-    if mode == Mode.UPGRADE:
-        if current is None or not current.path.startswith(to_unit.path):
-            raise TransitionError(_("An upgrade goes to a unit above the one holding the clue."))
-        return
+    if mode == Mode.OFF_SITE and (clue.region is None or to_unit.region is None):
+        raise TransitionError(_("Off-site verification needs a known region on both sides."))
+    if not Unit.objects.filter(destinations.allowed(clue, user, mode), pk=to_unit.pk).exists():
+        raise TransitionError(str(destinations.REFUSALS[mode]))
     if mode == Mode.OFF_SITE:
-        region = clue.region
-        other = to_unit.region
-        if region is None or other is None:
-            raise TransitionError(_("Off-site verification needs a known region on both sides."))
-        # The local network to keep out: the clue's city (or its province, for a clue known
-        # only by province), everything in it and everything above it.
-        local = region if region.depth <= 2 else region.get_ancestors().get(depth=2)
-        if local.path.startswith(other.path) or other.path.startswith(local.path):
-            raise TransitionError(
-                _("Off-site verification goes to a unit outside the clue's city.")
-            )
-        clue.off_site_local = local.path
-        return
-    # Normal transfers and listed supervision go down the tree from whoever sends them.
-    senders = (
-        [current]
-        if current
-        else [m.unit for m in user.memberships.filter(role__in=[Role.INTAKE, Role.SUPERVISOR])]
-    )
-    if user.is_superuser and current is None:
-        return
-    if not any(to_unit.path.startswith(unit.path) for unit in senders):
-        raise TransitionError(_("A transfer goes to a unit below the one that sends it."))
+        clue.off_site_local = destinations.local_area(clue.region).path
 
 
 @performs("transfer")

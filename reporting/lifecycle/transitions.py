@@ -17,9 +17,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reporting.intake.receipts import format_tracking_number
 from reporting.lifecycle import forms
 from reporting.lifecycle.scope import roles_on
-from reporting.models import Clue, LedgerEntry, Membership
+from reporting.models import SIGNATURES_REQUIRED, Clue, LedgerEntry, Membership
 
 S, Role, Action = Clue.Status, Membership.Role, LedgerEntry.Action
 
@@ -48,8 +49,15 @@ class Transition:
     form: type[forms.ActionForm]
     # What the status page tells the reporter, for the ledger entries this action writes.
     tells_reporter: dict = field(default_factory=dict)
+    # What the admin tells the person once the action is done: a function of the clue as it
+    # now stands, so the message names what happened ("transferred to <unit>"), never a bare
+    # "done".
+    done: Callable | None = None
     # Set by @performs on the service in review.py.
     service: Callable | None = None
+
+    def done_message(self, clue):
+        return str(self.done(clue))
 
     def roles_in(self, status):
         return self.roles(status) if callable(self.roles) else self.roles
@@ -75,6 +83,42 @@ class Transition:
             )
 
 
+def _number(clue):
+    # As the reporter's receipt prints it, so staff and reporter read the same number.
+    return format_tracking_number(clue.tracking_number)
+
+
+def _accepted(clue):
+    if clue.is_key:
+        return _("Clue %(number)s accepted as a key clue.") % {"number": _number(clue)}
+    return _("Clue %(number)s accepted.") % {"number": _number(clue)}
+
+
+def _not_accepted(clue):
+    return _("Clue %(number)s not accepted: %(reason)s.") % {
+        "number": _number(clue),
+        "reason": clue.get_not_accepted_reason_display(),
+    }
+
+
+def _transferred(clue):
+    return _("Clue %(number)s transferred to %(unit)s.") % {
+        "number": _number(clue),
+        "unit": clue.unit.label,
+    }
+
+
+def _signed(clue):
+    if clue.status == S.CONCLUDED:
+        return _("Signed. The conclusion now stands; the reporter can be given feedback.")
+    conclusion = clue.conclusions.filter(stood_at=None, withdrawn_at=None).order_by("-pk").first()
+    count = conclusion.signatures.count() if conclusion else 0
+    return _("Signed: %(count)s of %(required)s signatures.") % {
+        "count": count,
+        "required": SIGNATURES_REQUIRED,
+    }
+
+
 BEFORE_CONCLUSION = frozenset({S.ACKNOWLEDGED, S.VERIFYING})
 
 TRANSITIONS = {
@@ -88,6 +132,7 @@ TRANSITIONS = {
             frozenset({Role.INTAKE}),
             forms.AcceptForm,
             {Action.ACCEPTED: gettext_lazy("Your report was accepted for verification.")},
+            done=_accepted,
         ),
         Transition(
             "reject",
@@ -97,6 +142,7 @@ TRANSITIONS = {
             frozenset({Role.INTAKE}),
             forms.RejectForm,
             {Action.NOT_ACCEPTED: gettext_lazy("Your report was not accepted.")},
+            done=_not_accepted,
         ),
         Transition(
             "transfer",
@@ -110,6 +156,7 @@ TRANSITIONS = {
                     "Your report was passed to the office responsible for checking it."
                 )
             },
+            done=_transferred,
         ),
         Transition(
             "acknowledge",
@@ -123,6 +170,7 @@ TRANSITIONS = {
                     "The responsible office started work on your report."
                 )
             },
+            done=lambda clue: _("Receipt of the clue acknowledged."),
         ),
         Transition(
             "progress",
@@ -131,6 +179,7 @@ TRANSITIONS = {
             BEFORE_CONCLUSION,
             frozenset({Role.VERIFIER}),
             forms.NoteForm,
+            done=lambda clue: _("Progress recorded."),
         ),
         Transition(
             "conclude",
@@ -139,6 +188,10 @@ TRANSITIONS = {
             BEFORE_CONCLUSION,
             frozenset({Role.VERIFIER}),
             forms.ConclusionForm,
+            done=lambda clue: (
+                _("Conclusion drafted. It stands once %(required)s signatories have signed it.")
+                % {"required": SIGNATURES_REQUIRED}
+            ),
         ),
         Transition(
             "sign",
@@ -149,6 +202,7 @@ TRANSITIONS = {
             forms.SignForm,
             # The last signature makes the conclusion stand.
             {Action.CONCLUDED: gettext_lazy("The check is finished.")},
+            done=_signed,
         ),
         Transition(
             "feedback",
@@ -158,6 +212,7 @@ TRANSITIONS = {
             frozenset({Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR}),
             forms.FeedbackForm,
             {Action.FEEDBACK: gettext_lazy("We gave you our answer.")},
+            done=lambda clue: _("Feedback given: the reporter sees it on the status page."),
         ),
         Transition(
             "close",
@@ -167,6 +222,7 @@ TRANSITIONS = {
             frozenset({Role.INTAKE, Role.SUPERVISOR}),
             forms.EmptyForm,
             {Action.CLOSED: gettext_lazy("Your report is closed.")},
+            done=lambda clue: _("Clue %(number)s closed.") % {"number": _number(clue)},
         ),
         Transition(
             "reopen",
@@ -176,6 +232,9 @@ TRANSITIONS = {
             frozenset({Role.INTAKE, Role.SUPERVISOR}),
             forms.ReasonForm,
             {Action.REOPENED: gettext_lazy("Your report is being looked at again.")},
+            done=lambda clue: (
+                _("Clue %(number)s reopened for look-back.") % {"number": _number(clue)}
+            ),
         ),
         Transition(
             "ask",
@@ -185,6 +244,7 @@ TRANSITIONS = {
             frozenset({Role.INTAKE, Role.VERIFIER, Role.SUPERVISOR}),
             forms.QuestionForm,
             {Action.STAFF_ASKED: gettext_lazy("We asked you a question.")},
+            done=lambda clue: _("Question sent to the reporter."),
         ),
     )
 }

@@ -5,7 +5,7 @@ an editor publishing a hero story the public then sees."""
 import re
 from datetime import date, timedelta
 
-from .conftest import staff_login
+from .conftest import VIEWPORTS, check_axe, staff_login
 from .steps import open_status, report
 
 FEEDBACK = "经核查，已依法立案侦查。感谢您的举报。"
@@ -41,7 +41,8 @@ def test_clue_from_report_to_feedback(new_context, viewport, server, shots):
     intake = staff_login(new_context(viewport), server, "intake-hebei")
     shots(intake, "intake-dashboard")
     intake.goto(f"/admin/reporting/clues/?q={tracking_number.replace(' ', '')}")
-    assert tracking_number.replace(" ", "") in intake.locator("table.listing").inner_text()
+    # Grouped as on the receipt the reporter reads it from.
+    assert tracking_number in intake.locator("table.listing").inner_text()
     shots(intake, "queue")
     clue_page(intake, server, tracking_number)
     shots(intake, "clue-as-submitted")
@@ -145,3 +146,38 @@ def test_editor_publishes_a_hero_story(new_context, viewport, server, shots):
     assert title in public.locator("h1").inner_text()
     assert "李警官" in public.locator("main").inner_text()
     shots(public, "story-public")
+
+
+def test_the_clue_queue_fits_a_phone(new_context, viewport, server, shots):
+    """The queue at 360 and 1280 px: on a phone the tracking number and the status stay in
+    view without sideways scrolling; the other columns come back on a wide screen."""
+    intake = staff_login(new_context(viewport), server, "intake-hebei")
+    intake.goto("/admin/reporting/clues/")
+    table = intake.locator("table.listing")
+    table.wait_for()
+    shots(intake, "queue")
+    width = VIEWPORTS[viewport]["viewport"]["width"]
+    headings = table.locator("thead th")
+    visible = [
+        headings.nth(index).inner_text().strip()
+        for index in range(headings.count())
+        if headings.nth(index).is_visible()
+    ]
+    for heading in ("跟踪编号", "状态"):
+        assert heading in visible, visible
+        box = table.locator("thead th", has_text=heading).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (heading, box)
+    first_number = table.locator("tbody td.title a").first
+    assert first_number.is_visible()
+    assert re.fullmatch(r"\d{4} \d{4} \d{4}", first_number.inner_text().strip())
+    # On one line: a number read out on the phone is not split across two.
+    assert first_number.evaluate("e => e.getClientRects().length") == 1
+    # Nothing of the table runs off the right edge of the screen.
+    assert table.bounding_box()["x"] + table.bounding_box()["width"] <= width + 1
+    if viewport == "phone":
+        assert "单位" not in visible
+    else:
+        assert {"单位", "重点线索"} <= set(visible), visible
+    # The order is said above the table, at both widths.
+    assert intake.locator("#sort-notice").is_visible()
+    check_axe(intake, f"clue queue ({viewport})")

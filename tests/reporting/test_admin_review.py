@@ -3,10 +3,13 @@
 import re
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 import pytest
 
 from reporting.factories import ClueFactory
+from reporting.intake.receipts import format_tracking_number
 from reporting.jobs import follow_up
 from reporting.lifecycle import ledger, reporter
 from reporting.lifecycle import review as workflow
@@ -22,7 +25,7 @@ def test_full_loop_through_the_admin(staff):
     tangshan = Unit.objects.get(code="r130200")
 
     queue = as_user(staff["intake-hebei"]).get(reverse("clues:index"))
-    assert clue.tracking_number in queue.content.decode()
+    assert format_tracking_number(clue.tracking_number) in queue.content.decode()
 
     act(staff["intake-hebei"], clue, "accept", {"is_key": "on"})
     response = act(
@@ -31,7 +34,15 @@ def test_full_loop_through_the_admin(staff):
         "transfer",
         {"to_unit": tangshan.pk, "mode": "normal", "deadline": "2099-01-01", "note": "请核查"},
     )
-    assert "已完成。" in response.content.decode()
+    # The message says what was done, in the reader's language.
+    number = format_tracking_number(clue.tracking_number)
+    assert (
+        escape(
+            _("Clue %(number)s transferred to %(unit)s.")
+            % {"number": number, "unit": tangshan.label}
+        )
+        in response.content.decode()
+    )
     act(staff["verifier-tangshan"], clue, "acknowledge")
     act(staff["verifier-tangshan"], clue, "progress", {"note": "约谈了知情人"})
     act(
@@ -207,7 +218,8 @@ def test_reading_exporting_and_downloading_do_not_make_a_page_stale(staff):
     ledger.record(clue, "evidence_downloaded", actor=staff["supervisor-hebei"])
     reporter.reporter_reply(clue, "补充：他们开一辆白色面包车。")
     response = act(staff["intake-hebei"], clue, "accept", seen=seen)
-    assert "已完成。" in response.content.decode()
+    number = format_tracking_number(clue.tracking_number)
+    assert escape(_("Clue %(number)s accepted.") % {"number": number}) in response.content.decode()
 
 
 def test_a_refused_action_keeps_what_was_typed(staff):
