@@ -1,7 +1,10 @@
 """Steps a person takes, shared by the browser tests."""
 
+import contextlib
 import io
 import re
+import sqlite3
+from datetime import UTC, datetime
 
 from PIL import Image
 
@@ -62,3 +65,18 @@ def report(context, server, url="/report/"):
     receipt = read_receipt(page)
     page.close()
     return receipt
+
+
+def ask(server, tracking_number, question):
+    """Staff ask the reporter a question: written straight into the server's database, as
+    the admin would store it."""
+    number = tracking_number.replace(" ", "")
+    with contextlib.closing(sqlite3.connect(server.db, timeout=10)) as connection, connection:
+        (clue,) = connection.execute(
+            "SELECT id FROM reporting_clue WHERE tracking_number = ?", (number,)
+        ).fetchone()
+        connection.execute(
+            "INSERT INTO reporting_message (clue_id, sender, body, created_at)"
+            " VALUES (?, 'staff', ?, ?)",
+            (clue, question, datetime.now(UTC).replace(tzinfo=None).isoformat(" ")),
+        )

@@ -3,13 +3,10 @@ its error state), the receipt, the lookup with its show-key toggle, and the stat
 staff have asked a question. Each is shot for review, checked with axe, and the controls a
 thumb must hit are measured."""
 
-import contextlib
 import re
-import sqlite3
-from datetime import UTC, datetime
 
 from .conftest import VIEWPORTS, check_axe
-from .steps import fill_report, read_receipt, send
+from .steps import ask, fill_report, read_receipt, send
 
 TAP = 44  # px: WCAG 2.5.5's target size, the portal's minimum
 
@@ -56,21 +53,6 @@ def key_groups_on_one_line(page):
     )
 
 
-def ask(server, tracking_number, question):
-    """Staff ask the reporter a question: written straight into the server's database, as
-    the admin would store it."""
-    number = tracking_number.replace(" ", "")
-    with contextlib.closing(sqlite3.connect(server.db, timeout=10)) as connection, connection:
-        (clue,) = connection.execute(
-            "SELECT id FROM reporting_clue WHERE tracking_number = ?", (number,)
-        ).fetchone()
-        connection.execute(
-            "INSERT INTO reporting_message (clue_id, sender, body, created_at)"
-            " VALUES (?, 'staff', ?, ?)",
-            (clue, question, datetime.now(UTC).replace(tzinfo=None).isoformat(" ")),
-        )
-
-
 def test_citizen_screens(new_context, viewport, server, shots):
     page = new_context(viewport).new_page()
 
@@ -82,6 +64,7 @@ def test_citizen_screens(new_context, viewport, server, shots):
         assert_tappable(page, 'input[name="evidence"]')
         assert file_button_height(page, 'input[name="evidence"]') >= TAP
         assert_tappable(page, 'button[name="refresh_captcha"]')
+        assert_tappable(page, "a.captcha__audio")
     # The new-picture button sits beside the picture, before the send button.
     picture, refresh = box(page, ".captcha__image"), box(page, 'button[name="refresh_captcha"]')
     assert abs(refresh["y"] - picture["y"]) < picture["height"]

@@ -20,7 +20,7 @@ from django.utils import translation
 import pytest
 
 from .conftest import HERE, SCREENSHOTS
-from .steps import fill_report, open_status, read_receipt, send
+from .steps import ask, fill_report, open_status, read_receipt, send
 
 VNU_JAR = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGUAGES = {"zh": "", "en": "/en"}
@@ -95,6 +95,10 @@ def collect_pages(new_context, server):
         html[f"{language}-status"] = served_by(
             page, open_status, page, tracking_number, access_key, prefix=prefix
         )
+        # The same page once staff have asked a question: the question and its answer box.
+        ask(server, tracking_number, "摊位费每次是谁来收？")
+        html[f"{language}-status-with-question"] = page.goto(f"{prefix}/report/status/").text()
+        assert page.locator(".question__text").count(), "the question is not shown"
 
         # The status lookup refusing a wrong key for that tracking number, in a browser
         # that has not unlocked it.
