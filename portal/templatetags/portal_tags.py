@@ -171,8 +171,9 @@ def field(bound_field, descriptions=None):
 
 
 # A label's own closing punctuation, dropped before the summary adds the language's colon:
-# "What happened?: ..." and "发生了什么？：..." read as doubled punctuation.
-LABEL_END = " ?？:："
+# "What happened?: ..." and "发生了什么？：..." read as doubled punctuation, as does a
+# checkbox's sentence ("我已阅读上述须知，并如实举报。：...").
+LABEL_END = " ?？:：.。!！"
 
 
 @register.simple_tag

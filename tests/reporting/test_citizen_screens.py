@@ -75,7 +75,11 @@ def test_a_person_described_without_a_name_is_kept(client, report_page, valid_da
 
 def refused(client, report_page, valid_data, url):
     _, hidden = report_page(url)
-    data = {**valid_data(what_happened="", category=None), **hidden, "captcha_1": "wrong"}
+    data = {
+        **valid_data(what_happened="", category=None, agree=""),
+        **hidden,
+        "captcha_1": "wrong",
+    }
     response = client.post(url, data)
     assert response.status_code == 400
     return response.content.decode()
@@ -109,7 +113,7 @@ def test_the_english_error_title_and_summary_read_naturally(client, report_page,
     entries = re.findall(r"<li><a [^>]*>(.*?)</a></li>", summary(html))
     assert "What happened: Tell us what happened." in entries
     assert any(entry.startswith("What kind of wrongdoing is it: ") for entry in entries)
-    assert "?:" not in summary(html)
+    assert "?:" not in summary(html) and ".:" not in summary(html)
 
 
 def test_the_chinese_error_summary_has_no_doubled_punctuation(client, report_page, valid_data):
@@ -119,8 +123,11 @@ def test_the_chinese_error_summary_has_no_doubled_punctuation(client, report_pag
         label = translation.gettext("What happened?").rstrip("？?")
         error = translation.gettext("Tell us what happened.")
         joined = translation.pgettext("error summary", "%(label)s: %(error)s")
+        agree = translation.gettext("I have read the notice above and report truthfully.")
     assert joined % {"label": label, "error": error} in entries
-    for doubled in ("？：", "？:", "?:", "：：", "：:"):
+    # The checkbox's sentence loses its full stop before the colon.
+    assert any(entry.startswith(agree.rstrip("。") + "：") for entry in entries), entries
+    for doubled in ("？：", "？:", "?:", "：：", "：:", "。：", ".:"):
         assert doubled not in summary(html)
 
 
