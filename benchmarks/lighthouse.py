@@ -94,7 +94,7 @@ def unlocked_status_cookie(env, port):
 def lighthouse(binary, url, name, run, cookie=None):
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"{name.replace(' ', '-')}-{run}"
-    subprocess.run(
+    completed = subprocess.run(
         [
             str(binary),
             url,
@@ -107,8 +107,12 @@ def lighthouse(binary, url, name, run, cookie=None):
             *([f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []),
         ],
         env={**os.environ, "CHROME_PATH": CHROMIUM},
-        check=True,
+        capture_output=True,
+        text=True,
     )
+    if completed.returncode != 0:
+        # --quiet keeps a good run's log out of the table; a failed one says why.
+        raise SystemExit(f"Lighthouse failed on {url}:\n{completed.stderr[-3000:]}")
     report = json.loads(Path(f"{stem}.report.json").read_text())
     return {key: report["categories"][key]["score"] for key in CATEGORIES}
 
