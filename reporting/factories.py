@@ -206,6 +206,10 @@ class ClueFactory(factory.Factory):
     photos = 0
     submission_token = factory.LazyFunction(lambda: f"factory-{secrets.token_hex(16)}")
     entry_code = ""
+    # None: the channel the public form sets (web, or poster with an entry code). Another
+    # channel stands for a clue staff entered.
+    channel = None
+    referring_body = ""
     language = "zh-hans"
     status = S.SUBMITTED
     to_unit = None
@@ -234,6 +238,8 @@ class ClueFactory(factory.Factory):
         photos,
         submission_token,
         entry_code,
+        channel,
+        referring_body,
         language,
         status,
         to_unit,
@@ -254,6 +260,11 @@ class ClueFactory(factory.Factory):
             files=[*files, *(evidence_file(f"photo-{n + 1}.jpg") for n in range(photos))],
         )
         clue.access_key = key
+        if channel or referring_body:
+            clue.channel = channel or clue.channel
+            clue.referring_body = referring_body
+            clue.clean()
+            clue.save(update_fields=["channel", "referring_body"])
         if status != S.SUBMITTED:
             advance(clue, status, to_unit=to_unit, **review)
         return clue

@@ -38,6 +38,9 @@ class ClueFilterSet(WagtailFilterSet):
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=Category.objects.all(), empty_label=_("All")
     )
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=Clue.Channel.choices, empty_label=_("All")
+    )
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=_units, empty_label=_("All"))
     is_key = django_filters.BooleanFilter(label=_("Key clue"))
     overdue = django_filters.BooleanFilter(

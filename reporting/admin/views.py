@@ -45,6 +45,7 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     # the screen, and statuses are words, not codes.
     custom_field_preprocess = {
         "status": {fmt: lambda value: str(Clue.Status(value).label) for fmt in ("csv", "xlsx")},
+        "channel": {fmt: lambda value: str(Clue.Channel(value).label) for fmt in ("csv", "xlsx")},
         "is_key": dict.fromkeys(("csv", "xlsx"), _yes_no),
     }
     custom_value_preprocess = {

@@ -78,6 +78,8 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 identity=Clue.Identity.NAMED if reporter else Clue.Identity.ANONYMOUS,
                 submission_token=submission_token,
                 entry_code=entry_code,
+                # A report that came with a poster's code came through its QR code.
+                channel=Clue.Channel.POSTER if entry_code else Clue.Channel.WEB,
                 language=language,
                 created_at=now,
                 acknowledge_due_at=now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),

@@ -4,6 +4,7 @@ reporter data must not enter page revisions, search indexes or the page tree."""
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
@@ -67,6 +68,16 @@ class Clue(models.Model):
         ANONYMOUS = "anonymous", _("anonymous")
         NAMED = "named", _("named")
 
+    class Channel(models.TextChoices):
+        # Web and poster are set by the public form (lifecycle/submission.py); the others
+        # are clues staff took elsewhere and entered themselves.
+        WEB = "web", _("web form")
+        POSTER = "poster", _("QR poster")
+        HOTLINE = "hotline", _("12337 hotline")
+        LETTER = "letter", _("letter")
+        VISIT = "visit", _("visit")
+        REFERRAL = "referral", _("referral")
+
     tracking_number = models.CharField(_("tracking number"), max_length=12, unique=True)
     access_key_hash = models.CharField(max_length=200, editable=False)
     status = models.CharField(
@@ -102,6 +113,12 @@ class Clue(models.Model):
     # (reporting.crypto); never stored in clear, never in logs.
     reporter_sealed = models.BinaryField(null=True, blank=True, editable=False)
     entry_code = models.CharField(_("entry point code"), max_length=20, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    # The body that passed the clue on (a discipline inspection commission, a procuratorate):
+    # named for referrals only.
+    referring_body = models.CharField(_("referring body"), max_length=200, blank=True)
     language = models.CharField(_("language of the report"), max_length=10)
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
@@ -189,6 +206,15 @@ class Clue(models.Model):
 
     def __str__(self):
         return self.tracking_number
+
+    def clean(self):
+        super().clean()
+        if self.channel == self.Channel.REFERRAL and not self.referring_body.strip():
+            raise ValidationError({"referring_body": _("Name the body that referred this clue.")})
+        if self.channel != self.Channel.REFERRAL and self.referring_body:
+            raise ValidationError(
+                {"referring_body": _("Only a referred clue names a referring body.")}
+            )
 
     @property
     def is_erased(self):
