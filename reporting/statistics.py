@@ -112,6 +112,7 @@ class _Group:
     end: datetime
     unit_path: str | None = None
     category: Category | None = None
+    channel: str | None = None
 
     def held(self, unit_field, clue_prefix):
         condition = Q()
@@ -119,6 +120,8 @@ class _Group:
             condition &= Q(**{f"{unit_field}__path__startswith": self.unit_path})
         if self.category is not None:
             condition &= Q(**{f"{clue_prefix}category": self.category})
+        if self.channel is not None:
+            condition &= Q(**{f"{clue_prefix}channel": self.channel})
         return condition
 
     def during(self, field):
@@ -251,6 +254,14 @@ def _category_groups(start, end, category):
     return categories, groups
 
 
+def _channel_groups(start, end):
+    channels = list(Clue.Channel)
+    groups = [
+        _Group(clues=Q(channel=each), start=start, end=end, channel=each) for each in channels
+    ]
+    return channels, groups
+
+
 @_without_jit
 def by_child_unit(unit, start, end, category=None):
     """[(child unit, its Figures)] for each unit directly under `unit`, in tree order."""
@@ -271,17 +282,23 @@ class Overview:
     previous: Figures
     children: list
     categories: list
+    # [(Clue.Channel, Figures)]: every channel, in the order of the choices.
+    channels: list
 
 
 @_without_jit
 def overview(unit, start, end, category=None):
     """What the statistics page shows: the period and the one before it, each with its
-    medians, and the period by unit below and by category, counted in one pass per period."""
+    medians, and the period by unit below, by category and by channel, counted in one pass
+    per period."""
     before = previous_period(start, end)
     children, child_groups = _child_groups(unit, start, end)
     categories, category_groups = _category_groups(start, end, category)
+    channels, channel_groups = _channel_groups(start, end)
     total = _Group(clues=Q(), start=start, end=end)
-    current, *rows = _counts(unit, category, [total, *child_groups, *category_groups])
+    current, *rows = _counts(
+        unit, category, [total, *child_groups, *category_groups, *channel_groups]
+    )
     # The period before on its own: in the same pass, every row of both periods would be
     # weighed against every group of the breakdowns.
     (previous,) = _counts(unit, category, [_Group(clues=Q(), start=before[0], end=before[1])])
@@ -289,7 +306,10 @@ def overview(unit, start, end, category=None):
         current=_with_medians(current, unit, start, end, category),
         previous=_with_medians(previous, unit, *before, category),
         children=list(zip(children, rows[: len(children)], strict=True)),
-        categories=list(zip(categories, rows[len(children) :], strict=True)),
+        categories=list(
+            zip(categories, rows[len(children) : len(children) + len(categories)], strict=True)
+        ),
+        channels=list(zip(channels, rows[len(children) + len(categories) :], strict=True)),
     )
 
 

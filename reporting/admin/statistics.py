@@ -162,12 +162,14 @@ def statistics_view(request):
         current, previous = overview.current, overview.previous
         children = [(child.label, figures) for child, figures in overview.children]
         by_category = [(each.label, figures) for each, figures in overview.categories]
+        by_channel = [(each.label, figures) for each, figures in overview.channels]
         context.update(
             unit=unit,
             current=current,
             previous=previous,
             children=children,
             by_category=by_category,
+            by_channel=by_channel,
             chart=_bars(children, lambda figures: figures.verification_rate) if children else "",
             presets=_presets(unit, category, start, end, today),
         )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from reporting import statistics
-from reporting.models import Category, Membership, StatisticsSnapshot, Unit
+from reporting.models import Category, Clue, Membership, StatisticsSnapshot, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ PRESETS = {
 DEFAULT_PRESET = "month"
 # Bump when the stored figures change shape: older snapshots are then counted live until the
 # worker replaces them.
-FORMAT = 1
+FORMAT = 2  # 2: by channel too
 # A run stops starting new snapshots after this long and queues the rest as a new task, so
 # one run never holds a worker for long whatever the number of supervised units.
 RUN_SECONDS = 120
@@ -100,16 +100,17 @@ def dump(overview):
         "previous": asdict(overview.previous),
         "children": [[child.pk, asdict(figures)] for child, figures in overview.children],
         "categories": [[each.pk, asdict(figures)] for each, figures in overview.categories],
+        "channels": [[each.value, asdict(figures)] for each, figures in overview.channels],
     }
 
 
-def _rows(objects, stored):
+def _rows(objects, stored, key=lambda each: each.pk):
     """[(object, Figures)] in the objects' current order, or None when the stored rows are
-    for other objects (a unit or category added or removed since)."""
+    for other objects (a unit, category or channel added or removed since)."""
     by_id = dict(stored)
-    if {each.pk for each in objects} != set(by_id) or len(by_id) != len(stored):
+    if {key(each) for each in objects} != set(by_id) or len(by_id) != len(stored):
         return None
-    return [(each, statistics.Figures(**by_id[each.pk])) for each in objects]
+    return [(each, statistics.Figures(**by_id[key(each)])) for each in objects]
 
 
 def load(unit, figures):
@@ -120,13 +121,15 @@ def load(unit, figures):
     try:
         children = _rows(list(unit.get_children().order_by("path")), figures["children"])
         categories = _rows(list(Category.objects.order_by("sort_order")), figures["categories"])
-        if children is None or categories is None:
+        channels = _rows(list(Clue.Channel), figures["channels"], key=lambda each: each.value)
+        if children is None or categories is None or channels is None:
             return None
         return statistics.Overview(
             current=statistics.Figures(**figures["current"]),
             previous=statistics.Figures(**figures["previous"]),
             children=children,
             categories=categories,
+            channels=channels,
         )
     except (KeyError, TypeError, ValueError):
         logger.warning("unreadable statistics snapshot of unit %s; counting live", unit.pk)

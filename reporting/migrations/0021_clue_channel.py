@@ -7,10 +7,9 @@ from django.db import migrations, models
 
 def set_channels(apps, schema_editor):
     Clue = apps.get_model("reporting", "Clue")
-    # One statement each, whatever the number of clues; the field's default already made
-    # every clue a web clue.
+    # The field's default made every clue a web clue: only the poster clues are rewritten,
+    # in one statement whatever their number.
     Clue.objects.exclude(entry_code="").update(channel="poster")
-    Clue.objects.filter(entry_code="").update(channel="web")
 
 
 class Migration(migrations.Migration):
@@ -30,6 +29,7 @@ class Migration(migrations.Migration):
                     ("referral", "referral"),
                 ],
                 default="web",
+                db_default="web",
                 max_length=10,
                 verbose_name="channel",
             ),
@@ -37,7 +37,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="clue",
             name="referring_body",
-            field=models.CharField(blank=True, max_length=200, verbose_name="referring body"),
+            field=models.CharField(
+                blank=True, db_default="", max_length=200, verbose_name="referring body"
+            ),
         ),
         # Going back drops the field: nothing to undo before that.
         migrations.RunPython(set_channels, migrations.RunPython.noop),

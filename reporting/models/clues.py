@@ -113,12 +113,19 @@ class Clue(models.Model):
     # (reporting.crypto); never stored in clear, never in logs.
     reporter_sealed = models.BinaryField(null=True, blank=True, editable=False)
     entry_code = models.CharField(_("entry point code"), max_length=20, blank=True)
+    # Defaults in the database too, for rows written without Django (bulk loads, COPY).
     channel = models.CharField(
-        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+        _("channel"),
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.WEB,
+        db_default=Channel.WEB,
     )
     # The body that passed the clue on (a discipline inspection commission, a procuratorate):
     # named for referrals only.
-    referring_body = models.CharField(_("referring body"), max_length=200, blank=True)
+    referring_body = models.CharField(
+        _("referring body"), max_length=200, blank=True, db_default=""
+    )
     language = models.CharField(_("language of the report"), max_length=10)
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)

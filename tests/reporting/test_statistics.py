@@ -208,3 +208,23 @@ def test_the_page_overview_agrees_with_each_figure_alone(scene, django_assert_ma
         assert page.previous == statistics.figures(parent, *before)
         assert page.children == statistics.by_child_unit(parent, start, end)
         assert page.categories == statistics.by_category(parent, start, end)
+
+
+def test_the_breakdown_by_channel_adds_up(scene, staff, client):
+    ClueFactory(entry_code="TSMKT2")
+    hotline = ClueFactory(channel=Clue.Channel.HOTLINE)
+    workflow.accept(hotline, staff["intake-hebei"])
+    start, end = today()
+    page = statistics.overview(unit("r130000"), start, end)
+    assert [channel for channel, _ in page.channels] == list(Clue.Channel)
+    rows = dict(page.channels)
+    assert rows[Clue.Channel.POSTER].received == 1
+    assert (rows[Clue.Channel.HOTLINE].received, rows[Clue.Channel.HOTLINE].accepted) == (1, 1)
+    assert rows[Clue.Channel.LETTER].received == 0
+    assert rows[Clue.Channel.WEB].received == page.current.received - 2
+    assert sum(figures.received for figures in rows.values()) == page.current.received
+    assert sum(figures.transfers for figures in rows.values()) == page.current.transfers
+    client.force_login(staff["supervisor-hebei"])
+    html = client.get("/admin/reporting/statistics/", {"live": 1}).content.decode()
+    section = html[html.index('id="by-channel"') :]
+    assert str(Clue.Channel.HOTLINE.label) in section

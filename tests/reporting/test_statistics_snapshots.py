@@ -87,6 +87,16 @@ def test_a_snapshot_of_other_rows_than_today_s_is_not_used():
     assert snapshots.stored(unit("r130000"), *periods()["month"]) is None
 
 
+def test_a_snapshot_stored_before_the_breakdown_by_channel_is_not_used():
+    snapshots.refresh(force=True)
+    hebei = unit("r130000")
+    for snapshot in StatisticsSnapshot.objects.filter(unit=hebei):
+        figures = {**snapshot.figures, "format": 1}
+        del figures["channels"]
+        StatisticsSnapshot.objects.filter(pk=snapshot.pk).update(figures=figures)
+    assert snapshots.stored(hebei, *periods()["month"]) is None
+
+
 def test_refresh_recounts_only_what_is_due(settings):
     counted, left = snapshots.refresh()
     assert counted == StatisticsSnapshot.objects.count() and left == 0
