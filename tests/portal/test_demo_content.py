@@ -98,3 +98,14 @@ def test_the_demo_s_statistics_are_stored_at_once(client):
     client.force_login(get_user_model().objects.get(username=username))
     html = client.get("/admin/reporting/statistics/").content.decode()
     assert "数据截至" in html
+
+
+@pytest.mark.django_db
+def test_the_demo_s_clues_name_their_channel():
+    """Poster clues where they carry an entry code, so the queue's channel filter finds some."""
+    from reporting.models import Clue
+
+    load()
+    assert Clue.objects.filter(channel=Clue.Channel.POSTER).exists()
+    assert not Clue.objects.exclude(entry_code="").exclude(channel=Clue.Channel.POSTER).exists()
+    assert not Clue.objects.filter(entry_code="").exclude(channel=Clue.Channel.WEB).exists()
