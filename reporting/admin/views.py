@@ -149,6 +149,8 @@ class ClueDetailView(InspectView):
             pointless.add("sign")
         if signers:
             pointless.add("conclude")
+        if clue.is_key:
+            pointless.add("mark_key")
         draft = self.request.session.pop(DRAFT_SESSION_KEY, None)
         forms = []
         for name, transition in transitions.TRANSITIONS.items():

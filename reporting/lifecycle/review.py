@@ -90,6 +90,16 @@ def reject(clue, user, *, reason, duplicate_of=None, note=""):
     )
 
 
+@performs("mark_key")
+def mark_key(clue, user):
+    if clue.is_key:
+        raise TransitionError(_("The clue is already a key clue."))
+    clue.is_key = True
+    clue.save(update_fields=["is_key"])
+    record(clue, Action.KEY_MARKED, actor=user, unit=clue.unit)
+    return clue
+
+
 def _check_destination(clue, user, to_unit, mode):
     if clue.unit is not None and to_unit.pk == clue.unit.pk:
         raise TransitionError(_("The clue is already with this unit."))

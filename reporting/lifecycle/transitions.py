@@ -145,6 +145,17 @@ TRANSITIONS = {
             done=_not_accepted,
         ),
         Transition(
+            "mark_key",
+            gettext_lazy("Mark as a key clue"),
+            gettext_lazy("mark as a key clue"),
+            frozenset({S.SUBMITTED, *Clue.BEING_VERIFIED}),
+            frozenset({Role.INTAKE, Role.SUPERVISOR}),
+            forms.EmptyForm,
+            done=lambda clue: (
+                _("Clue %(number)s marked as a key clue.") % {"number": _number(clue)}
+            ),
+        ),
+        Transition(
             "transfer",
             gettext_lazy("Transfer to a unit"),
             gettext_lazy("transfer"),
@@ -303,6 +314,7 @@ DECISIONS = {
     Action.REOPENED,
     Action.STAFF_ASKED,
     Action.SUBMITTED,
+    Action.KEY_MARKED,
 }
 
 

@@ -14,11 +14,13 @@ from .outbox import OutgoingMail
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
 from .snapshots import StatisticsSnapshot
+from .triage import BulkJob
 from .units import Membership, Unit
 
 __all__ = [
     "SIGNATURES_REQUIRED",
     "BilingualName",
+    "BulkJob",
     "Category",
     "Clue",
     "Conclusion",

@@ -162,6 +162,19 @@ class Clue(models.Model):
     # the same story, and concluded clues reported again, which call for a look-back.
     related = models.ManyToManyField("self", verbose_name=_("related clues"), blank=True)
     needs_lookback = models.BooleanField(_("reported again after conclusion"), default=False)
+    # The repeat cluster: the earliest clue of the group the related links join (by way of
+    # other clues too), on every member, the earliest included; empty for a clue with no
+    # repeats. Kept by reporting/lifecycle/repeats.py, so the queue groups a cluster with
+    # one indexed column instead of walking the links.
+    cluster = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat cluster"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cluster_members",
+        editable=False,
+    )
     # True from the report until the worker has told intake and linked repeat reports
     # (jobs.follow_up.follow_new_clue); the periodic checks finish any a lost task left. False
     # in the database too, for rows written without Django (bulk loads, COPY).
@@ -204,6 +217,13 @@ class Clue(models.Model):
                 fields=["created_at"],
                 condition=models.Q(follow_up_pending=True),
                 name="clue_follow_up_pending",
+            ),
+            # Repeats are a small part of all clues: the queue's cluster grouping reads only
+            # them.
+            models.Index(
+                fields=["cluster", "created_at"],
+                condition=models.Q(cluster__isnull=False),
+                name="clue_in_cluster",
             ),
         ]
         permissions = [
@@ -364,6 +384,9 @@ class LedgerEntry(models.Model):
         REMINDED = "reminded", _("reminder sent")
         CONTENT_ERASED = "content_erased", _("content erased after the retention period")
         VIEWED = "viewed", _("clue viewed by staff")
+        KEY_MARKED = "key_marked", _("marked as a key clue")
+        REPLY_SLIP = "reply_slip", _("reply slip printed")
+        FOLLOW_UP_TAKEN = "follow_up_taken", _("reporter's follow-up taken by staff")
 
     clue = models.ForeignKey(Clue, on_delete=models.PROTECT, related_name="ledger")
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -62,6 +62,7 @@ ALLOWED = {
 DATA = {
     "accept": {},
     "reject": {"reason": "out_of_scope", "note": "不属于涉黑涉恶线索"},
+    "mark_key": {},
     "transfer": {"mode": "direct_review", "deadline": "2099-01-01", "note": "提级"},
     "acknowledge": {},
     "progress": {"note": "走访了知情人"},
