@@ -8,10 +8,13 @@ from wagtail.users.models import UserProfile
 
 import pytest
 
+import reporting.demo
 from reporting.factories import ClueFactory, clue_at
 from reporting.intake.receipts import format_access_key, format_tracking_number
 from reporting.jobs import retention
+from reporting.lifecycle import reporter
 from reporting.models import Clue, LedgerEntry, Message
+from tests.conftest import StaffClient
 
 from . import samples
 
@@ -58,8 +61,8 @@ def errors(response):
 
 
 def test_a_call_is_stored_as_the_reporters_message(client, intake, clue):
-    staff_question = clue.messages.create(sender=Message.Sender.STAFF, body="（测试）哪个市场？")
-    assert staff_question  # an open question, that the call answers
+    reporter.ask_reporter(clue, "（测试）哪个市场？", staff=intake)
+    assert reporter.open_questions(clue)  # the call answers it
     response = post(client, clue, body="（测试）城南农贸市场，每周三来收钱。")
     assert response.status_code == 302
     assert response["Location"] == f"/admin/reporting/clues/inspect/{clue.pk}/"
@@ -69,8 +72,6 @@ def test_a_call_is_stored_as_the_reporters_message(client, intake, clue):
     entry = clue.ledger.get(action=Action.FOLLOW_UP_TAKEN)
     assert entry.actor == intake
     assert "hotline" in entry.note and intake.get_username() in entry.note
-    from reporting.lifecycle import reporter
-
     assert reporter.open_questions(clue) == []  # answered, as a reply on the web would
     # The clue page names who took it down, and says so in the success message.
     page = client.get(response["Location"]).content.decode()
@@ -245,3 +246,25 @@ def test_only_the_staff_channels_are_offered(client, intake, clue):
     form = client.get(URL).content.decode()
     assert 'value="hotline"' in form and 'value="letter"' in form and 'value="visit"' in form
     assert 'value="web"' not in form and 'value="referral"' not in form
+
+
+def test_a_post_without_the_csrf_token_is_refused(staff, clue):
+    """The view sets its upload handler before the CSRF check (as the status page's "add
+    files" does): the check still runs."""
+    browser = StaffClient(enforce_csrf_checks=True)
+    browser.force_login(staff["intake-hebei"])
+    response = browser.post(
+        URL, {"tracking_number": clue.tracking_number, "channel": "hotline", "body": "x"}
+    )
+    assert response.status_code == 403
+    assert not clue.messages.exists()
+
+
+def test_the_demo_has_a_call_taken_down(staff):
+    first = reporting.demo.demo_caller_follow_up(staff)
+    again = reporting.demo.demo_caller_follow_up(staff)  # a second load adds nothing
+    assert first.pk == again.pk
+    entry = first.ledger.get(action=Action.FOLLOW_UP_TAKEN)
+    assert entry.actor == staff["intake-hebei"] and "hotline" in entry.note
+    assert first.messages.filter(sender=Message.Sender.REPORTER).count() == 1
+    assert reporter.open_questions(first) == []  # the call answered intake's question
