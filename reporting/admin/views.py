@@ -202,7 +202,7 @@ class ClueDetailView(InspectView):
             related=visible_clues(user, clue.related.all()),
             action_forms=forms,
             pending_signers=_pending_signers(conclusion, signers),
-            can_take_follow_up=reporter.may_take_follow_up(user, clue) and not clue.is_erased,
+            can_take_follow_up=bool(roles & reporter.FOLLOW_UP_TAKERS) and not clue.is_erased,
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),
