@@ -46,6 +46,7 @@ class ReportingConfig(AppConfig):
         registry.add_demo_step(110, _demo_report)
         registry.add_demo_step(120, _demo_staff)
         registry.add_demo_step(130, _demo_review)
+        registry.add_demo_step(140, _demo_caller_follow_up)
         registry.add_demo_step(150, _demo_volume)
         registry.add_demo_refresh(20, _demo_statistics)
         registry.add_demo_summary(20, _staff_login)
@@ -102,6 +103,12 @@ def _demo_review(context):
     from . import demo
 
     demo.demo_review(context["people"])
+
+
+def _demo_caller_follow_up(context):
+    from . import demo
+
+    demo.demo_caller_follow_up(context["people"])
 
 
 def _demo_volume(context):

@@ -17,7 +17,7 @@ from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
 from .factories import ClueFactory, advance
-from .models import Category, Clue, Membership, Region, Unit
+from .models import Category, Clue, LedgerEntry, Membership, Region, Unit
 from .reference_data import DATA, load_regions, seed_if_empty
 
 Role = Membership.Role
@@ -197,6 +197,29 @@ def demo_review(people):
             feedback="（示例）经核查，部分情况属实，已依法处理。",
             **hebei_to_tangshan,
         )
+
+
+def demo_caller_follow_up(people):
+    """The new construction clue's reporter rings the 12337 hotline to answer the question
+    intake put to them on the status page, and intake take the call down against the
+    tracking number they read out (docs/review.md, "When a caller rings again")."""
+    clue, _created = _demo_clue(
+        "demo-stage-new-000000000001",
+        "有人在建筑工地强揽土方工程，威胁其他施工队。",
+        category="engineering-construction",
+    )
+    if clue.ledger.filter(action=LedgerEntry.Action.FOLLOW_UP_TAKEN).exists():
+        return clue
+    intake = people["intake-hebei"]
+    reporter.ask_reporter(clue, "（示例）请问是哪个工地？大约什么时候开始的？", staff=intake)
+    reporter.take_follow_up(
+        clue,
+        "（示例，来电记录）举报人来电补充：是城东新区某安置房工地，今年三月起有人开车堵门，"
+        "不用他们的土方车就不让施工。",
+        staff=intake,
+        channel=Clue.Channel.HOTLINE,
+    )
+    return clue
 
 
 VOLUME_TEXTS = [

@@ -337,7 +337,8 @@ def public_counts(now, months=12):
     received: clues reported; accepted: clues accepted after screening (valid clues);
     transferred: clues transferred for verification; concluded: clues with a conclusion that
     came to stand; cases: clues whose standing conclusion led to a criminal case. Provinces
-    are keyed by their region path, categories by id, months by their first day."""
+    are keyed by their region path, categories by id, channels by their value, months by
+    their first day."""
     first = timezone.localdate(now).replace(day=1)
     series = [first]
     for _ in range(months - 1):
@@ -382,6 +383,7 @@ def public_counts(now, months=12):
             Substr("region__path", 1, Region.steplen),
             Substr("clue__region__path", 1, Region.steplen),
         ),
+        "channels": breakdown(F("channel"), F("clue__channel")),
     }
 
 

@@ -1,7 +1,9 @@
 """The demo's statistics page in both languages, with the milestone figures of the national
 anti-gang office's published work report (facts), and its first snapshot of live figures: the
 reporting demo's few dozen clues leave most kinds and provinces below the threshold, so a
-newcomer sees figures published and suppressed side by side (tests hold that)."""
+newcomer sees figures published and suppressed side by side (tests hold that). Its table by
+channel is suppressed throughout: the web form's figures would give away the two poster
+clues by subtraction (docs/statistics.md)."""
 
 from wagtail.models import Locale, Page
 

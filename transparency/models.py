@@ -34,6 +34,7 @@ class Snapshot(models.Model):
 MONTH_COLUMNS = ("received", "concluded")
 CATEGORY_COLUMNS = ("received", "transferred", "concluded")
 PROVINCE_COLUMNS = ("received", "transferred", "concluded")
+CHANNEL_COLUMNS = ("received", "transferred", "concluded")
 
 
 def _hides(rows, suppressed, columns):
@@ -85,12 +86,15 @@ class StatisticsPage(PortalPage):
             ]
             # A snapshot stored before the suppressed lines existed has none until the next.
             suppressed = figures.get("suppressed", {})
+            # Nor the breakdown by channel (format 1): its table waits for the next snapshot.
+            channels = figures.get("channels")
             context.update(
                 snapshot=snapshot,
                 figures=figures,
                 categories=_labelled(figures["categories"]),
                 provinces=_labelled(provinces),
                 quiet_provinces=len(figures["provinces"]) - len(provinces),
+                channels=None if channels is None else _labelled(channels),
                 suppressed=suppressed,
                 hiding={
                     "months": _hides(figures["months"], suppressed.get("months"), MONTH_COLUMNS),
@@ -100,6 +104,8 @@ class StatisticsPage(PortalPage):
                     "provinces": _hides(
                         figures["provinces"], suppressed.get("provinces"), PROVINCE_COLUMNS
                     ),
+                    "channels": channels is not None
+                    and _hides(channels, suppressed.get("channels"), CHANNEL_COLUMNS),
                 },
                 chart=monthly_chart(figures["months"]),
             )

@@ -27,14 +27,17 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from reporting.models import Category, Region
+from reporting.models import Category, Clue, Region
 from reporting.statistics import public_counts
 
 from .models import Snapshot
 
 BREAKDOWN = ("received", "transferred", "concluded", "cases")
+# The shape of the stored figures. A snapshot of an older format is replaced at the next
+# refresh whatever its age, and the page shows what it has until then. 2: by channel too.
+FORMAT = 2
 # The clues of a breakdown that are in none of its rows (reports without a place).
 REST = object()
 
@@ -177,6 +180,16 @@ def _breakdown(rows_by_key, totals, keys, names, nested=True, with_rest=False):
     return rows, suppressed
 
 
+def _channel_names(channel):
+    """A channel's label in both languages, stored with its figures as a kind's names are, so
+    the page labels a row without reading the clue models."""
+    names = {}
+    for field, language in (("name", settings.LANGUAGE_CODE), ("name_en", "en")):
+        with translation.override(language):
+            names[field] = str(channel.label)
+    return names
+
+
 def build(now=None):
     """The published figures, as JSON-ready data: nothing in it is below the minimum."""
     now = now or timezone.now()
@@ -192,6 +205,12 @@ def build(now=None):
     by_province, province_suppressed = _breakdown(
         counts["provinces"], totals, [each.path for each in provinces], BREAKDOWN, with_rest=True
     )
+    # Every channel is a row, those with no clue too (their zero is suppressed like any small
+    # figure), as every kind is: a missing row would tell a reader it holds no report.
+    channels = list(Clue.Channel)
+    by_channel, channel_suppressed = _breakdown(
+        counts["channels"], totals, [each.value for each in channels], BREAKDOWN
+    )
     months = dict(counts["months"])
     month_totals = {
         name: sum(row[name] for row in months.values()) for name in ("received", "concluded")
@@ -201,6 +220,7 @@ def build(now=None):
         months, month_totals, list(months), ("received", "concluded"), nested=False
     )
     return {
+        "format": FORMAT,
         "minimum": _minimum(),
         "totals": published,
         "months": [{"month": month.isoformat(), **by_month[month]} for month in months],
@@ -213,12 +233,17 @@ def build(now=None):
             {"name": each.name, "name_en": each.name_en, **_rates(by_province[each.path])}
             for each in provinces
         ],
+        "channels": [
+            {"channel": each.value, **_channel_names(each), **_rates(by_channel[each.value])}
+            for each in channels
+        ],
         # What the suppressed figures of each table's columns hold together: the rows shown
         # and this line add up to the published total.
         "suppressed": {
             "months": month_suppressed,
             "categories": category_suppressed,
             "provinces": province_suppressed,
+            "channels": channel_suppressed,
         },
     }
 
@@ -229,11 +254,17 @@ def current():
 
 def refresh(force=False):
     """Compute and store the figures unless the stored ones are younger than
-    PUBLIC_STATISTICS_REFRESH_MINUTES. Returns the snapshot in place."""
+    PUBLIC_STATISTICS_REFRESH_MINUTES and of the current format. Returns the snapshot in
+    place."""
     now = timezone.now()
     latest = current()
     fresh_until = timedelta(minutes=settings.PUBLIC_STATISTICS_REFRESH_MINUTES)
-    if latest is not None and not force and now - latest.computed_at < fresh_until:
+    if (
+        latest is not None
+        and not force
+        and latest.figures.get("format") == FORMAT
+        and now - latest.computed_at < fresh_until
+    ):
         return latest
     figures = build(now)
     with transaction.atomic():

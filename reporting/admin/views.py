@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,13 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.widgets import HeaderButton
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
-from reporting.lifecycle import ledger, review, transitions
+from reporting.lifecycle import ledger, reporter, review, transitions
 from reporting.lifecycle.forms import ReasonForm
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Delivery, LedgerEntry, Membership
@@ -74,6 +76,17 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         context = super().get_context_data(**kwargs)
         context["sort_notice"] = self.sort_notice()
         return context
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if reporter.takes_follow_ups(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    _("Record a follow-up"), url=reverse("clues:follow_up"), icon_name="comment"
+                )
+            )
+        return buttons
 
     def sort_notice(self):
         """The order of the rows in words, above the table: the heading's arrow alone is
@@ -179,7 +192,7 @@ class ClueDetailView(InspectView):
                 "actor", "unit"
             ),
             viewers=ledger.viewers(clue) if Role.SUPERVISOR in roles else None,
-            thread=clue.messages.all(),
+            thread=clue.messages.select_related("author"),
             transfers=clue.transfers.select_related("to_unit", "from_unit"),
             conclusion=conclusion or clue.conclusions.last(),
             deliveries=Delivery.objects.filter(transfer__clue=clue)
@@ -189,6 +202,7 @@ class ClueDetailView(InspectView):
             related=visible_clues(user, clue.related.all()),
             action_forms=forms,
             pending_signers=_pending_signers(conclusion, signers),
+            can_take_follow_up=bool(roles & reporter.FOLLOW_UP_TAKERS) and not clue.is_erased,
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),

@@ -11,7 +11,17 @@ from reporting.evidence.storage import EvidenceStorageError, delete_files, store
 from reporting.intake.receipts import check_access_key, hash_access_key, normalize_access_key
 from reporting.lifecycle import transitions
 from reporting.lifecycle.ledger import record
-from reporting.models import Clue, LedgerEntry, Message
+from reporting.models import Clue, LedgerEntry, Membership, Message
+
+# How a reporter gets back in touch other than through the status page: staff take it down.
+STAFF_CHANNELS = (Clue.Channel.HOTLINE, Clue.Channel.LETTER, Clue.Channel.VISIT)
+# Who takes a reporter's call or letter into a clue: the clue's intake and its supervisors
+# (administrators act as both, transitions.roles_of).
+FOLLOW_UP_TAKERS = frozenset({Membership.Role.INTAKE, Membership.Role.SUPERVISOR})
+
+
+class FollowUpRefused(Exception):
+    """A follow-up this person cannot take into this clue; the message says why."""
 
 
 def reporter_reply(clue, body):
@@ -44,8 +54,9 @@ def open_questions(clue):
     return list(questions)
 
 
-def add_reporter_evidence(clue, files):
-    """Evidence the reporter adds later, with the same all-or-nothing storage as a report."""
+def add_reporter_evidence(clue, files, *, actor=None):
+    """Evidence the reporter adds later, with the same all-or-nothing storage as a report.
+    `actor`: the staff member who took the files from the reporter (a letter, a visit)."""
     written = []
     try:
         with transaction.atomic():
@@ -56,11 +67,57 @@ def add_reporter_evidence(clue, files):
             record(
                 clue,
                 LedgerEntry.Action.REPORTER_ADDED_EVIDENCE,
+                actor=actor,
                 note=f"{len(files)}",
             )
     except BaseException:
         delete_files(written)
         raise
+
+
+def may_take_follow_up(user, clue):
+    return bool(transitions.roles_of(user, clue) & FOLLOW_UP_TAKERS)
+
+
+def takes_follow_ups(user):
+    """Whether this person takes follow-ups into some clue: intake, supervisors, admins."""
+    return user.is_superuser or user.memberships.filter(role__in=FOLLOW_UP_TAKERS).exists()
+
+
+def take_follow_up(clue, body, *, staff, channel, files=()):
+    """What a reporter said on the phone, in a letter or at a visit, taken down by `staff`:
+    stored as the reporter's own message (it answers an open question as a reply from the
+    status page does), with the files they handed over, in one transaction. The ledger
+    names who took it and how it came."""
+    channel = Clue.Channel(channel)
+    if channel not in STAFF_CHANNELS:
+        raise ValueError(f"not a channel staff take follow-ups from: {channel}")
+    with transaction.atomic():
+        clue = transitions.lock(clue)
+        if clue.is_erased:
+            raise FollowUpRefused(
+                _(
+                    "This clue was closed and its content erased, so nothing more can be "
+                    "added to it. Enter what the caller says as a new clue, and note this "
+                    "tracking number in it."
+                )
+            )
+        if not may_take_follow_up(staff, clue):
+            raise FollowUpRefused(_("Your role on this clue does not allow this."))
+        message = Message.objects.create(
+            clue=clue, sender=Message.Sender.REPORTER, author=staff, body=body
+        )
+        record(
+            clue,
+            LedgerEntry.Action.FOLLOW_UP_TAKEN,
+            actor=staff,
+            unit=clue.unit,
+            note=f"{channel.value} {staff.get_username()}",
+        )
+        # Last: files written to storage are removed again should this fail.
+        if files:
+            add_reporter_evidence(clue, files, actor=staff)
+    return message
 
 
 def reporter_timeline(clue):
@@ -72,6 +129,7 @@ def reporter_timeline(clue):
         A.SUBMITTED: _("We received your report."),
         A.REPORTER_REPLIED: _("You replied."),
         A.REPORTER_ADDED_EVIDENCE: _("You added evidence."),
+        A.FOLLOW_UP_TAKEN: _("We took down what you told us by phone, by letter or in person."),
         A.CONTENT_ERASED: _(
             "The retention period after closure ended: your contact details, the messages "
             "and the files were erased."
@@ -88,6 +146,15 @@ def reporter_timeline(clue):
 @functools.cache
 def _dummy_hash():
     return hash_access_key("0" * 20)
+
+
+def key_matches(clue, access_key):
+    """Whether the key a caller read out is this clue's, checked as the status page checks
+    it; no clue (an unknown number) costs the same and says no."""
+    if clue is None:
+        check_access_key(access_key, _dummy_hash())
+        return False
+    return check_access_key(access_key, clue.access_key_hash)
 
 
 def find_clue_for_reporter(tracking_number, access_key):

@@ -45,6 +45,9 @@ def test_statistics_page_fits_and_says_what_is_suppressed(new_context, viewport,
     assert sizes, "the chart has no labels"
     assert min(sizes) >= 12, f"chart labels drawn at {min(sizes):.1f} px"
 
+    # The breakdown by channel is one of the tables measured above.
+    assert page.locator("#figures-channels + .table-scroll .figures-table").count() == 1
+
     # The demo hides some figures: the word, never "<5", and the note under the table.
     words = page.locator(".figures-table .suppressed").all_inner_texts()
     assert words and len(set(words)) == 1 and "<" not in words[0], words

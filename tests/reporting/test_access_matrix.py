@@ -92,6 +92,10 @@ MATRIX = {
     # intake and supervisor; a signatory only signs.
     "clues:act": row(*SIGN_IN, GONE, OK, GONE, REFUSED, GONE, OK),
     "clues:evidence": THIS_CLUE,
+    # Recording a reporter's follow-up: intake, supervisors and superusers open the page (a
+    # supervisor elsewhere finds only the clues of their own subtree by number); verifiers
+    # and signatories are not offered it.
+    "clues:follow_up": row(*SIGN_IN, DENIED, OK, DENIED, DENIED, OK, OK),
     # The original, with its metadata: supervisors of the clue's subtree and superusers only.
     "clues:evidence_original": row(*SIGN_IN, GONE, GONE, GONE, GONE, GONE, OK),
     "clue_statistics": SUPERVISORS,

@@ -16,7 +16,8 @@ from wagtail.models import Locale
 
 import pytest
 
-from reporting.models import Region
+from reporting.factories import ClueFactory
+from reporting.models import Clue, Region
 from reporting.statistics import public_counts
 from transparency import services
 from transparency.models import Snapshot, StatisticsPage
@@ -52,6 +53,9 @@ def test_the_raw_counts_match_the_hand_count(scene):
     assert all(row == {"received": 0, "concluded": 0} for _, row in counts["months"][:-1])
     (gang,) = counts["categories"].values()
     assert gang == {"received": 5, "transferred": 3, "concluded": 1, "cases": 1}
+    assert counts["channels"] == {
+        "web": {"received": 5, "transferred": 3, "concluded": 1, "cases": 1}
+    }
 
 
 @pytest.mark.parametrize(
@@ -80,7 +84,7 @@ def _counts_in(value):
     if isinstance(value, dict):
         for key, inner in value.items():
             # The suppressed lines are totals less published rows: checked on their own.
-            if key not in ("minimum", "verification_rate", "case_rate", "suppressed"):
+            if key not in ("format", "minimum", "verification_rate", "case_rate", "suppressed"):
                 yield from _counts_in(inner)
     elif isinstance(value, list):
         for inner in value:
@@ -92,9 +96,9 @@ def _counts_in(value):
 def test_no_published_figure_is_drawn_from_fewer_than_five_clues(scene):
     figures = services.build()
     published = list(_counts_in(figures))
-    # The total received, this month's, the twelve months' and the one category's: the same
-    # five clues.
-    assert published == [5, 5, 5, 5]
+    # The total received, this month's, the twelve months' and the one category's, and the
+    # web form's (every clue of the scene came through it): the same five clues.
+    assert published == [5, 5, 5, 5, 5]
     # What the suppressed figures hold together: nothing, or at least the minimum.
     remainders = [
         value
@@ -308,6 +312,7 @@ def test_the_rows_shown_and_the_suppressed_line_add_up_to_the_total(scene, setti
     figures = services.build()
     tables = {
         "categories": (figures["categories"], figures["totals"], services.BREAKDOWN),
+        "channels": (figures["channels"], figures["totals"], services.BREAKDOWN),
         "provinces": (figures["provinces"], figures["totals"], services.BREAKDOWN),
         "months": (figures["months"], figures["month_totals"], ("received", "concluded")),
     }
@@ -342,3 +347,107 @@ def test_the_demo_shows_published_and_suppressed_figures_side_by_side(client):
     assert mixed, figures
     html = client.get("/figures/").content.decode()
     assert 'class="suppressed"' in html and 'class="statistics__note suppressed-note"' in html
+    # The channel table is there too, its rows and its line adding up to all clues. (With the
+    # demo's two poster clues beside the web form's others, every row of it is suppressed:
+    # the web form's figures would give the two away by subtraction.)
+    assert 'id="figures-channels"' in html
+    received = figures["suppressed"]["channels"]["received"] + sum(
+        row["received"] or 0 for row in figures["channels"]
+    )
+    assert received == figures["totals"]["received"]
+
+
+# --- the breakdown by channel ------------------------------------------------------------
+
+
+def _channels(figures):
+    return {row["channel"]: row for row in figures["channels"]}
+
+
+def test_every_channel_is_a_row_and_small_ones_are_suppressed(scene, settings):
+    """Hotline 1 and letter 1 are hidden with each other (two together reach a minimum of 2);
+    the web form's 3 is published; a channel with no clue is listed with its zero hidden, as a
+    kind with none is, so no row's absence tells a reader anything."""
+    settings.PUBLIC_STATISTICS_MIN_COUNT = 2
+    ClueFactory(channel=Clue.Channel.HOTLINE)
+    ClueFactory(channel=Clue.Channel.LETTER)
+    counts = public_counts(timezone.now())["channels"]
+    assert {key: row["received"] for key, row in counts.items()} == {
+        "web": 5,
+        "hotline": 1,
+        "letter": 1,
+    }
+    figures = services.build()
+    rows = _channels(figures)
+    assert list(rows) == [each.value for each in Clue.Channel]
+    assert rows["web"]["received"] == 5
+    assert rows["web"]["transferred"] == 3
+    assert rows["hotline"]["received"] is None and rows["letter"]["received"] is None
+    assert all(rows[key]["received"] is None for key in ("poster", "visit", "referral"))
+    # The two hidden ones are 2 together: the line says so, and the rows add up to all 7.
+    assert figures["suppressed"]["channels"]["received"] == 2
+    assert figures["totals"]["received"] == 7
+    # A row's figures after a hidden one are hidden too, its rates with them.
+    assert rows["hotline"]["transferred"] is None and rows["hotline"]["case_rate"] is None
+    assert rows["hotline"]["name_en"] == "12337 hotline"
+    with translation.override("zh-hans"):
+        assert rows["hotline"]["name"] == str(Clue.Channel.HOTLINE.label)
+
+
+def test_a_single_other_channel_cannot_be_subtracted_out(scene):
+    """With the minimum of 5, one hotline call beside five web reports: the web form's row,
+    though 5, is hidden too, or the total less it would give the call away."""
+    ClueFactory(channel=Clue.Channel.HOTLINE)
+    figures = services.build()
+    rows = _channels(figures)
+    assert figures["totals"]["received"] == 6
+    assert rows["web"]["received"] is None and rows["hotline"]["received"] is None
+    assert figures["suppressed"]["channels"]["received"] == 6
+    assert not any(value in range(1, 5) for value in _counts_in(figures["channels"]))
+
+
+def test_the_channel_table_in_both_languages(page, scene, client, settings):
+    settings.PUBLIC_STATISTICS_MIN_COUNT = 1
+    ClueFactory(channel=Clue.Channel.HOTLINE)
+    services.refresh(force=True)
+    english_page = page.get_translation(Locale.objects.get(language_code="en"))
+    for language, url in (("zh-hans", page.url), ("en", english_page.url)):
+        html = client.get(url).content.decode()
+        table = html.split('id="figures-channels"', 1)[1].split("</table>", 1)[0]
+        assert _in(language, "By channel") in html.split('id="figures-channels"', 1)[1][:80]
+        for channel in Clue.Channel:
+            with translation.override(language):
+                assert f'<th scope="row">{escape(str(channel.label))}</th>' in table
+        assert f'data-label="{_in(language, "Verification rate")}"' in table
+        assert _in(language, "All clues") in table
+    english = client.get(english_page.url).content.decode()
+    table = english.split('id="figures-channels"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="row">12337 hotline</th><td data-label="Received">1</td>' in table
+
+
+def test_the_channel_table_says_what_is_suppressed(page, scene, client):
+    ClueFactory(channel=Clue.Channel.HOTLINE)
+    services.refresh(force=True)
+    html = client.get(page.url).content.decode()
+    assert 'aria-describedby="suppressed-channels"' in html
+    assert 'id="suppressed-channels"' in html
+    table = html.split('id="figures-channels"', 1)[1].split("</table>", 1)[0]
+    assert "figures-table__suppressed" in table
+    assert "&lt;5" not in table and "<5" not in table
+
+
+@pytest.mark.usefixtures("render_every_time")
+def test_a_snapshot_of_the_older_format_still_shows_and_is_replaced(page, scene, client):
+    """Figures stored before the breakdown by channel: the page shows them without that table
+    until the worker replaces them, which it does at once however fresh they are."""
+    figures = services.build()
+    del figures["format"], figures["channels"], figures["suppressed"]["channels"]
+    old = Snapshot.objects.create(computed_at=timezone.now(), figures=figures)
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="figures-kinds"' in html and 'id="figures-channels"' not in html
+    latest = services.refresh()
+    assert latest.pk != old.pk and latest.figures["format"] == services.FORMAT
+    assert services.refresh().pk == latest.pk  # the new one is fresh
+    assert 'id="figures-channels"' in client.get(page.url).content.decode()
