@@ -63,9 +63,10 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     narrow_columns = {"tracking_number", "status", "created_at"}
 
     # The queue of repeats, grouped: the members of a cluster together, its lead first, then
-    # its repeats as they came in; the cluster with the latest lead on top. Read off the
-    # partial index clue_in_cluster, which holds exactly the clues such a queue lists.
-    GROUPED = ("-cluster", "created_at", "pk")
+    # its repeats as they came in; the newest cluster (by its lead's id) on top. Read off the
+    # partial index clue_in_cluster, which holds exactly the clues such a queue lists. By the
+    # id, not "-cluster", which would sort by the lead's own ordering through a join.
+    GROUPED = ("-cluster_id", "created_at", "pk")
 
     def _get_title_column(self, field_name, column_class=TrackingNumberColumn, **kwargs):
         return super()._get_title_column(field_name, column_class, **kwargs)
@@ -133,9 +134,9 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         easy to miss and says nothing to a screen reader."""
         if self.ordering == self.GROUPED:
             return _(
-                "Grouped by repeat cluster, the cluster with the latest lead first: each "
-                "cluster's lead clue, then its repeats in the order they came in. Select a "
-                "column heading to sort by it instead."
+                "Grouped by repeat cluster, newest cluster first: each cluster's lead clue, "
+                "then its repeats in the order they came in. Select a column heading to sort "
+                "by it instead."
             )
         ordering = self.ordering or ""
         if ordering == "-created_at":

@@ -184,9 +184,9 @@ def test_the_repeat_filter_groups_each_cluster_with_its_lead_first(staff, cluste
     start = numbers.index(site[0])
     assert numbers[start : start + 2] == site
     notice = _(
-        "Grouped by repeat cluster, the cluster with the latest lead first: each "
-        "cluster's lead clue, then its repeats in the order they came in. Select a "
-        "column heading to sort by it instead."
+        "Grouped by repeat cluster, newest cluster first: each cluster's lead clue, "
+        "then its repeats in the order they came in. Select a column heading to sort "
+        "by it instead."
     )
     assert escape(notice) in html
     # A heading chosen orders as it says.
