@@ -284,7 +284,7 @@ def test_the_column_costs_the_same_queries_however_many_clusters_a_page_shows(st
 
     def pair():
         name = next(people)
-        first = report([name], days_ago=3)
+        report([name], days_ago=3)
         second = report([name], days_ago=2)
         link_repeats(second.pk)
 
@@ -330,3 +330,21 @@ def test_the_clue_page_of_a_cluster_led_out_of_scope_does_not_name_the_lead(staf
     assert format_tracking_number(far_lead.tracking_number) not in html
     assert f"cluster={far_lead.pk}" not in html
     assert re.search(r"\b1\b", section.group(1))
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_leaves_one_cluster_of_four_to_triage(staff):
+    from reporting import demo
+
+    clues = demo.demo_repeat_cluster()
+    assert demo.demo_repeat_cluster() == clues  # loaded again: the same four
+    lead = clues[0]
+    assert leads(*clues) == [lead.pk] * 4
+    assert Clue.objects.filter(cluster=lead).count() == 4
+    channels = {Clue.objects.get(pk=clue.pk).channel for clue in clues}
+    assert channels == {Clue.Channel.WEB, Clue.Channel.POSTER, Clue.Channel.HOTLINE}
+    assert {clue.status for clue in clues} == {Clue.Status.SUBMITTED}
+    numbers = rows_of(queue(staff["intake-hebei"], cluster=lead.pk))
+    assert numbers == [clue.tracking_number for clue in clues]
