@@ -294,8 +294,12 @@ def test_the_column_costs_the_same_queries_however_many_clusters_a_page_shows(st
             queue(user)
         return len(captured)
 
+    report(["壬九"], days_ago=4)
+    report(["癸十"], days_ago=4)
+    none = cost()
     pair()
     few = cost()
+    assert few == none + 1  # the page's clusters, read at once
     for _index in range(5):
         pair()
     assert Clue.objects.filter(cluster__isnull=False).count() == 12
