@@ -352,3 +352,60 @@ def test_the_demo_leaves_one_cluster_of_four_to_triage(staff):
     assert {clue.status for clue in clues} == {Clue.Status.SUBMITTED}
     numbers = rows_of(queue(staff["intake-hebei"], cluster=lead.pk))
     assert numbers == [clue.tracking_number for clue in clues]
+
+
+# --- at once --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_joining_one_cluster_at_once_leave_one_cluster(site_tree):
+    """While one worker puts a new clue into a cluster, another makes an older clue its lead:
+    the second waits for the first and moves the new clue too, rather than leaving it with
+    the old lead."""
+    import threading
+
+    from django.db import transaction
+
+    import reporting.demo
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested; SQLite runs one writer at a time")
+    reporting.demo.load()
+    earliest = report(["刀疤强"], days_ago=30)
+    lead, old = report(["刀疤强"], days_ago=9), report(["刀疤强"], days_ago=8)
+    new = report(["刀疤强"])
+    join_cluster([lead.pk, old.pk])
+    joined, go_on, errors = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                join_cluster([new.pk, old.pk])
+                joined.set()
+                go_on.wait(10)  # holds its locks while the second starts
+        except Exception as error:  # reported by the test's thread
+            errors.append(error)
+        finally:
+            joined.set()
+            connection.close()
+
+    def second():
+        try:
+            joined.wait(10)
+            join_cluster([earliest.pk, old.pk])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    joined.wait(10)
+    threads[1].join(0.5)  # the second is waiting for the first's locks, not done
+    assert threads[1].is_alive()
+    go_on.set()
+    for thread in threads:
+        thread.join(20)
+    assert not errors
+    assert leads(earliest, lead, old, new) == [earliest.pk] * 4
