@@ -7,8 +7,9 @@
 Builds the database bench_statistics on the local PostgreSQL once (kept between runs;
 --regenerate rebuilds it): migrations, the demo's reference data (regions, categories, units,
 demo staff), a verifier, three signatories and an intake reviewer per office, then --clues
-clues over three years with their ledger, transfers, conclusions and signatures, drawn from a
-fixed seed and written with COPY. Every run applies new migrations (new indexes), stores
+clues over three years with their ledger, transfers, conclusions and signatures, and repeat
+reports linked into clusters (about 7 per cent of clues), drawn from a fixed seed and written
+with COPY. Every run applies new migrations (new indexes), stores
 the supervisors' statistics snapshots as the worker does (timed), starts
 gunicorn (1 worker, production settings), signs the staff in and times each page: one
 warm-up request, then --repeat requests (fewer when a page is slower than --budget allows);

@@ -191,6 +191,7 @@ def _cluster_summary(clue, user):
     return {
         "size": found["size"],
         "is_lead": clue.cluster_id == clue.pk,
+        "tracking_number": number or "",
         "number": format_tracking_number(number) if number else "",
         "lead": clue.cluster_id if number else None,
         "url": f"{reverse('clues:index')}?{urlencode({'cluster': clue.cluster_id})}"
