@@ -7,8 +7,9 @@
 Builds the database bench_statistics on the local PostgreSQL once (kept between runs;
 --regenerate rebuilds it): migrations, the demo's reference data (regions, categories, units,
 demo staff), a verifier, three signatories and an intake reviewer per office, then --clues
-clues over three years with their ledger, transfers, conclusions and signatures, drawn from a
-fixed seed and written with COPY. Every run applies new migrations (new indexes), stores
+clues over three years with their ledger, transfers, conclusions and signatures, and repeat
+reports linked into clusters (about 7 per cent of clues), drawn from a fixed seed and written
+with COPY. Every run applies new migrations (new indexes), stores
 the supervisors' statistics snapshots as the worker does (timed), starts
 gunicorn (1 worker, production settings), signs the staff in and times each page: one
 warm-up request, then --repeat requests (fewer when a page is slower than --budget allows);
@@ -43,10 +44,16 @@ ROOT = harness.ROOT
 SERVER = harness.LOCAL_POSTGRES
 STATIC_ROOT = ROOT / "var" / "bench-static"
 # Bump when the generated data changes shape: a kept database of another version is refused.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 DAY = 86400.0
 YEARS = 3
 REMINDER_DAYS = 5  # daily reminders recorded per overdue spell (the digest stops mattering)
+# Repeat reports: this share of clues are repeats of an earlier one (the same people, region
+# and category), in clusters of 2 to 6 whose members came in within about a month. With
+# their leads and the links of concluded clues reported again, about 7 per cent of clues
+# are in a cluster.
+REPEAT_SHARE = 0.02
+CLUSTER_SPAN_DAYS = 30
 
 # Clues per province follow the 2020 census (millions); other codes weigh 30.
 POPULATION = {
@@ -299,6 +306,7 @@ class Pick:
 
 
 REASON = Pick(["out_of_scope", "insufficient", "duplicate"], [45, 40, 15])
+CLUSTER_SIZE = Pick([2, 3, 4, 5, 6], [45, 25, 15, 9, 6])
 FINDING = Pick(
     [(finding, Pick(*zip(*outcomes, strict=True))) for finding, _w, outcomes in FINDINGS],
     [weight for _f, weight, _o in FINDINGS],
@@ -321,6 +329,9 @@ class Life:
         self.times, self.first_id, self.tracking = times, first_id, tracking
         self.transfer_id = self.conclusion_id = self.signature_id = 0
         self.related = set()
+        # Planned repeats (plan_repeats): a repeat's earlier members, and the region and
+        # category each cluster's lead was given, which its repeats share.
+        self.repeat_of, self.leads, self.lead_place = {}, set(), {}
 
     # Output rows of the clue being lived, collected per clue and written by the caller.
     def start(self, clue_id, created):
@@ -400,7 +411,15 @@ class Life:
     def live(self, clue_id, created):
         rng, world = self.rng, self.world
         self.start(clue_id, created)
-        self.region = region = world.pick_region()
+        earlier = self.repeat_of.get(clue_id)
+        if earlier:
+            # Linked as the worker does: the new clue to every earlier clue naming the same
+            # people.
+            self.related.update((clue_id, other) for other in earlier)
+            self.related.update((other, clue_id) for other in earlier)
+            self.region = region = self.lead_place[earlier[0]][0]
+        else:
+            self.region = region = world.pick_region()
         self.intake = world.intake_for(region)
         self.entry(created, "submitted")
         if self.step(1.5, 0.9):
@@ -545,6 +564,12 @@ class Life:
             if when == "period":
                 when_end = date.fromtimestamp(created - rng.uniform(0, 1) * DAY)
         shield = SHIELD(rng)
+        category = self.world.category(rng)
+        earlier = self.repeat_of.get(self.clue_id)
+        if earlier:
+            category = self.lead_place[earlier[0]][1]
+        elif self.clue_id in self.leads:
+            self.lead_place[self.clue_id] = (region, category)
         named = rng.random() < 0.25
         story = "".join(rng.sample(STORY, rng.randint(2, 5)))
         return (
@@ -569,7 +594,7 @@ class Life:
             created,
             self.ack_due,
             self.feedback_due,
-            self.world.category(rng),
+            category,
             region["id"] if region else None,
             self.duplicate_of,
             self.feedback,
@@ -657,6 +682,49 @@ class Writer:
             conn.commit()
 
 
+def plan_repeats(rng, times, first_id):
+    """Clusters of repeat reports, none sharing a clue: {repeat's id: the ids of the earlier
+    clues of its cluster, the lead first}, and the leads' ids."""
+    repeat_of, leads, taken = {}, set(), set()
+    wanted, planned = int(len(times) * REPEAT_SHARE), 0
+    while planned < wanted:
+        lead = rng.randrange(len(times))
+        size = CLUSTER_SIZE(rng)
+        end = bisect.bisect(times, times[lead] + CLUSTER_SPAN_DAYS * DAY)
+        if end - lead <= size:
+            continue
+        members = [lead, *sorted(rng.sample(range(lead + 1, end), size - 1))]
+        if taken.intersection(members):
+            continue
+        taken.update(members)
+        ids = [first_id + member for member in members]
+        leads.add(ids[0])
+        for index, member in enumerate(ids[1:], start=1):
+            repeat_of[member] = ids[:index]
+        planned += size - 1
+    return repeat_of, leads
+
+
+def clusters_of(links):
+    """Each clue the links join to others, with its cluster's lead: the earliest clue of the
+    group, here the lowest id (ids follow the time received). The rule of
+    reporting.lifecycle.repeats.join_cluster."""
+    parent = {}
+
+    def root(pk):
+        parent.setdefault(pk, pk)
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for one, other in links:
+        one, other = root(one), root(other)
+        if one != other:
+            parent[max(one, other)] = min(one, other)
+    return [(pk, root(pk)) for pk in sorted(parent)]
+
+
 def tracking_numbers():
     from reporting.intake.receipts import damm_digit
 
@@ -692,6 +760,7 @@ def generate(args):
     times = sorted(start + (now - start) * rng.random() ** 0.8 for _ in range(args.clues))
     first_id = 1
     life = Life(world, rng, now, times, first_id, tracking_numbers())
+    life.repeat_of, life.leads = plan_repeats(random.Random(args.seed + 1), times, first_id)
     counts = dict.fromkeys(TABLES, 0)
     began = time.time()
     with contextlib.ExitStack() as stack:
@@ -714,6 +783,19 @@ def generate(args):
         counts["reporting_clue_related"] = len(life.related)
     # ExitStack closed the copies, then the connections, which commits them.
     print(f"written in {time.time() - began:.0f} s:", counts, flush=True)
+    # The repeat clusters, known once every link is: set as the worker keeps them.
+    members = clusters_of(life.related)
+    with psycopg.connect(f"{SERVER}/{args.database}") as conn:
+        conn.execute("CREATE TEMPORARY TABLE bench_cluster (id int8, cluster_id int8)")
+        with conn.cursor().copy("COPY bench_cluster FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "int8"])
+            for row in members:
+                copy.write_row(row)
+        conn.execute(
+            "UPDATE reporting_clue SET cluster_id = bench_cluster.cluster_id "
+            "FROM bench_cluster WHERE reporting_clue.id = bench_cluster.id"
+        )
+    print(f"repeat clusters: {len(members)} clues in {len({c for _p, c in members})}", flush=True)
 
     with psycopg.connect(f"{SERVER}/{args.database}", autocommit=True) as conn:
         for table in TABLES:
@@ -777,8 +859,17 @@ def pages(meta):
         start, end = snapshots.preset_dates(preset, today)
         return f"start={start}&end={end}"
 
+    from reporting.models import Clue
+
     national = Unit.objects.get(code="national").pk
     hebei = Unit.objects.get(code="r130000").pk
+    # The latest cluster, as a link from a clue's page opens it.
+    lead = (
+        Clue.objects.filter(cluster__isnull=False)
+        .order_by("-cluster")
+        .values_list("cluster", flat=True)
+        .first()
+    )
     statistics_url = "/admin/reporting/statistics/"
     return [
         ("statistics national default", "bench-supervisor-national", statistics_url),
@@ -799,6 +890,14 @@ def pages(meta):
         ("queue supervisor national overdue", "bench-supervisor-national",
          "/admin/reporting/clues/?overdue=true&open=true"),
         ("queue supervisor hebei", "supervisor-hebei", "/admin/reporting/clues/"),
+        ("queue clusters national", "bench-supervisor-national",
+         "/admin/reporting/clues/?repeats=true"),
+        ("queue clusters hebei", "supervisor-hebei",
+         "/admin/reporting/clues/?repeats=true"),
+        ("queue clusters intake hebei", "intake-hebei",
+         "/admin/reporting/clues/?repeats=true"),
+        ("queue one cluster national", "bench-supervisor-national",
+         f"/admin/reporting/clues/?cluster={lead}"),
         ("ledger supervisor national", "bench-supervisor-national", "/admin/reporting/ledger/"),
         ("ledger supervisor hebei", "supervisor-hebei", "/admin/reporting/ledger/"),
         ("dashboard supervisor national", "bench-supervisor-national", "/admin/"),

@@ -12,7 +12,7 @@ from reporting.intake.receipts import (
     hash_access_key,
     new_access_key,
 )
-from reporting.lifecycle import reporter
+from reporting.lifecycle import repeats, reporter
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
@@ -282,3 +282,62 @@ def demo_volume(people):
             },
             **by_province[hebei],
         )
+
+
+# One fictional protection racket at a Tangshan market, reported four times: by the web
+# form, through the market's poster (posters/demo.py, loaded before), by a hotline call
+# that staff entered, and on the web again. (token, channel, entry code, story)
+REPEAT_CLUSTER = [
+    (
+        "demo-repeat-cluster-00000001",
+        Clue.Channel.WEB,
+        "",
+        "路北区某农贸市场有个叫马某的人，带着几个人每月挨个摊位收“卫生管理费”，"
+        "每个摊位三百元，不交就不让出摊。",
+    ),
+    (
+        "demo-repeat-cluster-00000002",
+        Clue.Channel.POSTER,
+        "TSMKT2",
+        "扫了市场门口海报上的二维码来举报：马某一伙在市场里强收保护费，上周有摊主不交，被他们推倒在地。",
+    ),
+    (
+        "demo-repeat-cluster-00000003",
+        Clue.Channel.HOTLINE,
+        "",
+        "来电人称在市场卖菜多年：马某手下的人强迫摊主从他们那里进货，价钱比别处高一成，不从就砸秤。",
+    ),
+    (
+        "demo-repeat-cluster-00000004",
+        Clue.Channel.WEB,
+        "",
+        "再次反映马某的事：市场管理处一直不管，有人说他和市场里的人关系很好，摊主们都不敢吭声。",
+    ),
+]
+REPEAT_CLUSTER_PEOPLE = [
+    {"name": "（示例）马某", "description": "四十岁左右，光头", "role": "头目"}
+]
+
+
+def demo_repeat_cluster():
+    """Four reports naming the same people, linked by the worker's own linker (which also
+    makes them one repeat cluster led by the first), left new in the queue: a newcomer
+    triages the cluster once, accepting the lead and marking the others its duplicates."""
+    clues = []
+    for token, channel, entry_code, text in REPEAT_CLUSTER:
+        clue = Clue.objects.filter(submission_token=token).first()
+        if clue is None:
+            clue = ClueFactory(
+                what_happened=f"（示例，虚构）{text}",
+                where="（示例）路北区某农贸市场",
+                category="market-bullies",
+                region="130203",
+                parties=REPEAT_CLUSTER_PEOPLE,
+                submission_token=token,
+                entry_code=entry_code,
+                channel=None if entry_code else channel,
+            )
+        clues.append(clue)
+    for clue in clues:
+        repeats.link_repeats(clue.pk)
+    return clues

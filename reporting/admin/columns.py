@@ -35,3 +35,21 @@ class YesNoColumn(BooleanColumn):
     column gives screen readers the untranslated "True" and "False"."""
 
     cell_template_name = "reporting/admin/yes_no_cell.html"
+
+
+class ClusterColumn(Column):
+    """The repeat cluster a clue is in: its lead's number, grouped as on the receipt, and how
+    many of its clues this person may see, as a link to the queue of that cluster. The view
+    reads those for the whole page in one query (ClueIndexView.get_table) and leaves them on
+    each row as `cluster_summary`; a clue in no cluster shows a dash."""
+
+    cell_template_name = "reporting/admin/cluster_cell.html"
+
+    def get_value(self, instance):
+        # The id only: reading instance.cluster would load the lead, one query per row.
+        return instance.cluster_id
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["cluster"] = getattr(instance, "cluster_summary", None)
+        return context

@@ -1,6 +1,7 @@
 """The review queue's filters. The unit list holds only units of clues this person may see,
 so a verifier is not offered forty offices nationwide."""
 
+from django import forms
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
@@ -56,10 +57,40 @@ class ClueFilterSet(WagtailFilterSet):
     entry_code = django_filters.CharFilter(
         label=_("Poster code"), lookup_expr="iexact", max_length=20
     )
+    # The queue groups them by cluster when this is on (views.ClueIndexView.get_ordering).
+    repeats = django_filters.BooleanFilter(
+        label=_("In a repeat cluster"),
+        field_name="cluster",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text=_("Clues linked as repeats, grouped by cluster, each cluster's lead first."),
+    )
+    # One cluster, by its lead's id: the link on a clue's page and in the queue's column.
+    # Not a list to choose from; a lead this person may not see gives an empty queue, as an
+    # unknown one does, so the answer tells nothing about clues out of scope.
+    cluster = django_filters.CharFilter(
+        label=_("Repeat cluster"),
+        method="filter_cluster",
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Clue
         fields = []
+
+    def filter_cluster(self, queryset, name, value):
+        # Anything but an id the database can hold (letters, a sign, past 64 bits) is an
+        # unknown cluster: an empty queue, not the whole queue under an error.
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = value.isascii() and value.isdigit() and len(value) <= 19
+        if not digits or not 0 < int(value) < 2**63:
+            return queryset.none()
+        lead = int(value)
+        if self.request is None or not visible_clues(self.request.user).filter(pk=lead).exists():
+            return queryset.none()
+        return queryset.filter(cluster_id=lead)
 
     def filter_open(self, queryset, name, value):
         if value is None:

@@ -7,11 +7,13 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Case, Count, F, Max, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -61,6 +63,12 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     # The columns a phone keeps (static/css/admin-clues.css): the rest give way to them.
     narrow_columns = {"tracking_number", "status", "created_at"}
 
+    # The queue of repeats, grouped: the members of a cluster together, its lead first, then
+    # its repeats as they came in; the newest cluster (by its lead's id) on top. Read off the
+    # partial index clue_in_cluster, which holds exactly the clues such a queue lists. By the
+    # id, not "-cluster", which would sort by the lead's own ordering through a join.
+    GROUPED = ("-cluster_id", "created_at", "pk")
+
     def _get_title_column(self, field_name, column_class=TrackingNumberColumn, **kwargs):
         return super()._get_title_column(field_name, column_class, **kwargs)
 
@@ -88,9 +96,60 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
             )
         return buttons
 
+    def get_ordering(self):
+        """Grouped by cluster when the queue lists repeats (the repeat filter on, or one
+        cluster), unless a column heading was chosen."""
+        if not self.is_explicitly_ordered and self.listing_repeats():
+            return self.GROUPED
+        return super().get_ordering()
+
+    def listing_repeats(self):
+        if not self.filters or not self.filters.is_valid():
+            return False
+        data = self.filters.form.cleaned_data
+        return data.get("repeats") is True or bool((data.get("cluster") or "").strip())
+
+    def get_table(self, object_list):
+        rows = list(object_list)
+        self.summarize_clusters(rows)
+        return super().get_table(rows)
+
+    def summarize_clusters(self, rows):
+        """Each row's cluster as the cluster column shows it, for the whole page in one
+        query: the lead's number, and the size counted among the clues this person may see
+        (a count of all would tell of clues in other offices; the lead is named only when
+        it is one of theirs, as the clue's page does)."""
+        leads = {row.cluster_id for row in rows if row.cluster_id}
+        summaries = {}
+        if leads:
+            found = (
+                visible_clues(self.request.user, Clue.objects.filter(cluster_id__in=leads))
+                .order_by()
+                .values("cluster_id")
+                .annotate(
+                    size=Count("pk"),
+                    lead_number=Max(Case(When(pk=F("cluster_id"), then="tracking_number"))),
+                )
+            )
+            for item in found:
+                lead, number = item["cluster_id"], item["lead_number"]
+                summaries[lead] = {
+                    "size": item["size"],
+                    "number": format_tracking_number(number) if number else "",
+                    "url": f"{self.index_url}?{urlencode({'cluster': lead})}" if number else "",
+                }
+        for row in rows:
+            row.cluster_summary = summaries.get(row.cluster_id)
+
     def sort_notice(self):
         """The order of the rows in words, above the table: the heading's arrow alone is
         easy to miss and says nothing to a screen reader."""
+        if self.ordering == self.GROUPED:
+            return _(
+                "Grouped by repeat cluster, newest cluster first: each cluster's lead clue, "
+                "then its repeats in the order they came in. Select a column heading to sort "
+                "by it instead."
+            )
         ordering = self.ordering or ""
         if ordering == "-created_at":
             return _("Newest clues first. Select a column heading to sort by it.")
@@ -129,6 +188,28 @@ def _pending_signers(conclusion, signed):
         .exclude(user__in=signed)
         .select_related("user")
     ]
+
+
+def _cluster_summary(clue, user):
+    """The clue's repeat cluster as its page shows it: how many of its clues this person may
+    see, and its lead with the way to the cluster's queue when the lead is one of them."""
+    if clue.cluster_id is None:
+        return None
+    found = visible_clues(user, Clue.objects.filter(cluster_id=clue.cluster_id)).aggregate(
+        size=Count("pk"),
+        lead_number=Max(Case(When(pk=F("cluster_id"), then="tracking_number"))),
+    )
+    number = found["lead_number"]
+    return {
+        "size": found["size"],
+        "is_lead": clue.cluster_id == clue.pk,
+        "tracking_number": number or "",
+        "number": format_tracking_number(number) if number else "",
+        "lead": clue.cluster_id if number else None,
+        "url": f"{reverse('clues:index')}?{urlencode({'cluster': clue.cluster_id})}"
+        if number
+        else "",
+    }
 
 
 class ClueDetailView(InspectView):
@@ -200,6 +281,7 @@ class ClueDetailView(InspectView):
             .prefetch_related("attempt_log"),
             # Only related clues this person may see: scope applies to links too.
             related=visible_clues(user, clue.related.all()),
+            cluster=_cluster_summary(clue, user),
             action_forms=forms,
             pending_signers=_pending_signers(conclusion, signers),
             can_take_follow_up=bool(roles & reporter.FOLLOW_UP_TAKERS) and not clue.is_erased,

@@ -12,7 +12,7 @@ import django_filters
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin import follow_ups
 from reporting.admin import views as admin_views
-from reporting.admin.columns import KeyClueColumn, YesNoColumn
+from reporting.admin.columns import ClusterColumn, KeyClueColumn, YesNoColumn
 from reporting.admin.filters import ClueFilterSet
 from reporting.admin.statistics import supervised_units
 from reporting.admin.unit_forms import UnitAdminForm
@@ -75,6 +75,7 @@ class ClueViewSet(ModelViewSet):
         "channel",
         "unit",
         KeyClueColumn("is_key", label=_("Key clue")),
+        ClusterColumn("cluster", label=_("Repeat cluster")),
         "created_at",
         "feedback_due_at",
         "overdue_since",

@@ -6,6 +6,7 @@ import difflib
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -52,10 +53,56 @@ def find_repeats(clue):
 
 
 @transaction.atomic
+def join_cluster(clue_ids):
+    """The clues given, and every cluster any of them is in, become one repeat cluster led by
+    the earliest clue of them all (by time received, then pk), set on every member, the lead
+    included. The rule migration 0022 applied to the links made before clusters were kept;
+    whoever adds related links calls this with the clues they joined. Returns the lead.
+
+    Set-based: one UPDATE of the union whatever its size. The leads are locked before the
+    members are read, so two workers joining the same cluster at once take turns and the
+    second reads what the first wrote (a row the first moved into the cluster would escape a
+    read from before its commit)."""
+    ids = set(clue_ids)
+    if not ids:
+        return None
+    locked = set()
+    while True:
+        clusters = set(
+            Clue.objects.filter(pk__in=ids, cluster__isnull=False).values_list(
+                "cluster_id", flat=True
+            )
+        )
+        # A lead may have been merged into an earlier cluster while this waited for it.
+        clusters |= set(
+            Clue.objects.filter(pk__in=clusters, cluster__isnull=False).values_list(
+                "cluster_id", flat=True
+            )
+        )
+        wanted = (ids | clusters) - locked
+        if not wanted:
+            break
+        list(
+            Clue.objects.select_for_update(of=("self",))
+            .filter(pk__in=wanted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        locked |= wanted
+    members = Clue.objects.filter(Q(pk__in=ids) | Q(cluster_id__in=clusters))
+    lead = members.order_by("created_at", "pk").values_list("pk", flat=True).first()
+    members.exclude(cluster_id=lead).update(cluster_id=lead)
+    return lead
+
+
+@transaction.atomic
 def link_repeats(clue_id):
     clue = Clue.objects.select_for_update(of=("self",)).get(pk=clue_id)
     repeats = Clue.objects.filter(pk__in=find_repeats(clue))
     clue.related.add(*repeats)
+    joined = list(repeats.values_list("pk", flat=True))
+    if joined:
+        join_cluster([clue.pk, *joined])
     for old in repeats.filter(status__in=Clue.CONCLUDED, needs_lookback=False):
         Clue.objects.filter(pk=old.pk).update(needs_lookback=True)
         record(
