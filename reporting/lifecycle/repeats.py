@@ -97,8 +97,19 @@ def join_cluster(clue_ids):
 
 @transaction.atomic
 def link_repeats(clue_id):
-    clue = Clue.objects.select_for_update(of=("self",)).get(pk=clue_id)
-    repeats = Clue.objects.filter(pk__in=find_repeats(clue))
+    clue = Clue.objects.get(pk=clue_id)
+    found = find_repeats(clue)
+    # The clue and its repeats are locked together, in the order of their ids: two new
+    # clues that repeat each other, followed by two workers at once, would otherwise each
+    # lock its own clue first and then wait for the other's to link it (a deadlock, which
+    # PostgreSQL ends by refusing one, whose links would be lost).
+    list(
+        Clue.objects.select_for_update(of=("self",))
+        .filter(pk__in={clue_id, *found})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    repeats = Clue.objects.filter(pk__in=found)
     clue.related.add(*repeats)
     joined = list(repeats.values_list("pk", flat=True))
     if joined:
