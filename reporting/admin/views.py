@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,9 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.widgets.button import HeaderButton
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
+from reporting.admin.intake import may_enter_clues
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
@@ -69,6 +72,15 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
             if (column.sort_key or column.name) not in self.narrow_columns:
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
         return columns
+
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if may_enter_clues(self.request.user):
+            # A call, letter, visit or referral taken by intake joins the same queue.
+            url = reverse("clues:new")
+            buttons.append(HeaderButton(_("Enter a clue"), url=url, icon_name="plus"))
+        return buttons
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -167,6 +179,9 @@ class ClueDetailView(InspectView):
             else:
                 form = form_class(prefix=name, user=user, clue=clue, initial=initial)
             forms.append((name, transition.label, form))
+        entries = list(
+            clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related("actor", "unit")
+        )
         context.update(
             clue=clue,
             # Grouped as the reporter's receipt prints it, as in the queue.
@@ -175,8 +190,10 @@ class ClueDetailView(InspectView):
             parties=clue.parties.all(),
             evidence=clue.evidence.all(),
             # Who looked at the clue is for its supervisors alone (the panel below).
-            ledger=clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related(
-                "actor", "unit"
+            ledger=entries,
+            # A clue staff took by phone, letter, visit or referral names who entered it.
+            entered_by=next(
+                (e.actor for e in entries if e.action == LedgerEntry.Action.SUBMITTED), None
             ),
             viewers=ledger.viewers(clue) if Role.SUPERVISOR in roles else None,
             thread=clue.messages.all(),

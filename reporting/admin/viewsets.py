@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 import django_filters
 
 from portal.exports import PortalSpreadsheetExport
+from reporting.admin import intake as admin_intake
 from reporting.admin import views as admin_views
 from reporting.admin.columns import KeyClueColumn, YesNoColumn
 from reporting.admin.filters import ClueFilterSet
@@ -104,6 +105,14 @@ class ClueViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("new/", admin_intake.EnterClueView.as_view(), name="new"),
+            path("new/<int:pk>/receipt/", admin_intake.StaffReceiptView.as_view(), name="receipt"),
+            path("new/<int:pk>/done/", admin_intake.forget_receipt, name="receipt_done"),
+            path(
+                "inspect/<int:pk>/reply-slip/",
+                admin_intake.download_reply_slip,
+                name="reply_slip",
+            ),
             path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
             path(
                 "inspect/<int:pk>/evidence/<int:evidence_id>/",
