@@ -240,7 +240,7 @@ class StaffReceiptView(WagtailAdminTemplateMixin, TemplateView):
         request.session[PENDING_KEY] = pending
         stored = receipts.take_receipt(token) if token else None
         if stored is None or stored["tracking_number"] != clue.tracking_number:
-            messages.error(request, SHOWN_ONCE)
+            messages.error(request, SHOWN_ONCE, extra_tags="shown-once")
             return redirect("clues:inspect", pk=clue.pk)
         _hold(request, clue, stored)
         context = self.get_context_data(
@@ -258,7 +258,7 @@ def download_reply_slip(request, pk):
     clue = get_object_or_404(visible_clues(request.user), pk=pk)
     codes = held_codes(request, clue)
     if codes is None:
-        messages.error(request, SHOWN_ONCE)
+        messages.error(request, SHOWN_ONCE, extra_tags="shown-once")
         return redirect("clues:inspect", pk=clue.pk)
     portal = PortalSettings.for_request(request)
     pdf = reply_slip.render(
@@ -282,4 +282,5 @@ def forget_receipt(request, pk):
     held = request.session.get(HELD_KEY, {})
     held.pop(str(clue.pk), None)
     request.session[HELD_KEY] = held
+    messages.success(request, _("Done: the receipt's codes are no longer held for printing."))
     return redirect("clues:inspect", pk=clue.pk)

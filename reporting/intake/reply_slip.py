@@ -74,6 +74,7 @@ def _render(tracking_number, access_key, received_at, operator, hotline):
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("BOX", (0, 0), (-1, -1), 1, "black"),
                 ("INNERGRID", (0, 0), (-1, -1), 0.5, "black"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -96,7 +97,8 @@ def _render(tracking_number, access_key, received_at, operator, hotline):
         Spacer(1, 6 * mm),
         table,
         Spacer(1, 6 * mm),
-        *[Paragraph(escape(text), body) for text in paragraphs],
+        Paragraph(escape(paragraphs[0]), _style(11, spaceAfter=2 * mm)),
+        Paragraph(escape(paragraphs[1]), body),
         Spacer(1, 2 * mm),
         Paragraph(escape(url), code),
         Spacer(1, 4 * mm),
@@ -153,6 +155,8 @@ def _render(tracking_number, access_key, received_at, operator, hotline):
         bottomMargin=20 * mm,
         title=_("Receipt of your clue"),
         author=office,
+        # Otherwise the canvas declares Helvetica, a font no viewer is sent.
+        initialFontName=FONT,
     )
     document.build(story)
     return buffer.getvalue()
