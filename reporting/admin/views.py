@@ -78,7 +78,7 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         buttons = super().header_buttons
         if may_enter_clues(self.request.user):
             # A call, letter, visit or referral taken by intake joins the same queue.
-            url = reverse("clues:new")
+            url = reverse("clues:enter")
             buttons.append(HeaderButton(_("Enter a clue"), url=url, icon_name="plus"))
         return buttons
 

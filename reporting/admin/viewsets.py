@@ -105,9 +105,11 @@ class ClueViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-            path("new/", admin_intake.EnterClueView.as_view(), name="new"),
-            path("new/<int:pk>/receipt/", admin_intake.StaffReceiptView.as_view(), name="receipt"),
-            path("new/<int:pk>/done/", admin_intake.forget_receipt, name="receipt_done"),
+            path("enter/", admin_intake.EnterClueView.as_view(), name="enter"),
+            path(
+                "enter/<int:pk>/receipt/", admin_intake.StaffReceiptView.as_view(), name="receipt"
+            ),
+            path("enter/<int:pk>/done/", admin_intake.forget_receipt, name="receipt_done"),
             path(
                 "inspect/<int:pk>/reply-slip/",
                 admin_intake.download_reply_slip,

@@ -95,7 +95,7 @@ MATRIX = {
     "clues:act": row(*SIGN_IN, GONE, OK, GONE, REFUSED, GONE, OK),
     "clues:evidence": THIS_CLUE,
     # Entering a clue taken by phone, letter, visit or referral: intake and superusers.
-    "clues:new": row(*SIGN_IN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    "clues:enter": row(*SIGN_IN, DENIED, OK, DENIED, DENIED, DENIED, OK),
     # A receipt and its reply slip exist only in the session of who entered the clue.
     "clues:receipt": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),
     "clues:reply_slip": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),

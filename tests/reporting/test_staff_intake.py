@@ -39,7 +39,7 @@ def upload(name, data):
 
 
 def fresh_form(client):
-    response = client.get(reverse("clues:new"))
+    response = client.get(reverse("clues:enter"))
     assert response.status_code == 200
     html = response.content.decode()
     return re.search(r'name="submission_token" value="([^"]+)"', html).group(1)
@@ -71,7 +71,7 @@ def clue_data(token, **overrides):
 
 
 def enter(client, **overrides):
-    return client.post(reverse("clues:new"), clue_data(fresh_form(client), **overrides))
+    return client.post(reverse("clues:enter"), clue_data(fresh_form(client), **overrides))
 
 
 @pytest.fixture
@@ -238,8 +238,8 @@ def test_no_slip_from_another_session_or_after_the_hold(staff, intake):
 
 def test_a_double_click_stores_one_clue(intake):
     data = clue_data(fresh_form(intake))
-    first = intake.post(reverse("clues:new"), data)
-    second = intake.post(reverse("clues:new"), data)
+    first = intake.post(reverse("clues:enter"), data)
+    second = intake.post(reverse("clues:enter"), data)
     assert first.status_code == second.status_code == 302
     clue = Clue.objects.get()
     assert second["Location"] == reverse("clues:receipt", args=[clue.pk])
@@ -256,8 +256,8 @@ def denied(response):
 
 def test_only_intake_and_superusers_may_enter_clues(staff):
     for name in ("verifier-hebei", "signer1-tangshan", "supervisor-hebei"):
-        assert denied(as_user(staff[name]).get(reverse("clues:new")))
-        assert denied(as_user(staff[name]).post(reverse("clues:new"), clue_data("x" * 32)))
+        assert denied(as_user(staff[name]).get(reverse("clues:enter")))
+        assert denied(as_user(staff[name]).post(reverse("clues:enter"), clue_data("x" * 32)))
     assert not Clue.objects.exists()
     superuser = as_user(SuperuserFactory())
     assert enter(superuser, region="").status_code == 302
@@ -266,14 +266,15 @@ def test_only_intake_and_superusers_may_enter_clues(staff):
 
 def test_the_queue_offers_entry_to_intake_only(staff):
     queue = reverse("clues:index")
-    assert reverse("clues:new") in as_user(staff["intake-hebei"]).get(queue).content.decode()
+    assert reverse("clues:enter") in as_user(staff["intake-hebei"]).get(queue).content.decode()
     assert (
-        reverse("clues:new") not in as_user(staff["verifier-tangshan"]).get(queue).content.decode()
+        reverse("clues:enter")
+        not in as_user(staff["verifier-tangshan"]).get(queue).content.decode()
     )
 
 
 def test_provincial_intake_enters_only_clues_of_its_province(intake):
-    page = intake.get(reverse("clues:new")).content.decode()
+    page = intake.get(reverse("clues:enter")).content.decode()
     assert 'value="130203"' in page and 'value="440106"' not in page
     outside = enter(intake, region="440106")
     assert outside.status_code == 400
@@ -337,7 +338,7 @@ def test_a_letter_needs_its_scan_and_a_kept_scan_counts(intake):
     future = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     data = clue_data(token, channel=Channel.LETTER, received_on=future)
     first = intake.post(
-        reverse("clues:new"),
+        reverse("clues:enter"),
         {**data, "scanned_letter": upload("scan.png", samples.png_with_text())},
     )
     assert first.status_code == 400
@@ -345,7 +346,7 @@ def test_a_letter_needs_its_scan_and_a_kept_scan_counts(intake):
     letter_id = re.search(r'name="letter_staged" value="([0-9a-f]{32})"', html).group(1)
     assert 'id="staged-files"' in html
     data.update(received_on=timezone.localdate().isoformat(), letter_staged=letter_id)
-    second = intake.post(reverse("clues:new"), data)
+    second = intake.post(reverse("clues:enter"), data)
     assert second.status_code == 302
     assert Clue.objects.get().evidence.count() == 1
 
