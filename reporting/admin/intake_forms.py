@@ -66,7 +66,8 @@ class StaffClueForm(EvidenceCheckMixin, forms.Form):
     )
     received_on = forms.DateField(
         label=_("Date received"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO dates only, whatever the reader's language writes.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_(
             "The day the call, letter, visit or referral came in. Its deadlines count "
             "from that day."

@@ -25,6 +25,7 @@ from reporting.evidence import crypto
 from reporting.jobs import follow_up
 from reporting.lifecycle.roles import add_member
 from reporting.models import Category, Clue, LedgerEntry, Membership, Unit
+from tests.conftest import StaffClient
 
 from . import samples
 from .helpers import as_user, receipt_codes
@@ -368,3 +369,21 @@ def test_an_oversized_file_is_named(intake):
     assert response.status_code == 400
     assert "big.wav" in response.content.decode()
     assert not Clue.objects.exists()
+
+
+def test_the_form_is_checked_for_csrf_after_its_files_are_taken_in(staff):
+    """The view reads its own files (taking_evidence), then checks the CSRF token."""
+    client = StaffClient(enforce_csrf_checks=True)
+    client.force_login(staff["intake-hebei"])
+    page = client.get(reverse("clues:enter")).content.decode()
+    assert 'value="' + timezone.localdate().isoformat() + '"' in page  # as a date input needs
+    token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    scan = {"scanned_letter": upload("scan.png", samples.png_with_text())}
+    data = clue_data(token, channel=Channel.LETTER, **scan)
+    assert client.post(reverse("clues:enter"), data).status_code == 403
+    assert not Clue.objects.exists()
+    scan = {"scanned_letter": upload("scan.png", samples.png_with_text())}
+    data = clue_data(token, channel=Channel.LETTER, csrfmiddlewaretoken=csrf, **scan)
+    assert client.post(reverse("clues:enter"), data).status_code == 302
+    assert Clue.objects.get().evidence.count() == 1
