@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
-from reporting.admin.intake import may_enter_clues
+from reporting.admin.intake import held_codes, may_enter_clues
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
@@ -211,6 +211,8 @@ class ClueDetailView(InspectView):
             can_download_originals=user.has_perm("reporting.download_original_evidence"),
             revealed=kwargs.get("revealed"),
             retention_days=settings.CLUE_RETENTION_DAYS,
+            # The receipt of a clue this person just entered, still held for its reply slip.
+            reply_slip_held=held_codes(self.request, clue) is not None,
         )
         return context
 

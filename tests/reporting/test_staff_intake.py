@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wagtail.users.models import UserProfile
 
@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from portal.factories import SuperuserFactory, UserFactory
 from reporting.admin import intake as admin_intake
 from reporting.evidence import crypto
+from reporting.intake import reply_slip
 from reporting.jobs import follow_up
 from reporting.lifecycle.roles import add_member
 from reporting.models import Category, Clue, LedgerEntry, Membership, Unit
@@ -204,6 +205,10 @@ def test_the_reply_slip_prints_the_receipt_in_chinese_with_embedded_fonts(staff,
     assert intake.get(reverse("clues:reply_slip", args=[clue.pk])).status_code == 200
     assert clue.ledger.filter(action=LedgerEntry.Action.REPLY_SLIP).count() == 2
 
+    # While held, the clue's page offers the slip too; not once "Done".
+    clue_page = reverse("clues:inspect", args=[clue.pk])
+    assert 'id="clue-reply-slip"' in intake.get(clue_page).content.decode()
+
     # "Done": the codes are forgotten, and no slip can be printed.
     done = intake.post(reverse("clues:receipt_done", args=[clue.pk]))
     assert done["Location"] == reverse("clues:inspect", args=[clue.pk])
@@ -212,6 +217,24 @@ def test_the_reply_slip_prints_the_receipt_in_chinese_with_embedded_fonts(staff,
     assert refused["Location"] == reverse("clues:inspect", args=[clue.pk])
     assert any("shown-once" in m.tags for m in get_messages(refused.wsgi_request))
     assert clue.ledger.filter(action=LedgerEntry.Action.REPLY_SLIP).count() == 2
+    assert 'id="clue-reply-slip"' not in intake.get(clue_page).content.decode()
+
+
+def test_the_reply_slip_is_in_chinese_whatever_the_admin_speaks(site_tree):
+    received = timezone.make_aware(datetime.datetime(2026, 3, 9, 10, 30))
+    with translation.override("en"):
+        pdf = reply_slip.render(
+            tracking_number="123456789012",
+            access_key="ABCDEFGHJKMNPQRSTVWX",
+            received_at=received,
+            operator="（测试）某省扫黑办",
+            hotline="010-1234 5678",
+        )
+    text = "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "2026年3月9日" in text  # the date as Chinese writes it
+    assert "ABCD-EFGH-JKMN-PQRS-TVWX" in text  # grouped as the receipt groups it
+    assert "（测试）某省扫黑办" in text
+    assert "010-12345678" in text
 
 
 def test_no_slip_from_another_session_or_after_the_hold(staff, intake):
