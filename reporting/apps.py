@@ -46,12 +46,14 @@ class ReportingConfig(AppConfig):
         registry.add_demo_step(110, _demo_report)
         registry.add_demo_step(120, _demo_staff)
         registry.add_demo_step(130, _demo_review)
+        registry.add_demo_step(135, _demo_staff_intake)
         registry.add_demo_step(140, _demo_caller_follow_up)
         registry.add_demo_step(150, _demo_volume)
         registry.add_demo_step(155, _demo_repeat_cluster)
         registry.add_demo_refresh(20, _demo_statistics)
         registry.add_demo_summary(20, _staff_login)
         registry.add_demo_summary(40, _report_status)
+        registry.add_demo_summary(45, _staff_intake_receipt)
 
 
 # The views, task and demo modules are imported when used, not by every process that starts.
@@ -112,6 +114,12 @@ def _demo_caller_follow_up(context):
     demo.demo_caller_follow_up(context["people"])
 
 
+def _demo_staff_intake(context):
+    from . import demo
+
+    context["staff_intake"] = demo.demo_staff_intake(context["people"])
+
+
 def _demo_volume(context):
     from . import demo
 
@@ -143,3 +151,13 @@ def _report_status(context):
         f"Demo report: {settings.PORTAL_BASE_URL}/report/status/  "
         f"tracking number: {context['tracking_number']}  access key: {context['access_key']}"
     )
+
+
+def _staff_intake_receipt(context):
+    number, key, slip = context["staff_intake"]
+    line = (
+        f"Demo hotline clue entered by intake-hebei: tracking number: {number}  access key: {key}"
+    )
+    if slip is None:
+        return line + "  (no reply slip: the CJK font is missing)"
+    return line + f"  reply slip: {slip}"

@@ -2,17 +2,32 @@
 report with a question from staff, whose receipt the demo command prints so a newcomer can
 try the status page."""
 
+import io
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+
+from wagtail.models import Site
+
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from portal.factories import UserFactory
+from portal.models import PortalSettings
+from reporting.evidence import checks as evidence
+from reporting.intake import reply_slip
 from reporting.intake.receipts import (
     format_access_key,
     format_tracking_number,
     hash_access_key,
     new_access_key,
+    take_receipt,
 )
-from reporting.lifecycle import repeats, reporter
+from reporting.lifecycle import ledger, repeats, reporter, submission
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
@@ -324,6 +339,8 @@ def demo_repeat_cluster():
     makes them one repeat cluster led by the first), left new in the queue: a newcomer
     triages the cluster once, accepting the lead and marking the others its duplicates."""
     clues = []
+    # The call was taken by the demo's Hebei intake reviewer (demo staff are loaded first).
+    intake = get_user_model().objects.filter(username="intake-hebei").first()
     for token, channel, entry_code, text in REPEAT_CLUSTER:
         clue = Clue.objects.filter(submission_token=token).first()
         if clue is None:
@@ -336,8 +353,166 @@ def demo_repeat_cluster():
                 submission_token=token,
                 entry_code=entry_code,
                 channel=None if entry_code else channel,
+                taken_by=intake if channel == Clue.Channel.HOTLINE else None,
             )
         clues.append(clue)
     for clue in clues:
         repeats.link_repeats(clue.pk)
     return clues
+
+
+# Clues the demo's intake reviewer took by phone, letter, visit and referral, entered as the
+# admin's "Enter a clue" page enters them (lifecycle.submission.submit_clue, with the staff
+# member named), so a newcomer finds each channel in the queue.
+STAFF_ENTRY_TOKENS = {
+    Clue.Channel.HOTLINE: "demo-staff-entry-hotline-0001",
+    Clue.Channel.LETTER: "demo-staff-entry-letter-00001",
+    Clue.Channel.VISIT: "demo-staff-entry-visit-000001",
+    Clue.Channel.REFERRAL: "demo-staff-entry-referral-001",
+}
+REPLY_SLIP_FILE = "demo-reply-slip.pdf"
+
+
+def _scanned_letter():
+    """A small picture standing for a scanned handwritten letter."""
+    image = Image.new("L", (600, 800), 250)
+    draw = ImageDraw.Draw(image)
+    try:
+        font = ImageFont.truetype(settings.POSTER_FONT_PATH, 28, index=settings.POSTER_FONT_INDEX)
+    except OSError:  # no CJK font here: lines stand for the handwriting
+        font = None
+    lines = ["（示例，虚构）举报信", "某砂石场老板带人", "殴打运输司机，", "强迫只用他家的车。"]
+    for n in range(12):
+        y = 80 + n * 55
+        if font and n < len(lines):
+            draw.text((60, y - 30), lines[n], fill=40, font=font)
+        draw.line((50, y + 10, 550, y + 10), fill=170, width=1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _enter(
+    channel,
+    person,
+    text,
+    category,
+    *,
+    days_ago=0,
+    referring_body="",
+    reporter=None,
+    files=(),
+):
+    received = None
+    if days_ago:
+        day = timezone.localdate() - timedelta(days=days_ago)
+        received = timezone.make_aware(datetime.combine(day, time.min))
+    clue, _key = submission.submit_clue(
+        details={
+            "category": Category.objects.get(slug=category),
+            "region": Region.objects.get(code="130203"),
+            "what_happened": f"（示例，虚构）{text}",
+            "when": Clue.When.UNKNOWN,
+            "when_start": None,
+            "when_end": None,
+            "where": "（示例）路北区",
+            "officials_shield": Clue.Shield.UNKNOWN,
+            "shield_details": "",
+        },
+        parties=[],
+        reporter=reporter,
+        submission_token=STAFF_ENTRY_TOKENS[channel],
+        entry_code="",
+        language=settings.LANGUAGE_CODE,
+        files=files,
+        channel=channel,
+        referring_body=referring_body,
+        received_at=received,
+        taken_by=person,
+    )
+    # Read out on the spot in real life; the demo's receipt is given anew below.
+    take_receipt(STAFF_ENTRY_TOKENS[channel])
+    return clue
+
+
+def demo_staff_intake(people):
+    """A hotline call, a letter with its scan, a visit and a referral, entered by the Hebei
+    intake reviewer. The hotline clue gets a new access key each run, and its reply slip is
+    written beside the demo logins (var/demo-reply-slip.pdf); returns (tracking number,
+    access key, the slip's path or None when it could not be drawn)."""
+    person = people["intake-hebei"]
+    existing = {
+        clue.channel: clue
+        for clue in Clue.objects.filter(submission_token__in=STAFF_ENTRY_TOKENS.values())
+    }
+    if Clue.Channel.HOTLINE not in existing:
+        existing[Clue.Channel.HOTLINE] = _enter(
+            Clue.Channel.HOTLINE,
+            person,
+            "来电反映：有人在夜市强收摊位“卫生费”，不交就掀摊。",
+            "market-bullies",
+        )
+    if Clue.Channel.LETTER not in existing:
+        scan = evidence.process("letter-scan.png", _scanned_letter())
+        _enter(
+            Clue.Channel.LETTER,
+            person,
+            "来信反映：某砂石场老板带人殴打运输司机，强迫只用他家的车。",
+            "gang-crime",
+            days_ago=3,
+            files=[scan],
+        )
+    if Clue.Channel.VISIT not in existing:
+        _enter(
+            Clue.Channel.VISIT,
+            person,
+            "来访反映：村里有人放高利贷，利滚利后上门逼债。",
+            "routine-loans",
+            days_ago=1,
+            reporter={
+                "name": "（示例）李某",
+                "phone": "138 0000 0000",
+                "id_number": "",
+                "contact_time": "工作日白天",
+            },
+        )
+    if Clue.Channel.REFERRAL not in existing:
+        _enter(
+            Clue.Channel.REFERRAL,
+            person,
+            "移送线索：某街道干部涉嫌为当地恶势力通风报信。",
+            "gang-crime",
+            referring_body="唐山市纪委监委（示例，虚构）",
+        )
+    hotline = existing[Clue.Channel.HOTLINE]
+    key = new_access_key()
+    hotline.access_key_hash = hash_access_key(key)
+    hotline.save(update_fields=["access_key_hash"])
+    return (
+        format_tracking_number(hotline.tracking_number),
+        format_access_key(key),
+        _demo_reply_slip(hotline, key, person),
+    )
+
+
+def _demo_reply_slip(clue, key, person):
+    site = Site.objects.filter(is_default_site=True).first()
+    portal = PortalSettings.for_site(site) if site else PortalSettings()
+    try:
+        pdf = reply_slip.render(
+            tracking_number=clue.tracking_number,
+            access_key=key,
+            received_at=clue.created_at,
+            operator=portal.operator_zh,
+            hotline=portal.hotline,
+        )
+    except (OSError, TTFError):  # the CJK font is missing (scripts/up installs it)
+        return None
+    path = Path(settings.VAR_DIR) / REPLY_SLIP_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole, then put in place: a reader never finds half a file.
+    partial = path.with_suffix(".part")
+    partial.write_bytes(pdf)
+    partial.replace(path)
+    ledger.record(clue, LedgerEntry.Action.REPLY_SLIP, actor=person, unit=clue.unit)
+    return path

@@ -210,6 +210,8 @@ class ClueFactory(factory.Factory):
     # channel stands for a clue staff entered.
     channel = None
     referring_body = ""
+    # The staff member who entered a clue of another channel (its "report received" entry).
+    taken_by = None
     language = "zh-hans"
     status = S.SUBMITTED
     to_unit = None
@@ -240,6 +242,7 @@ class ClueFactory(factory.Factory):
         entry_code,
         channel,
         referring_body,
+        taken_by,
         language,
         status,
         to_unit,
@@ -258,13 +261,12 @@ class ClueFactory(factory.Factory):
             entry_code=entry_code,
             language=language,
             files=[*files, *(evidence_file(f"photo-{n + 1}.jpg") for n in range(photos))],
+            channel=channel,
+            referring_body=referring_body,
+            taken_by=taken_by,
         )
         clue.access_key = key
-        if channel or referring_body:
-            clue.channel = channel or clue.channel
-            clue.referring_body = referring_body
-            clue.clean()
-            clue.save(update_fields=["channel", "referring_body"])
+        clue.clean()  # the staff form's rule: a referring body for referrals only
         if status != S.SUBMITTED:
             advance(clue, status, to_unit=to_unit, **review)
         return clue

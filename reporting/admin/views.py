@@ -23,6 +23,7 @@ from wagtail.admin.widgets import HeaderButton
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
+from reporting.admin.intake import held_codes, may_enter_clues
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
@@ -80,21 +81,26 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
         return columns
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["sort_notice"] = self.sort_notice()
-        return context
-
     @cached_property
     def header_buttons(self):
         buttons = super().header_buttons
+        if may_enter_clues(self.request.user):
+            # A call, letter, visit or referral taken by intake joins the same queue.
+            url = reverse("clues:enter")
+            buttons.append(HeaderButton(_("Enter a clue"), url=url, icon_name="plus"))
         if reporter.takes_follow_ups(self.request.user):
+            # A reporter who rings again about a clue they gave earlier.
             buttons.append(
                 HeaderButton(
                     _("Record a follow-up"), url=reverse("clues:follow_up"), icon_name="comment"
                 )
             )
         return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sort_notice"] = self.sort_notice()
+        return context
 
     def get_ordering(self):
         """Grouped by cluster when the queue lists repeats (the repeat filter on, or one
@@ -261,6 +267,9 @@ class ClueDetailView(InspectView):
             else:
                 form = form_class(prefix=name, user=user, clue=clue, initial=initial)
             forms.append((name, transition.label, form))
+        entries = list(
+            clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related("actor", "unit")
+        )
         context.update(
             clue=clue,
             # Grouped as the reporter's receipt prints it, as in the queue.
@@ -269,8 +278,10 @@ class ClueDetailView(InspectView):
             parties=clue.parties.all(),
             evidence=clue.evidence.all(),
             # Who looked at the clue is for its supervisors alone (the panel below).
-            ledger=clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related(
-                "actor", "unit"
+            ledger=entries,
+            # A clue staff took by phone, letter, visit or referral names who entered it.
+            entered_by=next(
+                (e.actor for e in entries if e.action == LedgerEntry.Action.SUBMITTED), None
             ),
             viewers=ledger.viewers(clue) if Role.SUPERVISOR in roles else None,
             thread=clue.messages.select_related("author"),
@@ -290,6 +301,8 @@ class ClueDetailView(InspectView):
             can_download_originals=user.has_perm("reporting.download_original_evidence"),
             revealed=kwargs.get("revealed"),
             retention_days=settings.CLUE_RETENTION_DAYS,
+            # The receipt of a clue this person just entered, still held for its reply slip.
+            reply_slip_held=held_codes(self.request, clue) is not None,
         )
         return context
 

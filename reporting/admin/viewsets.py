@@ -11,6 +11,7 @@ import django_filters
 
 from portal.exports import PortalSpreadsheetExport
 from reporting.admin import follow_ups
+from reporting.admin import intake as admin_intake
 from reporting.admin import views as admin_views
 from reporting.admin.columns import ClusterColumn, KeyClueColumn, YesNoColumn
 from reporting.admin.filters import ClueFilterSet
@@ -107,6 +108,16 @@ class ClueViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("follow-up/", follow_ups.record_follow_up, name="follow_up"),
+            path("enter/", admin_intake.EnterClueView.as_view(), name="enter"),
+            path(
+                "enter/<int:pk>/receipt/", admin_intake.StaffReceiptView.as_view(), name="receipt"
+            ),
+            path("enter/<int:pk>/done/", admin_intake.forget_receipt, name="receipt_done"),
+            path(
+                "inspect/<int:pk>/reply-slip/",
+                admin_intake.download_reply_slip,
+                name="reply_slip",
+            ),
             path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
             path(
                 "inspect/<int:pk>/evidence/<int:evidence_id>/",

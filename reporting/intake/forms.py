@@ -38,6 +38,26 @@ MAX_PARTIES = 10
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{20,64}\Z")
 
 
+def check_when(form, data):
+    """When it happened: dates not in the future, and given when the answer calls for them
+    (the report form's rule, and the staff entry form's, reporting/admin/intake_forms.py)."""
+    today = timezone.localdate()
+    when, start, end = data.get("when"), data.get("when_start"), data.get("when_end")
+    if start and start > today:
+        form.add_error("when_start", _("This date is in the future."))
+    if end and end > today:
+        form.add_error("when_end", _("This date is in the future."))
+    if when == Clue.When.DATE and not start:
+        form.add_error("when_start", _("Enter the date, or choose “I don't know”."))
+    if when == Clue.When.PERIOD:
+        if not start:
+            form.add_error("when_start", _("Enter the first day, or choose “I don't know”."))
+        if not end:
+            form.add_error("when_end", _("Enter the last day, or choose “I don't know”."))
+        if start and end and end < start:
+            form.add_error("when_end", _("The last day is before the first day."))
+
+
 class ReportForm(
     FieldMarkupKeptUntilContentChanges, ShallowFieldCopies, EvidenceCheckMixin, forms.Form
 ):
@@ -266,21 +286,7 @@ class ReportForm(
     def clean(self):
         data = super().clean()
         self.check_timing()
-        today = timezone.localdate()
-        when, start, end = data.get("when"), data.get("when_start"), data.get("when_end")
-        if start and start > today:
-            self.add_error("when_start", _("This date is in the future."))
-        if end and end > today:
-            self.add_error("when_end", _("This date is in the future."))
-        if when == Clue.When.DATE and not start:
-            self.add_error("when_start", _("Enter the date, or choose “I don't know”."))
-        if when == Clue.When.PERIOD:
-            if not start:
-                self.add_error("when_start", _("Enter the first day, or choose “I don't know”."))
-            if not end:
-                self.add_error("when_end", _("Enter the last day, or choose “I don't know”."))
-            if start and end and end < start:
-                self.add_error("when_end", _("The last day is before the first day."))
+        check_when(self, data)
         if data.get("identity") == Clue.Identity.NAMED:
             if not data.get("reporter_name", "").strip():
                 self.add_error("reporter_name", _("Enter your name, or report anonymously."))

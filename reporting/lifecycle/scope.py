@@ -104,3 +104,21 @@ def intake_recipients(clue):
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     staff = users.filter(Q(is_superuser=True) | Q(pk__in=intake.values("user_id")))
     return sorted(set(staff.values_list("email", flat=True)))
+
+
+def entry_regions(user):
+    """Where this person may enter a clue staff took (by phone, letter, visit or referral):
+    None for anywhere, a clue of unknown region included (superusers and the national
+    office's intake), else the regions at the top of their intake offices' jurisdictions
+    (empty: they may enter none). The same jurisdiction that decides which clues their
+    intake role sees, so they enter only clues they will screen."""
+    if user.is_superuser:
+        return None
+    regions = []
+    for membership in _memberships(user):
+        if membership.role != Role.INTAKE:
+            continue
+        if membership.unit.region_id is None:
+            return None
+        regions.append(membership.unit.region)
+    return regions

@@ -35,8 +35,23 @@ class DuplicateSubmission(Exception):
         self.clue = clue
 
 
-def submit_clue(*, details, parties, reporter, submission_token, entry_code, language, files=()):
-    """Store a citizen's clue and everything with it in one transaction.
+def submit_clue(
+    *,
+    details,
+    parties,
+    reporter,
+    submission_token,
+    entry_code,
+    language,
+    files=(),
+    channel=None,
+    referring_body="",
+    received_at=None,
+    taken_by=None,
+):
+    """Store a citizen's clue and everything with it in one transaction: one sent with the
+    public form, or one staff took by phone, letter, visit or referral and enter for the
+    reporter (reporting/admin/intake.py), so both are kept, timed and acknowledged alike.
 
     Evidence files are written before the transaction commits and deleted again if it does
     not, so no clue exists without its files and no file without its clue. Returns the clue
@@ -47,14 +62,33 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
     The unique constraints decide, not a look beforehand: a token used before (a double
     click) and a tracking number drawn before (rare among 10^11) both fail the insert, which
     then tells them apart; a new number is drawn for the second.
+
+    `channel`: None for the public form (poster with a poster's code, web otherwise).
+    `received_at`: when staff took the clue (by default now); its deadlines count from
+    then, not from when it was typed in. `taken_by`: the staff member who entered it, the
+    actor of its SUBMITTED ledger entry.
     """
+    staff = {
+        "channel": channel,
+        "referring_body": referring_body,
+        "received_at": received_at,
+        "taken_by": taken_by,
+    }
     attempts = 0
     while True:
         attempts += 1
         number = new_tracking_number()
         try:
             return _store_clue(
-                number, details, parties, reporter, submission_token, entry_code, language, files
+                number,
+                details,
+                parties,
+                reporter,
+                submission_token,
+                entry_code,
+                language,
+                files,
+                **staff,
             )
         except IntegrityError:
             existing = Clue.objects.filter(submission_token=submission_token).first()
@@ -65,9 +99,26 @@ def submit_clue(*, details, parties, reporter, submission_token, entry_code, lan
                 raise
 
 
-def _store_clue(number, details, parties, reporter, submission_token, entry_code, language, files):
+def _store_clue(
+    number,
+    details,
+    parties,
+    reporter,
+    submission_token,
+    entry_code,
+    language,
+    files,
+    *,
+    channel,
+    referring_body,
+    received_at,
+    taken_by,
+):
     access_key = new_access_key()
-    now = timezone.now()
+    now = received_at or timezone.now()
+    if channel is None:
+        # A report that came with a poster's code came through its QR code.
+        channel = Clue.Channel.POSTER if entry_code else Clue.Channel.WEB
     written = []
     try:
         with transaction.atomic():
@@ -78,8 +129,8 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
                 identity=Clue.Identity.NAMED if reporter else Clue.Identity.ANONYMOUS,
                 submission_token=submission_token,
                 entry_code=entry_code,
-                # A report that came with a poster's code came through its QR code.
-                channel=Clue.Channel.POSTER if entry_code else Clue.Channel.WEB,
+                channel=channel,
+                referring_body=referring_body,
                 language=language,
                 created_at=now,
                 acknowledge_due_at=now + timedelta(days=settings.CLUE_ACKNOWLEDGE_DAYS),
@@ -89,7 +140,14 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
             )
             Party.objects.bulk_create(Party(clue=clue, **party) for party in parties)
             # Mirrored to the audit log by the follow-up, in the worker (follow_new_clue).
-            record(clue, LedgerEntry.Action.SUBMITTED, at=now, mirror=False)
+            record(
+                clue,
+                LedgerEntry.Action.SUBMITTED,
+                actor=taken_by,
+                note=_entry_note(clue, received_at) if taken_by else "",
+                at=now,
+                mirror=False,
+            )
             try:
                 store_files(clue, files, written)
             except OSError as error:
@@ -113,6 +171,18 @@ def _store_clue(number, details, parties, reporter, submission_token, entry_code
     # each step is robust and logs its failure instead of raising.
     transaction.on_commit(lambda: staging.discard(submission_token), robust=True)
     return clue, access_key
+
+
+def _entry_note(clue, received_at):
+    """What the ledger says of a clue staff entered: its channel (and referring body), and
+    when it was typed in when that was later than it was received."""
+    note = clue.channel
+    if clue.referring_body:
+        note += f": {clue.referring_body}"
+    if received_at is not None:
+        entered = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        note += f"; entered {entered}"
+    return note
 
 
 def _queue_follow_up(clue):

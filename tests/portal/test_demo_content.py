@@ -1,6 +1,7 @@
 import re
 from io import StringIO
 
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
@@ -108,10 +109,53 @@ def test_the_demo_s_clues_name_their_channel():
     load()
     assert Clue.objects.filter(channel=Clue.Channel.POSTER).exists()
     assert not Clue.objects.exclude(entry_code="").exclude(channel=Clue.Channel.POSTER).exists()
-    # Without an entry code: the web form, or a call staff entered (the demo's repeat cluster).
-    assert (
-        not Clue.objects.filter(entry_code="")
-        .exclude(channel__in=[Clue.Channel.WEB, Clue.Channel.HOTLINE])
-        .exists()
+    # Without a code: sent with the web form, or taken by staff (phone, letter, visit,
+    # referral); never a poster's.
+    assert not Clue.objects.filter(entry_code="", channel=Clue.Channel.POSTER).exists()
+    assert Clue.objects.filter(entry_code="", channel=Clue.Channel.WEB).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_s_staff_entered_clues_and_reply_slip(client, tmp_path):
+    """A clue of each channel staff enter, by the demo's intake reviewer; the hotline one's
+    receipt opens the status page, and its reply slip lies beside the demo logins."""
+    from pypdf import PdfReader
+
+    from reporting import demo
+    from reporting.models import Clue, LedgerEntry
+
+    out = StringIO()
+    call_command("load_demo_content", stdout=out)
+    staff_channels = ("hotline", "letter", "visit", "referral")
+    entered = Clue.objects.filter(channel__in=staff_channels)
+    # One of each, and the call among the demo's repeat cluster.
+    assert sorted(entered.values_list("channel", flat=True)) == sorted(
+        [*staff_channels, "hotline"]
     )
-    assert Clue.objects.filter(channel=Clue.Channel.HOTLINE).exists()
+    for clue in entered:
+        submitted = clue.ledger.get(action=LedgerEntry.Action.SUBMITTED)
+        assert submitted.actor.username == "intake-hebei"
+    assert entered.get(channel="letter").evidence.count() == 1
+    assert entered.get(channel="referral").referring_body.startswith("唐山市纪委监委")
+    assert entered.get(channel="visit").reporter_sealed is not None
+
+    match = re.search(
+        r"hotline clue.*?tracking number: ([\d ]+?)\s+access key: (\S+)\s+reply slip: (\S+)",
+        out.getvalue(),
+    )
+    assert match, out.getvalue()
+    number, key, slip = match.groups()
+    assert slip.endswith("var/demo-reply-slip.pdf")
+    response = client.post(
+        "/report/status/", {"tracking_number": number, "access_key": key}, follow=True
+    )
+    assert "已收到" in response.content.decode()
+
+    # Run again (here into a folder of the test's own): the same clues, a new key, its slip.
+    people = {user.username: user for user in get_user_model().objects.all()}
+    with override_settings(VAR_DIR=tmp_path):
+        number, key, slip = demo.demo_staff_intake(people)
+    assert slip == tmp_path / "demo-reply-slip.pdf"
+    text = PdfReader(slip).pages[0].extract_text()
+    assert number.replace(" ", "") in "".join(text.split())
+    assert Clue.objects.filter(channel__in=staff_channels).count() == 5

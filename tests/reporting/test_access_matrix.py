@@ -9,7 +9,8 @@ fails `test_every_route_has_a_row`. Each cell says what the person gets:
 - "denied": refused outright (403, or Wagtail's redirect to the dashboard saying so);
 - "404": the clue is not there for this person, which says nothing about whether it exists;
 - "refused": back on the clue's page, told the role does not allow the action;
-- "status": sent to the status lookup, where nothing shows without a tracking key.
+- "status": sent to the status lookup, where nothing shows without a tracking key;
+- "shown once": back on the clue's page, told its access key was shown once and is not kept.
 
 The clue is reported in Lubei district, Tangshan, screened by the Hebei office, transferred to
 the Tangshan office, and waits for its signatures; it has one photo, kept also as an original.
@@ -46,7 +47,7 @@ ROLES = (
     "supervisor elsewhere",  # of another province's office
     "superuser",
 )
-OK, LOGIN, OTP, DENIED, GONE, REFUSED, STATUS = (
+OK, LOGIN, OTP, DENIED, GONE, REFUSED, STATUS, ONCE = (
     "ok",
     "login",
     "second factor",
@@ -54,6 +55,7 @@ OK, LOGIN, OTP, DENIED, GONE, REFUSED, STATUS = (
     "404",
     "refused",
     "status",
+    "shown once",
 )
 
 
@@ -96,6 +98,12 @@ MATRIX = {
     # supervisor elsewhere finds only the clues of their own subtree by number); verifiers
     # and signatories are not offered it.
     "clues:follow_up": row(*SIGN_IN, DENIED, OK, DENIED, DENIED, OK, OK),
+    # Entering a clue taken by phone, letter, visit or referral: intake and superusers.
+    "clues:enter": row(*SIGN_IN, DENIED, OK, DENIED, DENIED, DENIED, OK),
+    # A receipt and its reply slip exist only in the session of who entered the clue.
+    "clues:receipt": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),
+    "clues:reply_slip": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),
+    "clues:receipt_done": THIS_CLUE,
     # The original, with its metadata: supervisors of the clue's subtree and superusers only.
     "clues:evidence_original": row(*SIGN_IN, GONE, GONE, GONE, GONE, GONE, OK),
     "clue_statistics": SUPERVISORS,
@@ -121,7 +129,13 @@ MATRIX = {
 }
 # Exports are the index routes with a parameter: the same rows, tried again.
 EXPORTS = {"clues:index": "csv", "ledger:index": "xlsx"}
-POSTED = {"reporting:reply", "reporting:add_evidence", "reporting:leave", "clues:act"}
+POSTED = {
+    "reporting:reply",
+    "reporting:add_evidence",
+    "reporting:leave",
+    "clues:act",
+    "clues:receipt_done",
+}
 
 
 def routes():
@@ -188,6 +202,9 @@ def scene(staff):
         "clues:act": [clue.pk, "ask"],
         "clues:evidence": [clue.pk, item.pk],
         "clues:evidence_original": [clue.pk, item.pk],
+        "clues:receipt": [clue.pk],
+        "clues:reply_slip": [clue.pk],
+        "clues:receipt_done": [clue.pk],
         "categories:reorder": [category.pk],
     }
     for viewset, obj in (("categories", category), ("units", unit), ("memberships", membership)):
@@ -241,6 +258,8 @@ def outcome(response):
     if target == reverse("wagtailadmin_home"):
         assert "权限" in said, said
         return DENIED
+    if target.startswith(reverse("clues:index")) and any("shown-once" in m.tags for m in told):
+        return ONCE
     if target.startswith(reverse("clues:index")):
         if told and all(message.level_tag == "success" for message in told):
             return OK
