@@ -34,7 +34,7 @@ PAGE = {
     },
     "en": {
         "title": "Open figures",
-        "intro": "<p>How the clues reported through this portal were handled, and the figures "
+        "intro": "<p>How the clues received by this portal were handled, and the figures "
         "published by the National Anti-Gang Office.</p>",
         "milestones": [
             ("figure", {"figure": figure, "label": en, "source": SOURCE_EN})
