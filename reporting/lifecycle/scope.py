@@ -45,7 +45,7 @@ def covers(unit, clue):
     return not (clue.off_site_local and unit.region.path.startswith(clue.off_site_local))
 
 
-def _memberships(user):
+def memberships(user):
     if not hasattr(user, "_reporting_memberships"):
         user._reporting_memberships = list(
             user.memberships.select_related("unit__region") if user.is_authenticated else []
@@ -58,7 +58,7 @@ def visible_clues(user, queryset=None):
     if user.is_superuser:
         return queryset
     condition = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in memberships(user):
         unit = membership.unit
         if unit.region_id is None and membership.role in (Role.INTAKE, Role.SUPERVISOR):
             # The national office's jurisdiction is every clue. Said here, not left to
@@ -81,7 +81,7 @@ def visible_clues(user, queryset=None):
 def roles_on(user, clue):
     """The roles this person holds for this clue as it stands now."""
     roles = set()
-    for membership in _memberships(user):
+    for membership in memberships(user):
         unit = membership.unit
         covers_region = covers(unit, clue)
         if membership.role == Role.INTAKE and covers_region:
