@@ -35,3 +35,21 @@ class YesNoColumn(BooleanColumn):
     column gives screen readers the untranslated "True" and "False"."""
 
     cell_template_name = "reporting/admin/yes_no_cell.html"
+
+
+class SelectColumn(Column):
+    """A tick box per row, for the bulk actions: part of the form above the table (by its
+    `form` attribute), so the queue's own markup and its filtering are left as they are."""
+
+    cell_template_name = "reporting/admin/select_cell.html"
+    header_template_name = "reporting/admin/select_header.html"
+
+    def __init__(self, name="select", **kwargs):
+        kwargs.setdefault("label", "")
+        kwargs.setdefault("width", "1%")
+        super().__init__(name, accessor="pk", **kwargs)
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["number"] = format_tracking_number(instance.tracking_number)
+        return context

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import IndexView, InspectView
 
 from portal.exports import PortalSpreadsheetExport
-from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
+from reporting.admin.columns import WIDE_ONLY, SelectColumn, TrackingNumberColumn
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
@@ -68,11 +69,18 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         for column in columns:
             if (column.sort_key or column.name) not in self.narrow_columns:
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
-        return columns
+        # The tick boxes of the bulk actions (reporting/admin/bulk.py), on every width.
+        return [SelectColumn(), *columns]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sort_notice"] = self.sort_notice()
+        # The bulk actions (reporting/admin/bulk.py) take the filter as it stands, to apply
+        # it again themselves; the search is left out, as they do not apply it.
+        query = self.request.GET.copy()
+        for name in ("p", "ordering", "q", "export"):
+            query.pop(name, None)
+        context.update(bulk_url=reverse("clues:bulk"), bulk_filter=query.urlencode())
         return context
 
     def sort_notice(self):

@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 import django_filters
 
 from portal.exports import PortalSpreadsheetExport
+from reporting.admin import bulk as bulk_views
 from reporting.admin import views as admin_views
 from reporting.admin.columns import KeyClueColumn, YesNoColumn
 from reporting.admin.filters import ClueFilterSet
@@ -104,6 +105,8 @@ class ClueViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("bulk/", bulk_views.bulk_action, name="bulk"),
+            path("bulk/<int:pk>/", bulk_views.bulk_job, name="bulk_job"),
             path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
             path(
                 "inspect/<int:pk>/evidence/<int:evidence_id>/",

@@ -208,10 +208,7 @@ def tell_supervisors_delivery_delayed(delivery, error):
         )
 
 
-def tell_unit_of_transfer(transfer):
-    """Queue an email to the receiving unit's staff and address, in the transfer's own
-    transaction: a link, never content."""
-    unit = transfer.to_unit
+def _unit_recipients(unit):
     recipients = set(
         Membership.objects.filter(unit=unit, user__is_active=True)
         .exclude(user__email="")
@@ -219,12 +216,32 @@ def tell_unit_of_transfer(transfer):
     )
     if unit.email:
         recipients.add(unit.email)
+    return recipients
+
+
+def tell_unit_of_transfer(transfer):
+    """Queue an email to the receiving unit's staff and address, in the transfer's own
+    transaction: a link, never content."""
     with override(settings.LANGUAGE_CODE):
         queue_mail(
-            recipients,
+            _unit_recipients(transfer.to_unit),
             _("A clue was transferred to your unit"),
             _("A clue was transferred to your unit for verification:\n%(url)s")
             % {"url": clue_admin_url(transfer.clue)},
+        )
+
+
+def tell_unit_of_transfers(unit, clues):
+    """One email for many clues sent to the unit at once (a bulk transfer): the links, in
+    the transfers' transaction. A unit sent 500 clues gets one message, not 500."""
+    if len(clues) == 1:
+        return tell_unit_of_transfer(clues[0].transfers.model(clue=clues[0], to_unit=unit))
+    with override(settings.LANGUAGE_CODE):
+        queue_mail(
+            _unit_recipients(unit),
+            _("%(count)s clues were transferred to your unit") % {"count": len(clues)},
+            _("These clues were transferred to your unit for verification:\n%(urls)s")
+            % {"urls": "\n".join(clue_admin_url(clue) for clue in clues)},
         )
 
 
@@ -245,6 +262,18 @@ def deliver_transfer(delivery_id):
         later = timezone.now() + timedelta(seconds=wait)
         deliver_transfer.using(run_after=later).enqueue(delivery_id)
     return wait
+
+
+@task()
+def deliver_transfers(delivery_ids):
+    """Forward many transfers (a bulk transfer's) in one task: one queued task per chunk of
+    clues instead of one per clue. Each delivery is still attempted, claimed and retried on
+    its own: one that fails waits for its next attempt as its own task."""
+    for delivery_id in delivery_ids:
+        wait = attempt(delivery_id)
+        if wait is not None:
+            later = timezone.now() + timedelta(seconds=wait)
+            deliver_transfer.using(run_after=later).enqueue(delivery_id)
 
 
 def forward_pending():

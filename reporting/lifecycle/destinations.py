@@ -91,9 +91,7 @@ def allows(clue, user, mode, unit):
         if clue.region is None or unit.region is None:
             return False
         local = local_area_path(clue.region)
-        return unit.region.path not in _prefixes(local) and not unit.region.path.startswith(
-            local
-        )
+        return unit.region.path not in _prefixes(local) and not unit.region.path.startswith(local)
     if user.is_superuser and current is None:
         return True
     if current is not None:

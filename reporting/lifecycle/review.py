@@ -126,12 +126,12 @@ def reject(clue, user, **arguments):
     return _write(prepare_reject(clue, user, **arguments))
 
 
-def prepare_mark_key(clue, user):
+def prepare_mark_key(clue, user, *, now=None):
     if clue.is_key:
         raise TransitionError(_("The clue is already a key clue."))
     clue.is_key = True
     entry = LedgerEntry(
-        clue=clue, action=Action.KEY_MARKED, actor=user, unit=clue.unit, at=timezone.now()
+        clue=clue, action=Action.KEY_MARKED, actor=user, unit=clue.unit, at=now or timezone.now()
     )
     return Change(clue, ["is_key"], entry)
 
