@@ -371,3 +371,30 @@ def test_a_failing_chunk_is_reported_whole_and_leaves_its_clues(staff, monkeypat
     assert set(
         Clue.objects.filter(pk__in=[c.pk for c in clues]).values_list("status", flat=True)
     ) == {S.SUBMITTED}
+
+
+def test_the_destination_rule_and_its_python_twin_agree(staff, admin_user):
+    """The transfer asks destinations.allows (no query per clue); the transfer form offers
+    destinations.allowed (a query): for every unit, mode, person and kind of clue, they
+    give one answer."""
+    from reporting.lifecycle import destinations
+
+    units = list(Unit.objects.select_related("region"))
+    clues = [
+        clue_at(S.SCREENED),
+        clue_at(S.TRANSFERRED),
+        clue_at(S.SCREENED, region="130000"),
+    ]
+    people = [staff["intake-hebei"], staff["supervisor-hebei"], admin_user]
+    for clue in Clue.objects.filter(pk__in=[c.pk for c in clues]).select_related("region", "unit"):
+        for person in people:
+            for mode in Transfer.Mode.values:
+                by_query = set(
+                    Unit.objects.filter(destinations.allowed(clue, person, mode)).values_list(
+                        "pk", flat=True
+                    )
+                )
+                by_python = {
+                    unit.pk for unit in units if destinations.allows(clue, person, mode, unit)
+                }
+                assert by_query == by_python, (clue.status, person.username, mode)
