@@ -47,6 +47,7 @@ class ReportingConfig(AppConfig):
         registry.add_demo_step(120, _demo_staff)
         registry.add_demo_step(130, _demo_review)
         registry.add_demo_step(150, _demo_volume)
+        registry.add_demo_step(156, _demo_triage)
         registry.add_demo_refresh(20, _demo_statistics)
         registry.add_demo_summary(20, _staff_login)
         registry.add_demo_summary(40, _report_status)
@@ -108,6 +109,12 @@ def _demo_volume(context):
     from . import demo
 
     demo.demo_volume(context["people"])
+
+
+def _demo_triage(context):
+    from . import demo
+
+    demo.demo_triage(context["people"])
 
 
 def _demo_statistics(context):

@@ -398,3 +398,17 @@ def test_the_destination_rule_and_its_python_twin_agree(staff, admin_user):
                     unit.pk for unit in units if destinations.allows(clue, person, mode, unit)
                 }
                 assert by_query == by_python, (clue.status, person.username, mode)
+
+
+def test_the_demo_leaves_reports_to_triage_and_a_finished_bulk_action(staff):
+    import reporting.demo
+
+    reporting.demo.demo_review(staff)
+    reporting.demo.demo_triage(staff)
+    reporting.demo.demo_triage(staff)  # again: nothing added twice
+    waiting = Clue.objects.filter(submission_token__startswith="demo-triage-")
+    assert waiting.count() == 8 and {c.status for c in waiting} == {S.SUBMITTED}
+    job = BulkJob.objects.get()
+    assert (job.status, job.succeeded, len(job.refusals)) == ("done", 4, 1)
+    page = as_user(staff["intake-hebei"]).get(reverse("clues:bulk_job", args=[job.pk]))
+    assert page.status_code == 200
