@@ -2,7 +2,10 @@
 the worker, chunk by chunk, its progress on the job's page (reporting/lifecycle/bulk.py has
 the rules)."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from django_tasks import task
@@ -38,3 +41,22 @@ def run_bulk_job(job_id):
     if job is None:
         return None
     return bulk.run(job).status
+
+
+# A job not finished this long after it was asked for lost its task (a queue outage when it
+# was queued, a worker killed mid-job): the periodic checks queue it again. A copy of a task
+# still running does no harm: it waits for the job's row and finds its chunk counted.
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def resume_stalled():
+    """Queue again every bulk job left unfinished; returns how many."""
+    stalled = BulkJob.objects.filter(
+        status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING],
+        created_at__lt=timezone.now() - STALLED_AFTER,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in stalled:
+        run_bulk_job.enqueue(pk)
+        count += 1
+    return count

@@ -412,3 +412,21 @@ def test_the_demo_leaves_reports_to_triage_and_a_finished_bulk_action(staff):
     assert (job.status, job.succeeded, len(job.refusals)) == ("done", 4, 1)
     page = as_user(staff["intake-hebei"]).get(reverse("clues:bulk_job", args=[job.pk]))
     assert page.status_code == 200
+
+
+def test_a_job_whose_task_was_lost_is_queued_again_and_finishes(staff):
+    from reporting.jobs import bulk as bulk_jobs
+
+    clues = [ClueFactory() for _ in range(2)]
+    job = BulkJob.objects.create(
+        action=BulkJob.Action.KEY,
+        actor=staff["intake-hebei"],
+        clue_ids=[c.pk for c in clues],
+        total=2,
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    assert bulk_jobs.resume_stalled() == 1
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert (job.status, job.succeeded) == ("done", 2)
+    assert bulk_jobs.resume_stalled() == 0
