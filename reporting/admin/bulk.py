@@ -233,12 +233,10 @@ def bulk_action(request):
         form = BulkActionForm(request.POST, user=request.user)
     else:
         form = BulkActionForm(user=request.user, initial=_preset(request))
-    context = {
-        "selection": selection,
-        "form": form,
-        "count": len(selection.ids),
-        "header_title": _("Bulk action on clues"),
-    }
+    context = _page(
+        _("Bulk action on clues"),
+        {"selection": selection, "form": form, "count": len(selection.ids)},
+    )
     if request.method != "POST" or selection.error or not form.is_valid():
         status = 400 if request.method == "POST" and selection.error else 200
         return TemplateResponse(request, "reporting/admin/bulk_form.html", context, status=status)
@@ -249,6 +247,20 @@ def bulk_action(request):
         form.cleaned_data["action"], request.user, selection.ids, form.arguments()
     )
     return redirect("clues:bulk_job", pk=job.pk)
+
+
+def _page(title, context):
+    return {
+        **context,
+        "header_title": title,
+        "page_title": title,
+        "header_icon": "warning",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse("clues:index"), "label": _("Clue queue")},
+            {"url": "", "label": title},
+        ],
+    }
 
 
 def _jobs_of(user):
@@ -292,17 +304,21 @@ def bulk_job(request, pk):
     return TemplateResponse(
         request,
         "reporting/admin/bulk_job.html",
-        {
-            "job": job,
-            "running": running,
-            "refused": refused,
-            "groups": _grouped(job, request.user),
-            "header_title": _("Bulk action: %(action)s") % {"action": job.get_action_display()},
-            "done_line": ngettext("%(count)s clue done.", "%(count)s clues done.", job.succeeded)
-            % {"count": job.succeeded},
-            "refused_line": ngettext(
-                "%(count)s clue refused.", "%(count)s clues refused.", refused
-            )
-            % {"count": refused},
-        },
+        _page(
+            _("Bulk action: %(action)s") % {"action": job.get_action_display()},
+            {
+                "job": job,
+                "running": running,
+                "refused": refused,
+                "groups": _grouped(job, request.user),
+                "done_line": ngettext(
+                    "%(count)s clue done.", "%(count)s clues done.", job.succeeded
+                )
+                % {"count": job.succeeded},
+                "refused_line": ngettext(
+                    "%(count)s clue refused.", "%(count)s clues refused.", refused
+                )
+                % {"count": refused},
+            },
+        ),
     )

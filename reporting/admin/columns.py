@@ -13,7 +13,10 @@ WIDE_ONLY = "clue-queue__wide"
 class TrackingNumberColumn(TitleColumn):
     """The number grouped as the receipt prints it (5733 5828 5034): what a reporter reads
     out on the phone is what staff find on the screen. Kept on one line, as a number read
-    out is not split."""
+    out is not split. The cell also holds the row's tick box for the bulk actions, part of
+    the form above the table (by its `form` attribute): the table keeps its columns."""
+
+    cell_template_name = "reporting/admin/number_cell.html"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("classname", "clue-queue__number")
@@ -35,21 +38,3 @@ class YesNoColumn(BooleanColumn):
     column gives screen readers the untranslated "True" and "False"."""
 
     cell_template_name = "reporting/admin/yes_no_cell.html"
-
-
-class SelectColumn(Column):
-    """A tick box per row, for the bulk actions: part of the form above the table (by its
-    `form` attribute), so the queue's own markup and its filtering are left as they are."""
-
-    cell_template_name = "reporting/admin/select_cell.html"
-    header_template_name = "reporting/admin/select_header.html"
-
-    def __init__(self, name="select", **kwargs):
-        kwargs.setdefault("label", "")
-        kwargs.setdefault("width", "1%")
-        super().__init__(name, accessor="pk", **kwargs)
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["number"] = format_tracking_number(instance.tracking_number)
-        return context

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.views.generic import IndexView, InspectView
 
 from portal.exports import PortalSpreadsheetExport
-from reporting.admin.columns import WIDE_ONLY, SelectColumn, TrackingNumberColumn
+from reporting.admin.columns import WIDE_ONLY, TrackingNumberColumn
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
@@ -69,8 +69,7 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
         for column in columns:
             if (column.sort_key or column.name) not in self.narrow_columns:
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
-        # The tick boxes of the bulk actions (reporting/admin/bulk.py), on every width.
-        return [SelectColumn(), *columns]
+        return columns
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -430,3 +430,33 @@ def test_a_job_whose_task_was_lost_is_queued_again_and_finishes(staff):
     job.refresh_from_db()
     assert (job.status, job.succeeded) == ("done", 2)
     assert bulk_jobs.resume_stalled() == 0
+
+
+def test_the_confirmation_page_sends_back_what_was_chosen(staff):
+    """Through the pages as a person goes: the form, its confirmation, the confirmation's
+    own hidden fields sent back."""
+    import html as markup
+    import re
+
+    intake = staff["intake-hebei"]
+    tangshan = Unit.objects.get(code="r130200")
+    clues = [clue_at(S.SCREENED) for _ in range(2)]
+    client = as_user(intake)
+    fields = {"action": "transfer", "to_unit": tangshan.pk, "mode": "listed",
+              "deadline": "2099-03-01", "note": "请于月底前核查"}  # fmt: skip
+    confirm = client.post(reverse("clues:bulk"), {"id": [c.pk for c in clues], **fields})
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and 'name="confirm" value="1"' in page
+    form = page[page.index('<form method="post" action="' + reverse("clues:bulk")) :]
+    sent = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        sent.setdefault(name, []).append(markup.unescape(value))
+    response = client.post(reverse("clues:bulk"), sent)
+    assert response.status_code == 302
+    job = newest_job()
+    assert job.succeeded == 2, job.refusals
+    for clue in clues:
+        clue.refresh_from_db()
+        assert clue.unit == tangshan and clue.is_key  # listed supervision makes a key clue
+        assert clue.transfers.get().mode == "listed"
+        assert "请于月底前核查" in clue.ledger.get(action=LedgerEntry.Action.TRANSFERRED).note
