@@ -28,15 +28,21 @@ Action = BulkJob.Action
 REASONS = [(value, label) for value, label in Clue.NotAccepted.choices if value != "duplicate"]
 
 
+# Ticked clues come a page of the queue at a time: more than this is no person's ticking
+# (and below the request's own limit on fields, DATA_UPLOAD_MAX_NUMBER_FIELDS); more clues
+# are chosen by the filter.
+MOST_TICKED = 5_000
+
+
 class SelectionError(Exception):
     pass
 
 
 def _ids(values):
     """The ticked clues' keys as integers; anything else is a forged or broken request."""
-    if len(values) > bulk.MOST:
+    if len(values) > MOST_TICKED:
         raise SelectionError(
-            _("Choose at most %(most)s clues at once.") % {"most": f"{bulk.MOST:,}"}
+            _("Choose at most %(most)s clues at once.") % {"most": f"{MOST_TICKED:,}"}
         )
     ids = []
     for value in values:

@@ -13,6 +13,7 @@ from django.utils.html import escape
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from reporting.admin.bulk import MOST_TICKED
 from reporting.factories import ClueFactory, clue_at
 from reporting.intake.receipts import format_tracking_number, new_tracking_number
 from reporting.lifecycle import bulk
@@ -177,8 +178,9 @@ def test_an_empty_or_forged_selection_is_refused_whole(staff):
     assert 'id="bulk-selection-error"' in empty.content.decode()
     forged = bulk_post(intake, [clue.pk, "1 OR 1=1"], action="mark_key")
     assert forged.status_code == 400
-    huge = bulk_post(intake, list(range(1, bulk.MOST + 2)), action="mark_key")
+    huge = bulk_post(intake, list(range(1, MOST_TICKED + 2)), action="mark_key")
     assert huge.status_code == 400
+    assert 'id="bulk-selection-error"' in huge.content.decode()
     too_long = bulk_post(intake, ["9" * 40], action="mark_key")
     assert too_long.status_code == 400
     assert not BulkJob.objects.exists()
