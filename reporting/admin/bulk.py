@@ -328,3 +328,16 @@ def bulk_job(request, pk):
             },
         ),
     )
+
+
+@never_cache
+@permission_required("reporting.view_clue", raise_exception=True)
+def bulk_jobs_list(request):
+    """This person's latest bulk actions (an administrator's: everyone's), to find a job's
+    page again."""
+    jobs = _jobs_of(request.user).order_by("-created_at", "-pk")[:50]
+    return TemplateResponse(
+        request,
+        "reporting/admin/bulk_jobs.html",
+        _page(_("Bulk actions"), {"jobs": jobs}),
+    )

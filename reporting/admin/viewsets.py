@@ -107,6 +107,7 @@ class ClueViewSet(ModelViewSet):
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
             path("bulk/", bulk_views.bulk_action, name="bulk"),
             path("bulk/<int:pk>/", bulk_views.bulk_job, name="bulk_job"),
+            path("bulk/jobs/", bulk_views.bulk_jobs_list, name="bulk_jobs"),
             path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
             path(
                 "inspect/<int:pk>/evidence/<int:evidence_id>/",

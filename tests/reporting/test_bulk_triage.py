@@ -462,3 +462,12 @@ def test_the_confirmation_page_sends_back_what_was_chosen(staff):
         assert clue.unit == tangshan and clue.is_key  # listed supervision makes a key clue
         assert clue.transfers.get().mode == "listed"
         assert "请于月底前核查" in clue.ledger.get(action=LedgerEntry.Action.TRANSFERRED).note
+
+
+def test_a_person_finds_their_bulk_actions_again(staff):
+    clue = ClueFactory()
+    response = bulk_post(staff["intake-hebei"], [clue.pk], action="mark_key")
+    mine = as_user(staff["intake-hebei"]).get(reverse("clues:bulk_jobs")).content.decode()
+    assert response["Location"] in mine
+    theirs = as_user(staff["supervisor-hebei"]).get(reverse("clues:bulk_jobs")).content.decode()
+    assert response["Location"] not in theirs
