@@ -238,7 +238,8 @@ def _count(job, count, outcome):
 def _refuse_all(job, reason):
     job.status = BulkJob.Status.DONE
     job.processed = job.total
-    job.refusals = [{"clue": None, "tracking_number": "", "reason": reason}]
+    # Every clue, unnamed: the whole action was refused, not any clue for itself.
+    job.refusals = [{"clue": None, "tracking_number": "", "reason": reason}] * job.total
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "processed", "refusals", "finished_at"])
     return job

@@ -471,3 +471,21 @@ def test_a_person_finds_their_bulk_actions_again(staff):
     assert response["Location"] in mine
     theirs = as_user(staff["supervisor-hebei"]).get(reverse("clues:bulk_jobs")).content.decode()
     assert response["Location"] not in theirs
+
+
+def test_a_duplicate_gone_from_sight_before_the_worker_runs_refuses_every_clue(staff):
+    """The clue duplicated is read again when the job runs: if the person can no longer
+    see it, no clue is marked as its duplicate."""
+    intake = staff["intake-hebei"]
+    copies = [ClueFactory() for _ in range(2)]
+    hidden = ClueFactory(region="440106")
+    job = BulkJob.objects.create(
+        action=BulkJob.Action.DUPLICATE,
+        actor=intake,
+        arguments={"duplicate_of": hidden.pk, "note": ""},
+        clue_ids=[c.pk for c in copies],
+        total=2,
+    )
+    bulk.run(job)
+    assert (job.status, job.succeeded, len(job.refusals)) == ("done", 0, 2)
+    assert {c.status for c in Clue.objects.filter(pk__in=[c.pk for c in copies])} == {S.SUBMITTED}
