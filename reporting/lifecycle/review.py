@@ -1,7 +1,12 @@
 """The review of a clue as a state machine. Every staff action is a function here, declared
 with @performs: the transitions table says in which states and by which roles it may run,
 and the declaration runs it in one transaction on the clue's locked row. Each function
-changes what it must and writes the ledger. Views only call these functions."""
+changes what it must and writes the ledger. Views only call these functions.
+
+The actions a bulk action can take (lifecycle/bulk.py) are split in two: prepare_<action>
+decides for one clue (refusing with TransitionError, or setting the clue's fields in memory
+and returning the Change with its ledger entry), and the service writes that one change. The
+bulk action runs the same prepare_<action> per clue and writes a chunk's changes together."""
 
 from datetime import timedelta
 
@@ -154,7 +159,8 @@ def _check_destination(clue, user, to_unit, mode):
 
 def prepare_transfer(clue, user, *, to_unit, mode, deadline, note="", now=None):
     """Decides a transfer; the Transfer row is on the change, not yet written. A conclusion
-    not yet standing ends with it: the writer withdraws it (see _write_transfer)."""
+    not yet standing ends with it: whoever writes the change withdraws it (transfer()
+    below, bulk._write_transfers)."""
     now = now or timezone.now()
     if mode not in Mode.values:
         raise TransitionError(_("Choose how the clue is transferred."))
