@@ -222,27 +222,24 @@ def _unit_recipients(unit):
 def tell_unit_of_transfer(transfer):
     """Queue an email to the receiving unit's staff and address, in the transfer's own
     transaction: a link, never content."""
-    with override(settings.LANGUAGE_CODE):
-        queue_mail(
-            _unit_recipients(transfer.to_unit),
-            _("A clue was transferred to your unit"),
-            _("A clue was transferred to your unit for verification:\n%(url)s")
-            % {"url": clue_admin_url(transfer.clue)},
-        )
+    tell_unit_of_transfers(transfer.to_unit, [transfer.clue])
 
 
 def tell_unit_of_transfers(unit, clues):
-    """One email for many clues sent to the unit at once (a bulk transfer): the links, in
-    the transfers' transaction. A unit sent 500 clues gets one message, not 500."""
-    if len(clues) == 1:
-        return tell_unit_of_transfer(clues[0].transfers.model(clue=clues[0], to_unit=unit))
+    """One email for the clues sent to the unit together (a bulk transfer's chunk), in the
+    transfers' transaction: the links, never content. 500 clues make one message."""
     with override(settings.LANGUAGE_CODE):
-        queue_mail(
-            _unit_recipients(unit),
-            _("%(count)s clues were transferred to your unit") % {"count": len(clues)},
-            _("These clues were transferred to your unit for verification:\n%(urls)s")
-            % {"urls": "\n".join(clue_admin_url(clue) for clue in clues)},
-        )
+        if len(clues) == 1:
+            subject = _("A clue was transferred to your unit")
+            body = _("A clue was transferred to your unit for verification:\n%(url)s") % {
+                "url": clue_admin_url(clues[0])
+            }
+        else:
+            subject = _("%(count)s clues were transferred to your unit") % {"count": len(clues)}
+            body = _("These clues were transferred to your unit for verification:\n%(urls)s") % {
+                "urls": "\n".join(clue_admin_url(clue) for clue in clues)
+            }
+        queue_mail(_unit_recipients(unit), subject, body)
 
 
 def due_for_retry():

@@ -46,6 +46,8 @@ def covers(unit, clue):
 
 
 def memberships(user):
+    """The person's memberships with their units and regions, read once per user object:
+    every clue of a page or of a bulk action is checked against them without a query."""
     if not hasattr(user, "_reporting_memberships"):
         user._reporting_memberships = list(
             user.memberships.select_related("unit__region") if user.is_authenticated else []
