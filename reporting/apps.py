@@ -50,6 +50,7 @@ class ReportingConfig(AppConfig):
         registry.add_demo_step(140, _demo_caller_follow_up)
         registry.add_demo_step(150, _demo_volume)
         registry.add_demo_step(155, _demo_repeat_cluster)
+        registry.add_demo_step(156, _demo_triage)
         registry.add_demo_refresh(20, _demo_statistics)
         registry.add_demo_summary(20, _staff_login)
         registry.add_demo_summary(40, _report_status)
@@ -130,6 +131,12 @@ def _demo_repeat_cluster(context):
     from . import demo
 
     demo.demo_repeat_cluster()
+
+
+def _demo_triage(context):
+    from . import demo
+
+    demo.demo_triage(context["people"])
 
 
 def _demo_statistics(context):

@@ -27,12 +27,12 @@ from reporting.intake.receipts import (
     new_access_key,
     take_receipt,
 )
-from reporting.lifecycle import ledger, repeats, reporter, submission
+from reporting.lifecycle import bulk, ledger, repeats, reporter, submission
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
 from .factories import ClueFactory, advance
-from .models import Category, Clue, LedgerEntry, Membership, Region, Unit
+from .models import BulkJob, Category, Clue, LedgerEntry, Membership, Region, Unit
 from .reference_data import DATA, load_regions, seed_if_empty
 
 Role = Membership.Role
@@ -516,3 +516,49 @@ def _demo_reply_slip(clue, key, person):
     partial.replace(path)
     ledger.record(clue, LedgerEntry.Action.REPLY_SLIP, actor=person, unit=clue.unit)
     return path
+
+
+# Reports of the kind that make up most of the volume: nothing for this office to verify.
+TRIAGE_TEXTS = [
+    "点击链接领取免费手机流量，先到先得。",
+    "邻居家装修太吵，周末早上七点就开始打钻。",
+    "我想咨询一下驾驶证到期怎么换证。",
+    "测试测试测试。",
+    "小区门口的共享单车乱停乱放，没人管。",
+    "网购的衣服和图片不一样，商家不给退货。",
+    "高价回收旧手机、旧电脑，上门服务。",
+    "楼上漏水到我家天花板，物业推来推去。",
+]
+
+
+def demo_triage(people):
+    """Bulk triage for a newcomer to try: eight obviously invalid reports left in the Hebei
+    queue (tick them, "Bulk action", "Do not accept"), and one finished bulk action by the
+    Hebei intake reviewer, done by the real path, so its page shows what was done and
+    what was refused and why (a clue already transferred cannot be "not accepted")."""
+    for n, text in enumerate(TRIAGE_TEXTS):
+        _demo_clue(f"demo-triage-{n:016d}", text, category="other")
+    intake = people["intake-hebei"]
+    if BulkJob.objects.filter(actor=intake, arguments__demo=True).exists():
+        return
+    done = [
+        _demo_clue(f"demo-triaged-{n:015d}", text, category="other")[0]
+        for n, text in enumerate(TRIAGE_TEXTS[:4])
+    ]
+    # The demo's transferred clue (demo_review): past the point where it could be refused.
+    token = "demo-stage-transferred-0001"  # nosec B105 # noqa: S105  (a form token)
+    already = Clue.objects.filter(submission_token=token).first()
+    ids = [clue.pk for clue in done] + ([already.pk] if already else [])
+    job = BulkJob.objects.create(
+        action=BulkJob.Action.NOT_ACCEPTED,
+        actor=intake,
+        arguments={
+            "reason": Clue.NotAccepted.OUT_OF_SCOPE,
+            "note": "（示例）与扫黑除恶无关的咨询和广告。",
+            "language": settings.LANGUAGE_CODE,
+            "demo": True,
+        },
+        clue_ids=ids,
+        total=len(ids),
+    )
+    bulk.run(job)

@@ -13,7 +13,10 @@ WIDE_ONLY = "clue-queue__wide"
 class TrackingNumberColumn(TitleColumn):
     """The number grouped as the receipt prints it (5733 5828 5034): what a reporter reads
     out on the phone is what staff find on the screen. Kept on one line, as a number read
-    out is not split."""
+    out is not split. The cell also holds the row's tick box for the bulk actions, part of
+    the form above the table (by its `form` attribute): the table keeps its columns."""
+
+    cell_template_name = "reporting/admin/number_cell.html"
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("classname", "clue-queue__number")

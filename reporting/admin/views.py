@@ -100,6 +100,12 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["sort_notice"] = self.sort_notice()
+        # The bulk actions (reporting/admin/bulk.py) take the filter as it stands, to apply
+        # it again themselves; the search is left out, as they do not apply it.
+        query = self.request.GET.copy()
+        for name in ("p", "ordering", "q", "export"):
+            query.pop(name, None)
+        context.update(bulk_url=reverse("clues:bulk"), bulk_filter=query.urlencode())
         return context
 
     def get_ordering(self):
@@ -206,6 +212,14 @@ def _cluster_summary(clue, user):
         lead_number=Max(Case(When(pk=F("cluster_id"), then="tracking_number"))),
     )
     number = found["lead_number"]
+    others = []
+    if number and found["size"] > 1:
+        # The bulk form, preset to mark every other clue of the cluster this person may see
+        # a duplicate of the lead: the lead is left out, as it cannot duplicate itself.
+        others = visible_clues(
+            user, Clue.objects.filter(cluster_id=clue.cluster_id).exclude(pk=clue.cluster_id)
+        ).values_list("pk", flat=True)
+    bulk_query = [("action", "duplicate"), ("duplicate_of", number)]
     return {
         "size": found["size"],
         "is_lead": clue.cluster_id == clue.pk,
@@ -214,6 +228,10 @@ def _cluster_summary(clue, user):
         "lead": clue.cluster_id if number else None,
         "url": f"{reverse('clues:index')}?{urlencode({'cluster': clue.cluster_id})}"
         if number
+        else "",
+        "bulk_url": f"{reverse('clues:bulk')}?"
+        + urlencode([*bulk_query, *(("id", pk) for pk in others)])
+        if others
         else "",
     }
 

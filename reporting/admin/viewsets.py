@@ -10,6 +10,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 import django_filters
 
 from portal.exports import PortalSpreadsheetExport
+from reporting.admin import bulk as bulk_views
 from reporting.admin import follow_ups
 from reporting.admin import intake as admin_intake
 from reporting.admin import views as admin_views
@@ -118,6 +119,9 @@ class ClueViewSet(ModelViewSet):
                 admin_intake.download_reply_slip,
                 name="reply_slip",
             ),
+            path("bulk/", bulk_views.bulk_action, name="bulk"),
+            path("bulk/<int:pk>/", bulk_views.bulk_job, name="bulk_job"),
+            path("bulk/jobs/", bulk_views.bulk_jobs_list, name="bulk_jobs"),
             path("inspect/<int:pk>/act/<slug:action>/", admin_views.clue_action, name="act"),
             path(
                 "inspect/<int:pk>/evidence/<int:evidence_id>/",

@@ -208,10 +208,7 @@ def tell_supervisors_delivery_delayed(delivery, error):
         )
 
 
-def tell_unit_of_transfer(transfer):
-    """Queue an email to the receiving unit's staff and address, in the transfer's own
-    transaction: a link, never content."""
-    unit = transfer.to_unit
+def _unit_recipients(unit):
     recipients = set(
         Membership.objects.filter(unit=unit, user__is_active=True)
         .exclude(user__email="")
@@ -219,13 +216,30 @@ def tell_unit_of_transfer(transfer):
     )
     if unit.email:
         recipients.add(unit.email)
+    return recipients
+
+
+def tell_unit_of_transfer(transfer):
+    """Queue an email to the receiving unit's staff and address, in the transfer's own
+    transaction: a link, never content."""
+    tell_unit_of_transfers(transfer.to_unit, [transfer.clue])
+
+
+def tell_unit_of_transfers(unit, clues):
+    """One email for the clues sent to the unit together (a bulk transfer's chunk), in the
+    transfers' transaction: the links, never content. 500 clues make one message."""
     with override(settings.LANGUAGE_CODE):
-        queue_mail(
-            recipients,
-            _("A clue was transferred to your unit"),
-            _("A clue was transferred to your unit for verification:\n%(url)s")
-            % {"url": clue_admin_url(transfer.clue)},
-        )
+        if len(clues) == 1:
+            subject = _("A clue was transferred to your unit")
+            body = _("A clue was transferred to your unit for verification:\n%(url)s") % {
+                "url": clue_admin_url(clues[0])
+            }
+        else:
+            subject = _("%(count)s clues were transferred to your unit") % {"count": len(clues)}
+            body = _("These clues were transferred to your unit for verification:\n%(urls)s") % {
+                "urls": "\n".join(clue_admin_url(clue) for clue in clues)
+            }
+        queue_mail(_unit_recipients(unit), subject, body)
 
 
 def due_for_retry():
@@ -245,6 +259,18 @@ def deliver_transfer(delivery_id):
         later = timezone.now() + timedelta(seconds=wait)
         deliver_transfer.using(run_after=later).enqueue(delivery_id)
     return wait
+
+
+@task()
+def deliver_transfers(delivery_ids):
+    """Forward many transfers (a bulk transfer's) in one task: one queued task per chunk of
+    clues instead of one per clue. Each delivery is still attempted, claimed and retried on
+    its own: one that fails waits for its next attempt as its own task."""
+    for delivery_id in delivery_ids:
+        wait = attempt(delivery_id)
+        if wait is not None:
+            later = timezone.now() + timedelta(seconds=wait)
+            deliver_transfer.using(run_after=later).enqueue(delivery_id)
 
 
 def forward_pending():

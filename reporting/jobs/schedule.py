@@ -12,7 +12,7 @@ from django_tasks import task
 
 from reporting.evidence import staging
 from reporting.intake.receipts import RECEIPT_HANDOFF_LIFETIME
-from reporting.jobs import deadlines, follow_up, forwarding, mail
+from reporting.jobs import bulk, deadlines, follow_up, forwarding, mail
 from reporting.jobs.retention import erase_expired_content
 from reporting.models import ReceiptHandoff
 
@@ -33,6 +33,7 @@ def run_round():
     """One round of the clues' periodic checks; returns what each job did."""
     counts = deadlines.check()
     counts["forwarded"] = forwarding.forward_pending()
+    counts["bulk_resumed"] = bulk.resume_stalled()
     # Before the outbox's pass, which then sends the emails these write.
     counts["followed"] = follow_up.finish_lost_follow_ups()
     counts["sent"] = mail.send_unsent()

@@ -51,34 +51,57 @@ def mirror_to_audit_log(entry, clue, unit=None):
     site history shows entries to everyone who may view their object, and a clue's
     tracking number must not reach staff outside its scope. Only administrators see units."""
     unit = unit or entry.unit or clue.unit or Unit.get_first_root_node()
-    if unit is None:
-        return
-    model = log_registry.get_log_model_for_instance(unit)
-    if model is None:
-        return
+    if unit is not None:
+        mirror_many([entry], unit=unit)
+
+
+def mirror_many(entries, unit=None):
+    """mirror_to_audit_log for many entries (their clues loaded), in one insert."""
+    root = None
+    rows = []
     context = get_active_log_context()
-    # The entry wagtail.log_actions.log() writes, written without its save(): that runs
-    # full_clean(), whose checks read the content type and the user again, a query each on
-    # every report, for rows just read; the action is one registered in wagtail_hooks.
-    model.objects.bulk_create(
-        [
+    for entry in entries:
+        target = unit or entry.unit or entry.clue.unit
+        if target is None:
+            root = root or Unit.get_first_root_node()
+            target = root
+        if target is None:
+            continue
+        model = log_registry.get_log_model_for_instance(target)
+        if model is None:
+            continue
+        # The entry wagtail.log_actions.log() writes, written without its save(): that runs
+        # full_clean(), whose checks read the content type and the user again, a query each
+        # on every report, for rows just read; the action is one registered in
+        # wagtail_hooks.
+        rows.append(
             model(
-                content_type=ContentType.objects.get_for_model(unit, for_concrete_model=False),
-                object_id=str(unit.pk),
-                label=model.objects.get_instance_title(unit),
+                content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+                object_id=str(target.pk),
+                label=model.objects.get_instance_title(target),
                 action=f"reporting.{entry.action}",
                 timestamp=entry.at,
                 user=entry.actor or context.user,
                 uuid=context.uuid,
                 data={
                     "ledger_entry": entry.pk,
-                    "clue": clue.pk,
+                    "clue": entry.clue_id,
                     "from": entry.from_status,
                     "to": entry.to_status,
                 },
             )
-        ]
-    )
+        )
+    if rows:
+        # All entries of Unit, the one model they are filed under.
+        type(rows[0]).objects.bulk_create(rows)
+
+
+def record_many(entries):
+    """Append many ledger entries (unsaved, their clues loaded) and their audit-log mirror:
+    two inserts, however many entries."""
+    entries = LedgerEntry.objects.bulk_create(entries)
+    mirror_many(entries)
+    return entries
 
 
 def record_export(clues, actor, file_format):

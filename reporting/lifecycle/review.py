@@ -1,7 +1,12 @@
 """The review of a clue as a state machine. Every staff action is a function here, declared
 with @performs: the transitions table says in which states and by which roles it may run,
 and the declaration runs it in one transaction on the clue's locked row. Each function
-changes what it must and writes the ledger. Views only call these functions."""
+changes what it must and writes the ledger. Views only call these functions.
+
+The actions a bulk action can take (lifecycle/bulk.py) are split in two: prepare_<action>
+decides for one clue (refusing with TransitionError, or setting the clue's fields in memory
+and returning the Change with its ledger entry), and the service writes that one change. The
+bulk action runs the same prepare_<action> per clue and writes a chunk's changes together."""
 
 from datetime import timedelta
 
@@ -32,15 +37,27 @@ from reporting.models import (
     Membership,
     Signature,
     Transfer,
-    Unit,
 )
 
 S, Role, Action, Mode = Clue.Status, Membership.Role, LedgerEntry.Action, Transfer.Mode
 
 
-def _move(
+class Change:
+    """What an action does to one clue, decided and not yet written: the clue's fields as
+    they will be (set on the instance), the fields to save, and its ledger entry. The single
+    action writes it at once (_write); a bulk action writes a chunk's changes together
+    (bulk.py). Either way the same prepare_* function decided it."""
+
+    def __init__(self, clue, fields, entry):
+        self.clue, self.fields, self.entry = clue, fields, entry
+        # Rows the change brings with it (a transfer), written before the clue.
+        self.transfer = None
+
+
+def _step(
     clue, user, action, to_status, *, note="", unit=None, fields=(), met_deadline=True, at=None
 ):
+    """The clue moved to `to_status` in memory, with its ledger entry, not yet written."""
     from_status = clue.status
     clue.status = to_status
     fields = ["status", *fields]
@@ -49,18 +66,37 @@ def _move(
         # check decides anew. A progress note does not meet a deadline, so it keeps the mark.
         clue.overdue_since = clue.escalated_at = None
         fields += ["overdue_since", "escalated_at"]
-    clue.save(update_fields=fields)
-    record(
-        clue,
-        action,
+    entry = LedgerEntry(
+        clue=clue,
+        action=action,
         actor=user,
         note=note,
-        at=at,
+        at=at or timezone.now(),
         unit=unit or clue.unit,
         from_status=from_status,
         to_status=to_status,
     )
-    return clue
+    return Change(clue, fields, entry)
+
+
+def _write(change):
+    change.clue.save(update_fields=change.fields)
+    entry = change.entry
+    record(
+        change.clue,
+        entry.action,
+        actor=entry.actor,
+        note=entry.note,
+        at=entry.at,
+        unit=entry.unit,
+        from_status=entry.from_status,
+        to_status=entry.to_status,
+    )
+    return change.clue
+
+
+def _move(clue, user, action, to_status, **options):
+    return _write(_step(clue, user, action, to_status, **options))
 
 
 @performs("accept")
@@ -69,17 +105,17 @@ def accept(clue, user, *, is_key=False):
     return _move(clue, user, Action.ACCEPTED, S.SCREENED, fields=["is_key"])
 
 
-@performs("reject")
-def reject(clue, user, *, reason, duplicate_of=None, note=""):
+def prepare_reject(clue, user, *, reason, duplicate_of=None, note="", now=None):
     if reason not in Clue.NotAccepted.values:
         raise TransitionError(_("Choose why the clue is not accepted."))
-    duplicate_missing = duplicate_of is None or duplicate_of.pk == clue.pk
-    if reason == Clue.NotAccepted.DUPLICATE and duplicate_missing:
+    if reason == Clue.NotAccepted.DUPLICATE and duplicate_of is None:
         raise TransitionError(_("Name the other clue this one duplicates."))
+    if reason == Clue.NotAccepted.DUPLICATE and duplicate_of.pk == clue.pk:
+        raise TransitionError(_("A clue cannot duplicate itself."))
     clue.not_accepted_reason = reason
     clue.duplicate_of = duplicate_of if reason == Clue.NotAccepted.DUPLICATE else None
-    clue.closed_at = timezone.now()
-    return _move(
+    clue.closed_at = now or timezone.now()
+    return _step(
         clue,
         user,
         Action.NOT_ACCEPTED,
@@ -90,14 +126,24 @@ def reject(clue, user, *, reason, duplicate_of=None, note=""):
     )
 
 
-@performs("mark_key")
-def mark_key(clue, user):
+@performs("reject")
+def reject(clue, user, **arguments):
+    return _write(prepare_reject(clue, user, **arguments))
+
+
+def prepare_mark_key(clue, user, *, now=None):
     if clue.is_key:
         raise TransitionError(_("The clue is already a key clue."))
     clue.is_key = True
-    clue.save(update_fields=["is_key"])
-    record(clue, Action.KEY_MARKED, actor=user, unit=clue.unit)
-    return clue
+    entry = LedgerEntry(
+        clue=clue, action=Action.KEY_MARKED, actor=user, unit=clue.unit, at=now or timezone.now()
+    )
+    return Change(clue, ["is_key"], entry)
+
+
+@performs("mark_key")
+def mark_key(clue, user):
+    return _write(prepare_mark_key(clue, user))
 
 
 def _check_destination(clue, user, to_unit, mode):
@@ -105,35 +151,36 @@ def _check_destination(clue, user, to_unit, mode):
         raise TransitionError(_("The clue is already with this unit."))
     if mode == Mode.OFF_SITE and (clue.region is None or to_unit.region is None):
         raise TransitionError(_("Off-site verification needs a known region on both sides."))
-    if not Unit.objects.filter(destinations.allowed(clue, user, mode), pk=to_unit.pk).exists():
+    if not destinations.allows(clue, user, mode, to_unit):
         raise TransitionError(str(destinations.REFUSALS[mode]))
     if mode == Mode.OFF_SITE:
-        clue.off_site_local = destinations.local_area(clue.region).path
+        clue.off_site_local = destinations.local_area_path(clue.region)
 
 
-@performs("transfer")
-def transfer(clue, user, *, to_unit, mode, deadline, note=""):
+def prepare_transfer(clue, user, *, to_unit, mode, deadline, note="", now=None):
+    """Decides a transfer; the Transfer row is on the change, not yet written. A conclusion
+    not yet standing ends with it: whoever writes the change withdraws it (transfer()
+    below, bulk._write_transfers)."""
+    now = now or timezone.now()
     if mode not in Mode.values:
         raise TransitionError(_("Choose how the clue is transferred."))
-    if deadline <= timezone.now():
+    if deadline <= now:
         raise TransitionError(_("The deadline must be in the future."))
     _check_destination(clue, user, to_unit, mode)
-    new_transfer = Transfer.objects.create(
+    new_transfer = Transfer(
         clue=clue,
         from_unit=clue.unit,
         to_unit=to_unit,
         mode=mode,
         deadline=deadline,
         created_by=user,
+        created_at=now,
     )
-    _forward(new_transfer)
-    # A conclusion not yet standing belongs to the unit that drafted it and ends here.
-    clue.conclusions.filter(stood_at=None, withdrawn_at=None).update(withdrawn_at=timezone.now())
     clue.unit = to_unit
     if mode in (Mode.DIRECT_REVIEW, Mode.LISTED):
         clue.is_key = True
     note = f"{Mode(mode).label}: {note}".strip(": ")
-    return _move(
+    change = _step(
         clue,
         user,
         Action.TRANSFERRED,
@@ -141,7 +188,20 @@ def transfer(clue, user, *, to_unit, mode, deadline, note=""):
         note=note,
         unit=to_unit,
         fields=["unit", "is_key", "off_site_local"],
+        at=now,
     )
+    change.transfer = new_transfer
+    return change
+
+
+@performs("transfer")
+def transfer(clue, user, **arguments):
+    change = prepare_transfer(clue, user, **arguments)
+    change.transfer.save()
+    _forward(change.transfer)
+    # A conclusion not yet standing belongs to the unit that drafted it and ends here.
+    clue.conclusions.filter(stood_at=None, withdrawn_at=None).update(withdrawn_at=timezone.now())
+    return _write(change)
 
 
 def _forward(transfer):

@@ -45,7 +45,9 @@ def covers(unit, clue):
     return not (clue.off_site_local and unit.region.path.startswith(clue.off_site_local))
 
 
-def _memberships(user):
+def memberships(user):
+    """The person's memberships with their units and regions, read once per user object:
+    every clue of a page or of a bulk action is checked against them without a query."""
     if not hasattr(user, "_reporting_memberships"):
         user._reporting_memberships = list(
             user.memberships.select_related("unit__region") if user.is_authenticated else []
@@ -58,7 +60,7 @@ def visible_clues(user, queryset=None):
     if user.is_superuser:
         return queryset
     condition = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in memberships(user):
         unit = membership.unit
         if unit.region_id is None and membership.role in (Role.INTAKE, Role.SUPERVISOR):
             # The national office's jurisdiction is every clue. Said here, not left to
@@ -81,7 +83,7 @@ def visible_clues(user, queryset=None):
 def roles_on(user, clue):
     """The roles this person holds for this clue as it stands now."""
     roles = set()
-    for membership in _memberships(user):
+    for membership in memberships(user):
         unit = membership.unit
         covers_region = covers(unit, clue)
         if membership.role == Role.INTAKE and covers_region:
@@ -115,7 +117,7 @@ def entry_regions(user):
     if user.is_superuser:
         return None
     regions = []
-    for membership in _memberships(user):
+    for membership in memberships(user):
         if membership.role != Role.INTAKE:
             continue
         if membership.unit.region_id is None:

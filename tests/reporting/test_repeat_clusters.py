@@ -409,3 +409,32 @@ def test_two_workers_joining_one_cluster_at_once_leave_one_cluster(site_tree):
         thread.join(20)
     assert not errors
     assert leads(earliest, lead, old, new) == [earliest.pk] * 4
+
+
+def test_the_clue_page_triages_a_cluster_once_through_the_bulk_form(staff, clusters):
+    """From the cluster's line on a clue's page, the bulk form comes preset to mark every
+    other clue of the cluster this person may see a duplicate of the lead; sent, the lead is
+    untouched and the rest are duplicates of it. The Guangdong member is not offered."""
+    c, intake = clusters, staff["intake-hebei"]
+    client = as_user(intake)
+    html = client.get(reverse("clues:inspect", args=[c["market_2"].pk])).content.decode()
+    link = re.search(r'href="([^"]*/bulk/\?[^"]*)"', html)
+    assert link, "no bulk link on the clue's page"
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    lead = c["market_lead"]
+    assert response.context["form"].initial["action"] == "duplicate"
+    assert response.context["count"] == 2  # market_2 and market_3: not the lead, not Guangdong
+    data = {
+        "id": [str(c["market_2"].pk), str(c["market_3"].pk)],
+        "action": "duplicate",
+        "duplicate_of": format_tracking_number(lead.tracking_number),
+        "confirm": "1",
+    }
+    client.post(reverse("clues:bulk"), data)
+    for name in ("market_2", "market_3"):
+        clue = Clue.objects.get(pk=c[name].pk)
+        assert clue.status == Clue.Status.NOT_ACCEPTED
+        assert clue.duplicate_of_id == lead.pk
+    assert Clue.objects.get(pk=lead.pk).status == Clue.Status.SUBMITTED
+    assert Clue.objects.get(pk=c["market_far"].pk).status == Clue.Status.SUBMITTED
