@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/bulk_triage.py [--clues 5000] [--repeat 3] [--keep]
 
-Recreates the database h_bulk_bench on the local PostgreSQL (migrations and the demo's
+Recreates the database bench_bulk_triage on the local PostgreSQL (migrations and the demo's
 reference data and staff, production settings), then for each of --repeat rounds writes
 --clues new clues in the Hebei intake office's scope (bulk-loaded, as the real intake would
 take minutes), selects them as the queue's "every clue matching this filter" does, and runs
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import harness
 
-DATABASE = "h_bulk_bench"
+DATABASE = "bench_bulk_triage"
 
 
 def parse_args():
