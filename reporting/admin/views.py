@@ -76,6 +76,10 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     @cached_property
     def columns(self):
         columns = super().columns
+        if not self.listing_repeats():
+            # The cluster column only where clusters are listed: elsewhere it is a column of
+            # dashes that pushes the due dates off a laptop's screen.
+            columns = [column for column in columns if column.name != "cluster"]
         for column in columns:
             if (column.sort_key or column.name) not in self.narrow_columns:
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))

@@ -30,7 +30,7 @@ from reporting.evidence import checks as evidence
 from reporting.factories import clue_at
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
-from reporting.models import Category, Clue, Membership, Unit
+from reporting.models import BulkJob, Category, Clue, Membership, Unit
 from tests.conftest import StaffClient
 
 from . import samples
@@ -104,6 +104,12 @@ MATRIX = {
     "clues:receipt": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),
     "clues:reply_slip": row(*SIGN_IN, GONE, ONCE, GONE, ONCE, GONE, ONCE),
     "clues:receipt_done": THIS_CLUE,
+    # The bulk form, for a ticked clue: every role in reporting may open it (each clue is
+    # then checked by the single action's rules); a bulk action's page is its asker's (the
+    # intake reviewer's here) and the administrators'.
+    "clues:bulk": REPORTING_STAFF,
+    "clues:bulk_jobs": REPORTING_STAFF,
+    "clues:bulk_job": row(*SIGN_IN, DENIED, OK, GONE, GONE, GONE, OK),
     # The original, with its metadata: supervisors of the clue's subtree and superusers only.
     "clues:evidence_original": row(*SIGN_IN, GONE, GONE, GONE, GONE, GONE, OK),
     "clue_statistics": SUPERVISORS,
@@ -205,6 +211,7 @@ def scene(staff):
         "clues:receipt": [clue.pk],
         "clues:reply_slip": [clue.pk],
         "clues:receipt_done": [clue.pk],
+        "clues:bulk_job": [BulkJob.objects.create(action="mark_key", actor=intake).pk],
         "categories:reorder": [category.pk],
     }
     for viewset, obj in (("categories", category), ("units", unit), ("memberships", membership)):
@@ -230,6 +237,8 @@ def request(client, name, scene, query=""):
             "ask-conclusion": workflow.current_conclusion(clue).pk,
         }
         return client.post(url, data)
+    if name == "clues:bulk":
+        return client.get(url, {"id": scene["clue"].pk})
     if name == "categories:reorder":
         return client.post(url, {"position": 0})
     if name in POSTED:
