@@ -26,7 +26,7 @@ from portal.models import PortalSettings
 from reporting.admin.intake_forms import StaffClueForm
 from reporting.evidence import crypto, staging, storage
 from reporting.intake import receipts, reply_slip
-from reporting.intake.forms import TOKEN_PATTERN, PartyFormSet
+from reporting.intake.forms import MAX_PARTIES, TOKEN_PATTERN, PartyFormSet
 from reporting.intake.receipts import format_tracking_number, receipt_access_key
 from reporting.intake.views.common import taking_evidence
 from reporting.lifecycle import ledger, submission
@@ -108,7 +108,8 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             rejected_files=request.evidence_rejected,
             staged_files=staged,
         )
-        parties = PartyFormSet(request.POST, prefix="party")
+        another = "add_party" in request.POST
+        parties = PartyFormSet(_with_another_party(request.POST, another), prefix="party")
         valid = form.is_valid()  # always: it checks and strips the files to keep
         request.evidence_checked = form.checked_files()
         valid = parties.is_valid() and valid
@@ -117,6 +118,14 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             if stored is not None:
                 # Sent already (a double click): one clue, and its receipt.
                 return to_receipt(request, stored, token)
+        if another:
+            # One more person's boxes: a round trip that keeps every answer and every
+            # checked file, and shows no errors yet.
+            letter = self.stage(form, token, request.POST.get("letter_staged", ""))
+            form = StaffClueForm(
+                initial=request.POST.dict(), user=request.user, staged_files=staged
+            )
+            return self.show(form, parties, token=token, letter=letter)
         if not valid:
             letter = self.stage(form, token, request.POST.get("letter_staged", ""))
             return self.show(form, parties, token=token, letter=letter, status=400)
@@ -183,10 +192,25 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
         context = self.get_context_data(
             form=form,
             parties=parties,
+            can_add_party=parties.total_form_count() < MAX_PARTIES,
             staged_files=staged,
             letter_staged=letter if any(fid == letter for fid, _m in staged) else "",
         )
         return self.render_to_response(context, status=status)
+
+
+def _with_another_party(data, another):
+    """The posted data, with one more person's boxes when "add another person" was used
+    (as the public form does, up to its limit)."""
+    if not another:
+        return data
+    data = data.copy()
+    try:
+        total = int(data.get("party-TOTAL_FORMS", "0"))
+    except ValueError:
+        return data
+    data["party-TOTAL_FORMS"] = str(min(total + 1, MAX_PARTIES))
+    return data
 
 
 def to_receipt(request, clue, token):

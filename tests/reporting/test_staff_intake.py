@@ -410,3 +410,32 @@ def test_the_form_is_checked_for_csrf_after_its_files_are_taken_in(staff):
     data = clue_data(token, channel=Channel.LETTER, csrfmiddlewaretoken=csrf, **scan)
     assert client.post(reverse("clues:enter"), data).status_code == 302
     assert Clue.objects.get().evidence.count() == 1
+
+
+def test_another_person_is_a_round_trip_that_keeps_everything(intake):
+    """A call naming more people than the form shows: "add another person" brings one more
+    person's boxes, keeps what was typed and the files already checked, shows no errors and
+    enters nothing; the clue is then entered with all three people."""
+    client = intake
+    token = fresh_form(client)
+    data = clue_data(token, add_party="1")
+    data["party-1-name"] = "（测试）瘦子"
+    data["evidence"] = upload("photo.jpg", samples.jpeg_with_gps())
+    response = client.post(reverse("clues:enter"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="party-TOTAL_FORMS" value="3"' in html
+    assert 'name="party-2-name"' in html
+    assert "（测试）瘦子" in html and "砍头息" in html
+    assert 'id="form-errors"' not in html
+    assert 'id="staged-files"' in html  # the photo, checked and kept for the next send
+    assert not Clue.objects.filter(submission_token=token).exists()
+
+    data = clue_data(token, **{"party-TOTAL_FORMS": "3", "party-2-name": "（测试）胖子"})
+    data["party-1-name"] = "（测试）瘦子"
+    client.post(reverse("clues:enter"), data)
+    clue = Clue.objects.get(submission_token=token)
+    assert sorted(clue.parties.values_list("name", flat=True)) == sorted(
+        ["（测试）光头", "（测试）瘦子", "（测试）胖子"]
+    )
+    assert clue.evidence.count() == 1
