@@ -125,10 +125,10 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             form = StaffClueForm(
                 initial=request.POST.dict(), user=request.user, staged_files=staged
             )
-            return self.show(form, parties, token=token, letter=letter)
+            return self.show(form, parties, staged_under=token, letter=letter)
         if not valid:
             letter = self.stage(form, token, request.POST.get("letter_staged", ""))
-            return self.show(form, parties, token=token, letter=letter, status=400)
+            return self.show(form, parties, staged_under=token, letter=letter, status=400)
         letter_id = form.cleaned_data["letter_staged"]
         files = [
             staging.load(token, file_id, manifest)
@@ -164,7 +164,7 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
                     "Everything typed is kept below; choose the files again and resend."
                 ),
             )
-            return self.show(form, parties, token=token, status=503)
+            return self.show(form, parties, staged_under=token, status=503)
         return to_receipt(request, clue, token)
 
     def stage(self, form, token, letter_id):
@@ -187,8 +187,8 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             )
         return letter_id if STAGED_ID.match(letter_id or "") else ""
 
-    def show(self, form, parties, token="", letter="", status=200):
-        staged = staging.staged(token) if token else []
+    def show(self, form, parties, staged_under=None, letter="", status=200):
+        staged = staging.staged(staged_under) if staged_under else []
         context = self.get_context_data(
             form=form,
             parties=parties,
