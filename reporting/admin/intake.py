@@ -26,24 +26,19 @@ from portal.models import PortalSettings
 from reporting.admin.intake_forms import StaffClueForm
 from reporting.evidence import crypto, staging, storage
 from reporting.intake import receipts, reply_slip
-from reporting.intake.forms import MAX_PARTIES, TOKEN_PATTERN, PartyFormSet
+from reporting.intake.forms import (
+    CLUE_FIELDS,
+    MAX_PARTIES,
+    TOKEN_PATTERN,
+    PartyFormSet,
+    with_another_party,
+)
 from reporting.intake.receipts import format_tracking_number, receipt_access_key
 from reporting.intake.views.common import taking_evidence
 from reporting.lifecycle import ledger, submission
 from reporting.lifecycle.scope import entry_regions, visible_clues
 from reporting.models import Clue, LedgerEntry
 
-CLUE_FIELDS = (
-    "category",
-    "region",
-    "what_happened",
-    "when",
-    "when_start",
-    "when_end",
-    "where",
-    "officials_shield",
-    "shield_details",
-)
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
 # The submission token of a clue just entered, by clue, until its receipt page takes the
 # receipt (receipts.take_receipt) as the public receipt page does.
@@ -109,7 +104,7 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             staged_files=staged,
         )
         another = "add_party" in request.POST
-        parties = PartyFormSet(_with_another_party(request.POST, another), prefix="party")
+        parties = PartyFormSet(with_another_party(request.POST), prefix="party")
         valid = form.is_valid()  # always: it checks and strips the files to keep
         request.evidence_checked = form.checked_files()
         valid = parties.is_valid() and valid
@@ -197,20 +192,6 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
             letter_staged=letter if any(fid == letter for fid, _m in staged) else "",
         )
         return self.render_to_response(context, status=status)
-
-
-def _with_another_party(data, another):
-    """The posted data, with one more person's boxes when "add another person" was used
-    (as the public form does, up to its limit)."""
-    if not another:
-        return data
-    data = data.copy()
-    try:
-        total = int(data.get("party-TOTAL_FORMS", "0"))
-    except ValueError:
-        return data
-    data["party-TOTAL_FORMS"] = str(min(total + 1, MAX_PARTIES))
-    return data
 
 
 def to_receipt(request, clue, token):

@@ -323,6 +323,33 @@ PartyFormSet = forms.formset_factory(
     PartyForm, extra=2, max_num=MAX_PARTIES, validate_max=True, absolute_max=MAX_PARTIES
 )
 
+# What a report form's cleaned data gives the clue itself, the public form's and staff's alike
+# (lifecycle.submission.submit_clue's `details`).
+CLUE_FIELDS = (
+    "category",
+    "region",
+    "what_happened",
+    "when",
+    "when_start",
+    "when_end",
+    "where",
+    "officials_shield",
+    "shield_details",
+)
+
+
+def with_another_party(data):
+    """The posted data, with one more person's boxes when "add another person" was used."""
+    if "add_party" not in data:
+        return data
+    data = data.copy()
+    try:
+        total = int(data.get("party-TOTAL_FORMS", "0"))
+    except ValueError:
+        return data
+    data["party-TOTAL_FORMS"] = str(min(total + 1, MAX_PARTIES))
+    return data
+
 
 class StatusLookupForm(forms.Form):
     tracking_number = forms.CharField(

@@ -23,7 +23,13 @@ from reporting.evidence import staging, storage
 from reporting.intake import kept_pages, receipts, throttle
 from reporting.intake.antispam import issue_stamp
 from reporting.intake.fields import category_options, entry_code_or_blank
-from reporting.intake.forms import MAX_PARTIES, PartyFormSet, ReportForm
+from reporting.intake.forms import (
+    CLUE_FIELDS,
+    MAX_PARTIES,
+    PartyFormSet,
+    ReportForm,
+    with_another_party,
+)
 from reporting.intake.receipts import format_tracking_number, receipt_access_key
 from reporting.intake.views.common import no_referrer, taking_evidence
 from reporting.lifecycle import submission
@@ -46,17 +52,6 @@ RECEIPT_SESSION_KEY = "reporting:receipt-token"
 FIRST_VISIT_VALUES = {"issued": 1, "token": 1, "csrf": 1, "captcha": 3}  # nosec B105 # counts
 RECEIPT_VALUES = {"tracking_number": 1, "access_key": 1}
 STAGED_ID = re.compile(r"\A[0-9a-f]{32}\Z")
-CLUE_FIELDS = (
-    "category",
-    "region",
-    "what_happened",
-    "when",
-    "when_start",
-    "when_end",
-    "where",
-    "officials_shield",
-    "shield_details",
-)
 
 
 def _printable(value, limit):
@@ -154,7 +149,7 @@ class ReportView(View):
             rejected_files=request.evidence_rejected,
             staged_files=staged,
         )
-        parties = self.parties(self.with_another_party(request.POST))
+        parties = self.parties(with_another_party(request.POST))
         refresh = "refresh_captcha" in request.POST or "add_party" in request.POST
         valid = form.is_valid()  # always: it checks and strips the files to keep
         request.evidence_checked = form.processed_files
@@ -235,18 +230,6 @@ class ReportView(View):
             samesite="Lax",
         )
         return response
-
-    def with_another_party(self, data):
-        """The posted data, with one more person's boxes when "add another person" was used."""
-        if "add_party" not in data:
-            return data
-        data = data.copy()
-        try:
-            total = int(data.get("party-TOTAL_FORMS", "0"))
-        except ValueError:
-            return data
-        data["party-TOTAL_FORMS"] = str(min(total + 1, MAX_PARTIES))
-        return data
 
     def stage(self, form, token):
         if not ReportForm.token_is_valid(token):
