@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -91,12 +90,17 @@ def _language(request):
     return translation.get_language_from_request(request, check_path=False)
 
 
+def _private(response):
+    # Clues are for the unit alone: no cache on the way keeps them.
+    response["Cache-Control"] = "no-store, private"
+
+
 def _error(request, status, code, message, errors=None):
     body = {"code": code, "message": str(message)}
     if errors is not None:
         body["errors"] = errors
     response = api.create_response(request, body, status=status)
-    response["Cache-Control"] = "no-store"
+    _private(response)
     return response
 
 
@@ -301,9 +305,9 @@ def _aware(request, moment):
     openapi_extra=NUL_REFUSED,
     summary="The clues your unit holds",
 )
-@never_cache
 def list_clues(
     request,
+    response: HttpResponse,
     cursor: str | None = Query(None, max_length=200, description="From the last page."),
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="1 to 100; more is refused (422)."),
     status: Clue.Status | None = Query(None),
@@ -314,6 +318,7 @@ def list_clues(
     overdue: bool | None = Query(None, description="Overdue now (true) or not."),
 ):
     _require(request, Scope.READ)
+    _private(response)
     clues = unit_clues(request.auth.unit).select_related("category", "region")
     if cursor is not None:
         clues = clues.filter(pk__gt=_after(request, cursor))
@@ -345,9 +350,11 @@ def list_clues(
     openapi_extra=NUL_REFUSED,
     summary="One clue of your unit",
 )
-@never_cache
-def get_clue(request, tracking_number: str = Path(..., pattern=TRACKING_NUMBER)):
+def get_clue(
+    request, response: HttpResponse, tracking_number: str = Path(..., pattern=TRACKING_NUMBER)
+):
     _require(request, Scope.READ)
+    _private(response)
     clue = _clue(request, tracking_number)
     clue.updated_at = clue.ledger.order_by("-at", "-pk").values_list("at", flat=True).first()
     return {
@@ -396,7 +403,6 @@ def get_clue(request, tracking_number: str = Path(..., pattern=TRACKING_NUMBER))
     },
     summary="An evidence file (recorded in the clue's ledger)",
 )
-@never_cache
 def download_evidence(
     request,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
@@ -420,6 +426,7 @@ def download_evidence(
         filename=f"{clue.tracking_number}-{item.pk}.{item.extension}",
         content_type=item.content_type,
     )
+    _private(response)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
@@ -431,11 +438,14 @@ def download_evidence(
     openapi_extra=NUL_REFUSED,
     summary="A named reporter's details, for a reason (recorded in the clue's ledger)",
 )
-@never_cache
 def reveal_reporter(
-    request, body: RevealIn, tracking_number: str = Path(..., pattern=TRACKING_NUMBER)
+    request,
+    response: HttpResponse,
+    body: RevealIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
 ):
     _require(request, Scope.IDENTITY)
+    _private(response)
     clue = _clue(request, tracking_number)
     if len(body.reason.strip()) < 4:
         raise _invalid_input(
@@ -453,3 +463,16 @@ def reveal_reporter(
             raise ApiError(409, "not_revealed", str(error)) from error
     return {"details": details}
 
+
+
+def unknown_path(request, path):
+    """Any other address under the API's prefix: its JSON 404, not a redirect to the same
+    path with a slash (CommonMiddleware's, since the site's page routes match any such
+    path) and an HTML page."""
+    with translation.override(_language(request)):
+        response = JsonResponse(
+            {"code": "not_found", "message": str(_("There is no such address in this API."))},
+            status=404,
+        )
+    _private(response)
+    return response

@@ -93,7 +93,7 @@ class ApiKey(models.Model):
     def authenticate(cls, key):
         """The live key row for this whole key, or None. Read from the database on every
         request, never cached: a revocation or an expiry holds at once in every worker."""
-        parts = key.split("_") if isinstance(key, str) else []
+        parts = key.split("_", 2) if isinstance(key, str) else []
         if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 8:
             return None
         row = (
