@@ -464,7 +464,6 @@ def reveal_reporter(
     return {"details": details}
 
 
-
 def unknown_path(request, path):
     """Any other address under the API's prefix: its JSON 404, not a redirect to the same
     path with a slash (CommonMiddleware's, since the site's page routes match any such

@@ -85,7 +85,9 @@ def test_the_right_key_reads_the_list(client, world):
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store, private"
     numbers = [item["tracking_number"] for item in response.json()["items"]]
-    assert sorted(numbers) == sorted([world["clue"].tracking_number, world["other"].tracking_number])
+    assert sorted(numbers) == sorted(
+        [world["clue"].tracking_number, world["other"].tracking_number]
+    )
     assert response.json()["next_cursor"] is None
     first = response.json()["items"][0]
     assert first["updated_at"] and first["status"] in ("transferred", "acknowledged")
@@ -176,7 +178,9 @@ def test_an_anonymous_reporter_is_not_revealed(client, world):
 def test_the_pages_walk_every_clue_once(client, world):
     for _ in range(5):
         clue_at(Clue.Status.TRANSFERRED, to_unit=world["unit"])
-    expected = set(Clue.objects.filter(unit=world["unit"]).values_list("tracking_number", flat=True))
+    expected = set(
+        Clue.objects.filter(unit=world["unit"]).values_list("tracking_number", flat=True)
+    )
     seen, cursor, pages = [], None, 0
     while True:
         query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
@@ -266,7 +270,13 @@ def test_bad_queries_get_a_clear_422(client, world, query):
 
 @pytest.mark.parametrize(
     "path",
-    ["/clues/123", "/clues/" + "9" * 5000, "/clues/abcdefghijkl", "/clues/%E4%B8%AD" * 3, "/clues/"],
+    [
+        "/clues/123",
+        "/clues/" + "9" * 5000,
+        "/clues/abcdefghijkl",
+        "/clues/%E4%B8%AD" * 3,
+        "/clues/",
+    ],
 )
 def test_malformed_tracking_numbers_are_refused_in_json(client, world, path):
     response = client.get(f"{API}{path}", **bearer(world["right"]))
