@@ -12,7 +12,7 @@ from typing import Literal
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import FileResponse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ninja import Field, NinjaAPI, Path, Query, Schema
@@ -34,6 +34,7 @@ MAX_LIMIT = 100
 # would make the query itself fail.
 MAX_PK = 2**63 - 1
 TRACKING_NUMBER = r"^[0-9]{12}$"
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$"
 
 
 class ApiError(Exception):
@@ -141,8 +142,11 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    # django-ninja's own refusals: a body that is not JSON (400) is input like any other.
     with translation.override(_language(request)):
-        return _error(request, exc.status_code, "error", _("The request was refused."))
+        if exc.status_code == 400:
+            return _error(request, 422, "invalid", _("The request's body is not valid JSON."))
+        return _error(request, exc.status_code, "refused", _("The request was refused."))
 
 
 def _require(request, scope):
@@ -168,7 +172,7 @@ def _clue(request, tracking_number):
     return clue
 
 
-def _invalid_input(request, message):
+def _invalid_input(message):
     return ApiError(422, "invalid", message)
 
 
@@ -244,7 +248,13 @@ class ClueDetail(ClueSummary):
 
 
 class RevealIn(Schema):
-    reason: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$")
+    reason: str = Field(
+        min_length=4,
+        max_length=500,
+        pattern=r"^[^\x00]*$",
+        description="Why the reporter's identity is needed: four characters at least, "
+        "leading and trailing spaces left out. Recorded in the clue's ledger.",
+    )
 
 
 class ReporterOut(Schema):
@@ -283,17 +293,17 @@ def _after(request, cursor):
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):
         after = None
     if type(after) is not int or not 0 <= after <= MAX_PK:
-        raise _invalid_input(request, _("This cursor is not one the API gave."))
+        raise _invalid_input(_("This cursor is not one the API gave."))
     return after
 
 
-def _aware(request, moment):
+def _moment(text):
+    # RFC 3339 only (the pattern): a number or a date without its offset would be read as
+    # something the caller may not have meant.
     try:
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment.astimezone(UTC)
+        return datetime.fromisoformat(text.upper()).astimezone(UTC)
     except (OverflowError, ValueError) as error:
-        raise _invalid_input(request, _("This date and time is out of range.")) from error
+        raise _invalid_input(_("This date and time does not exist or is out of range.")) from error
 
 
 # --- endpoints ------------------------------------------------------------------------
@@ -311,8 +321,13 @@ def list_clues(
     cursor: str | None = Query(None, max_length=200, description="From the last page."),
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description="1 to 100; more is refused (422)."),
     status: Clue.Status | None = Query(None),
-    updated_since: datetime | None = Query(
-        None, description="Only clues with a ledger entry at or after this moment (ISO 8601)."
+    updated_since: str | None = Query(
+        None,
+        max_length=40,
+        pattern=RFC3339,
+        description="Only clues with a ledger entry at or after this moment (RFC 3339, with "
+        "its offset: 2026-12-01T08:00:00+08:00).",
+        format="date-time",
     ),
     key: bool | None = Query(None, description="Key clues only (true) or none of them."),
     overdue: bool | None = Query(None, description="Overdue now (true) or not."),
@@ -325,7 +340,7 @@ def list_clues(
     if status is not None:
         clues = clues.filter(status=status)
     if updated_since is not None:
-        since = _aware(request, updated_since)
+        since = _moment(updated_since)
         clues = clues.filter(
             Exists(LedgerEntry.objects.filter(clue=OuterRef("pk"), at__gte=since))
         )
@@ -449,8 +464,7 @@ def reveal_reporter(
     clue = _clue(request, tracking_number)
     if len(body.reason.strip()) < 4:
         raise _invalid_input(
-            request,
-            _("Give the reason you need the reporter's identity, in at least four characters."),
+            _("Give the reason you need the reporter's identity, in at least four characters.")
         )
     with translation.override(_language(request)):
         try:
