@@ -15,7 +15,7 @@ PREFIX = "ucs"
 # write on the same row.
 LAST_USED_EVERY = timedelta(minutes=1)
 DEFAULT_LIFETIME = timedelta(days=90)
-MAX_LIFETIME = timedelta(days=366)
+MAX_LIFETIME = timedelta(days=366)  # a year from today, a leap day included
 
 
 def default_expiry():
