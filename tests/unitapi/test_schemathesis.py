@@ -113,3 +113,19 @@ def test_schemathesis_finds_nothing_wrong(served, tmp_path):
     assert result.returncode == 0, said
     # It reached every operation.
     assert "Tested: 4" in result.stdout, said
+
+
+def test_the_unit_client_script_lists_and_shows_the_units_clues(served):
+    base, key, _log = served
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base],
+        env={**os.environ, "UNIT_API_KEY": key}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2 clue(s) with the unit" in result.stdout
+    assert "evidence" in result.stdout and "what happened" in result.stdout
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base],
+        env={**os.environ, "UNIT_API_KEY": key + "x"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "401 unauthenticated" in refused.stderr
