@@ -32,9 +32,9 @@ def call(base, key, path, query=None):
         raise ApiError(f"not an http(s) address: {base}")
     headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
     # S310: the scheme is checked just above, http(s) only.
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310
+    request = urllib.request.Request(url, headers=headers)  # nosec B310 # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # nosec B310 # noqa: S310
             return json.load(response)
     except urllib.error.HTTPError as error:
         try:
