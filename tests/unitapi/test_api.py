@@ -349,3 +349,15 @@ def test_the_schema_is_served_and_documents_the_errors(client, db):
     operation = schema["paths"]["/api/units/v1/clues"]["get"]
     assert {"200", "400", "401", "403", "404", "422"} <= set(operation["responses"])
     assert client.get(f"{API}/docs").status_code == 404
+
+
+def test_last_used_is_written_at_most_once_a_minute(client, world):
+    row = ApiKey.authenticate(world["right"])
+    assert row.last_used_at is None
+    client.get(f"{API}/clues", **bearer(world["right"]))
+    first = ApiKey.objects.get(pk=row.pk).last_used_at
+    client.get(f"{API}/clues", **bearer(world["right"]))
+    assert ApiKey.objects.get(pk=row.pk).last_used_at == first
+    ApiKey.objects.filter(pk=row.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get(f"{API}/clues", **bearer(world["right"]))
+    assert ApiKey.objects.get(pk=row.pk).last_used_at > first
