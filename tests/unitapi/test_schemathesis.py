@@ -51,8 +51,13 @@ def _database_url(tmp_path):
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
 
 
+# Committed, so the server's connection sees it; serialized_rollback, as every such test of
+# the suite, so the reference data is put back for the tests after it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def served(transactional_db, tmp_path):
+def served(tmp_path):
     """A few clues of one unit and its key, and gunicorn serving them; yields (base, key)."""
     clue = clue_at(Clue.Status.TRANSFERRED, named=True, photos=1)
     clue_at(Clue.Status.ACKNOWLEDGED, to_unit=clue.unit)
