@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 import pytest
 import requests
@@ -42,8 +43,9 @@ def _database_url(tmp_path):
     if connection.vendor == "sqlite":
         copy = tmp_path / "db.sqlite3"
         connection.ensure_connection()
-        with sqlite3.connect(copy) as target:
-            connection.connection.backup(target)
+        target = sqlite3.connect(copy)
+        connection.connection.backup(target)
+        target.close()
         return f"sqlite:///{copy}"
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
@@ -56,20 +58,33 @@ def _database_url(tmp_path):
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+def _revoke(database_url, row):
+    """Revoked as the admin does, in the database the server reads (SQLite: its copy)."""
+    if database_url.startswith("sqlite:"):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+            db.execute(
+                "UPDATE unitapi_apikey SET revoked_at = ? WHERE id = ?",
+                [timezone.now().strftime("%Y-%m-%d %H:%M:%S.%f"), row.pk],
+            )
+    else:
+        row.revoke(None)
+
+
 @pytest.fixture
 def served(tmp_path):
     """A few clues of one unit and its key, and gunicorn serving them; yields (base, key)."""
     clue = clue_at(Clue.Status.TRANSFERRED, named=True, photos=1)
     clue_at(Clue.Status.ACKNOWLEDGED, to_unit=clue.unit)
     clue_at(Clue.Status.TRANSFERRED, region="130102")
-    _row, key = ApiKey.issue(unit=clue.unit, name="schemathesis", scopes=ALL_SCOPES)
+    row, key = ApiKey.issue(unit=clue.unit, name="schemathesis", scopes=ALL_SCOPES)
     port = _free_port()
+    database_url = _database_url(tmp_path)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
         # The test settings: static files without a manifest, so the portal's own error pages
         # (a NUL refused with 400) render without collectstatic.
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": _database_url(tmp_path),
+        "DATABASE_URL": database_url,
         # The evidence files this process wrote.
         "PORTAL_TEST_FILES_ROOT": str(settings.TEST_FILES_ROOT),
         "LOG_LEVEL": "ERROR",
@@ -93,14 +108,14 @@ def served(tmp_path):
             except requests.RequestException:
                 assert time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.2)
-        yield base, key, log
+        yield base, key, log, lambda: _revoke(database_url, row)
     finally:
         server.terminate()
         server.wait(timeout=60)
 
 
 def test_schemathesis_finds_nothing_wrong(served, tmp_path):
-    base, key, log = served
+    base, key, log, _revoke = served
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [str(schemathesis), "run", f"{base}/api/units/v1/openapi.json",
@@ -121,7 +136,7 @@ def test_schemathesis_finds_nothing_wrong(served, tmp_path):
 
 
 def test_the_unit_client_script_lists_and_shows_the_units_clues(served):
-    base, key, _log = served
+    base, key, _log, revoke = served
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base],
         env={**os.environ, "UNIT_API_KEY": key}, capture_output=True, text=True, timeout=60,
@@ -134,3 +149,11 @@ def test_the_unit_client_script_lists_and_shows_the_units_clues(served):
         env={**os.environ, "UNIT_API_KEY": key + "x"}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert refused.returncode == 1 and "401 unauthenticated" in refused.stderr
+
+    # Revoked while the server runs: refused at once by every worker, without a restart.
+    revoke()
+    headers = {"Authorization": f"Bearer {key}"}
+    answers = [
+        requests.get(f"{base}/api/units/v1/clues", headers=headers, timeout=30) for _ in range(8)
+    ]
+    assert {answer.status_code for answer in answers} == {401}
