@@ -53,7 +53,7 @@ def index(request):
 @never_cache
 def add(request):
     units = _units(request.user)
-    form = ApiKeyForm(request.POST or None, units=units)
+    form = ApiKeyForm(request.POST or None, units=units, user=request.user)
     if request.method == "POST" and form.is_valid():
         expires = timezone.make_aware(datetime.combine(form.cleaned_data["expires_on"], time.max))
         row, key = ApiKey.issue(

@@ -26,9 +26,14 @@ class ApiKeyForm(forms.Form):
         help_text=_("A year from today at the latest."),
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        if not user.has_perm("reporting.reveal_reporter"):
+            # A key may not see more than the person who gives it.
+            self.fields["scopes"].choices = [
+                choice for choice in ApiKey.Scope.choices if choice[0] != ApiKey.Scope.IDENTITY
+            ]
         self.fields["expires_on"].initial = timezone.localdate() + DEFAULT_LIFETIME
 
     def clean_expires_on(self):

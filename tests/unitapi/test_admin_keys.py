@@ -9,8 +9,9 @@ from django.utils import timezone
 import pytest
 
 from reporting.factories import MembershipFactory
-from reporting.models import Membership
+from reporting.models import Membership, Unit
 from tests.reporting.helpers import as_user
+from unitapi.forms import ApiKeyForm
 from unitapi.models import ApiKey
 
 from .conftest import API, bearer
@@ -106,3 +107,23 @@ def test_a_superuser_sees_every_units_keys(world, admin_client):
     listing = admin_client.get(reverse("unitapi_keys")).content.decode()
     assert ApiKey.authenticate(world["right"]).prefix in listing
     assert ApiKey.authenticate(world["other_unit"]).prefix in listing
+
+
+def test_only_someone_who_may_reveal_a_reporter_gives_a_key_the_identity_scope(world, people):
+    supervisor = people["supervisor"]
+    assert supervisor.has_perm("reporting.reveal_reporter")
+    response = _create(as_user(supervisor), world["unit"], scopes=["read", "identity"])
+    assert response.status_code == 200
+    assert ApiKey.objects.get(name="案件系统").scopes == ["identity", "read"]
+    # A person without that permission (here a verifier, given the form as if they could
+    # reach it) is not offered the scope, and a forged choice of it is refused.
+    verifier = people["verifier"]
+    assert not verifier.has_perm("reporting.reveal_reporter")
+    units = Unit.objects.filter(pk=world["unit"].pk)
+    form = ApiKeyForm(
+        {"name": "b", "unit": world["unit"].pk, "scopes": ["read", "identity"],
+         "expires_on": (timezone.localdate() + timedelta(days=30)).isoformat()},
+        units=units, user=verifier,
+    )  # fmt: skip
+    assert not form.is_valid() and "scopes" in form.errors
+    assert "identity" not in dict(form.fields["scopes"].choices)
