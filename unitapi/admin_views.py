@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from wagtail.log_actions import log
+
 from reporting.admin.statistics import supervised_units
 
 from .forms import ApiKeyForm
@@ -63,6 +65,8 @@ def add(request):
             created_by=request.user,
             expires_at=expires,
         )
+        # Who gave which key, in Wagtail's audit log (Reports -> Site history) beside the row.
+        log(instance=row, action="wagtail.create", user=request.user)
         # The only time the key exists in clear: this page, which never_cache keeps out of
         # every cache (no-store).
         response = TemplateResponse(
@@ -82,5 +86,6 @@ def revoke(request, pk):
     row = get_object_or_404(ApiKey.objects.filter(unit__in=_units(request.user)), pk=pk)
     if row.revoked_at is None:
         row.revoke(request.user)
+        log(instance=row, action="unitapi.revoke", user=request.user)
         messages.success(request, _("The key “%(name)s” is revoked.") % {"name": row.name})
     return redirect("unitapi_keys")

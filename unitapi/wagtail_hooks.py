@@ -26,3 +26,8 @@ def register_api_key_urls():
 @hooks.register("register_admin_menu_item")
 def register_api_keys_menu_item():
     return ApiKeysMenuItem(_("API keys"), reverse("unitapi_keys"), icon_name="key", order=306)
+
+
+@hooks.register("register_log_actions")
+def register_key_log_actions(actions):
+    actions.register_action("unitapi.revoke", _("Revoke API key"), _("API key revoked"))

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from wagtail.models import ModelLogEntry
+
 import pytest
 
 from reporting.factories import MembershipFactory
@@ -58,6 +60,11 @@ def test_a_supervisor_creates_sees_once_and_revokes(world, people, client):
     supervisor.post(reverse("unitapi_key_revoke", args=[row.pk]))
     row.refresh_from_db()
     assert row.revoked_at and row.revoked_by == people["supervisor"]
+    logged = ModelLogEntry.objects.filter(object_id=str(row.pk), content_type__model="apikey")
+    assert list(logged.order_by("timestamp").values_list("action", "user")) == [
+        ("wagtail.create", people["supervisor"].pk),
+        ("unitapi.revoke", people["supervisor"].pk),
+    ]
     assert client.get(f"{API}/clues", **bearer(key)).status_code == 401
 
 
