@@ -7,7 +7,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from reporting.admin.dashboard import ClueWorkPanel
-from reporting.admin.statistics import statistics_view, supervised_units
+from reporting.admin.statistics import statistics_view, supervises
 from reporting.admin.viewsets import ReportingViewSetGroup
 
 from .models import LedgerEntry
@@ -41,7 +41,7 @@ class StatisticsMenuItem(MenuItem):
     """Shown to supervisors (and superusers): the figures are of the subtrees they supervise."""
 
     def is_shown(self, request):
-        return supervised_units(request.user).exists()
+        return supervises(request.user)
 
 
 @hooks.register("register_admin_urls")

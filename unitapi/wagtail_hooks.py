@@ -4,14 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from reporting.admin.statistics import supervised_units
+from reporting.admin.statistics import supervises
 
 from . import admin_views
 
 
 class ApiKeysMenuItem(MenuItem):
     def is_shown(self, request):
-        return supervised_units(request.user).exists()
+        return supervises(request.user)
 
 
 @hooks.register("register_admin_urls")

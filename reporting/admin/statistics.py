@@ -37,6 +37,14 @@ def supervised_units(user):
     return Unit.objects.filter(condition)
 
 
+def supervises(user):
+    """Whether this person supervises any unit: asked by every admin page's menu (statistics,
+    API keys), so answered once per request, on the user the request carries."""
+    if not hasattr(user, "_reporting_supervises"):
+        user._reporting_supervises = supervised_units(user).exists()
+    return user._reporting_supervises
+
+
 class PeriodForm(forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
     start = forms.DateField(
