@@ -19,19 +19,9 @@ PACKAGES = (
     "reporting",
     "search",
     "transparency",
-    "unitapi",
 )
 # What portal, the project's plumbing, may not import: apps register what it needs.
-APPS = {
-    "reporting",
-    "posters",
-    "law",
-    "transparency",
-    "accounts",
-    "content",
-    "search",
-    "unitapi",
-}
+APPS = {"reporting", "posters", "law", "transparency", "accounts", "content", "search"}
 
 
 def _modules():

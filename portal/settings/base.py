@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "law",
     "search",
     "transparency",
-    "unitapi",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
