@@ -74,13 +74,14 @@ def _chinese_law(zh):
 def _english_structure(english, chinese):
     """The Chinese page's articles, under the English chapter titles."""
     titles = english_chapter_titles()
+    # With their sort order, as the importer writes them (law/importer.py).
     english.chapters = [
-        LawChapter(number=c.number, title=titles.get(c.number, ("", c.title))[1])
-        for c in chinese.chapters.order_by("number")
+        LawChapter(number=c.number, title=titles.get(c.number, ("", c.title))[1], sort_order=i)
+        for i, c in enumerate(chinese.chapters.order_by("number"))
     ]
     english.sections = [
-        LawSection(chapter_number=s.chapter_number, number=s.number, title=s.title)
-        for s in chinese.sections.all()
+        LawSection(chapter_number=s.chapter_number, number=s.number, title=s.title, sort_order=i)
+        for i, s in enumerate(chinese.sections.order_by("chapter_number", "number"))
     ]
     english.articles = [
         LawArticle(
@@ -88,8 +89,9 @@ def _english_structure(english, chinese):
             chapter_number=a.chapter_number,
             section_number=a.section_number,
             text=a.text,
+            sort_order=i,
         )
-        for a in chinese.articles.order_by("number")
+        for i, a in enumerate(chinese.articles.order_by("number"))
     ]
 
 

@@ -50,14 +50,18 @@ def _rows(law_text):
                         f"（{int_to_chinese(item.number)}）{item.text}" for item in paragraph.items
                     ]
                 articles.append((article.number, chapter.number, section_number, "\n".join(lines)))
+    chapters.sort()
+    sections.sort()
     articles.sort()
     return chapters, sections, articles
 
 
 def _current(page):
+    # Compared sorted, as _rows gives them: rows stored without a sort order (by earlier
+    # imports) come back from PostgreSQL in no fixed order.
     return (
-        [(c.number, c.title) for c in page.chapters.all()],
-        [(s.chapter_number, s.number, s.title) for s in page.sections.all()],
+        sorted((c.number, c.title) for c in page.chapters.all()),
+        sorted((s.chapter_number, s.number, s.title) for s in page.sections.all()),
         sorted(
             (a.number, a.chapter_number, a.section_number, a.text) for a in page.articles.all()
         ),
@@ -74,11 +78,18 @@ def import_into(page, law_text, *, user=None, publish=False):
         page.adoption_note, unchanged = law_text.note, False
     if unchanged:
         return None
-    page.chapters = [LawChapter(number=n, title=t) for n, t in chapters]
-    page.sections = [LawSection(chapter_number=c, number=n, title=t) for c, n, t in sections]
+    # Each row with its sort order: the relations are ordered by it, and rows without one
+    # come back in whatever order the database finds them.
+    page.chapters = [
+        LawChapter(number=n, title=t, sort_order=i) for i, (n, t) in enumerate(chapters)
+    ]
+    page.sections = [
+        LawSection(chapter_number=c, number=n, title=t, sort_order=i)
+        for i, (c, n, t) in enumerate(sections)
+    ]
     page.articles = [
-        LawArticle(number=n, chapter_number=c, section_number=s, text=text)
-        for n, c, s, text in articles
+        LawArticle(number=n, chapter_number=c, section_number=s, text=text, sort_order=i)
+        for i, (n, c, s, text) in enumerate(articles)
     ]
     revision = page.save_revision(user=user, log_action=True)
     if publish:
