@@ -52,7 +52,7 @@ def _record(request):
     if data["access_key"]:
         wait = throttle.wait_seconds(request, number)
         if wait:
-            form.add_error("access_key", _too_many(wait))
+            form.add_error("access_key", throttle.wait_message(wait))
             return _page(request, form, evidence_form, status=429)
         # Checked whether or not the clue is this person's, at the same cost: the answer
         # below is the same for a number they cannot see.
@@ -101,14 +101,6 @@ def _record(request):
         done += " " + _("The access key the caller gave matches.")
     messages.success(request, done)
     return redirect("clues:inspect", pk=clue.pk)
-
-
-def _too_many(wait):
-    if wait >= 60:
-        return _("Too many attempts. Please wait %(minutes)s minutes and try again.") % {
-            "minutes": max(1, round(wait / 60))
-        }
-    return _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait}
 
 
 def _page(request, form, evidence_form, status=200):

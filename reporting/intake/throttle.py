@@ -24,6 +24,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from portal.clients import client_address, count_in_window, keyed_digest
 
@@ -64,6 +65,15 @@ def wait_seconds(request, tracking_number, now=None):
             delay = FIRST_DELAY_SECONDS * 2 ** (count - FREE_ATTEMPTS - 1)
             longest = max(longest, int(last + delay - now) + 1)
     return max(longest, 0)
+
+
+def wait_message(wait):
+    """What a person is told while wait_seconds() holds them back."""
+    if wait >= 60:
+        return _("Too many attempts. Please wait %(minutes)s minutes and try again.") % {
+            "minutes": max(1, round(wait / 60))
+        }
+    return _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait}
 
 
 def challenge_needed(tracking_number):

@@ -62,13 +62,7 @@ def status(request):
         return lookup_page(request, form, status=400)
     wait = throttle.wait_seconds(request, number)
     if wait:
-        form.add_error(
-            None,
-            _("Too many attempts. Please wait %(minutes)s minutes and try again.")
-            % {"minutes": max(1, round(wait / 60))}
-            if wait >= 60
-            else _("Please wait %(seconds)s seconds before trying again.") % {"seconds": wait},
-        )
+        form.add_error(None, throttle.wait_message(wait))
         return lookup_page(request, form, status=429)
     found = reporter.find_clue_for_reporter(number, form.cleaned_data["access_key"])
     if found is None:
