@@ -15,6 +15,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     # Poster codes: outside the language prefixes, so a printed URL never depends on them.
     path("r/", include("posters.urls")),
+    # The units' API: for machines, so outside the language prefixes (docs/forwarding.md).
+    path("api/units/v1/", include("unitapi.urls")),
     # One sitemap and one robots.txt for both languages, at the root where crawlers look.
     path("sitemap.xml", portal_views.sitemap, name="sitemap"),
     path("robots.txt", portal_views.robots_txt, name="robots_txt"),

@@ -19,9 +19,19 @@ PACKAGES = (
     "reporting",
     "search",
     "transparency",
+    "unitapi",
 )
 # What portal, the project's plumbing, may not import: apps register what it needs.
-APPS = {"reporting", "posters", "law", "transparency", "accounts", "content", "search"}
+APPS = {
+    "reporting",
+    "posters",
+    "law",
+    "transparency",
+    "accounts",
+    "content",
+    "search",
+    "unitapi",
+}
 
 
 def _modules():

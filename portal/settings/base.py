@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "law",
     "search",
     "transparency",
+    "unitapi",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",

@@ -17,8 +17,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Every test process gets its own file area, created only when a file is written, and
-# removed by tests/conftest.py at exit.
-TEST_FILES_ROOT = Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}"
+# removed by tests/conftest.py at exit. A server a test starts (tests/unitapi) is given the
+# test's own, to read the files the test wrote.
+TEST_FILES_ROOT = Path(
+    os.environ.get("PORTAL_TEST_FILES_ROOT")
+    or Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}"
+)
 MEDIA_ROOT = TEST_FILES_ROOT / "media"
 PRIVATE_MEDIA_ROOT = TEST_FILES_ROOT / "private"
 # A test of two processes names one stamp for both.

@@ -343,6 +343,22 @@ def reveal_reporter(clue, user, *, reason):
     allowed = roles_of(user, clue) & {Role.INTAKE, Role.SUPERVISOR}
     if not user.has_perm("reporting.reveal_reporter") or not allowed:
         raise TransitionError(_("You may not see who reported this clue."))
+    _check_reveal(clue, reason)
+    record(clue, Action.REPORTER_REVEALED, actor=user, note=reason, unit=clue.unit)
+    return reporter_details(clue)
+
+
+@transaction.atomic
+def reveal_reporter_to_system(clue, *, system, reason):
+    """The same, for a unit's own case system (unitapi): the caller has checked that its key
+    may; the ledger names the key in the note, as no person of ours made the call."""
+    clue = lock(clue)
+    _check_reveal(clue, reason)
+    record(clue, Action.REPORTER_REVEALED, note=f"{system}: {reason}", unit=clue.unit)
+    return reporter_details(clue)
+
+
+def _check_reveal(clue, reason):
     if clue.reporter_sealed is None and clue.content_erased_at is not None:
         raise TransitionError(
             _("The reporter's details were erased with the clue's content on %(date)s.")
@@ -355,5 +371,3 @@ def reveal_reporter(clue, user, *, reason):
         raise TransitionError(
             _("Give the reason you need the reporter's identity, in at least four characters.")
         )
-    record(clue, Action.REPORTER_REVEALED, actor=user, note=reason, unit=clue.unit)
-    return reporter_details(clue)

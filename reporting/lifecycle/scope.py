@@ -55,6 +55,18 @@ def memberships(user):
     return user._reporting_memberships
 
 
+def held_by(unit):
+    """The clues a unit holds now: what its verifiers and signatories see, and all that its
+    own case system reaches through the units' API (unitapi). Only while the clue is with the
+    unit: a unit that passed it on (off-site, above) no longer follows it."""
+    return Q(unit=unit)
+
+
+def unit_clues(unit, queryset=None):
+    queryset = Clue.objects.all() if queryset is None else queryset
+    return queryset.filter(held_by(unit))
+
+
 def visible_clues(user, queryset=None):
     queryset = Clue.objects.all() if queryset is None else queryset
     if user.is_superuser:
@@ -69,9 +81,7 @@ def visible_clues(user, queryset=None):
         if membership.role == Role.INTAKE:
             condition |= in_jurisdiction(unit)
         elif membership.role in (Role.VERIFIER, Role.SIGNATORY):
-            # Only while the clue is with the unit: a unit that passed it on (off-site, above)
-            # no longer follows it.
-            condition |= Q(unit=unit)
+            condition |= held_by(unit)
         elif membership.role == Role.SUPERVISOR:
             condition |= in_jurisdiction(unit) | (
                 Q(unit__path__startswith=unit.path)

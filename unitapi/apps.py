@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitApiConfig(AppConfig):
+    name = "unitapi"
+    verbose_name = _("Units' API")
+
+    def ready(self):
+        from portal import registry
+
+        # After the demo staff and the clues they moved (reporting's steps 120 to 156).
+        registry.add_demo_step(170, _demo_api_key)
+        registry.add_demo_summary(47, _api_key_summary)
+
+
+def _demo_api_key(context):
+    from . import demo
+
+    context["unit_api_key"] = demo.demo_api_key(context["people"])
+
+
+def _api_key_summary(context):
+    key = context["unit_api_key"]
+    return (
+        f"Demo API key of the Tangshan office (r130200): {key}  try: UNIT_API_KEY={key} "
+        f"python scripts/unit_client.py --base {settings.PORTAL_BASE_URL}"
+    )
