@@ -880,9 +880,7 @@ def feedback(
     idempotency_key: str | None = IDEMPOTENCY,
     if_match: str | None = IF_MATCH,
 ):
-    return _act(
-        request, response, tracking_number, "feedback", body, lambda: {"text": body.text}
-    )
+    return _act(request, response, tracking_number, "feedback", body, lambda: {"text": body.text})
 
 
 @api.post("/clues/{tracking_number}/transfer", **_acting("Transfer the clue onward"))

@@ -32,5 +32,5 @@ def _api_key_summary(context):
     key = context["unit_api_key"]
     return (
         f"Demo API key of the Tangshan office (r130200): {key}  try: UNIT_API_KEY={key} "
-        f"python scripts/unit_client.py --base {settings.PORTAL_BASE_URL}"
+        f"python scripts/unit_client.py --base {settings.PORTAL_BASE_URL} loop"
     )

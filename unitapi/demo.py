@@ -10,7 +10,8 @@ DEMO_KEY_NAME = "（示例）唐山市扫黑办案件系统"
 
 def demo_api_key(people):
     """A new key at every loading (the last one is revoked: its secret was printed once and is
-    stored nowhere), created by the Tangshan supervisor, reading clues and evidence."""
+    stored nowhere), created by the Tangshan supervisor, reading clues and evidence and
+    acting on them."""
     unit = Unit.objects.get(code="r130200")
     supervisor = people.get("supervisor-tangshan")
     for old in ApiKey.objects.filter(unit=unit, name=DEMO_KEY_NAME, revoked_at__isnull=True):
@@ -18,7 +19,7 @@ def demo_api_key(people):
     _row, key = ApiKey.issue(
         unit=unit,
         name=DEMO_KEY_NAME,
-        scopes=[ApiKey.Scope.READ, ApiKey.Scope.EVIDENCE],
+        scopes=[ApiKey.Scope.READ, ApiKey.Scope.ACT, ApiKey.Scope.EVIDENCE],
         created_by=supervisor,
     )
     return key

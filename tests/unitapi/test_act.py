@@ -65,14 +65,13 @@ def test_the_whole_loop_through_the_api_alone_and_the_reporter_reads_the_answer(
     signatories = members(world["unit"], Role.SIGNATORY, 3)
 
     assert ok(write(client, key, clue, "acknowledge"))["status"] == "acknowledged"
-    assert ok(write(client, key, clue, "progress", {"note": "已调取市场东门监控。"}))[
-        "status"
-    ] == "verifying"
+    assert (
+        ok(write(client, key, clue, "progress", {"note": "已调取市场东门监控。"}))["status"]
+        == "verifying"
+    )
     ok(write(client, key, clue, "questions", {"body": "赌场在几楼？"}))
-    drafted = ok(
-        write(client, key, clue, "conclusion",
-              {"finding": "substantiated", "outcome": "criminal_case", "text": "查证属实，已立案。"})
-    )  # fmt: skip
+    body = {"finding": "substantiated", "outcome": "criminal_case", "text": "查证属实，已立案。"}
+    drafted = ok(write(client, key, clue, "conclusion", body))
     assert drafted["status"] == "verifying"
     conclusion = client.get(f"{API}/clues/{clue.tracking_number}", **bearer(key)).json()[
         "conclusion"
@@ -84,7 +83,7 @@ def test_the_whole_loop_through_the_api_alone_and_the_reporter_reads_the_answer(
                   {"signatory": signatory.username, "conclusion_id": conclusion["id"]})
         )  # fmt: skip
     assert answer["status"] == "concluded"
-    answer = ok(write(client, key, clue, "feedback", {"text": "您举报的问题查证属实，已依法立案。"}))
+    answer = ok(write(client, key, clue, "feedback", {"text": "您举报的问题查证属实，已立案。"}))
     assert answer["status"] == "feedback"
 
     # The reporter reads the question and the answer with the receipt alone.
@@ -94,7 +93,7 @@ def test_the_whole_loop_through_the_api_alone_and_the_reporter_reads_the_answer(
     )
     assert unlocked.status_code == 302
     page = client.get("/report/status/").content.decode()
-    assert "赌场在几楼？" in page and "您举报的问题查证属实，已依法立案。" in page
+    assert "赌场在几楼？" in page and "您举报的问题查证属实，已立案。" in page
 
     # The same ledger as the admin writes, the key's own account named as the actor and each
     # signatory for their signature.
@@ -171,9 +170,7 @@ def test_a_refused_action_says_why_in_the_request_language_with_the_clue_as_it_s
     assert not clue.conclusions.exists()
 
 
-def test_a_repeat_with_the_same_key_and_body_gives_the_first_answer_and_acts_once(
-    client, world
-):
+def test_a_repeat_with_the_same_key_and_body_gives_the_first_answer_and_acts_once(client, world):
     clue, key = world["other"], world["right"]
     first_version = version(client, key, clue)
     first = write(client, key, clue, "progress", {"note": "第一次走访。"}, idempotency="visit-1")
@@ -230,7 +227,8 @@ def test_a_stale_version_is_412_and_overwrites_nothing(client, world):
 
 @pytest.mark.parametrize("header", ["*", 'W/"1"', "1", '"abc"', '"1", "2"'])
 def test_an_if_match_that_names_no_version_is_412(client, world, header):
-    refused(write(client, world["right"], world["clue"], "acknowledge", match=header), 412, "stale")
+    response = write(client, world["right"], world["clue"], "acknowledge", match=header)
+    refused(response, 412, "stale")
 
 
 def test_an_action_without_its_headers_is_refused_for_what_is_missing(client, world):

@@ -33,6 +33,17 @@ def test_the_demo_key_reads_the_tangshan_clues_and_a_second_load_replaces_it(cli
     held = set(Clue.objects.filter(unit__code="r130200").values_list("tracking_number", flat=True))
     assert listed == held and listed
 
+    # Something for scripts/unit_client.py's loop to acknowledge, which the key may do.
+    waiting = Clue.objects.filter(unit__code="r130200", status=Clue.Status.TRANSFERRED).first()
+    assert waiting is not None
+    url = f"{API}/clues/{waiting.tracking_number}"
+    version = client.get(url, **bearer(key))["ETag"]
+    acknowledged = client.post(
+        f"{url}/acknowledge", "{}", content_type="application/json", **bearer(key),
+        HTTP_IF_MATCH=version, HTTP_IDEMPOTENCY_KEY="demo-1",
+    )  # fmt: skip
+    assert acknowledged.status_code == 200, acknowledged.content
+
     again = _load()
     assert client.get(f"{API}/clues", **bearer(key)).status_code == 401
     assert client.get(f"{API}/clues", **bearer(again)).status_code == 200

@@ -140,7 +140,7 @@ def test_schemathesis_finds_nothing_wrong(served, tmp_path):
     assert "Tested: 11" in result.stdout, said
 
 
-def test_the_unit_client_script_lists_and_shows_the_units_clues(served):
+def test_the_unit_client_script_lists_shows_and_acts_on_the_units_clues(served):
     base, key, _log, revoke = served
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base],
@@ -154,6 +154,20 @@ def test_the_unit_client_script_lists_and_shows_the_units_clues(served):
         env={**os.environ, "UNIT_API_KEY": key + "x"}, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert refused.returncode == 1 and "401 unauthenticated" in refused.stderr
+
+    # The round a newcomer runs: the clue waiting for acknowledgement is acknowledged and
+    # given a note, each with its version and a new Idempotency-Key.
+    loop = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base, "loop"],
+        env={**os.environ, "UNIT_API_KEY": key}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert loop.returncode == 0, loop.stderr
+    assert "Receipt of the clue acknowledged. (now acknowledged)" in loop.stdout
+    assert "Progress recorded. (now verifying)" in loop.stdout
+    assert "No clue waits for acknowledgement." in subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "unit_client.py"), "--base", base, "loop"],
+        env={**os.environ, "UNIT_API_KEY": key}, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
 
     # Revoked while the server runs: refused at once by every worker, without a restart.
     revoke()
