@@ -687,10 +687,11 @@ def _replay(request, response, idempotency_key, print_):
             "idempotency_key_reused",
             _("This Idempotency-Key was used for another call. Use a new key for each action."),
         )
-    response.status_code = first.status
+    # Only successful actions are kept (a refusal changed nothing and may be sent again),
+    # so the first answer was a 200, as this one is.
     response["ETag"] = first.answer["version"]
     response["Idempotent-Replayed"] = "true"
-    return first.status, first.answer
+    return first.answer
 
 
 def _act(request, response, tracking_number, name, body, arguments, *, actor=None):
