@@ -5,27 +5,49 @@ another unit's clue is 404 here as it is in the admin, never 403."""
 
 import base64
 import binascii
+import functools
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Literal
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import FileResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja import Field, Header, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import ConfigDict
 
-from reporting.lifecycle import ledger
-from reporting.lifecycle.review import reveal_reporter_to_system
-from reporting.lifecycle.scope import unit_clues
-from reporting.lifecycle.transitions import TransitionError
-from reporting.models import Clue, Evidence, LedgerEntry
+from reporting.lifecycle import forms, ledger
+from reporting.lifecycle.review import current_conclusion, reveal_reporter_to_system
+from reporting.lifecycle.scope import as_case_system, unit_clues
+from reporting.lifecycle.transitions import (
+    DECISIONS,
+    TRANSITIONS,
+    StaleClue,
+    TransitionError,
+    last_decision,
+    lock,
+    perform,
+)
+from reporting.models import (
+    SIGNATURES_REQUIRED,
+    Clue,
+    Conclusion,
+    Evidence,
+    LedgerEntry,
+    Membership,
+    Transfer,
+    Unit,
+)
 
+from . import calls
 from .models import ApiKey
 
 Scope = ApiKey.Scope
@@ -37,19 +59,33 @@ TRACKING_NUMBER = r"^[0-9]{12}$"
 RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$"
 
 
+# Text an action takes: no NUL character, and more than spaces.
+WORDS = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
 class ApiError(Exception):
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, *, state=None, headers=None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.state, self.headers = state, headers or {}
+
+
+class State(Schema):
+    status: Clue.Status
+    version: str = Field(description="Give it as If-Match to act on the clue as it is now.")
 
 
 class Error(Schema):
     code: str = Field(description="Machine-readable: what went wrong.")
     message: str = Field(description="For a person, in the request's language.")
     errors: list[dict] | None = Field(None, description="The refused inputs (code 'invalid').")
+    state: State | None = Field(
+        None, description="A refused action: the clue as it stands, status and version."
+    )
 
 
-ERRORS = {401: Error, 403: Error, 404: Error, 422: Error}
+ERRORS = {401: Error, 403: Error, 404: Error, 413: Error, 422: Error, 429: Error}
+WRITE_ERRORS = {**ERRORS, 400: Error, 409: Error, 412: Error, 428: Error}
 # NUL characters in a path or query string are refused by the portal before any view runs
 # (portal.middleware.NulCharacterMiddleware), with its 400 page.
 NUL_REFUSED = {
@@ -67,10 +103,34 @@ class KeyAuth(HttpBearer):
 
     def authenticate(self, request, token):
         key = ApiKey.authenticate(token)
-        if key is not None:
-            key.mark_used()
-            request.unit_api_key = key
+        if key is None:
+            return None
+        key.mark_used()
+        request.unit_api_key = key
+        with translation.override(_language(request)):
+            wait = calls.calls_left(key)
+            if wait is not None:
+                raise ApiError(
+                    429,
+                    "rate_limited",
+                    _("This API key has made too many calls this minute. Try again later."),
+                    headers={"Retry-After": str(wait)},
+                )
+            if _body_size(request) > settings.UNIT_API_MAX_BODY_BYTES:
+                raise ApiError(
+                    413,
+                    "too_large",
+                    _("The request's body is larger than the API takes (%(limit)s bytes).")
+                    % {"limit": settings.UNIT_API_MAX_BODY_BYTES},
+                )
         return key
+
+
+def _body_size(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 api = NinjaAPI(
@@ -96,10 +156,12 @@ def _private(response):
     response["Cache-Control"] = "no-store, private"
 
 
-def _error(request, status, code, message, errors=None):
+def _error(request, status, code, message, errors=None, state=None):
     body = {"code": code, "message": str(message)}
     if errors is not None:
         body["errors"] = errors
+    if state is not None:
+        body["state"] = state
     response = api.create_response(request, body, status=status)
     _private(response)
     return response
@@ -131,7 +193,10 @@ def _invalid(request, exc):
 @api.exception_handler(ApiError)
 def _api_error(request, exc):
     with translation.override(_language(request)):
-        return _error(request, exc.status, exc.code, exc.message)
+        response = _error(request, exc.status, exc.code, exc.message, state=exc.state)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(Http404)
@@ -190,6 +255,9 @@ class ClueSummary(Schema):
     acknowledge_due_at: datetime
     feedback_due_at: datetime
     overdue_since: datetime | None
+    version: str = Field(
+        description="The clue's version, as its ETag gives it: send it as If-Match to act."
+    )
 
 
 class ClueList(Schema):
@@ -227,6 +295,18 @@ class PartyOut(Schema):
     role: str
 
 
+class ConclusionOut(Schema):
+    id: int = Field(
+        description="Give it when signing: a conclusion redrafted since is not signed."
+    )
+    finding: Conclusion.Finding
+    outcome: Conclusion.Outcome
+    text: str
+    drafted_at: datetime
+    signed_by: list[str] = Field(description="The signatories' usernames, in order of signing.")
+    signatures_required: int
+
+
 class ClueDetail(ClueSummary):
     channel: str
     what_happened: str
@@ -245,6 +325,10 @@ class ClueDetail(ClueSummary):
     parties: list[PartyOut]
     messages: list[MessageOut]
     evidence: list[EvidenceOut]
+    conclusion: ConclusionOut | None = Field(
+        description="The conclusion being signed, drafted by your unit; null when none is."
+    )
+    feedback: str = Field(description="What the reporter was told, once feedback is given.")
 
 
 class RevealIn(Schema):
@@ -273,7 +357,13 @@ def _summary(clue):
         "acknowledge_due_at": clue.acknowledge_due_at,
         "feedback_due_at": clue.feedback_due_at,
         "overdue_since": clue.overdue_since,
+        "version": calls.version_of(getattr(clue, "version", None)),
     }
+
+
+def _latest_decision():
+    decisions = LedgerEntry.objects.filter(clue=OuterRef("pk"), action__in=DECISIONS)
+    return Subquery(decisions.order_by("-pk").values("pk")[:1])
 
 
 def _latest_entry():
@@ -350,7 +440,8 @@ def list_clues(
         clues = clues.filter(overdue_since__isnull=not overdue)
     # In order of the primary key, which never changes: a walk through the pages sees every
     # clue once, and clues transferred meanwhile come at its end.
-    page = list(clues.annotate(updated_at=_latest_entry()).order_by("pk")[: limit + 1])
+    clues = clues.annotate(updated_at=_latest_entry(), version=_latest_decision())
+    page = list(clues.order_by("pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
     return {
@@ -372,6 +463,9 @@ def get_clue(
     _private(response)
     clue = _clue(request, tracking_number)
     clue.updated_at = clue.ledger.order_by("-at", "-pk").values_list("at", flat=True).first()
+    clue.version = last_decision(clue)
+    response["ETag"] = calls.version_of(clue.version)
+    conclusion = current_conclusion(clue) if clue.status in Clue.BEING_VERIFIED else None
     return {
         **_summary(clue),
         "channel": clue.channel,
@@ -401,6 +495,20 @@ def get_clue(
             }
             for item in clue.evidence.exclude(file="")
         ],
+        "conclusion": conclusion and _conclusion(conclusion),
+        "feedback": clue.feedback,
+    }
+
+
+def _conclusion(conclusion):
+    return {
+        "id": conclusion.pk,
+        "finding": conclusion.finding,
+        "outcome": conclusion.outcome,
+        "text": conclusion.text,
+        "drafted_at": conclusion.created_at,
+        "signed_by": list(conclusion.signatures.values_list("signer__username", flat=True)),
+        "signatures_required": SIGNATURES_REQUIRED,
     }
 
 
@@ -476,6 +584,330 @@ def reveal_reporter(
         except TransitionError as error:
             raise ApiError(409, "not_revealed", str(error)) from error
     return {"details": details}
+
+
+# --- acting on a clue ------------------------------------------------------------------
+
+
+class ActIn(Schema):
+    # A field the API does not know is refused, not ignored: a case system that misspells
+    # one must learn that it was not taken.
+    model_config = ConfigDict(extra="forbid")
+
+
+def _words(form, field, description):
+    return Field(
+        ...,
+        min_length=1,
+        max_length=form.base_fields[field].max_length,
+        pattern=WORDS,
+        description=description,
+    )
+
+
+class NoteIn(ActIn):
+    note: str = _words(forms.NoteForm, "note", "What was done.")
+
+
+class QuestionIn(ActIn):
+    body: str = _words(forms.QuestionForm, "body", "The question the reporter reads.")
+
+
+class ConclusionIn(ActIn):
+    finding: Conclusion.Finding
+    outcome: Conclusion.Outcome
+    text: str = _words(forms.ConclusionForm, "text", "The conclusion the signatories sign.")
+
+
+class SignatureIn(ActIn):
+    signatory: str = Field(
+        ...,
+        min_length=1,
+        max_length=150,
+        pattern=r"^[\w.@+-]+$",
+        description="The portal username of a signatory of your unit who signs.",
+    )
+    conclusion_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_PK,
+        description="The conclusion the signatory read (the clue's conclusion.id): one "
+        "redrafted since is not signed in its place.",
+    )
+
+
+class FeedbackIn(ActIn):
+    text: str = _words(forms.FeedbackForm, "text", "What the reporter is told.")
+
+
+class TransferIn(ActIn):
+    to_unit: str = Field(
+        ..., min_length=1, max_length=30, pattern=r"^[-a-zA-Z0-9_]+$", description="A unit's code."
+    )
+    mode: Transfer.Mode
+    deadline: date = Field(description="Verify by the end of this day (a date, 2026-12-31).")
+    note: str = Field(
+        "", max_length=2_000, pattern=r"^[^\x00]*$", description="Instructions for the unit."
+    )
+
+
+class ActionResult(Schema):
+    tracking_number: str
+    status: Clue.Status
+    version: str = Field(description="The clue's version now: If-Match for the next action.")
+    message: str = Field(description="What was done, for a person, in the request's language.")
+
+
+IDEMPOTENCY = Header(
+    None,
+    alias="Idempotency-Key",
+    description="Required: a new key (1 to 200 visible ASCII characters) for each action. "
+    "The same key with the same body answers as the first time; with another body, 409.",
+)
+IF_MATCH = Header(
+    None,
+    alias="If-Match",
+    description="Required: the clue's version (its ETag, or `version` in a listing). "
+    "If someone acted on the clue since, 412.",
+)
+
+
+def _state(clue):
+    clue.refresh_from_db(fields=["status"])
+    return {"status": clue.status, "version": calls.version_of(last_decision(clue))}
+
+
+def _replay(request, response, idempotency_key, print_):
+    first = calls.earlier(request.auth, idempotency_key)
+    if first is None:
+        return None
+    if first.fingerprint != print_:
+        raise ApiError(
+            409,
+            "idempotency_key_reused",
+            _("This Idempotency-Key was used for another call. Use a new key for each action."),
+        )
+    response.status_code = first.status
+    response["ETag"] = first.answer["version"]
+    response["Idempotent-Replayed"] = "true"
+    return first.status, first.answer
+
+
+def _act(request, response, tracking_number, name, body, arguments, *, actor=None):
+    """One action on one clue through the transitions table, as the admin takes it: the
+    first answer kept under the call's Idempotency-Key, and refused when the clue changed
+    since the version the call names (If-Match). `arguments` (and `actor`, if given) are
+    functions, called once the call is known to be new and the clue to be the unit's."""
+    _require(request, Scope.ACT)
+    _private(response)
+    key = request.auth
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is None or not calls.IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise ApiError(
+            400,
+            "idempotency_key_required",
+            _("Send an Idempotency-Key header: 1 to 200 visible ASCII characters, new for "
+              "each action."),
+        )  # fmt: skip
+    print_ = calls.fingerprint(request.method, request.path, body.dict() if body else {})
+    replayed = _replay(request, response, idempotency_key, print_)
+    if replayed is not None:
+        return replayed
+    if_match = request.headers.get("If-Match")
+    if if_match is None:
+        raise ApiError(
+            428,
+            "version_required",
+            _("Send the clue's version as If-Match: the ETag of the clue, or its “version”."),
+        )
+    clue = _clue(request, tracking_number)
+    arguments = arguments()
+    actor = actor() if actor else as_case_system(key.acting_account(), key.unit)
+    try:
+        with transaction.atomic():
+            lock(clue)
+            # A retry sent while the first was still running waited for the clue's lock;
+            # it finds the first's answer now and gives it.
+            replayed = _replay(request, response, idempotency_key, print_)
+            if replayed is not None:
+                return replayed
+            perform(name, clue, actor, arguments, seen=calls.parse_version(if_match))
+            clue.refresh_from_db()
+            version = calls.version_of(last_decision(clue))
+            answer = {
+                "tracking_number": clue.tracking_number,
+                "status": clue.status,
+                "version": version,
+                "message": TRANSITIONS[name].done_message(clue),
+            }
+            calls.remember(key, idempotency_key, print_, 200, answer)
+    except StaleClue as error:
+        raise ApiError(412, error.code, str(error), state=_state(clue)) from error
+    except TransitionError as error:
+        raise ApiError(409, error.code, str(error), state=_state(clue)) from error
+    except IntegrityError:
+        # The same key, sent twice at once to two clues' locks: the other call's answer.
+        replayed = _replay(request, response, idempotency_key, print_)
+        if replayed is None:
+            raise
+        return replayed
+    response["ETag"] = version
+    return answer
+
+
+def _acting(summary):
+    return {
+        "response": {200: ActionResult, **WRITE_ERRORS},
+        "openapi_extra": NUL_REFUSED,
+        "summary": summary,
+    }
+
+
+def _in_language(view):
+    """The action's refusals and its message are in the request's language."""
+
+    @functools.wraps(view)
+    def translated(request, *args, **kwargs):
+        with translation.override(_language(request)):
+            return view(request, *args, **kwargs)
+
+    return translated
+
+
+@api.post("/clues/{tracking_number}/acknowledge", **_acting("Acknowledge receipt"))
+@_in_language
+def acknowledge(
+    request,
+    response: HttpResponse,
+    body: ActIn = None,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+    return _act(request, response, tracking_number, "acknowledge", body, dict)
+
+
+@api.post("/clues/{tracking_number}/progress", **_acting("Record progress"))
+@_in_language
+def progress(
+    request,
+    response: HttpResponse,
+    body: NoteIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+    return _act(request, response, tracking_number, "progress", body, lambda: {"note": body.note})
+
+
+@api.post("/clues/{tracking_number}/questions", **_acting("Ask the reporter a question"))
+@_in_language
+def ask(
+    request,
+    response: HttpResponse,
+    body: QuestionIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+    return _act(request, response, tracking_number, "ask", body, lambda: {"body": body.body})
+
+
+@api.post("/clues/{tracking_number}/conclusion", **_acting("Draft the conclusion"))
+@_in_language
+def conclude(
+    request,
+    response: HttpResponse,
+    body: ConclusionIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+    def arguments():
+        return {"finding": body.finding, "outcome": body.outcome, "text": body.text}
+
+    return _act(request, response, tracking_number, "conclude", body, arguments)
+
+
+@api.post(
+    "/clues/{tracking_number}/signatures",
+    **_acting("A signatory of your unit signs the conclusion"),
+)
+@_in_language
+def sign(
+    request,
+    response: HttpResponse,
+    body: SignatureIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+
+    # A signature is a person's: one of the unit's signatories, named by the case system,
+    # signs, and the ledger names them and the key that passed it on.
+    def signatory():
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(
+                unit=request.auth.unit,
+                role=Membership.Role.SIGNATORY,
+                user__username=body.signatory,
+                user__is_active=True,
+            )
+            .first()
+        )
+        if membership is None:
+            raise ApiError(
+                422,
+                "not_a_signatory",
+                _("“%(name)s” is not a signatory of your unit.") % {"name": body.signatory},
+            )
+        return membership.user
+
+    def arguments():
+        return {"conclusion_id": body.conclusion_id, "through": f"api:{request.auth}"}
+
+    return _act(request, response, tracking_number, "sign", body, arguments, actor=signatory)
+
+
+@api.post("/clues/{tracking_number}/feedback", **_acting("Give the reporter feedback"))
+@_in_language
+def feedback(
+    request,
+    response: HttpResponse,
+    body: FeedbackIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+    return _act(
+        request, response, tracking_number, "feedback", body, lambda: {"text": body.text}
+    )
+
+
+@api.post("/clues/{tracking_number}/transfer", **_acting("Transfer the clue onward"))
+@_in_language
+def transfer(
+    request,
+    response: HttpResponse,
+    body: TransferIn,
+    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+    idempotency_key: str | None = IDEMPOTENCY,
+    if_match: str | None = IF_MATCH,
+):
+
+    def arguments():
+        to_unit = Unit.objects.select_related("region").filter(code=body.to_unit).first()
+        if to_unit is None:
+            raise ApiError(422, "unknown_unit", _("No unit has the code “%(code)s”.") % {
+                "code": body.to_unit
+            })  # fmt: skip
+        if body.deadline <= timezone.localdate():
+            raise ApiError(422, "deadline_passed", _("The deadline must be in the future."))
+        deadline = timezone.make_aware(datetime.combine(body.deadline, time(23, 59, 59)))
+        return {"to_unit": to_unit, "mode": body.mode, "deadline": deadline, "note": body.note}
+
+    return _act(request, response, tracking_number, "transfer", body, arguments)
 
 
 def unknown_path(request, path):

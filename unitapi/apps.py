@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,10 +10,16 @@ class UnitApiConfig(AppConfig):
 
     def ready(self):
         from portal import registry
+        from reporting.jobs import forwarding
 
         # After the demo staff and the clues they moved (reporting's steps 120 to 156).
         registry.add_demo_step(170, _demo_api_key)
         registry.add_demo_summary(47, _api_key_summary)
+        forwarding.add_payload_link("api_url", _clue_api_url)
+
+
+def _clue_api_url(clue):
+    return settings.PORTAL_BASE_URL + reverse("unitapi:get_clue", args=[clue.tracking_number])
 
 
 def _demo_api_key(context):

@@ -2,11 +2,13 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +66,17 @@ class ApiKey(models.Model):
         editable=False,
     )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # Whom the clue's ledger names for what the case system does with this key: an account
+    # of its own that cannot sign in, so no person of the unit is made to answer for it.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -87,7 +100,28 @@ class ApiKey(models.Model):
             created_by=created_by,
             expires_at=expires_at or default_expiry(),
         )
+        row.acting_account()
         return row, key
+
+    def acting_account(self):
+        """The key's account, made the first time it is needed (keys issued before keys had
+        one). Its username is the key's name and prefix, which is what the ledger shows."""
+        if self.account_id is None:
+            with transaction.atomic():
+                row = type(self).objects.select_for_update().get(pk=self.pk)
+                if row.account_id is None:
+                    name = re.sub(r"[^\w.@+-]+", "-", self.name).strip("-") or "key"
+                    account = get_user_model()(
+                        username=f"{name[:100]}.api-{self.prefix}",
+                        first_name=self.name[:150],
+                        is_active=False,
+                    )
+                    account.set_unusable_password()
+                    account.save()
+                    type(self).objects.filter(pk=self.pk).update(account=account)
+                    row.account = account
+                self.account = row.account
+        return self.account
 
     @classmethod
     def authenticate(cls, key):
@@ -97,7 +131,7 @@ class ApiKey(models.Model):
         if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 8:
             return None
         row = (
-            cls.objects.select_related("unit")
+            cls.objects.select_related("unit__region", "account")
             .filter(prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now())
             .first()
         )
@@ -124,3 +158,25 @@ class ApiKey(models.Model):
             revoked_at=timezone.now(), revoked_by=user
         )
         self.refresh_from_db()
+
+
+class IdempotentCall(models.Model):
+    """The first answer to a write sent with an Idempotency-Key, so that sending it again (a
+    retry after a lost answer) gives that answer instead of acting twice. It keeps no clue
+    content: the clue's number, status and version, and the message."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    # SHA-256 of the method, the path and the body as sent.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    answer = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="idempotent_call_once")
+        ]
+
+    def __str__(self):
+        return f"{self.api_key_id}:{self.key}"

@@ -289,6 +289,12 @@ WEBHOOK_ALERT_AFTER_ATTEMPTS = env_int("WEBHOOK_ALERT_AFTER_ATTEMPTS", 3)
 # How long a worker holds a delivery it is sending; after a worker is killed mid-send, the
 # periodic job sends it again once this has run out. Well above WEBHOOK_TIMEOUT_SECONDS.
 WEBHOOK_CLAIM_SECONDS = env_int("WEBHOOK_CLAIM_SECONDS", 120)
+# The units' API (docs/forwarding.md): calls a key may make a minute (counted in the default
+# cache, so shared by every worker once REDIS_URL is set), the largest request body it takes,
+# and how long the first answer to a write is kept for a retry with the same Idempotency-Key.
+UNIT_API_REQUESTS_PER_MINUTE = env_int("UNIT_API_REQUESTS_PER_MINUTE", 600, minimum=1)
+UNIT_API_MAX_BODY_BYTES = env_int("UNIT_API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+UNIT_API_IDEMPOTENCY_HOURS = env_int("UNIT_API_IDEMPOTENCY_HOURS", 24, minimum=1)
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_MB", 20) * 1024 * 1024
 EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_MB", 100) * 1024 * 1024
 EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10)

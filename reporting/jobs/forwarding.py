@@ -35,10 +35,20 @@ def clue_admin_url(clue):
     return settings.PORTAL_BASE_URL + reverse("clues:inspect", args=[clue.pk])
 
 
+# Links other apps add to the webhook payload, {name: function of the clue giving a URL}:
+# the units' API (unitapi) adds where the case system reads the clue.
+_payload_links = {}
+
+
+def add_payload_link(name, link):
+    _payload_links[name] = link
+
+
 def payload(delivery):
     transfer = delivery.transfer
     clue = transfer.clue
     return {
+        **{name: link(clue) for name, link in _payload_links.items()},
         "event": "clue.transferred",
         "idempotency_key": str(delivery.idempotency_key),
         "tracking_number": clue.tracking_number,

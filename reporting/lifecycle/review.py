@@ -21,6 +21,7 @@ from reporting.lifecycle import destinations
 from reporting.lifecycle.ledger import record
 from reporting.lifecycle.reporter import ask_reporter, reporter_details
 from reporting.lifecycle.transitions import (  # noqa: F401  (the names callers know review by)
+    StaleClue,
     TransitionError,
     last_decision,
     lock,
@@ -148,11 +149,11 @@ def mark_key(clue, user):
 
 def _check_destination(clue, user, to_unit, mode):
     if clue.unit is not None and to_unit.pk == clue.unit.pk:
-        raise TransitionError(_("The clue is already with this unit."))
+        raise TransitionError(_("The clue is already with this unit."), code="same_unit")
     if mode == Mode.OFF_SITE and (clue.region is None or to_unit.region is None):
         raise TransitionError(_("Off-site verification needs a known region on both sides."))
     if not destinations.allows(clue, user, mode, to_unit):
-        raise TransitionError(str(destinations.REFUSALS[mode]))
+        raise TransitionError(str(destinations.REFUSALS[mode]), code="destination_refused")
     if mode == Mode.OFF_SITE:
         clue.off_site_local = destinations.local_area_path(clue.region)
 
@@ -165,7 +166,7 @@ def prepare_transfer(clue, user, *, to_unit, mode, deadline, note="", now=None):
     if mode not in Mode.values:
         raise TransitionError(_("Choose how the clue is transferred."))
     if deadline <= now:
-        raise TransitionError(_("The deadline must be in the future."))
+        raise TransitionError(_("The deadline must be in the future."), code="deadline_passed")
     _check_destination(clue, user, to_unit, mode)
     new_transfer = Transfer(
         clue=clue,
@@ -240,7 +241,8 @@ def draft_conclusion(clue, user, *, finding, outcome, text):
     open_conclusion = current_conclusion(clue)
     if open_conclusion and open_conclusion.signatures.exists():
         raise TransitionError(
-            _("This conclusion already has signatures and can no longer be changed.")
+            _("This conclusion already has signatures and can no longer be changed."),
+            code="conclusion_signed",
         )
     if open_conclusion:
         open_conclusion.delete()
@@ -260,23 +262,28 @@ def current_conclusion(clue):
 
 
 @performs("sign")
-def sign(clue, user, *, conclusion_id=None):
+def sign(clue, user, *, conclusion_id=None, through=""):
     """Sign the conclusion the signatory read: conclusion_id is the one on their page, and a
-    conclusion redrafted since then is not signed in its place."""
+    conclusion redrafted since then is not signed in its place. `through`: the unit's case
+    system that passed the signature on (unitapi), named in the ledger beside the signatory."""
     conclusion = current_conclusion(clue)
     if conclusion is None:
-        raise TransitionError(_("There is no conclusion to sign yet."))
+        raise TransitionError(_("There is no conclusion to sign yet."), code="no_conclusion")
     if conclusion_id is not None and conclusion.pk != conclusion_id:
         raise TransitionError(
-            _("The conclusion was redrafted since you opened the page. Read it again, then sign.")
+            _("The conclusion was redrafted since you opened the page. Read it again, then sign."),
+            code="conclusion_redrafted",
         )
     try:
         with transaction.atomic():
             Signature.objects.create(conclusion=conclusion, signer=user)
     except IntegrityError:
-        raise TransitionError(_("You have already signed this conclusion.")) from None
+        raise TransitionError(
+            _("You have already signed this conclusion."), code="already_signed"
+        ) from None
     count = conclusion.signatures.count()
-    record(clue, Action.SIGNED, actor=user, unit=clue.unit, note=f"{count}/{REQUIRED}")
+    note = f"{count}/{REQUIRED} {through}".strip()
+    record(clue, Action.SIGNED, actor=user, unit=clue.unit, note=note)
     if count >= REQUIRED:
         conclusion.stood_at = timezone.now()
         conclusion.save(update_fields=["stood_at"])

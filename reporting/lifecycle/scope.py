@@ -55,6 +55,15 @@ def memberships(user):
     return user._reporting_memberships
 
 
+def as_case_system(account, unit):
+    """The account through which a unit's own case system acts (unitapi), as a verifier of
+    that unit and nothing more, for this request. Given here, not stored as a membership:
+    the account never appears among the unit's staff, is never sent their reminders, and
+    holds no role once its key is revoked."""
+    account._reporting_memberships = [Membership(user=account, unit=unit, role=Role.VERIFIER)]
+    return account
+
+
 def held_by(unit):
     """The clues a unit holds now: what its verifiers and signatories see, and all that its
     own case system reaches through the units' API (unitapi). Only while the clue is with the

@@ -26,7 +26,19 @@ S, Role, Action = Clue.Status, Membership.Role, LedgerEntry.Action
 
 
 class TransitionError(Exception):
-    """An action that the clue's state or the person's role does not allow."""
+    """An action that the clue's state or the person's role does not allow. `code` names
+    the refusal for a machine (the units' API answers with it); the message is for people."""
+
+    def __init__(self, message, code="refused"):
+        super().__init__(message)
+        self.code = code
+
+
+class StaleClue(TransitionError):
+    """Someone acted on the clue since the page or the call that is acting saw it."""
+
+    def __init__(self, message):
+        super().__init__(message, code="stale")
 
 
 def transfer_roles(status):
@@ -70,7 +82,8 @@ class Transition:
         if clue.status not in self.states:
             raise TransitionError(
                 _("“%(action)s” is not possible while the clue is “%(status)s”.")
-                % {"action": self.verb, "status": clue.get_status_display()}
+                % {"action": self.verb, "status": clue.get_status_display()},
+                code="wrong_status",
             )
         roles = self.roles_in(clue.status)
         if not roles_of(user, clue) & roles:
@@ -79,7 +92,8 @@ class Transition:
                 % {
                     "roles": ", ".join(str(Role(role).label) for role in sorted(roles)),
                     "action": self.verb,
-                }
+                },
+                code="wrong_role",
             )
 
 
@@ -331,7 +345,7 @@ def perform(name, clue, user, arguments, *, seen):
     with transaction.atomic():
         lock(clue)
         if seen != last_decision(clue):
-            raise TransitionError(
+            raise StaleClue(
                 _("Someone acted on this clue since you opened it. Check the page again.")
             )
         service = TRANSITIONS[name].service

@@ -107,6 +107,8 @@ def test_a_failing_receiver_gets_the_same_signed_delivery_until_it_accepts(
     assert payload["tracking_number"] == clue.tracking_number
     assert payload["unit"] == "r130200"
     assert "what_happened" not in payload and clue.what_happened not in body.decode()
+    # Where the unit's case system reads the clue, with the key its supervisor gave it.
+    assert payload["api_url"].endswith(f"/api/units/v1/clues/{clue.tracking_number}")
 
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.DELIVERED

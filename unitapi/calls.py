@@ -1,0 +1,71 @@
+"""The rules of a write through the units' API, apart from HTTP: the rate a key may call
+at, the first answer kept for a retry with the same Idempotency-Key, and the clue's version
+a write must name (docs/forwarding.md#writing-back)."""
+
+import hashlib
+import json
+import re
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.clients import count_in_window
+
+from .models import IdempotentCall
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+# One entity tag, as the API gives it in ETag and in a clue's "version": the number of the
+# newest decision in the clue's ledger, quoted.
+VERSION = re.compile(r'"([0-9]{1,19})"')
+
+
+def version_of(decision):
+    return f'"{decision or 0}"'
+
+
+def parse_version(header):
+    """The decision number an If-Match header names, or None when it names none the API
+    gives (a weak tag, a list, '*')."""
+    match = VERSION.fullmatch(header.strip())
+    return int(match.group(1)) if match else None
+
+
+def calls_left(key, now=None):
+    """Counts this call against the key's limit for the current minute (shared by every
+    worker through the default cache). None while the key is within its limit; over it, the
+    seconds until the next minute, when it may call again."""
+    now = now or time.time()
+    minute = int(now // 60)
+    count = count_in_window(f"unitapi:calls:{key.pk}:{minute}", 120)
+    if count > settings.UNIT_API_REQUESTS_PER_MINUTE:
+        return max(1, 60 - int(now % 60))
+    return None
+
+
+def fingerprint(method, path, data):
+    """What makes two calls "the same call": method, path and the validated body, keys
+    sorted, so the same JSON sent with its members in another order is still the same."""
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{method}\n{path}\n{body}".encode()).hexdigest()
+
+
+def _cutoff():
+    return timezone.now() - timedelta(hours=settings.UNIT_API_IDEMPOTENCY_HOURS)
+
+
+def earlier(key, idempotency_key):
+    """The kept first answer to a call with this key, if it is recent enough to replay."""
+    return IdempotentCall.objects.filter(
+        api_key=key, key=idempotency_key, created_at__gte=_cutoff()
+    ).first()
+
+
+def remember(key, idempotency_key, print_, status, answer):
+    """Keeps the first answer, in the write's own transaction, so the answer is kept exactly
+    when the write is; and lets go of the key's answers older than the retention."""
+    IdempotentCall.objects.filter(api_key=key, created_at__lt=_cutoff()).delete()
+    IdempotentCall.objects.create(
+        api_key=key, key=idempotency_key, fingerprint=print_, status=status, answer=answer
+    )
