@@ -11,6 +11,7 @@ imports this module under the one name both folders use:
     from benchmarks import harness
 """
 
+import argparse
 import io
 import os
 import random
@@ -293,11 +294,22 @@ def receipt_number(page):
 
 def add_range_option(parser, flag, default, low, high, help):
     """A whole-number option from `low` to `high`, its range and default shown in --help."""
+
+    def whole_number(text):
+        # Checked here rather than with choices=range(...): a refused value would be
+        # answered with every number of the range listed, tens of thousands of them.
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not from {low} to {high}")
+        return value
+
     parser.add_argument(
         flag,
-        type=int,
+        type=whole_number,
         default=default,
-        choices=range(low, high + 1),
         metavar=f"{low}..{high}",
         help=f"{help} (default {default})",
     )

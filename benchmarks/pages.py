@@ -114,11 +114,12 @@ def wrk(url, args, headers=()):
     }
 
 
-def prepare_anchor(workdir):
+def prepare_anchor(workdir, database=ANCHOR_DB):
+    """The anchor's environment, its database `database` recreated and migrated."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.anchor.settings",
-        "ANCHOR_DATABASE_URL": harness.recreate_database(ANCHOR_DB),
+        "ANCHOR_DATABASE_URL": harness.recreate_database(database),
         "PYTHONPATH": str(ROOT),
     }
     subprocess.run(
