@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import FileResponse
 from django.utils import timezone, translation
@@ -33,7 +33,6 @@ from reporting.lifecycle.transitions import (
     StaleClue,
     TransitionError,
     last_decision,
-    lock,
     perform,
 )
 from reporting.models import (
@@ -361,15 +360,20 @@ def _summary(clue):
     }
 
 
-def _latest_decision():
-    decisions = LedgerEntry.objects.filter(clue=OuterRef("pk"), action__in=DECISIONS)
-    return Subquery(decisions.order_by("-pk").values("pk")[:1])
-
-
-def _latest_entry():
-    return Subquery(
-        LedgerEntry.objects.filter(clue=OuterRef("pk")).order_by("-at", "-pk").values("at")[:1]
-    )
+def _stamp(clues):
+    """Each clue's latest ledger entry (updated_at) and newest decision (its version), for a
+    page of clues in one grouped query."""
+    stamps = {
+        row["clue_id"]: row
+        for row in LedgerEntry.objects.filter(clue__in=[clue.pk for clue in clues])
+        .values("clue_id")
+        .annotate(updated_at=Max("at"), version=Max("pk", filter=Q(action__in=DECISIONS)))
+        .order_by()
+    }
+    for clue in clues:
+        stamp = stamps.get(clue.pk, {})
+        clue.updated_at, clue.version = stamp.get("updated_at"), stamp.get("version")
+    return clues
 
 
 def _cursor(pk):
@@ -440,10 +444,9 @@ def list_clues(
         clues = clues.filter(overdue_since__isnull=not overdue)
     # In order of the primary key, which never changes: a walk through the pages sees every
     # clue once, and clues transferred meanwhile come at its end.
-    clues = clues.annotate(updated_at=_latest_entry(), version=_latest_decision())
     page = list(clues.order_by("pk")[: limit + 1])
     more = len(page) > limit
-    page = page[:limit]
+    page = _stamp(page[:limit])
     return {
         "items": [_summary(clue) for clue in page],
         "next_cursor": _cursor(page[-1].pk) if more else None,
@@ -462,8 +465,7 @@ def get_clue(
     _require(request, Scope.READ)
     _private(response)
     clue = _clue(request, tracking_number)
-    clue.updated_at = clue.ledger.order_by("-at", "-pk").values_list("at", flat=True).first()
-    clue.version = last_decision(clue)
+    _stamp([clue])
     response["ETag"] = calls.version_of(clue.version)
     conclusion = current_conclusion(clue) if clue.status in Clue.BEING_VERIFIED else None
     return {
@@ -726,14 +728,8 @@ def _act(request, response, tracking_number, name, body, arguments, *, actor=Non
     actor = actor() if actor else as_case_system(key.acting_account(), key.unit)
     try:
         with transaction.atomic():
-            lock(clue)
-            # A retry sent while the first was still running waited for the clue's lock;
-            # it finds the first's answer now and gives it.
-            replayed = _replay(request, response, idempotency_key, print_)
-            if replayed is not None:
-                return replayed
-            perform(name, clue, actor, arguments, seen=calls.parse_version(if_match))
-            clue.refresh_from_db()
+            done = perform(name, clue, actor, arguments, seen=calls.parse_version(if_match))
+            clue = done if isinstance(done, Clue) else Clue.objects.get(pk=clue.pk)
             version = calls.version_of(last_decision(clue))
             answer = {
                 "tracking_number": clue.tracking_number,
@@ -743,6 +739,11 @@ def _act(request, response, tracking_number, name, body, arguments, *, actor=Non
             }
             calls.remember(key, idempotency_key, print_, 200, answer)
     except StaleClue as error:
+        # A retry sent while the first was still running waited for the clue's lock and
+        # found the clue changed, by that first call: its answer is the one to give.
+        replayed = _replay(request, response, idempotency_key, print_)
+        if replayed is not None:
+            return replayed
         raise ApiError(412, error.code, str(error), state=_state(clue)) from error
     except TransitionError as error:
         raise ApiError(409, error.code, str(error), state=_state(clue)) from error

@@ -16,6 +16,13 @@ class UnitApiConfig(AppConfig):
         registry.add_demo_step(170, _demo_api_key)
         registry.add_demo_summary(47, _api_key_summary)
         forwarding.add_payload_link("api_url", _clue_api_url)
+        registry.add_periodic_task(50, _forget_old_answers)
+
+
+def _forget_old_answers():
+    from .tasks import forget_old_answers
+
+    return forget_old_answers
 
 
 def _clue_api_url(clue):

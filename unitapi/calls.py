@@ -56,16 +56,24 @@ def _cutoff():
 
 
 def earlier(key, idempotency_key):
-    """The kept first answer to a call with this key, if it is recent enough to replay."""
-    return IdempotentCall.objects.filter(
-        api_key=key, key=idempotency_key, created_at__gte=_cutoff()
-    ).first()
+    """The kept first answer to a call with this key, if it is recent enough to replay; one
+    older is let go here, so that the key can be used anew."""
+    first = IdempotentCall.objects.filter(api_key=key, key=idempotency_key).first()
+    if first is not None and first.created_at < _cutoff():
+        first.delete()
+        return None
+    return first
 
 
 def remember(key, idempotency_key, print_, status, answer):
     """Keeps the first answer, in the write's own transaction, so the answer is kept exactly
-    when the write is; and lets go of the key's answers older than the retention."""
-    IdempotentCall.objects.filter(api_key=key, created_at__lt=_cutoff()).delete()
+    when the write is."""
     IdempotentCall.objects.create(
         api_key=key, key=idempotency_key, fingerprint=print_, status=status, answer=answer
     )
+
+
+def forget_old_answers():
+    """The periodic job's: answers older than the retention, which no retry may replay."""
+    deleted, _kinds = IdempotentCall.objects.filter(created_at__lt=_cutoff()).delete()
+    return deleted

@@ -218,6 +218,9 @@ class Clue(models.Model):
                 condition=models.Q(follow_up_pending=True),
                 name="clue_follow_up_pending",
             ),
+            # A unit's case system pages through the unit's clues in order of their key
+            # (unitapi): each page is read off this index, however many clues the unit holds.
+            models.Index(fields=["unit", "id"], name="clue_unit_pages"),
             # Repeats are a small part of all clues: the queue's cluster grouping reads only
             # them.
             models.Index(
