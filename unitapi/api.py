@@ -101,7 +101,7 @@ class KeyAuth(HttpBearer):
     openapi_description = "The unit's API key: `Authorization: Bearer ucs_…`."
 
     def authenticate(self, request, token):
-        key = ApiKey.authenticate(token)
+        key = ApiKey.authenticate(token, related=request.method != "GET")
         if key is None:
             return None
         key.mark_used()
@@ -140,7 +140,8 @@ api = NinjaAPI(
     # The interactive page loads its scripts from a CDN, which the portal's
     # Content-Security-Policy refuses; the schema (openapi.json) is what clients read.
     docs_url=None,
-    description="Read the clues transferred to your unit. docs/forwarding.md explains it.",
+    description="Read the clues transferred to your unit and act on them: every action takes "
+    "the clue's version (If-Match) and a new Idempotency-Key. docs/forwarding.md explains it.",
 )
 
 
@@ -226,7 +227,7 @@ def _require(request, scope):
 
 def _clue(request, tracking_number):
     clue = (
-        unit_clues(request.auth.unit)
+        unit_clues(request.auth.unit_id)
         .select_related("category", "region")
         .filter(tracking_number=tracking_number)
         .first()
@@ -344,36 +345,39 @@ class ReporterOut(Schema):
     details: dict = Field(description="The named reporter's details as they gave them.")
 
 
-def _summary(clue):
-    return {
-        "tracking_number": clue.tracking_number,
-        "status": clue.status,
-        "category": clue.category.slug,
-        "region": clue.region.code if clue.region_id else None,
-        "is_key": clue.is_key,
-        "created_at": clue.created_at,
-        "updated_at": getattr(clue, "updated_at", None),
-        "acknowledge_due_at": clue.acknowledge_due_at,
-        "feedback_due_at": clue.feedback_due_at,
-        "overdue_since": clue.overdue_since,
-        "version": calls.version_of(getattr(clue, "version", None)),
-    }
+# A listed clue's fields, read as values: a page of them costs no model instances.
+SUMMARY = (
+    "tracking_number",
+    "status",
+    "is_key",
+    "created_at",
+    "acknowledge_due_at",
+    "feedback_due_at",
+    "overdue_since",
+)
+# Read across the relations, and named as the summary names them.
+SUMMARY_RELATED = {"category__slug": "category", "region__code": "region"}
 
 
-def _stamp(clues):
+def _stamps(pks):
     """Each clue's latest ledger entry (updated_at) and newest decision (its version), for a
-    page of clues in one grouped query."""
-    stamps = {
-        row["clue_id"]: row
-        for row in LedgerEntry.objects.filter(clue__in=[clue.pk for clue in clues])
+    page of clues in one grouped query: {clue pk: {"updated_at", "version"}}."""
+    rows = (
+        LedgerEntry.objects.filter(clue__in=pks)
         .values("clue_id")
         .annotate(updated_at=Max("at"), version=Max("pk", filter=Q(action__in=DECISIONS)))
         .order_by()
-    }
-    for clue in clues:
-        stamp = stamps.get(clue.pk, {})
-        clue.updated_at, clue.version = stamp.get("updated_at"), stamp.get("version")
-    return clues
+    )
+    return {row["clue_id"]: row for row in rows}
+
+
+def _stamped(summary, stamp):
+    for lookup, name in SUMMARY_RELATED.items():
+        if lookup in summary:
+            summary[name] = summary.pop(lookup)
+    summary["updated_at"] = stamp.get("updated_at")
+    summary["version"] = calls.version_of(stamp.get("version"))
+    return summary
 
 
 def _cursor(pk):
@@ -428,7 +432,7 @@ def list_clues(
 ):
     _require(request, Scope.READ)
     _private(response)
-    clues = unit_clues(request.auth.unit).select_related("category", "region")
+    clues = unit_clues(request.auth.unit_id)
     if cursor is not None:
         clues = clues.filter(pk__gt=_after(request, cursor))
     if status is not None:
@@ -444,12 +448,13 @@ def list_clues(
         clues = clues.filter(overdue_since__isnull=not overdue)
     # In order of the primary key, which never changes: a walk through the pages sees every
     # clue once, and clues transferred meanwhile come at its end.
-    page = list(clues.order_by("pk")[: limit + 1])
+    page = list(clues.order_by("pk").values("pk", *SUMMARY, *SUMMARY_RELATED)[: limit + 1])
     more = len(page) > limit
-    page = _stamp(page[:limit])
+    page = page[:limit]
+    stamps = _stamps([row["pk"] for row in page])
     return {
-        "items": [_summary(clue) for clue in page],
-        "next_cursor": _cursor(page[-1].pk) if more else None,
+        "items": [_stamped(row, stamps.get(row["pk"], {})) for row in page],
+        "next_cursor": _cursor(page[-1]["pk"]) if more else None,
     }
 
 
@@ -465,11 +470,16 @@ def get_clue(
     _require(request, Scope.READ)
     _private(response)
     clue = _clue(request, tracking_number)
-    _stamp([clue])
-    response["ETag"] = calls.version_of(clue.version)
+    summary = _stamped(
+        {name: getattr(clue, name) for name in SUMMARY},
+        _stamps([clue.pk]).get(clue.pk, {}),
+    )
+    response["ETag"] = summary["version"]
     conclusion = current_conclusion(clue) if clue.status in Clue.BEING_VERIFIED else None
     return {
-        **_summary(clue),
+        **summary,
+        "category": clue.category.slug,
+        "region": clue.region.code if clue.region_id else None,
         "channel": clue.channel,
         "what_happened": clue.what_happened,
         "when": clue.when,
@@ -480,7 +490,7 @@ def get_clue(
         "shield_details": clue.shield_details,
         "identity": clue.identity,
         "content_erased_at": clue.content_erased_at,
-        "transfers": list(clue.transfers.filter(to_unit=request.auth.unit)),
+        "transfers": list(clue.transfers.filter(to_unit=request.auth.unit_id)),
         "parties": list(clue.parties.all()),
         "messages": [
             {"sender": message.sender, "body": message.body, "created_at": message.created_at}
@@ -851,7 +861,7 @@ def sign(
         membership = (
             Membership.objects.select_related("user")
             .filter(
-                unit=request.auth.unit,
+                unit=request.auth.unit_id,
                 role=Membership.Role.SIGNATORY,
                 user__username=body.signatory,
                 user__is_active=True,

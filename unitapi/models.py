@@ -124,17 +124,20 @@ class ApiKey(models.Model):
         return self.account
 
     @classmethod
-    def authenticate(cls, key):
+    def authenticate(cls, key, *, related=False):
         """The live key row for this whole key, or None. Read from the database on every
-        request, never cached: a revocation or an expiry holds at once in every worker."""
+        request, never cached: a revocation or an expiry holds at once in every worker.
+        `related`: with its unit (and region) and account, which an action needs and a read
+        does not."""
         parts = key.split("_", 2) if isinstance(key, str) else []
         if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) != 8:
             return None
-        row = (
-            cls.objects.select_related("unit__region", "account")
-            .filter(prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
+        rows = cls.objects.filter(
+            prefix=parts[1], revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
+        if related:
+            rows = rows.select_related("unit__region", "account")
+        row = next(iter(rows[:1]), None)
         if row is None or not hmac.compare_digest(row.hash, digest(key)):
             return None
         return row

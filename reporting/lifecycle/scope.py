@@ -67,7 +67,8 @@ def as_case_system(account, unit):
 def held_by(unit):
     """The clues a unit holds now: what its verifiers and signatories see, and all that its
     own case system reaches through the units' API (unitapi). Only while the clue is with the
-    unit: a unit that passed it on (off-site, above) no longer follows it."""
+    unit: a unit that passed it on (off-site, above) no longer follows it. `unit`: the unit
+    or its primary key (the API has the key alone, and need not load the unit for it)."""
     return Q(unit=unit)
 
 
