@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """The units' API under load beside a bare Django view: the clue list and the acknowledge.
 
-    .venv/bin/python benchmarks/unit_api.py [--seconds 15] [--connections 32] [--writers 4] [--clues 1000]
-        [--keep]
+    .venv/bin/python benchmarks/unit_api.py [--seconds 15] [--connections 32] [--writers 4]
+        [--clues 1000] [--keep]
 
 Recreates the database bench_unitapi on the local PostgreSQL (migrations, assets, demo
 content, production settings), bulk-loads --clues clues transferred to the Tangshan city
