@@ -38,7 +38,9 @@ def calls_left(key, now=None):
     seconds until the next minute, when it may call again."""
     now = now or time.time()
     minute = int(now // 60)
-    count = count_in_window(f"unitapi:calls:{key.pk}:{minute}", 120)
+    # By the key's random prefix, not its row number: two portals sharing one Redis (a
+    # staging copy of the database) never count each other's calls.
+    count = count_in_window(f"unitapi:calls:{key.prefix}:{minute}", 120)
     if count > settings.UNIT_API_REQUESTS_PER_MINUTE:
         return max(1, 60 - int(now % 60))
     return None

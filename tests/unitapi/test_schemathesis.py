@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -70,13 +71,10 @@ def _revoke(database_url, row):
         row.revoke(None)
 
 
-@pytest.fixture
-def served(tmp_path):
-    """A few clues of one unit and its key, and gunicorn serving them; yields (base, key)."""
-    clue = clue_at(Clue.Status.TRANSFERRED, named=True, photos=1)
-    clue_at(Clue.Status.ACKNOWLEDGED, to_unit=clue.unit)
-    clue_at(Clue.Status.TRANSFERRED, region="130102")
-    row, key = ApiKey.issue(unit=clue.unit, name="schemathesis", scopes=ALL_SCOPES)
+@contextmanager
+def _serving(tmp_path, **settings_env):
+    """gunicorn (2 workers) over this test's database, with these settings in its
+    environment; yields (base URL, its log)."""
     port = _free_port()
     database_url = _database_url(tmp_path)
     env = {
@@ -88,8 +86,7 @@ def served(tmp_path):
         # The evidence files this process wrote.
         "PORTAL_TEST_FILES_ROOT": str(settings.TEST_FILES_ROOT),
         "LOG_LEVEL": "ERROR",
-        # Schemathesis sends thousands of calls a minute: the limit has its own test.
-        "UNIT_API_REQUESTS_PER_MINUTE": "100000000",
+        **settings_env,
     }
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as stderr:
@@ -110,10 +107,22 @@ def served(tmp_path):
             except requests.RequestException:
                 assert time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.2)
-        yield base, key, log, lambda: _revoke(database_url, row)
+        yield base, log, database_url
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A few clues of one unit and its key, and gunicorn serving them; yields (base, key)."""
+    clue = clue_at(Clue.Status.TRANSFERRED, named=True, photos=1)
+    clue_at(Clue.Status.ACKNOWLEDGED, to_unit=clue.unit)
+    clue_at(Clue.Status.TRANSFERRED, region="130102")
+    row, key = ApiKey.issue(unit=clue.unit, name="schemathesis", scopes=ALL_SCOPES)
+    # Schemathesis sends thousands of calls a minute: the limit has tests of its own.
+    with _serving(tmp_path, UNIT_API_REQUESTS_PER_MINUTE="100000000") as (base, log, database):
+        yield base, key, log, lambda: _revoke(database, row)
 
 
 def test_schemathesis_finds_nothing_wrong(served, tmp_path):
@@ -176,3 +185,29 @@ def test_the_unit_client_script_lists_shows_and_acts_on_the_units_clues(served):
         requests.get(f"{base}/api/units/v1/clues", headers=headers, timeout=30) for _ in range(8)
     ]
     assert {answer.status_code for answer in answers} == {401}
+
+
+def test_the_rate_limit_is_one_count_for_every_worker_through_redis(tmp_path):
+    """With REDIS_URL, both workers count a key's calls in one place: a limit of 6 a minute
+    lets 6 through in all, not 6 per worker."""
+    clue = clue_at(Clue.Status.TRANSFERRED)
+    _row, key = ApiKey.issue(unit=clue.unit, name="limited", scopes=ALL_SCOPES)
+    limit, calls = 6, 12
+    with _serving(
+        tmp_path, REDIS_URL="redis://127.0.0.1:6379/13", UNIT_API_REQUESTS_PER_MINUTE=str(limit)
+    ) as (base, log, _database):
+        # The count is per minute: not started in a minute's last seconds, so that all the
+        # calls fall in one minute.
+        if time.time() % 60 > 50:
+            time.sleep(61 - time.time() % 60)
+        headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
+        # A new connection each, so that both workers take calls.
+        answers = [
+            requests.get(f"{base}/api/units/v1/clues", headers=headers, timeout=30)
+            for _ in range(calls)
+        ]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses == [200] * limit + [429] * (calls - limit), log.read_text()[-2000:]
+    refused = answers[-1]
+    assert refused.json()["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
