@@ -24,6 +24,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
+from reporting.jobs.forwarding import clue_admin_url
+from reporting.jobs.mail import queue_mail
 from reporting.lifecycle import forms, ledger
 from reporting.lifecycle.review import current_conclusion, reveal_reporter_to_system
 from reporting.lifecycle.scope import as_case_system, unit_clues
@@ -59,7 +61,8 @@ RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\
 
 
 # Text an action takes: no NUL character, and more than spaces.
-WORDS = r"^[^\x00]*[^\x00\s][^\x00]*$"
+# Python's str.strip() also takes away \x1c-\x1f, which regular expressions' \s does not.
+WORDS = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
 
 
 class ApiError(Exception):
@@ -84,7 +87,7 @@ class Error(Schema):
 
 
 ERRORS = {401: Error, 403: Error, 404: Error, 413: Error, 422: Error, 429: Error}
-WRITE_ERRORS = {**ERRORS, 400: Error, 409: Error, 412: Error, 428: Error}
+WRITE_ERRORS = {**ERRORS, 400: Error, 409: Error, 412: Error}
 # NUL characters in a path or query string are refused by the portal before any view runs
 # (portal.middleware.NulCharacterMiddleware), with its 400 page.
 NUL_REFUSED = {
@@ -187,6 +190,18 @@ def _invalid(request, exc):
         for error in exc.errors
     ]
     with translation.override(_language(request)):
+        headers = {
+            tuple(error["loc"][:2]): error
+            for error in exc.errors
+            if error["loc"][:1] == ("header",)
+        }
+        if headers and len(headers) == len(exc.errors):
+            # Only an action's headers are wrong: said as what is missing, not as "invalid".
+            if ("header", "Idempotency-Key") in headers:
+                return _api_error(request, _idempotency_key_required())
+            # Missing, or not of the form the API gives (a weak tag, a list, "*"); a version
+            # of that form that is not the clue's now is 412, in _act.
+            return _api_error(request, _version_required())
         return _error(request, 422, "invalid", _("Some of the request is not valid."), errors)
 
 
@@ -332,6 +347,8 @@ class ClueDetail(ClueSummary):
 
 
 class RevealIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(
         min_length=4,
         max_length=500,
@@ -371,12 +388,12 @@ def _stamps(pks):
     return {row["clue_id"]: row for row in rows}
 
 
-def _stamped(summary, stamp):
+def _stamped(summary, stamp, pk):
     for lookup, name in SUMMARY_RELATED.items():
         if lookup in summary:
             summary[name] = summary.pop(lookup)
     summary["updated_at"] = stamp.get("updated_at")
-    summary["version"] = calls.version_of(stamp.get("version"))
+    summary["version"] = calls.version_of(pk, stamp.get("version"))
     return summary
 
 
@@ -453,7 +470,7 @@ def list_clues(
     page = page[:limit]
     stamps = _stamps([row["pk"] for row in page])
     return {
-        "items": [_stamped(row, stamps.get(row["pk"], {})) for row in page],
+        "items": [_stamped(row, stamps.get(row["pk"], {}), row["pk"]) for row in page],
         "next_cursor": _cursor(page[-1]["pk"]) if more else None,
     }
 
@@ -473,6 +490,7 @@ def get_clue(
     summary = _stamped(
         {name: getattr(clue, name) for name in SUMMARY},
         _stamps([clue.pk]).get(clue.pk, {}),
+        clue.pk,
     )
     response["ETag"] = summary["version"]
     conclusion = current_conclusion(clue) if clue.status in Clue.BEING_VERIFIED else None
@@ -548,10 +566,11 @@ def download_evidence(
     item = Evidence.objects.filter(clue=clue, pk=evidence_id).exclude(file="").first()
     if item is None:
         raise Http404
-    # The ledger's actor is a person; a key is not one, so the entry names the key instead.
+    # The key's own account is the actor; the note names the file and the key.
     ledger.record(
         clue,
         LedgerEntry.Action.EVIDENCE_DOWNLOADED,
+        actor=request.auth.acting_account(),
         unit=clue.unit,
         note=f"{item.pk} api:{request.auth.name} ({request.auth.prefix})",
     )
@@ -592,6 +611,7 @@ def reveal_reporter(
                 clue,
                 system=f"api:{request.auth.name} ({request.auth.prefix})",
                 reason=body.reason.strip(),
+                actor=request.auth.acting_account(),
             )
         except TransitionError as error:
             raise ApiError(409, "not_revealed", str(error)) from error
@@ -671,22 +691,54 @@ class ActionResult(Schema):
 
 
 IDEMPOTENCY = Header(
-    None,
+    ...,
     alias="Idempotency-Key",
-    description="Required: a new key (1 to 200 visible ASCII characters) for each action. "
-    "The same key with the same body answers as the first time; with another body, 409.",
+    pattern=calls.IDEMPOTENCY_KEY,
+    description="A new key (1 to 200 visible ASCII characters) for each action. The same "
+    "key with the same body answers as the first time; with another body, 409. Missing or "
+    "malformed: 400.",
 )
 IF_MATCH = Header(
-    None,
+    ...,
     alias="If-Match",
-    description="Required: the clue's version (its ETag, or `version` in a listing). "
-    "If someone acted on the clue since, 412.",
+    pattern=calls.VERSION,
+    description="The clue's version (its ETag, or `version` in a listing). Missing or "
+    "malformed: 400; not the clue's version now (someone acted since): 412.",
 )
 
 
-def _state(clue):
-    clue.refresh_from_db(fields=["status"])
-    return {"status": clue.status, "version": calls.version_of(last_decision(clue))}
+def _idempotency_key_required():
+    return ApiError(
+        400,
+        "idempotency_key_required",
+        _("Send an Idempotency-Key header: 1 to 200 visible ASCII characters, new for "
+          "each action."),
+    )  # fmt: skip
+
+
+def _version_required():
+    return ApiError(
+        400,
+        "version_required",
+        _("Send the clue's version as If-Match: the ETag of the clue, or its “version”."),
+    )
+
+
+def _stale(state=None):
+    return ApiError(
+        412,
+        "stale",
+        _("Someone acted on this clue since you opened it. Check the page again."),
+        state=state,
+    )
+
+
+def _state(request, clue):
+    """The clue as it stands, for a refusal: only while it is still the unit's."""
+    clue = unit_clues(request.auth.unit_id).filter(pk=clue.pk).first()
+    if clue is None:
+        return None
+    return {"status": clue.status, "version": calls.version_of(clue.pk, last_decision(clue))}
 
 
 def _replay(request, response, idempotency_key, print_):
@@ -706,41 +758,36 @@ def _replay(request, response, idempotency_key, print_):
     return first.answer
 
 
-def _act(request, response, tracking_number, name, body, arguments, *, actor=None):
+def _act(request, response, tracking_number, name, body, arguments, *, actor=None, then=None):
     """One action on one clue through the transitions table, as the admin takes it: the
     first answer kept under the call's Idempotency-Key, and refused when the clue changed
     since the version the call names (If-Match). `arguments` (and `actor`, if given) are
-    functions, called once the call is known to be new and the clue to be the unit's."""
+    functions, called once the call is known to be new and the clue to be the unit's;
+    `then(clue, actor)` runs in the action's transaction once it is done. The headers'
+    presence and form are checked before (the schema's; _invalid says which)."""
     _require(request, Scope.ACT)
     _private(response)
     key = request.auth
-    idempotency_key = request.headers.get("Idempotency-Key")
-    if idempotency_key is None or not calls.IDEMPOTENCY_KEY.fullmatch(idempotency_key):
-        raise ApiError(
-            400,
-            "idempotency_key_required",
-            _("Send an Idempotency-Key header: 1 to 200 visible ASCII characters, new for "
-              "each action."),
-        )  # fmt: skip
+    idempotency_key = request.headers["Idempotency-Key"]
     print_ = calls.fingerprint(request.method, request.path, body.dict() if body else {})
     replayed = _replay(request, response, idempotency_key, print_)
     if replayed is not None:
         return replayed
-    if_match = request.headers.get("If-Match")
-    if if_match is None:
-        raise ApiError(
-            428,
-            "version_required",
-            _("Send the clue's version as If-Match: the ETag of the clue, or its “version”."),
-        )
     clue = _clue(request, tracking_number)
     arguments = arguments()
     actor = actor() if actor else as_case_system(key.acting_account(), key.unit)
+    seen = last_decision(clue)
+    if request.headers["If-Match"] != calls.version_of(clue.pk, seen):
+        raise _stale(_state(request, clue))
     try:
         with transaction.atomic():
-            done = perform(name, clue, actor, arguments, seen=calls.parse_version(if_match))
+            # The decision read above is checked again on the locked row: a call that acted
+            # in between makes this one stale.
+            done = perform(name, clue, actor, arguments, seen=seen)
             clue = done if isinstance(done, Clue) else Clue.objects.get(pk=clue.pk)
-            version = calls.version_of(last_decision(clue))
+            if then is not None:
+                then(clue, actor)
+            version = calls.version_of(clue.pk, last_decision(clue))
             answer = {
                 "tracking_number": clue.tracking_number,
                 "status": clue.status,
@@ -754,9 +801,9 @@ def _act(request, response, tracking_number, name, body, arguments, *, actor=Non
         replayed = _replay(request, response, idempotency_key, print_)
         if replayed is not None:
             return replayed
-        raise ApiError(412, error.code, str(error), state=_state(clue)) from error
+        raise _stale(_state(request, clue)) from error
     except TransitionError as error:
-        raise ApiError(409, error.code, str(error), state=_state(clue)) from error
+        raise ApiError(409, error.code, str(error), state=_state(request, clue)) from error
     except IntegrityError:
         # The same key, sent twice at once to two clues' locks: the other call's answer.
         replayed = _replay(request, response, idempotency_key, print_)
@@ -767,10 +814,23 @@ def _act(request, response, tracking_number, name, body, arguments, *, actor=Non
     return answer
 
 
+ACTED_HEADERS = {
+    "ETag": {
+        "description": "The clue's version now: If-Match for the next action.",
+        "schema": {"type": "string", "pattern": calls.VERSION},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the first answer given again to a repeat.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+
+
 def _acting(summary):
+    responses = {**NUL_REFUSED["responses"], 200: {"headers": ACTED_HEADERS}}
     return {
         "response": {200: ActionResult, **WRITE_ERRORS},
-        "openapi_extra": NUL_REFUSED,
+        "openapi_extra": {"responses": responses},
         "summary": summary,
     }
 
@@ -793,8 +853,8 @@ def acknowledge(
     response: HttpResponse,
     body: ActIn = None,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
     return _act(request, response, tracking_number, "acknowledge", body, dict)
 
@@ -806,8 +866,8 @@ def progress(
     response: HttpResponse,
     body: NoteIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
     return _act(request, response, tracking_number, "progress", body, lambda: {"note": body.note})
 
@@ -819,8 +879,8 @@ def ask(
     response: HttpResponse,
     body: QuestionIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
     return _act(request, response, tracking_number, "ask", body, lambda: {"body": body.body})
 
@@ -832,8 +892,8 @@ def conclude(
     response: HttpResponse,
     body: ConclusionIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
     def arguments():
         return {"finding": body.finding, "outcome": body.outcome, "text": body.text}
@@ -851,8 +911,8 @@ def sign(
     response: HttpResponse,
     body: SignatureIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
 
     # A signature is a person's: one of the unit's signatories, named by the case system,
@@ -879,7 +939,33 @@ def sign(
     def arguments():
         return {"conclusion_id": body.conclusion_id, "through": f"api:{request.auth}"}
 
-    return _act(request, response, tracking_number, "sign", body, arguments, actor=signatory)
+    return _act(
+        request, response, tracking_number, "sign", body, arguments,
+        actor=signatory, then=functools.partial(_tell_signatory, request.auth),
+    )  # fmt: skip
+
+
+def _tell_signatory(key, clue, signatory):
+    """A signature is a person's, and here a system says the person gave it: the person is
+    told at once, so one they did not give is noticed (docs/forwarding.md#writing-back)."""
+    if not signatory.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        queue_mail(
+            [signatory.email],
+            _("Your signature was recorded through your unit's case system"),
+            _(
+                "Your signature on the conclusion of clue %(number)s was recorded through "
+                "the API key “%(key)s” of %(unit)s. If you did not sign it, tell your "
+                "supervisor at once. The clue:\n%(url)s"
+            )
+            % {
+                "number": clue.tracking_number,
+                "key": key,
+                "unit": clue.unit.label,
+                "url": clue_admin_url(clue),
+            },
+        )
 
 
 @api.post("/clues/{tracking_number}/feedback", **_acting("Give the reporter feedback"))
@@ -889,8 +975,8 @@ def feedback(
     response: HttpResponse,
     body: FeedbackIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
     return _act(request, response, tracking_number, "feedback", body, lambda: {"text": body.text})
 
@@ -902,8 +988,8 @@ def transfer(
     response: HttpResponse,
     body: TransferIn,
     tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str | None = IDEMPOTENCY,
-    if_match: str | None = IF_MATCH,
+    idempotency_key: str = IDEMPOTENCY,
+    if_match: str = IF_MATCH,
 ):
 
     def arguments():

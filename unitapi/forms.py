@@ -4,6 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reporting.lifecycle.scope import memberships
+from reporting.models import Membership
+
 from .models import DEFAULT_LIFETIME, MAX_LIFETIME, ApiKey
 
 
@@ -35,6 +38,25 @@ class ApiKeyForm(forms.Form):
                 choice for choice in ApiKey.Scope.choices if choice[0] != ApiKey.Scope.IDENTITY
             ]
         self.fields["expires_on"].initial = timezone.localdate() + DEFAULT_LIFETIME
+        # A key that acts signs conclusions in the names of the unit's signatories: only a
+        # supervisor of that unit itself gives one, not one of a unit above it.
+        self.own_units = None if user.is_superuser else {
+            membership.unit_id
+            for membership in memberships(user)
+            if membership.role == Membership.Role.SUPERVISOR
+        }  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        unit, scopes = cleaned.get("unit"), cleaned.get("scopes") or []
+        above = unit is not None and self.own_units is not None and unit.pk not in self.own_units
+        if above and ApiKey.Scope.ACT in scopes:
+            self.add_error(
+                "scopes",
+                _("Only a supervisor of %(unit)s itself may give a key that acts on its "
+                  "clues.") % {"unit": unit.label},
+            )  # fmt: skip
+        return cleaned
 
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]

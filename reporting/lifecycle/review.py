@@ -356,12 +356,13 @@ def reveal_reporter(clue, user, *, reason):
 
 
 @transaction.atomic
-def reveal_reporter_to_system(clue, *, system, reason):
+def reveal_reporter_to_system(clue, *, system, reason, actor=None):
     """The same, for a unit's own case system (unitapi): the caller has checked that its key
-    may; the ledger names the key in the note, as no person of ours made the call."""
+    may. `actor`: the key's own account; the note names the key as well."""
     clue = lock(clue)
     _check_reveal(clue, reason)
-    record(clue, Action.REPORTER_REVEALED, note=f"{system}: {reason}", unit=clue.unit)
+    note = f"{system}: {reason}"
+    record(clue, Action.REPORTER_REVEALED, actor=actor, note=note, unit=clue.unit)
     return reporter_details(clue)
 
 

@@ -134,3 +134,20 @@ def test_only_someone_who_may_reveal_a_reporter_gives_a_key_the_identity_scope(w
     )  # fmt: skip
     assert not form.is_valid() and "scopes" in form.errors
     assert "identity" not in dict(form.fields["scopes"].choices)
+
+
+def test_only_the_units_own_supervisor_gives_a_key_that_acts(world, people):
+    """A key that acts signs in the names of the unit's signatories: a supervisor of the
+    province above Tangshan may give Tangshan a key that reads, not one that acts."""
+    province = world["unit"].get_parent()
+    above = as_user(MembershipFactory(unit=province, role=Role.SUPERVISOR).user)
+    refused = _create(above, world["unit"], scopes=["read", "act"])
+    assert refused.status_code == 400
+    assert "itself" in refused.content.decode() or "本身" in refused.content.decode()
+    assert not ApiKey.objects.filter(name="案件系统").exists()
+    assert _create(above, world["unit"], scopes=["read"]).status_code == 200
+    assert _create(as_user(people["supervisor"]), world["unit"], scopes=["act"]).status_code == 200
+    assert sorted(ApiKey.objects.filter(name="案件系统").values_list("scopes", flat=True)) == [
+        ["act"],
+        ["read"],
+    ]

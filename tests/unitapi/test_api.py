@@ -130,7 +130,9 @@ def test_evidence_download_is_the_stripped_file_and_is_in_the_ledger(client, wor
     assert hashlib.sha256(body).hexdigest() == item.sha256
     assert response["Content-Type"] == item.content_type
     entry = clue.ledger.get(action=LedgerEntry.Action.EVIDENCE_DOWNLOADED)
-    assert entry.actor is None and "api:case system" in entry.note and str(item.pk) in entry.note
+    # The key's own account, as for its actions, and the key named in the note.
+    assert entry.actor == ApiKey.authenticate(world["right"], related=True).account
+    assert "api:case system" in entry.note and str(item.pk) in entry.note
 
 
 def test_evidence_of_another_clue_is_404(client, world):
@@ -147,8 +149,8 @@ def test_the_reporter_with_a_reason_is_given_and_recorded(client, world):
     assert response.status_code == 200
     assert response.json()["details"]
     entry = clue.ledger.get(action=LedgerEntry.Action.REPORTER_REVEALED)
-    key = ApiKey.authenticate(world["right"])
-    assert entry.actor is None
+    key = ApiKey.authenticate(world["right"], related=True)
+    assert entry.actor == key.account
     assert entry.note == f"api:case system ({key.prefix}): 电话核实举报内容"
 
 
