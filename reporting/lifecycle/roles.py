@@ -15,12 +15,14 @@ GROUP_NAMES = {
     Role.VERIFIER: "Verifiers",
     Role.SIGNATORY: "Signatories",
     Role.SUPERVISOR: "Supervisors",
+    Role.REWARDS: "Reward officers",
 }
 GROUP_LABELS = {  # for people: the group names above stay stable for code and data
     Role.INTAKE: _("Intake reviewers"),
     Role.VERIFIER: _("Verifiers"),
     Role.SIGNATORY: _("Signatories"),
     Role.SUPERVISOR: _("Supervisors"),
+    Role.REWARDS: _("Reward officers"),
 }
 COMMON = ["wagtailadmin.access_admin", "reporting.view_clue"]
 EXTRA = {
@@ -32,6 +34,7 @@ EXTRA = {
         "reporting.download_original_evidence",
         "reporting.view_ledgerentry",
     ],
+    Role.REWARDS: [],
 }
 
 

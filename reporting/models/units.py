@@ -59,6 +59,8 @@ class Membership(models.Model):
         VERIFIER = "verifier", _("verifier")
         SIGNATORY = "signatory", _("signatory")
         SUPERVISOR = "supervisor", _("supervisor")
+        # Assesses and pays reporters' reward claims (the rewards app).
+        REWARDS = "rewards", _("reward officer")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

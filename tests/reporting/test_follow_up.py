@@ -104,3 +104,26 @@ def test_leaving_and_expiry_lock_the_report_again(client, unlocked):
     session[UNLOCK_SESSION_KEY] = {"clue": unlocked.pk, "until": time.time() - 1}
     session.save()
     assert "请输入回执上的跟踪编号和查询码" in page(client)
+
+
+def test_a_section_another_app_adds_shows_on_the_status_page(client, unlocked):
+    from django.utils.html import format_html
+
+    from reporting.intake import status_sections
+
+    def section(request, clue, form):
+        return format_html('<section id="added-section">{}</section>', clue.tracking_number)
+
+    def nothing(request, clue, form):
+        return ""
+
+    status_sections.add(99, "added", section)
+    status_sections.add(98, "nothing", nothing)
+    try:
+        html = page(client)
+    finally:
+        status_sections._sections[:] = [
+            entry for entry in status_sections._sections if entry[1] not in ("added", "nothing")
+        ]
+    assert f'<section id="added-section">{unlocked.tracking_number}</section>' in html
+    assert html.index("added-section") < html.index("add-evidence-title")

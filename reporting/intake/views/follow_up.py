@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portal import sessions
 from reporting.evidence import storage
-from reporting.intake import throttle
+from reporting.intake import status_sections, throttle
 from reporting.intake.forms import AddEvidenceForm, ReplyForm, StatusLookupForm
 from reporting.intake.receipts import format_tracking_number, normalize_tracking_number
 from reporting.intake.views.common import no_referrer, taking_evidence
@@ -79,7 +79,11 @@ def lookup_page(request, form, status=200):
     return no_referrer(page)
 
 
-def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=200):
+def follow_up_page(
+    request, clue, reply_form=None, evidence_form=None, status=200, section_forms=None
+):
+    """The status page; `section_forms`: {section name: its bound form}, for an app's view
+    that sends the page back with its form's errors (reporting.intake.status_sections)."""
     questions = [] if clue.is_erased else reporter.open_questions(clue)
     context = {
         # What staff asked and wait for: the page leads with it and its answer box. The box is
@@ -95,6 +99,8 @@ def follow_up_page(request, clue, reply_form=None, evidence_form=None, status=20
         "evidence_count": clue.evidence.exclude(file="").count(),
         "reply_form": reply_form or ReplyForm(),
         "evidence_form": evidence_form or AddEvidenceForm(clue=clue),
+        "sections": status_sections.render_all(request, clue, section_forms),
+        "section_errors": any(form.errors for form in (section_forms or {}).values()),
     }
     return no_referrer(render(request, "reporting/status.html", context, status=status))
 
