@@ -478,7 +478,19 @@ def list_clues(
 @api.get(
     "/clues/{tracking_number}",
     response={200: ClueDetail, **ERRORS},
-    openapi_extra=NUL_REFUSED,
+    openapi_extra={
+        "responses": {
+            **NUL_REFUSED["responses"],
+            200: {
+                "headers": {
+                    "ETag": {
+                        "description": "The clue's version: If-Match for an action on it.",
+                        "schema": {"type": "string", "pattern": calls.VERSION},
+                    }
+                }
+            },
+        }
+    },
     summary="One clue of your unit",
 )
 def get_clue(
