@@ -18,7 +18,7 @@ from django.http.response import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from ninja import Field, Header, NinjaAPI, Path, Query, Schema
+from ninja import Body, Field, Header, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -858,59 +858,36 @@ def _in_language(view):
     return translated
 
 
-@api.post("/clues/{tracking_number}/acknowledge", **_acting("Acknowledge receipt"))
-@_in_language
-def acknowledge(
-    request,
-    response: HttpResponse,
-    body: ActIn = None,
-    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str = IDEMPOTENCY,
-    if_match: str = IF_MATCH,
-):
-    return _act(request, response, tracking_number, "acknowledge", body, dict)
+def _action(path, name, schema, summary, operation):
+    """An action whose body's fields are its service's arguments, as they are named. A body
+    with no fields (ActIn) may be left out; any other is required."""
+    given = None if not schema.model_fields else Body(...)
+
+    @api.post(
+        f"/clues/{{tracking_number}}/{path}", operation_id=f"unitapi_api_{operation}",
+        url_name=operation, **_acting(summary),
+    )  # fmt: skip
+    @_in_language
+    def endpoint(
+        request,
+        response: HttpResponse,
+        body: schema = given,
+        tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
+        idempotency_key: str = IDEMPOTENCY,
+        if_match: str = IF_MATCH,
+    ):
+        return _act(
+            request, response, tracking_number, name, body, lambda: body.dict() if body else {}
+        )
+
+    return endpoint
 
 
-@api.post("/clues/{tracking_number}/progress", **_acting("Record progress"))
-@_in_language
-def progress(
-    request,
-    response: HttpResponse,
-    body: NoteIn,
-    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str = IDEMPOTENCY,
-    if_match: str = IF_MATCH,
-):
-    return _act(request, response, tracking_number, "progress", body, lambda: {"note": body.note})
-
-
-@api.post("/clues/{tracking_number}/questions", **_acting("Ask the reporter a question"))
-@_in_language
-def ask(
-    request,
-    response: HttpResponse,
-    body: QuestionIn,
-    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str = IDEMPOTENCY,
-    if_match: str = IF_MATCH,
-):
-    return _act(request, response, tracking_number, "ask", body, lambda: {"body": body.body})
-
-
-@api.post("/clues/{tracking_number}/conclusion", **_acting("Draft the conclusion"))
-@_in_language
-def conclude(
-    request,
-    response: HttpResponse,
-    body: ConclusionIn,
-    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str = IDEMPOTENCY,
-    if_match: str = IF_MATCH,
-):
-    def arguments():
-        return {"finding": body.finding, "outcome": body.outcome, "text": body.text}
-
-    return _act(request, response, tracking_number, "conclude", body, arguments)
+acknowledge = _action("acknowledge", "acknowledge", ActIn, "Acknowledge receipt", "acknowledge")
+progress = _action("progress", "progress", NoteIn, "Record progress", "progress")
+ask = _action("questions", "ask", QuestionIn, "Ask the reporter a question", "ask")
+conclude = _action("conclusion", "conclude", ConclusionIn, "Draft the conclusion", "conclude")
+feedback = _action("feedback", "feedback", FeedbackIn, "Give the reporter feedback", "feedback")
 
 
 @api.post(
@@ -978,19 +955,6 @@ def _tell_signatory(key, clue, signatory):
                 "url": clue_admin_url(clue),
             },
         )
-
-
-@api.post("/clues/{tracking_number}/feedback", **_acting("Give the reporter feedback"))
-@_in_language
-def feedback(
-    request,
-    response: HttpResponse,
-    body: FeedbackIn,
-    tracking_number: str = Path(..., pattern=TRACKING_NUMBER),
-    idempotency_key: str = IDEMPOTENCY,
-    if_match: str = IF_MATCH,
-):
-    return _act(request, response, tracking_number, "feedback", body, lambda: {"text": body.text})
 
 
 @api.post("/clues/{tracking_number}/transfer", **_acting("Transfer the clue onward"))

@@ -285,6 +285,7 @@ BAD_BODIES = {
     "only spaces": json.dumps({"note": " \u3000\n "}),
     "only separators": json.dumps({"note": "\u001c\u001f"}),
     "missing": "{}",
+    "no body at all": "",
 }
 
 
@@ -306,6 +307,10 @@ def test_the_reporter_call_refuses_unknown_fields(client, world):
     )
     refused(response, 422, "invalid")
     assert not world["clue"].ledger.filter(action="reporter_revealed").exists()
+
+
+def test_acknowledge_takes_no_body_at_all(client, world):
+    assert ok(write(client, world["right"], world["clue"], "acknowledge", raw=""))
 
 
 def test_acknowledge_refuses_fields_too(client, world):
