@@ -400,3 +400,39 @@ def test_protection_is_absent_from_the_units_api(client, staff):
         assert response.status_code == 200
         assert b"rotection" not in response.content
         assert FEAR_TEXT not in response.content.decode()
+
+
+# Kept sealed, rotated with the keys, erased with the clue's content
+
+
+def test_key_rotation_re_encrypts_protection_requests(staff):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from cryptography.fernet import Fernet
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(REPORTER_ENCRYPTION_KEYS=[old]):
+        item = asked_clue().protection_requests.get()
+        protection.answer(item, staff["supervisor-hebei"], "答复")
+    with override_settings(REPORTER_ENCRYPTION_KEYS=[new, old]):
+        out = StringIO()
+        call_command("rotate_reporter_key", stdout=out)
+        assert "Re-encrypted 1 protection requests" in out.getvalue()
+    with override_settings(REPORTER_ENCRYPTION_KEYS=[new]):
+        item.refresh_from_db()
+        assert protection.messages(item)[0]["text"] == FEAR_TEXT
+        assert protection.answer_text(item) == "答复"
+
+
+def test_the_retention_period_erases_what_was_told(staff, settings):
+    from reporting.jobs import retention
+
+    clue = asked_clue(status=Clue.Status.CLOSED)
+    later = timezone.now() + timedelta(days=settings.CLUE_RETENTION_DAYS + 1)
+    retention.erase(clue.pk, now=later)
+    item = clue.protection_requests.get()
+    assert item.content_erased_at == later
+    assert protection.messages(item) == [] and protection.answer_text(item) == ""
