@@ -16,6 +16,7 @@ class ReportingConfig(AppConfig):
         from portal import registry
         from portal.pagecache import invalidation
         from portal.permissions import NoDeletePolicy
+        from reporting.intake import status_sections
         from reporting.lifecycle.permissions import ClueReadOnlyPolicy
         from reporting.lifecycle.roles import ensure_groups, sync_group
 
@@ -55,6 +56,9 @@ class ReportingConfig(AppConfig):
         registry.add_demo_summary(20, _staff_login)
         registry.add_demo_summary(40, _report_status)
         registry.add_demo_summary(45, _staff_intake_receipt)
+        registry.add_demo_step(157, _demo_protection)
+        registry.add_demo_summary(47, _protection_receipt)
+        status_sections.add(50, "protection", _protection_section)
 
 
 # The views, task and demo modules are imported when used, not by every process that starts.
@@ -70,6 +74,12 @@ def _receipt_not_shown(request, status):
     from .intake.views import receipt_not_shown
 
     return receipt_not_shown(request)
+
+
+def _protection_section(request, clue, form):
+    from .intake.views.protection import section
+
+    return section(request, clue, form)
 
 
 def _periodic_checks():
@@ -168,3 +178,17 @@ def _staff_intake_receipt(context):
     if slip is None:
         return line + "  (no reply slip: the CJK font is missing)"
     return line + f"  reply slip: {slip}"
+
+
+def _demo_protection(context):
+    from . import demo
+
+    context["protection"] = demo.demo_protection(context["people"])
+
+
+def _protection_receipt(context):
+    number, key = context["protection"]
+    return (
+        f"Demo report with a request for protection (answer it as supervisor-hebei): "
+        f"tracking number: {number}  access key: {key}"
+    )

@@ -32,7 +32,16 @@ from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 
 from .factories import ClueFactory, advance
-from .models import BulkJob, Category, Clue, LedgerEntry, Membership, Region, Unit
+from .models import (
+    BulkJob,
+    Category,
+    Clue,
+    LedgerEntry,
+    Membership,
+    ProtectionRequest,
+    Region,
+    Unit,
+)
 from .reference_data import DATA, load_regions, seed_if_empty
 
 Role = Membership.Role
@@ -139,6 +148,32 @@ def demo_report():
         staff = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
         reporter.ask_reporter(clue, "（示例）请问上门的人是否开车？记得车牌号吗？", staff=staff)
     # Like the admin password, a fresh key each run: only its hash is ever stored.
+    key = new_access_key()
+    clue.access_key_hash = hash_access_key(key)
+    clue.save(update_fields=["access_key_hash"])
+    return format_tracking_number(clue.tracking_number), format_access_key(key)
+
+
+PROTECTION_TOKEN = "demo-protection-000000000001"  # nosec B105 # noqa: S105  (a form token)
+
+
+def demo_protection(people):
+    """A report whose reporter asked for protection with it, still with the Hebei office's
+    intake, so supervisor-hebei handles the request; returns its receipt, with a new key."""
+    clue = Clue.objects.filter(submission_token=PROTECTION_TOKEN).first()
+    if clue is None:
+        clue = ClueFactory(
+            category="market-bullies",
+            what_happened="（示例，虚构）农贸市场里有一伙人强迫摊主只从他们那里进货，"
+            "价格高出一倍，不从就砸摊。",
+            where="（示例）某农贸市场",
+            submission_token=PROTECTION_TOKEN,
+            protection=(
+                ProtectionRequest.Kind.SUFFERED,
+                "（示例，虚构）我向市场管理处反映后，有人在我摊位上泼油漆，"
+                "还打电话说“再乱说就让你关门”。",
+            ),
+        )
     key = new_access_key()
     clue.access_key_hash = hash_access_key(key)
     clue.save(update_fields=["access_key_hash"])

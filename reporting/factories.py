@@ -212,6 +212,8 @@ class ClueFactory(factory.Factory):
     referring_body = ""
     # The staff member who entered a clue of another channel (its "report received" entry).
     taken_by = None
+    # (kind, what happened): the reporter asks for protection with the report.
+    protection = None
     language = "zh-hans"
     status = S.SUBMITTED
     to_unit = None
@@ -243,6 +245,7 @@ class ClueFactory(factory.Factory):
         channel,
         referring_body,
         taken_by,
+        protection,
         language,
         status,
         to_unit,
@@ -264,6 +267,7 @@ class ClueFactory(factory.Factory):
             channel=channel,
             referring_body=referring_body,
             taken_by=taken_by,
+            protection=protection,
         )
         clue.access_key = key
         clue.clean()  # the staff form's rule: a referring body for referrals only

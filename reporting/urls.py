@@ -3,6 +3,7 @@ from functools import wraps
 from django.urls import path
 
 from reporting.intake import views
+from reporting.intake.views import protection
 
 app_name = "reporting"
 
@@ -25,5 +26,6 @@ urlpatterns = [
     path("status/", no_referrer(views.status), name="status"),
     path("status/reply/", no_referrer(views.reply), name="reply"),
     path("status/evidence/", no_referrer(views.add_evidence), name="add_evidence"),
+    path("status/protection/", no_referrer(protection.ask), name="protection"),
     path("status/leave/", no_referrer(views.lock), name="leave"),
 ]

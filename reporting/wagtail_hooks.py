@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from reporting.admin import protection as protection_views
 from reporting.admin.dashboard import ClueWorkPanel
 from reporting.admin.statistics import statistics_view, supervises
 from reporting.admin.viewsets import ReportingViewSetGroup
@@ -47,6 +48,27 @@ class StatisticsMenuItem(MenuItem):
 @hooks.register("register_admin_urls")
 def register_statistics_url():
     return [path("reporting/statistics/", statistics_view, name="clue_statistics")]
+
+
+@hooks.register("register_admin_urls")
+def register_protection_urls():
+    return [
+        path(
+            "reporting/protection/<int:pk>/",
+            protection_views.request_page,
+            name="protection_request",
+        ),
+        path(
+            "reporting/protection/<int:pk>/measures/",
+            protection_views.record_measures,
+            name="protection_measures",
+        ),
+        path(
+            "reporting/protection/<int:pk>/answer/",
+            protection_views.answer,
+            name="protection_answer",
+        ),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

@@ -269,6 +269,8 @@ CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 CLUE_UNIT_ACKNOWLEDGE_DAYS = env_int("CLUE_UNIT_ACKNOWLEDGE_DAYS", 3)
 CLUE_ESCALATION_GRACE_DAYS = env_int("CLUE_ESCALATION_GRACE_DAYS", 3)
 PERIODIC_CHECK_MINUTES = env_int("PERIODIC_CHECK_MINUTES", 15)
+# A reporter who asks for protection is answered within this many days (docs/protection.md).
+PROTECTION_RESPONSE_DAYS = env_int("PROTECTION_RESPONSE_DAYS", 3, minimum=1)
 # The public statistics page: figures drawn from fewer clues than this are not shown; the
 # worker recomputes them when they are older than this many minutes.
 PUBLIC_STATISTICS_MIN_COUNT = env_int("PUBLIC_STATISTICS_MIN_COUNT", 5)

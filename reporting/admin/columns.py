@@ -56,3 +56,19 @@ class ClusterColumn(Column):
         context = super().get_cell_context_data(instance, parent_context)
         context["cluster"] = getattr(instance, "cluster_summary", None)
         return context
+
+
+class ProtectionColumn(Column):
+    """An open request for protection, to those who handle it: a link to its page, marked
+    overdue past its deadline. The view sets `protection_marker` on each row
+    (ClueIndexView.mark_protection); others never get this column."""
+
+    cell_template_name = "reporting/admin/protection_cell.html"
+
+    def get_value(self, instance):
+        return getattr(instance, "protection_marker", None)
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["marker"] = getattr(instance, "protection_marker", None)
+        return context

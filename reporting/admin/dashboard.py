@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.ui.components import Component
 
+from reporting.lifecycle import protection
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Conclusion, Membership, Signature, Transfer
 
@@ -84,6 +85,9 @@ class ClueWorkPanel(Component):
     def get_context_data(self, parent_context):
         counts, to_sign = work_summary(self.user)
         queue = reverse("clues:index")
+        # The requests routed to this person only: nobody else learns that a reporter asked.
+        asked = protection.open_requests_for(self.user)
+        now = timezone.now()
         rows = [
             (label, counts[status], f"{queue}?{urlencode({'status': status})}")
             for status, label in WAITING
@@ -97,4 +101,7 @@ class ClueWorkPanel(Component):
             "to_sign": to_sign,
             "to_sign_url": f"{queue}?{urlencode({'status': S.VERIFYING})}",
             "queue_url": queue,
+            "protection_open": len(asked),
+            "protection_overdue": sum(item.is_overdue(now) for item in asked),
+            "protection_url": f"{queue}?{urlencode({'protection': 'true'})}",
         }

@@ -9,6 +9,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 
 import django_filters
 
+from reporting.lifecycle import protection
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Category, Clue, Unit
 
@@ -65,6 +66,13 @@ class ClueFilterSet(WagtailFilterSet):
         exclude=True,
         help_text=_("Clues linked as repeats, grouped by cluster, each cluster's lead first."),
     )
+    # Only for those who handle protection requests, and only theirs: to anyone else neither
+    # the filter nor its answer tells that a reporter asked (lifecycle/protection.py).
+    protection = django_filters.BooleanFilter(
+        label=_("Protection requested"),
+        method="filter_protection",
+        help_text=_("Clues whose reporter asked for protection and waits for an answer."),
+    )
     # One cluster, by its lead's id: the link on a clue's page and in the queue's column.
     # Not a list to choose from; a lead this person may not see gives an empty queue, as an
     # unknown one does, so the answer tells nothing about clues out of scope.
@@ -77,6 +85,17 @@ class ClueFilterSet(WagtailFilterSet):
     class Meta:
         model = Clue
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is None or not self.request.user.has_perm(protection.PERMISSION):
+            del self.filters["protection"]
+
+    def filter_protection(self, queryset, name, value):
+        if value is None:
+            return queryset
+        asked = [item.clue_id for item in protection.open_requests_for(self.request.user)]
+        return queryset.filter(pk__in=asked) if value else queryset.exclude(pk__in=asked)
 
     def filter_cluster(self, queryset, name, value):
         # Anything but an id the database can hold (letters, a sign, past 64 bits) is an

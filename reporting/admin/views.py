@@ -27,12 +27,15 @@ from reporting.admin.intake import held_codes, may_enter_clues
 from reporting.admin.paging import CappedPaginator
 from reporting.evidence import crypto
 from reporting.intake.receipts import format_tracking_number
-from reporting.lifecycle import ledger, reporter, review, transitions
+from reporting.lifecycle import ledger, protection, reporter, review, transitions
 from reporting.lifecycle.forms import ReasonForm
 from reporting.lifecycle.scope import visible_clues
 from reporting.models import Clue, Delivery, LedgerEntry, Membership
 
 Role, S = Membership.Role, Clue.Status
+# Views are the supervisors' panel; protection entries are on the request's own page, which
+# only those it is routed to open: the clue's page is read by the local unit too.
+HIDDEN_FROM_CLUE_PAGE = (LedgerEntry.Action.VIEWED, *protection.LEDGER_ACTIONS)
 
 
 def _local(value):
@@ -80,6 +83,8 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
             # The cluster column only where clusters are listed: elsewhere it is a column of
             # dashes that pushes the due dates off a laptop's screen.
             columns = [column for column in columns if column.name != "cluster"]
+        if not self.request.user.has_perm(protection.PERMISSION):
+            columns = [column for column in columns if column.name != "protection"]
         for column in columns:
             if (column.sort_key or column.name) not in self.narrow_columns:
                 column.classname = " ".join(filter(None, [column.classname, WIDE_ONLY]))
@@ -128,7 +133,20 @@ class ClueIndexView(PortalSpreadsheetExport, IndexView):
     def get_table(self, object_list):
         rows = list(object_list)
         self.summarize_clusters(rows)
+        self.mark_protection(rows)
         return super().get_table(rows)
+
+    def mark_protection(self, rows):
+        """The open protection requests this person handles, on their rows: no query beyond
+        those that list the requests (lifecycle/protection.py)."""
+        now = timezone.now()
+        asked = {item.clue_id: item for item in protection.open_requests_for(self.request.user)}
+        for row in rows:
+            item = asked.get(row.pk)
+            row.protection_marker = item and {
+                "overdue": item.is_overdue(now),
+                "url": reverse("protection_request", args=[item.pk]),
+            }
 
     def summarize_clusters(self, rows):
         """Each row's cluster as the cluster column shows it, for the whole page in one
@@ -290,7 +308,7 @@ class ClueDetailView(InspectView):
                 form = form_class(prefix=name, user=user, clue=clue, initial=initial)
             forms.append((name, transition.label, form))
         entries = list(
-            clue.ledger.exclude(action=LedgerEntry.Action.VIEWED).select_related("actor", "unit")
+            clue.ledger.exclude(action__in=HIDDEN_FROM_CLUE_PAGE).select_related("actor", "unit")
         )
         context.update(
             clue=clue,

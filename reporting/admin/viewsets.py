@@ -14,10 +14,16 @@ from reporting.admin import bulk as bulk_views
 from reporting.admin import follow_ups
 from reporting.admin import intake as admin_intake
 from reporting.admin import views as admin_views
-from reporting.admin.columns import ClusterColumn, KeyClueColumn, YesNoColumn
+from reporting.admin.columns import (
+    ClusterColumn,
+    KeyClueColumn,
+    ProtectionColumn,
+    YesNoColumn,
+)
 from reporting.admin.filters import ClueFilterSet
 from reporting.admin.statistics import supervised_units
 from reporting.admin.unit_forms import UnitAdminForm
+from reporting.lifecycle import protection
 from reporting.models import Category, Clue, LedgerEntry, Membership, Unit
 
 
@@ -78,6 +84,7 @@ class ClueViewSet(ModelViewSet):
         "unit",
         KeyClueColumn("is_key", label=_("Key clue")),
         ClusterColumn("cluster", label=_("Repeat cluster")),
+        ProtectionColumn("protection", label=_("Protection")),
         "created_at",
         "feedback_due_at",
         "overdue_since",
@@ -192,7 +199,14 @@ class LedgerIndexView(PortalSpreadsheetExport, IndexView):
 
     def get_base_queryset(self):
         units = supervised_units(self.request.user)
-        queryset = super().get_base_queryset().select_related("clue", "actor", "unit")
+        queryset = (
+            super()
+            .get_base_queryset()
+            .select_related("clue", "actor", "unit")
+            # Protection requests are never listed nor exported here: whether a reporter asked
+            # is for those the request is routed to (lifecycle/protection.py).
+            .exclude(action__in=protection.LEDGER_ACTIONS)
+        )
         if self.request.user.is_superuser:
             return queryset
         return queryset.filter(Q(unit__in=units) | Q(clue__unit__in=units))

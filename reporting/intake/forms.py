@@ -32,7 +32,7 @@ from reporting.intake.fields import (
     region_options,
 )
 from reporting.intake.receipts import normalize_tracking_number
-from reporting.models import Category, Clue, Party, Region
+from reporting.models import Category, Clue, Party, ProtectionRequest, Region
 
 MAX_PARTIES = 10
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{20,64}\Z")
@@ -56,6 +56,19 @@ def check_when(form, data):
             form.add_error("when_end", _("Enter the last day, or choose “I don't know”."))
         if start and end and end < start:
             form.add_error("when_end", _("The last day is before the first day."))
+
+
+PROTECTION_MAX_LENGTH = 5000
+
+
+def check_protection(form, kind, details):
+    """Protection asked with what happened, or neither (the report form's part is optional)."""
+    if "protection_details" in form.errors:
+        return
+    if kind and not details:
+        form.add_error("protection_details", _("Tell us what you fear or what happened to you."))
+    elif details and not kind:
+        form.add_error("protection", _("Choose whether you fear retaliation or have suffered it."))
 
 
 class ReportForm(
@@ -144,6 +157,22 @@ class ReportForm(
     )
     reporter_contact_time = forms.CharField(
         label=_("When may we call you?"), max_length=100, required=False
+    )
+    protection = forms.ChoiceField(
+        label=_("Do you fear retaliation, or have you suffered it?"),
+        choices=[("", _("No")), *ProtectionRequest.Kind.choices],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "If so, supervisors read it and answer you on the status page within a few days."
+        ),
+    )
+    protection_details = forms.CharField(
+        label=_("What do you fear, or what happened to you?"),
+        max_length=PROTECTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     evidence = EvidenceField(
         label=_("Photos, recordings, videos or documents"),
@@ -287,12 +316,18 @@ class ReportForm(
         data = super().clean()
         self.check_timing()
         check_when(self, data)
+        check_protection(self, data.get("protection"), data.get("protection_details", ""))
         if data.get("identity") == Clue.Identity.NAMED:
             if not data.get("reporter_name", "").strip():
                 self.add_error("reporter_name", _("Enter your name, or report anonymously."))
             if not data.get("reporter_phone", "").strip() and "reporter_phone" not in self.errors:
                 self.add_error("reporter_phone", _("Enter a phone number, or report anonymously."))
         return data
+
+    def protection_request(self):
+        """(kind, what they wrote) when the reporter asks for protection, else None."""
+        kind = self.cleaned_data.get("protection")
+        return (kind, self.cleaned_data["protection_details"]) if kind else None
 
     def reporter_details(self):
         if self.cleaned_data["identity"] != Clue.Identity.NAMED:
@@ -419,3 +454,20 @@ class AddEvidenceForm(EvidenceCheckMixin, forms.Form):
     def evidence_already_kept(self):
         kept = self.clue.evidence.all()
         return len(kept), sum(item.original_size for item in kept)
+
+
+class ProtectionForm(forms.Form):
+    """The status page's request for protection (reporting/intake/views/protection.py)."""
+
+    kind = forms.ChoiceField(
+        label=_("Do you fear retaliation, or have you suffered it?"),
+        choices=ProtectionRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you fear retaliation or have suffered it.")},
+    )
+    details = forms.CharField(
+        label=_("What do you fear, or what happened to you?"),
+        max_length=PROTECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Tell us what you fear or what happened to you.")},
+    )

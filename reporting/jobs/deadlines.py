@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from reporting.jobs.forwarding import clue_admin_url, supervisors_of
 from reporting.jobs.mail import queue_mail
+from reporting.lifecycle import protection
 from reporting.lifecycle.ledger import record
 from reporting.lifecycle.scope import covers
 from reporting.models import Clue, Digest, LedgerEntry, Membership, Transfer, Unit
@@ -96,6 +97,7 @@ def check(now=None):
         counts["escalated"] += 1
 
     counts["digests"] = send_digests(now)
+    counts["protection_reminders"] = protection.remind_overdue(now)
     return counts
 
 

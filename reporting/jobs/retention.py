@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from django_tasks import task
 
+from reporting.lifecycle import protection
 from reporting.lifecycle.ledger import record
 from reporting.models import Clue, Evidence, LedgerEntry
 
@@ -112,6 +113,7 @@ def erase(clue_id, now=None, days=None):
         )
         clue.reporter_sealed = None
         clue.content_erased_at = now
+        protection.erase(clue, now)
         clue.save(update_fields=["reporter_sealed", "content_erased_at"])
         record(
             clue,

@@ -33,6 +33,8 @@ EXTRA = {
         "reporting.reveal_reporter",
         "reporting.download_original_evidence",
         "reporting.view_ledgerentry",
+        # Only for the requests routed to them (lifecycle/protection.py).
+        "reporting.view_protectionrequest",
     ],
     Role.REWARDS: [],
 }

@@ -17,8 +17,9 @@ from reporting.intake.receipts import (
     new_tracking_number,
 )
 from reporting.jobs import follow_up
+from reporting.lifecycle import protection as protection_requests
 from reporting.lifecycle.ledger import record
-from reporting.models import Clue, LedgerEntry, Party, ReceiptHandoff
+from reporting.models import Clue, LedgerEntry, Party, ProtectionRequest, ReceiptHandoff
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def submit_clue(
     referring_body="",
     received_at=None,
     taken_by=None,
+    protection=None,
 ):
     """Store a citizen's clue and everything with it in one transaction: one sent with the
     public form, or one staff took by phone, letter, visit or referral and enter for the
@@ -66,13 +68,16 @@ def submit_clue(
     `channel`: None for the public form (poster with a poster's code, web otherwise).
     `received_at`: when staff took the clue (by default now); its deadlines count from
     then, not from when it was typed in. `taken_by`: the staff member who entered it, the
-    actor of its SUBMITTED ledger entry.
+    actor of its SUBMITTED ledger entry. `protection`: (kind, what happened) when the
+    reporter asks for protection with the report; the request is opened in the same
+    transaction (lifecycle/protection.py).
     """
     staff = {
         "channel": channel,
         "referring_body": referring_body,
         "received_at": received_at,
         "taken_by": taken_by,
+        "protection": protection,
     }
     attempts = 0
     while True:
@@ -113,6 +118,7 @@ def _store_clue(
     referring_body,
     received_at,
     taken_by,
+    protection,
 ):
     access_key = new_access_key()
     now = received_at or timezone.now()
@@ -148,6 +154,9 @@ def _store_clue(
                 at=now,
                 mirror=False,
             )
+            if protection:
+                kind, text = protection
+                protection_requests.ask(clue, kind, text, ProtectionRequest.Source.REPORT, now=now)
             try:
                 store_files(clue, files, written)
             except OSError as error:

@@ -11,6 +11,7 @@ from .clues import (
 )
 from .delivery import Delivery, DeliveryAttempt
 from .outbox import OutgoingMail
+from .protection import ProtectionRequest
 from .reference import BilingualName, Category, Region
 from .review import SIGNATURES_REQUIRED, Conclusion, Signature, Transfer
 from .snapshots import StatisticsSnapshot
@@ -33,6 +34,7 @@ __all__ = [
     "Message",
     "OutgoingMail",
     "Party",
+    "ProtectionRequest",
     "ReceiptHandoff",
     "Region",
     "Signature",

@@ -28,6 +28,7 @@ import pytest
 from portal.factories import SuperuserFactory, UserFactory
 from reporting.evidence import checks as evidence
 from reporting.factories import clue_at
+from reporting.lifecycle import protection
 from reporting.lifecycle import review as workflow
 from reporting.lifecycle.roles import add_member
 from reporting.models import BulkJob, Category, Clue, Membership, Unit
@@ -86,6 +87,7 @@ MATRIX = {
     "reporting:reply": TO_STATUS,
     "reporting:add_evidence": TO_STATUS,
     "reporting:leave": TO_STATUS,
+    "reporting:protection": TO_STATUS,
     # The clue admin.
     "clues:index": REPORTING_STAFF,
     "clues:index_results": REPORTING_STAFF,
@@ -130,6 +132,12 @@ MATRIX = {
         )
     },
     "categories:reorder": SUPERUSER_ONLY,
+    # A protection request: the supervisors it is routed to (the Tangshan office's, not among
+    # these people) and superusers; to anyone else it is not there.
+    **{
+        f"protection_{view}": row(*SIGN_IN, GONE, GONE, GONE, GONE, GONE, OK)
+        for view in ("request", "measures", "answer")
+    },
     # Clues and the ledger point at their units: a unit is never deleted, by anyone.
     "units:delete": NOBODY,
 }
@@ -139,6 +147,7 @@ POSTED = {
     "reporting:reply",
     "reporting:add_evidence",
     "reporting:leave",
+    "reporting:protection",
     "clues:act",
     "clues:receipt_done",
 }
@@ -182,6 +191,7 @@ def scene(staff):
         to_unit=Unit.objects.get(code="r130200"),
     )
     intake = staff["intake-hebei"]
+    asked, _added = protection.ask(clue, "fear", "有人威胁我", "report")
     clue.refresh_from_db()
     assert clue.status == Clue.Status.VERIFYING
 
@@ -213,6 +223,7 @@ def scene(staff):
         "clues:receipt_done": [clue.pk],
         "clues:bulk_job": [BulkJob.objects.create(action="mark_key", actor=intake).pk],
         "categories:reorder": [category.pk],
+        **{f"protection_{view}": [asked.pk] for view in ("request", "measures", "answer")},
     }
     for viewset, obj in (("categories", category), ("units", unit), ("memberships", membership)):
         for view in ("edit", "delete", "history", "history_results", "usage"):
@@ -241,6 +252,8 @@ def request(client, name, scene, query=""):
         return client.get(url, {"id": scene["clue"].pk})
     if name == "categories:reorder":
         return client.post(url, {"position": 0})
+    if name in ("protection_measures", "protection_answer"):
+        return client.post(url, {"text": "已安排巡逻"})
     if name in POSTED:
         return client.post(url, {})
     return client.get(url)
@@ -275,6 +288,8 @@ def outcome(response):
         assert "您对该线索的角色不允许此操作。" in said, said
         return REFUSED
     if target.startswith("/admin/reporting/categories/"):  # reorder answers by redirect
+        return OK
+    if target.startswith("/admin/reporting/protection/"):  # measures and answer, recorded
         return OK
     raise AssertionError(f"unexpected redirect to {target}: {said}")
 

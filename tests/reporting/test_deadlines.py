@@ -45,7 +45,7 @@ def test_late_screening_is_marked_digested_once_a_day_and_escalated(staff):
     assert len(digests) == 1 and clue_url(clue) in digests[0].body
 
     again = check(now=later(8))
-    assert again == {"overdue": 0, "escalated": 0, "digests": 0}
+    assert again == {"overdue": 0, "escalated": 0, "digests": 0, "protection_reminders": 0}
 
     counts = check(now=later(12))  # 8 + grace of 3 days has passed
     assert counts["escalated"] == 1

@@ -200,6 +200,7 @@ class ReportView(View):
                 entry_code=form.cleaned_data.get("entry", ""),
                 language=get_language(),
                 files=files + form.processed_files,
+                protection=form.protection_request(),
             )
         except submission.DuplicateSubmission:
             # The first of two identical requests already stored the clue and its receipt.
