@@ -56,6 +56,10 @@ class ClaimForm(forms.Form):
         }
 
 
+class AcceptForm(forms.Form):
+    """Nothing to fill in: it carries a refusal back to the page."""
+
+
 class ReviewRequestForm(forms.Form):
     kind = "review_request"
 

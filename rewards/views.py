@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from reporting.intake.views import follow_up
 
 from . import services
-from .forms import ClaimForm, ReviewRequestForm
+from .forms import AcceptForm, ClaimForm, ReviewRequestForm
 from .models import Claim
 
 
@@ -19,7 +19,7 @@ def status_section(request, clue, form):
     """The reward part of the status page (reporting.intake.status_sections)."""
     claim = Claim.objects.select_related("band").filter(clue=clue).first()
     found = None if claim else services.eligibility(clue)
-    if claim is None and found is None:
+    if claim is None and found is None and form is None:
         return ""
     context = {
         "claim": claim,
@@ -27,12 +27,13 @@ def status_section(request, clue, form):
         "claim_form": form if isinstance(form, ClaimForm) else ClaimForm(),
         "review_form": form if isinstance(form, ReviewRequestForm) else ReviewRequestForm(),
         "Status": Claim.Status,
-        "show_review": isinstance(form, ReviewRequestForm),
+        "errors": form.non_field_errors() if form is not None else [],
     }
     return render_to_string("rewards/status_section.html", context, request=request)
 
 
 def _refused(request, clue, form, error):
+    form.is_valid()
     form.add_error(None, error)
     return follow_up.follow_up_page(request, clue, section_forms={"rewards": form}, status=400)
 
@@ -70,7 +71,7 @@ def accept(request):
             raise services.RewardRefused(_("There is no decision to accept."))
         services.accept(found)
     except services.RewardRefused as refusal:
-        return _refused(request, clue, ReviewRequestForm(), str(refusal))
+        return _refused(request, clue, AcceptForm(request.POST), str(refusal))
     messages.success(request, _("You accepted the reward."))
     return redirect("reporting:status")
 
