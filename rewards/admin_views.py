@@ -1,6 +1,9 @@
 """The claims in the admin: reward officers of the concluding unit assess and pay, its
 signatories sign, supervisors above review. A claim outside a person's scope is 404."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -63,6 +66,7 @@ def _page(request, claim, forms=None, status=200):
         conclusion=services.standing_conclusion(claim.clue),
         signatures=list(claim.signatures.select_related("signer")),
         required=SIGNATURES_REQUIRED,
+        assess_by=claim.claimed_at + timedelta(days=settings.REWARD_ASSESSMENT_DAYS),
         Status=Status,
         Method=Claim.Method,
         propose_form=(
