@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from reporting.intake.receipts import format_tracking_number
+from reporting.lifecycle import ledger
 from reporting.models import SIGNATURES_REQUIRED
 
 from . import scope, services
@@ -58,6 +59,11 @@ def _page(request, claim, forms=None, status=200):
     forms_given = forms or {}
     user = request.user
     payable = claim.status in Claim.PAYABLE and scope.may_assess(user, claim)
+    # The bank details only to those who pay, only while payment is due.
+    bank = services.payment_details(claim) if payable else None
+    if bank:
+        # Who saw where the money goes, in the clue's ledger as a named reporter's identity.
+        ledger.record_view(claim.clue, user, "reward_payment")
     context = _context(
         _("Claim for report %(number)s")
         % {"number": format_tracking_number(claim.clue.tracking_number)},
@@ -86,8 +92,7 @@ def _page(request, claim, forms=None, status=200):
         pay_form=(forms_given.get("pay") or PaymentForm(initial={"how": claim.method}))
         if payable
         else None,
-        # The bank details only to those who pay, only while payment is due.
-        bank=services.payment_details(claim) if payable else None,
+        bank=bank,
     )
     return TemplateResponse(request, "rewards/admin/claim.html", context, status=status)
 

@@ -17,6 +17,13 @@ class RewardsConfig(AppConfig):
         # After the demo staff and the clues they moved (reporting's steps 120 to 156).
         registry.add_demo_step(180, _demo_rewards)
         registry.add_demo_summary(50, _demo_summary)
+        registry.add_periodic_task(60, _erase_expired_payment_details)
+
+
+def _erase_expired_payment_details():
+    from .tasks import erase_expired_payment_details
+
+    return erase_expired_payment_details
 
 
 def _status_section(request, clue, form):

@@ -250,3 +250,27 @@ def record_payment(claim, user, *, paid_on, how, access_key=""):
 def payment_details(claim):
     """The bank details, for the staff who pay; None when there are none (any longer)."""
     return sealing.open_sealed(claim.payment_sealed) if claim.payment_sealed else None
+
+
+def erase_expired_payment_details(now=None):
+    """Bank details of claims never paid, once the clue's own content was erased at the end of
+    its retention period (reporting's periodic erasure): they go with it."""
+    now = now or timezone.now()
+    erased = 0
+    pending = Claim.objects.exclude(payment_sealed=None).exclude(clue__content_erased_at=None)
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            claim = Claim.objects.select_for_update().select_related("clue").get(pk=pk)
+            if claim.payment_sealed is None:
+                continue
+            claim.payment_sealed, claim.payment_details_erased_at = None, now
+            claim.save(update_fields=["payment_sealed", "payment_details_erased_at"])
+            record(
+                claim.clue,
+                Action.PAYMENT_DETAILS_ERASED,
+                unit=claim.unit,
+                note="retention",
+                at=now,
+            )
+            erased += 1
+    return erased

@@ -232,3 +232,36 @@ def test_the_listing_reads_a_fixed_number_of_queries(client, world):
         html = officer.get(reverse("rewards_claims")).content.decode()
     assert len(re.findall(r'href="/admin/rewards/claims/\d+/"', html)) == 4
     assert len(more) == len(first)
+
+
+def test_opening_bank_details_is_recorded(client, world):
+    claim = decided(client, world, clue=concluded(named=True), data=bank())
+    client.post(f"{CLAIM}accept/")
+    as_user(world["officer"]).get(reverse("rewards_claim", args=[claim.pk]))
+    views = claim.clue.ledger.filter(action=Action.VIEWED, actor=world["officer"])
+    assert list(views.values_list("note", flat=True)) == ["reward_payment"]
+
+
+def test_unpaid_bank_details_go_with_the_clues_erased_content(client, world):
+    from rewards.tasks import erase_expired_payment_details
+
+    claim = claimed(client, concluded(named=True), bank())
+    assert erase_expired_payment_details.call() == 0
+    now = timezone.now()
+    type(claim.clue).objects.filter(pk=claim.clue_id).update(closed_at=now, content_erased_at=now)
+    assert erase_expired_payment_details.call() == 1
+    claim.refresh_from_db()
+    assert claim.payment_sealed is None and claim.payment_details_erased_at
+    assert claim.clue.ledger.filter(action=Action.PAYMENT_DETAILS_ERASED).count() == 1
+
+
+def test_the_status_page_reads_a_fixed_number_of_queries_for_the_reward(client, world):
+    claim = decided(client, world)
+    client.get(STATUS)
+    with CaptureQueriesContext(connection) as decided_page:
+        assert client.get(STATUS).status_code == 200
+    client.post(f"{CLAIM}accept/")
+    with CaptureQueriesContext(connection) as accepted_page:
+        assert client.get(STATUS).status_code == 200
+    assert len(accepted_page) == len(decided_page)
+    assert claim.pk
