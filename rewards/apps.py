@@ -11,8 +11,10 @@ class RewardsConfig(AppConfig):
     def ready(self):
         from portal import registry
         from reporting.intake import status_sections
+        from reporting.lifecycle import ledger
 
         status_sections.add(50, "rewards", _status_section)
+        ledger.SCREENS["reward_payment"] = _("reward payment page")
         post_migrate.connect(_grant_reward_officers, sender=self)
         # After the demo staff and the clues they moved (reporting's steps 120 to 156).
         registry.add_demo_step(180, _demo_rewards)
