@@ -35,6 +35,8 @@ if settings.SERVE_MEDIA:
 # Chinese is served without a prefix, English under /en/. Wagtail's page routes come last
 # because they match every remaining path.
 urlpatterns += i18n_patterns(
+    # A reporter's reward claim, on their report's status page (docs/rewards.md).
+    path("report/status/reward/", include("rewards.urls")),
     path("report/", include("reporting.urls")),
     path("search/", include("search.urls")),
     # Wagtail's page view, with the site found once per change of the content.

@@ -17,6 +17,7 @@ PACKAGES = (
     "portal",
     "posters",
     "reporting",
+    "rewards",
     "search",
     "transparency",
     "unitapi",
@@ -31,6 +32,7 @@ APPS = {
     "content",
     "search",
     "unitapi",
+    "rewards",
 }
 
 

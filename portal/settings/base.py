@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "search",
     "transparency",
     "unitapi",
+    "rewards",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
@@ -312,6 +313,15 @@ REPORT_FORM_MAX_AGE_HOURS = env_int("REPORT_FORM_MAX_AGE_HOURS", 24, minimum=1)
 # Days after a clue is closed (or not accepted) before the reporter's identity, the messages
 # and the evidence files are erased (reporting/jobs/retention.py); the privacy notice shows it.
 CLUE_RETENTION_DAYS = env_int("CLUE_RETENTION_DAYS", 730, minimum=1)
+# Rewards for reporters (docs/rewards.md): the conclusion outcomes that qualify a clue, the
+# days after its conclusion stood within which the reporter may claim, the days staff have to
+# assess a claim, and how a reward may be paid (in_person, bank_transfer).
+REWARD_QUALIFYING_OUTCOMES = env_list(
+    "REWARD_QUALIFYING_OUTCOMES", ["criminal_case", "administrative_case", "discipline"]
+)
+REWARD_CLAIM_WINDOW_DAYS = env_int("REWARD_CLAIM_WINDOW_DAYS", 180, minimum=1)
+REWARD_ASSESSMENT_DAYS = env_int("REWARD_ASSESSMENT_DAYS", 30, minimum=1)
+REWARD_PAYMENT_METHODS = env_list("REWARD_PAYMENT_METHODS", ["in_person", "bank_transfer"])
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"

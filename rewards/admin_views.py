@@ -1,0 +1,174 @@
+"""The claims in the admin: reward officers of the concluding unit assess and pay, its
+signatories sign, supervisors above review. A claim outside a person's scope is 404."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from reporting.intake.receipts import format_tracking_number
+from reporting.lifecycle import ledger
+from reporting.models import SIGNATURES_REQUIRED
+
+from . import scope, services
+from .forms import PaymentForm, ProposeForm, ReviewForm
+from .models import Claim
+
+Status = Claim.Status
+
+
+def _context(title, **context):
+    return {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "pick",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": reverse("rewards_claims"), "label": _("Reward claims")},
+            {"url": "", "label": title},
+        ],
+        **context,
+    }
+
+
+@never_cache
+def index(request):
+    if not scope.sees_claims(request.user):
+        raise Http404
+    claims = scope.visible_claims(request.user).select_related("clue", "unit", "band")
+    context = _context(_("Reward claims"), claims=claims)
+    context["breadcrumbs_items"].pop()
+    return TemplateResponse(request, "rewards/admin/claims.html", context)
+
+
+def _claim(request, pk):
+    claims = scope.visible_claims(request.user).select_related(
+        "clue", "unit", "band", "assessor", "reviewer", "paid_by"
+    )
+    return get_object_or_404(claims, pk=pk)
+
+
+def _page(request, claim, forms=None, status=200):
+    forms_given = forms or {}
+    user = request.user
+    payable = claim.status in Claim.PAYABLE and scope.may_assess(user, claim)
+    # The bank details only to those who pay, only while payment is due.
+    bank = services.payment_details(claim) if payable else None
+    if bank:
+        # Who saw where the money goes, in the clue's ledger as a named reporter's identity.
+        ledger.record_view(claim.clue, user, "reward_payment")
+    context = _context(
+        _("Claim for report %(number)s")
+        % {"number": format_tracking_number(claim.clue.tracking_number)},
+        claim=claim,
+        tracking_number=format_tracking_number(claim.clue.tracking_number),
+        conclusion=services.standing_conclusion(claim.clue),
+        signatures=list(claim.signatures.select_related("signer")),
+        required=SIGNATURES_REQUIRED,
+        assess_by=claim.claimed_at + timedelta(days=settings.REWARD_ASSESSMENT_DAYS),
+        Status=Status,
+        Method=Claim.Method,
+        propose_form=(
+            forms_given.get("propose")
+            or ProposeForm(
+                initial={"band": claim.band_id, "amount": claim.amount, "reason": claim.reason}
+            )
+        )
+        if claim.status in (Status.CLAIMED, Status.PROPOSED)
+        and not claim.signatures.exists()
+        and scope.may_assess(user, claim)
+        else None,
+        can_sign=claim.status == Status.PROPOSED and scope.may_sign(user, claim),
+        review_form=(forms_given.get("review") or ReviewForm(initial={"amount": claim.amount}))
+        if claim.status == Status.REVIEW_REQUESTED and scope.may_review(user, claim)
+        else None,
+        pay_form=(forms_given.get("pay") or PaymentForm(initial={"how": claim.method}))
+        if payable
+        else None,
+        bank=bank,
+    )
+    return TemplateResponse(request, "rewards/admin/claim.html", context, status=status)
+
+
+@never_cache
+def claim(request, pk):
+    return _page(request, _claim(request, pk))
+
+
+def _done(request, claim, text):
+    messages.success(request, text)
+    return redirect("rewards_claim", claim.pk)
+
+
+def _refused(request, claim, name, form, refusal):
+    form.add_error(None, str(refusal))
+    return _page(request, claim, {name: form}, status=400)
+
+
+@never_cache
+@require_POST
+def propose(request, pk):
+    found = _claim(request, pk)
+    form = ProposeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, found, {"propose": form}, status=400)
+    try:
+        services.propose(found, request.user, **form.cleaned_data)
+    except services.RewardRefused as refusal:
+        return _refused(request, found, "propose", form, refusal)
+    return _done(request, found, _("The proposal was recorded; it now needs three signatures."))
+
+
+@never_cache
+@require_POST
+def sign(request, pk):
+    found = _claim(request, pk)
+    try:
+        services.sign(found, request.user)
+    except services.RewardRefused as refusal:
+        messages.error(request, str(refusal))
+        return _page(request, found, status=400)
+    return _done(request, found, _("Your signature was recorded."))
+
+
+@never_cache
+@require_POST
+def review(request, pk):
+    found = _claim(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _page(request, found, {"review": form}, status=400)
+    try:
+        services.review(
+            found, request.user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
+        )
+    except services.RewardRefused as refusal:
+        return _refused(request, found, "review", form, refusal)
+    return _done(request, found, _("The outcome of the review was recorded."))
+
+
+@never_cache
+@require_POST
+def pay(request, pk):
+    found = _claim(request, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        return _page(request, found, {"pay": form}, status=400)
+    try:
+        services.record_payment(
+            found,
+            request.user,
+            paid_on=form.cleaned_data["paid_on"],
+            how=form.cleaned_data["how"],
+            access_key=form.cleaned_data["access_key"],
+        )
+    except services.RewardRefused as refusal:
+        return _refused(request, found, "pay", form, refusal)
+    return _done(request, found, _("The payment was recorded."))

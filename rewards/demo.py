@@ -1,0 +1,104 @@
+"""Demo rewards, all fictional: bands, a concluded clue whose reporter's claim waits for
+assessment, and one awarded and paid; with a reward officer of the Tangshan office."""
+
+from datetime import date
+
+from portal.factories import UserFactory
+from reporting.factories import ClueFactory, advance
+from reporting.intake.receipts import (
+    format_access_key,
+    format_tracking_number,
+    hash_access_key,
+    new_access_key,
+)
+from reporting.lifecycle.roles import add_member
+from reporting.models import Clue, Membership, Unit
+
+from . import services
+from .models import Claim, RewardBand
+
+BANDS = [
+    ("（示例）一般贡献", "General contribution (demo)", 500, 5_000),
+    ("（示例）重要贡献", "Important contribution (demo)", 5_000, 30_000),
+    ("（示例）重大贡献", "Major contribution (demo)", 30_000, 100_000),
+]
+WAITING_TOKEN = "demo-reward-waiting-0000001"  # nosec B105 # noqa: S105  (a form token)
+PAID_TOKEN = "demo-reward-paid-0000000001"  # nosec B105 # noqa: S105  (a form token)
+
+
+def load_bands():
+    for name, name_en, lowest, highest in BANDS:
+        RewardBand.objects.get_or_create(
+            name_en=name_en,
+            defaults={
+                "name": name,
+                "lowest": lowest,
+                "highest": highest,
+                "description": "（示例）虚构的奖励档次，部署时请按本地规定修改。",
+                "description_en": "A fictional band: set your own under your local rules.",
+            },
+        )
+
+
+def _clue(token, text, people):
+    """The demo clue, concluded by the Tangshan office; a new access key each run."""
+    clue = Clue.objects.filter(submission_token=token).first()
+    if clue is None:
+        clue = ClueFactory(what_happened=f"（示例，虚构）{text}", submission_token=token)
+        advance(
+            clue,
+            Clue.Status.FEEDBACK,
+            intake=people["intake-hebei"],
+            verifier=people["verifier-tangshan"],
+            signers=[people[f"signer{n}-tangshan"] for n in (1, 2, 3)],
+            to_unit=Unit.objects.get(code="r130200"),
+            conclusion={
+                "finding": "substantiated",
+                "outcome": "criminal_case",
+                "text": "（示例）反映问题属实，已立案侦查。",
+            },
+            feedback="（示例）经核查属实，已立案侦查。感谢您的举报。",
+        )
+    key = new_access_key()
+    clue.access_key_hash = hash_access_key(key)
+    clue.save(update_fields=["access_key_hash"])
+    return clue, key
+
+
+def demo_rewards(people, password):
+    load_bands()
+    tangshan = Unit.objects.get(code="r130200")
+    officer = UserFactory(username="rewards-tangshan", last_name="唐", first_name="奖励")
+    officer.set_password(password)
+    officer.save()
+    add_member(officer, tangshan, Membership.Role.REWARDS)
+
+    waiting, waiting_key = _clue(WAITING_TOKEN, "有人垄断当地砂石运输，强迫商户高价购买。", people)
+    if not Claim.objects.filter(clue=waiting).exists():
+        services.claim_reward(waiting, method=Claim.Method.IN_PERSON)
+
+    paid, paid_key = _clue(PAID_TOKEN, "有人以“保护费”名义向夜市摊贩收钱。", people)
+    if not Claim.objects.filter(clue=paid).exists():
+        claim = services.claim_reward(paid, method=Claim.Method.IN_PERSON)
+        band = RewardBand.objects.order_by("lowest").first()
+        services.propose(
+            claim,
+            officer,
+            band=band,
+            amount=band.lowest * 2,
+            reason="（示例）线索具体，协助立案。",
+        )
+        for n in (1, 2, 3):
+            services.sign(claim, people[f"signer{n}-tangshan"])
+        services.accept(claim)
+        services.record_payment(
+            claim, officer, paid_on=date.today(), how=Claim.Method.IN_PERSON, access_key=paid_key
+        )
+    return {
+        "officer": officer.username,
+        "waiting": (
+            format_tracking_number(waiting.tracking_number),
+            format_access_key(waiting_key),
+        ),
+        "paid": (format_tracking_number(paid.tracking_number), format_access_key(paid_key)),
+    }

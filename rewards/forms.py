@@ -1,0 +1,139 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_AMOUNT, Claim, RewardBand
+from .services import payment_methods
+
+# A mainland bank card or account number: digits, typed with spaces or hyphens as printed.
+ACCOUNT_NUMBER = re.compile(r"^\d{12,30}$")
+
+
+class ClaimForm(forms.Form):
+    """The reporter's claim: how to be paid, and bank details only for a transfer. Nothing
+    else is asked, of a named reporter or an anonymous one."""
+
+    kind = "claim"
+
+    method = forms.ChoiceField(
+        label=_("How do you want to be paid?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you want to be paid.")},
+    )
+    account_holder = forms.CharField(label=_("Account holder"), max_length=100, required=False)
+    bank = forms.CharField(label=_("Bank and branch"), max_length=200, required=False)
+    account_number = forms.CharField(label=_("Account number"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(m.value, m.label) for m in payment_methods()]
+
+    def clean_account_number(self):
+        number = re.sub(r"[\s-]", "", self.cleaned_data["account_number"])
+        if number and not ACCOUNT_NUMBER.match(number):
+            raise forms.ValidationError(
+                _("An account number has 12 to 30 digits; check the number you typed.")
+            )
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == Claim.Method.BANK_TRANSFER:
+            for name in ("account_holder", "bank", "account_number"):
+                if not (data.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, _("Needed for a bank transfer."))
+        return data
+
+    def bank_details(self):
+        if self.cleaned_data["method"] != Claim.Method.BANK_TRANSFER:
+            return None
+        return {
+            "holder": self.cleaned_data["account_holder"].strip(),
+            "bank": self.cleaned_data["bank"].strip(),
+            "number": self.cleaned_data["account_number"],
+        }
+
+
+class AcceptForm(forms.Form):
+    """Nothing to fill in: it carries a refusal back to the page."""
+
+
+class ReviewRequestForm(forms.Form):
+    kind = "review_request"
+
+    reason = forms.CharField(
+        label=_("Why do you ask for a review?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say why you ask for a review.")},
+    )
+
+
+def amount_field(label):
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=MAX_AMOUNT,
+        help_text=_("Whole yuan."),
+    )
+
+
+class ProposeForm(forms.Form):
+    band = forms.ModelChoiceField(label=_("Band"), queryset=RewardBand.objects.all())
+    amount = amount_field(_("Proposed amount (yuan)"))
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea)
+
+    def clean(self):
+        data = super().clean()
+        band, amount = data.get("band"), data.get("amount")
+        if band and amount is not None and not band.lowest <= amount <= band.highest:
+            self.add_error(
+                "amount",
+                _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")
+                % {"lowest": band.lowest, "highest": band.highest},
+            )
+        return data
+
+
+class ReviewForm(forms.Form):
+    amount = amount_field(_("Amount after review (yuan)"))
+    note = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    how = forms.ChoiceField(label=_("Paid how"), choices=Claim.Method.choices)
+    # The checklist for a reward collected in person (docs/rewards.md).
+    tracking_number_checked = forms.BooleanField(
+        label=_("I checked the tracking number on the receipt."), required=False
+    )
+    access_key = forms.CharField(
+        label=_("Access key on the receipt"),
+        max_length=100,
+        required=False,
+        help_text=_("Checked against the report's receipt, never stored."),
+    )
+    amount_checked = forms.BooleanField(label=_("I paid the decided amount."), required=False)
+    receipt_signed = forms.BooleanField(
+        label=_("The recipient signed the payment receipt."), required=False
+    )
+
+    CHECKLIST = ("tracking_number_checked", "access_key", "amount_checked", "receipt_signed")
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("A payment cannot be recorded for a future date."))
+        return paid_on
+
+    def clean(self):
+        data = super().clean()
+        if data.get("how") == Claim.Method.IN_PERSON:
+            for name in self.CHECKLIST:
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("Complete the checklist before paying in person."))
+        return data

@@ -1,0 +1,276 @@
+"""The rules of a reward claim, each in one transaction on the claim's locked row, each
+writing the clue's ledger. Views only call these functions."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.intake.receipts import check_access_key
+from reporting.jobs.mail import queue_mail
+from reporting.lifecycle.ledger import record
+from reporting.models import SIGNATURES_REQUIRED, Clue, LedgerEntry, Membership
+
+from . import scope, sealing
+from .models import Claim, RewardSignature
+
+Action, Status = LedgerEntry.Action, Claim.Status
+
+
+class RewardRefused(Exception):
+    """What was asked cannot be done now; the message says why, for the person who asked."""
+
+
+def standing_conclusion(clue):
+    """The conclusion that stands for the clue now (the latest), or None."""
+    if clue.status not in Clue.CONCLUDED:
+        return None
+    return (
+        clue.conclusions.exclude(stood_at=None)
+        .filter(withdrawn_at=None)
+        .select_related("unit")
+        .order_by("-stood_at", "-pk")
+        .first()
+    )
+
+
+def claim_deadline(conclusion):
+    return conclusion.stood_at + timedelta(days=settings.REWARD_CLAIM_WINDOW_DAYS)
+
+
+def eligibility(clue, now=None):
+    """(conclusion, deadline) when a reward may be claimed for this clue now, else None."""
+    if clue.is_erased:
+        return None
+    conclusion = standing_conclusion(clue)
+    if conclusion is None or conclusion.outcome not in settings.REWARD_QUALIFYING_OUTCOMES:
+        return None
+    deadline = claim_deadline(conclusion)
+    if (now or timezone.now()) > deadline:
+        return None
+    return conclusion, deadline
+
+
+def payment_methods():
+    return [m for m in Claim.Method if m.value in settings.REWARD_PAYMENT_METHODS]
+
+
+def _lock(claim):
+    return Claim.objects.select_for_update().select_related("clue", "unit").get(pk=claim.pk)
+
+
+def claim_reward(clue, *, method, bank=None):
+    """The reporter's claim. `bank`: holder, bank and account number, for a transfer only."""
+    with transaction.atomic():
+        clue = Clue.objects.select_for_update().get(pk=clue.pk)
+        found = eligibility(clue)
+        if found is None:
+            raise RewardRefused(_("A reward cannot be claimed for this report."))
+        if Claim.objects.filter(clue=clue).exists():
+            raise RewardRefused(_("A reward has already been claimed for this report."))
+        if method not in settings.REWARD_PAYMENT_METHODS:
+            raise RewardRefused(_("Choose how you want to be paid."))
+        conclusion, _deadline = found
+        sealed = sealing.seal(bank) if method == Claim.Method.BANK_TRANSFER else None
+        claim = Claim.objects.create(
+            clue=clue, unit=conclusion.unit, method=method, payment_sealed=sealed
+        )
+        record(clue, Action.REWARD_CLAIMED, unit=claim.unit, note=method)
+    return claim
+
+
+def propose(claim, user, *, band, amount, reason):
+    if not reason.strip():
+        raise RewardRefused(_("Write the reason for the amount."))
+    if not band.lowest <= amount <= band.highest:
+        raise RewardRefused(
+            _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")
+            % {"lowest": band.lowest, "highest": band.highest}
+        )
+    with transaction.atomic():
+        claim = _lock(claim)
+        if not scope.may_assess(user, claim):
+            raise RewardRefused(_("You may not assess this claim."))
+        if claim.status not in (Status.CLAIMED, Status.PROPOSED):
+            raise RewardRefused(_("This claim was already decided."))
+        if claim.signatures.exists():
+            raise RewardRefused(_("This proposal already has signatures and cannot be changed."))
+        claim.band, claim.amount, claim.reason = band, amount, reason
+        claim.assessor, claim.proposed_at, claim.status = user, timezone.now(), Status.PROPOSED
+        claim.save()
+        record(claim.clue, Action.REWARD_PROPOSED, actor=user, unit=claim.unit, note=str(amount))
+    return claim
+
+
+def _same_person(a, b):
+    """Two accounts of one person (the same email address) count as that person."""
+    if a.pk == b.pk:
+        return True
+    return bool(a.email) and a.email.strip().lower() == (b.email or "").strip().lower()
+
+
+def sign(claim, user):
+    with transaction.atomic():
+        claim = _lock(claim)
+        if claim.status != Status.PROPOSED:
+            raise RewardRefused(_("There is no proposal to sign."))
+        if not scope.may_sign(user, claim):
+            raise RewardRefused(_("Only the signatories of the unit sign a reward decision."))
+        if _same_person(user, claim.assessor):
+            raise RewardRefused(_("The assessor may not sign their own proposal."))
+        signers = [s.signer for s in claim.signatures.select_related("signer")]
+        if any(_same_person(user, signer) for signer in signers):
+            raise RewardRefused(_("You have already signed this decision."))
+        try:
+            with transaction.atomic():
+                RewardSignature.objects.create(claim=claim, signer=user)
+        except IntegrityError:
+            raise RewardRefused(_("You have already signed this decision.")) from None
+        count = len(signers) + 1
+        note = f"{count}/{SIGNATURES_REQUIRED}"
+        record(claim.clue, Action.REWARD_SIGNED, actor=user, unit=claim.unit, note=note)
+        if count >= SIGNATURES_REQUIRED:
+            claim.status, claim.decided_at = Status.DECIDED, timezone.now()
+            claim.save(update_fields=["status", "decided_at"])
+            record(
+                claim.clue,
+                Action.REWARD_DECIDED,
+                actor=user,
+                unit=claim.unit,
+                note=str(claim.amount),
+            )
+    return claim
+
+
+def accept(claim):
+    with transaction.atomic():
+        claim = _lock(claim)
+        if claim.status != Status.DECIDED:
+            raise RewardRefused(_("There is no decision to accept."))
+        claim.status, claim.accepted_at = Status.ACCEPTED, timezone.now()
+        claim.save(update_fields=["status", "accepted_at"])
+        record(claim.clue, Action.REWARD_ACCEPTED, unit=claim.unit)
+    return claim
+
+
+def request_review(claim, *, reason):
+    if not reason.strip():
+        raise RewardRefused(_("Say why you ask for a review."))
+    with transaction.atomic():
+        claim = _lock(claim)
+        if claim.status != Status.DECIDED:
+            # Accepted, already under review or reviewed: a review is asked once, before
+            # acceptance.
+            raise RewardRefused(_("A review can no longer be asked for this reward."))
+        claim.status, claim.review_request = Status.REVIEW_REQUESTED, reason
+        claim.review_requested_at = timezone.now()
+        claim.save(update_fields=["status", "review_request", "review_requested_at"])
+        above = claim.unit.get_parent()
+        record(claim.clue, Action.REWARD_REVIEW_REQUESTED, unit=above or claim.unit)
+        queue_mail(
+            supervisors_of(above) if above else superusers(),
+            _("A reporter asks for a review of a reward"),
+            _("A reporter asks for a review of the reward decided for their report:\n%(url)s")
+            % {"url": settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])},
+        )
+    return claim
+
+
+def supervisors_of(unit):
+    users = get_user_model().objects.filter(
+        is_active=True,
+        memberships__unit=unit,
+        memberships__role=Membership.Role.SUPERVISOR,
+    )
+    return list(users.exclude(email="").values_list("email", flat=True))
+
+
+def superusers():
+    users = get_user_model().objects.filter(is_active=True, is_superuser=True)
+    return list(users.exclude(email="").values_list("email", flat=True))
+
+
+def review(claim, user, *, amount, note):
+    if not note.strip():
+        raise RewardRefused(_("Write the reason for the review's outcome."))
+    with transaction.atomic():
+        claim = _lock(claim)
+        if not scope.may_review(user, claim):
+            raise RewardRefused(_("Only a supervisor above the unit reviews its rewards."))
+        if claim.status != Status.REVIEW_REQUESTED:
+            raise RewardRefused(_("No review was asked for this reward."))
+        band = claim.band
+        if not band.lowest <= amount <= band.highest:
+            raise RewardRefused(
+                _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")
+                % {"lowest": band.lowest, "highest": band.highest}
+            )
+        claim.amount, claim.review_note, claim.reviewer = amount, note, user
+        claim.status, claim.reviewed_at = Status.REVIEWED, timezone.now()
+        claim.save()
+        record(claim.clue, Action.REWARD_REVIEWED, actor=user, unit=claim.unit, note=str(amount))
+    return claim
+
+
+def record_payment(claim, user, *, paid_on, how, access_key=""):
+    """The payment, and the bank details erased with it. Collected in person, the reporter's
+    access key is checked against the clue's receipt, and forgotten."""
+    with transaction.atomic():
+        claim = _lock(claim)
+        if not scope.may_assess(user, claim):
+            raise RewardRefused(_("You may not record the payment of this claim."))
+        if claim.status not in Claim.PAYABLE:
+            raise RewardRefused(_("This reward cannot be paid yet."))
+        if how == Claim.Method.IN_PERSON and not check_access_key(
+            access_key, claim.clue.access_key_hash
+        ):
+            raise RewardRefused(
+                _("The access key does not match the report's receipt. Do not pay.")
+            )
+        claim.status, claim.paid_on, claim.paid_how, claim.paid_by = (
+            Status.PAID,
+            paid_on,
+            how,
+            user,
+        )
+        erased = claim.payment_sealed is not None
+        claim.payment_sealed = None
+        claim.payment_details_erased_at = timezone.now() if erased else None
+        claim.save()
+        record(claim.clue, Action.REWARD_PAID, actor=user, unit=claim.unit, note=how)
+        if erased:
+            record(claim.clue, Action.PAYMENT_DETAILS_ERASED, actor=user, unit=claim.unit)
+    return claim
+
+
+def payment_details(claim):
+    """The bank details, for the staff who pay; None when there are none (any longer)."""
+    return sealing.open_sealed(claim.payment_sealed) if claim.payment_sealed else None
+
+
+def erase_expired_payment_details(now=None):
+    """Bank details of claims never paid, once the clue's own content was erased at the end of
+    its retention period (reporting's periodic erasure): they go with it."""
+    now = now or timezone.now()
+    erased = 0
+    pending = Claim.objects.exclude(payment_sealed=None).exclude(clue__content_erased_at=None)
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            claim = Claim.objects.select_for_update().select_related("clue").get(pk=pk)
+            if claim.payment_sealed is None:
+                continue
+            claim.payment_sealed, claim.payment_details_erased_at = None, now
+            claim.save(update_fields=["payment_sealed", "payment_details_erased_at"])
+            record(
+                claim.clue,
+                Action.PAYMENT_DETAILS_ERASED,
+                unit=claim.unit,
+                note="retention",
+                at=now,
+            )
+            erased += 1
+    return erased
