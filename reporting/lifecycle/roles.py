@@ -46,7 +46,7 @@ def _permission(dotted):
 
 
 def ensure_groups(**kwargs):
-    """post_migrate: the four role groups exist with their permissions."""
+    """post_migrate: the role groups exist with their permissions."""
     # This handler can run before Django creates the permissions of these apps.
     for label in ("wagtailadmin", "reporting"):
         create_permissions(apps.get_app_config(label), verbosity=0)

@@ -110,7 +110,7 @@ class Clue(models.Model):
         _("identity"), max_length=10, choices=Identity.choices, default=Identity.ANONYMOUS
     )
     # Name, phone, ID number and contact time of a named reporter, encrypted together
-    # (reporting.crypto); never stored in clear, never in logs.
+    # (reporting.evidence.crypto); never stored in clear, never in logs.
     reporter_sealed = models.BinaryField(null=True, blank=True, editable=False)
     entry_code = models.CharField(_("entry point code"), max_length=20, blank=True)
     # Defaults in the database too, for rows written without Django (bulk loads, COPY).
