@@ -51,7 +51,11 @@ PAGES = [
                         ),
                         (
                             "举报有奖励吗？",
-                            "《反有组织犯罪法》规定对举报有功人员依法给予奖励。具体奖励标准和领取办法以当地公布的规定为准；实名举报便于联系发放奖励。",
+                            "《反有组织犯罪法》规定对举报有功人员依法给予奖励。线索查证属实并立案或移送处理后，查询页面会告诉您可以申领奖励及截止日期；凭回执即可申领，匿名举报人不必留下姓名。您可以选择凭回执到指定单位当面领取，或提供银行账户（加密保存，发放后删除）。评定结果和理由会显示在查询页面上，您可以接受，或申请一次复核。",
+                        ),
+                        (
+                            "担心遭到打击报复怎么办？",
+                            "举报时或之后在查询页面上告诉我们您担心的事或已经发生的事。申请由负责单位的主管处理（异地核查的线索由核查单位的上级主管处理，不经当地）；工作人员采取的措施和答复会显示在查询页面上。情况紧急请直接拨打 110。",
                         ),
                     ],
                 ),
@@ -89,7 +93,11 @@ PAGES = [
                         ),
                         (
                             "Is there a reward?",
-                            "The Anti-Organized Crime Law provides rewards for people whose reports help. Amounts and how to claim follow local rules; a named report makes it possible to contact you.",
+                            "The Anti-Organized Crime Law provides rewards for people whose reports help. Once a report is found true and leads to a case, the status page says a reward may be claimed and until when; the receipt is all you need, and an anonymous reporter gives no name. Collect it in person at the named office with your receipt, or give a bank account (kept encrypted, erased once paid). The decision and its reasons appear on the status page: accept it, or ask once for a review.",
+                        ),
+                        (
+                            "What if I fear retaliation?",
+                            "Tell us, when reporting or later on the status page, what you fear or what has happened. The request goes to the supervisors of the unit handling the report (for a report checked off-site, to those above the checking unit, not local ones); what they do and their answer appear on the status page. In an emergency, call 110.",
                         ),
                     ],
                 ),
@@ -108,7 +116,9 @@ PAGES = [
                     "<li>实名举报人的姓名、电话、身份证号和方便联系的时间，<b>加密</b>保存；</li>"
                     "<li>证据文件：图片和 PDF 删除元数据后保存；</li>"
                     "<li>查询码的散列值（不是查询码本身）；</li>"
-                    "<li>扫码海报的编号，以及每个海报每天被扫描的次数。</li></ul>"
+                    "<li>扫码海报的编号，以及每个海报每天被扫描的次数；</li>"
+                    "<li>申领奖励时选择的领取方式；银行账户<b>加密</b>保存，奖励发放后即删除；</li>"
+                    "<li>保护申请中您所述的情况，<b>加密</b>保存，与举报内容一同到期删除。</li></ul>"
                     "<h2>我们从不保存</h2><ul><li>您的 IP 地址或浏览器信息，数据库和日志中都没有；</li>"
                     "<li>上传文件的原始文件名；</li><li>查询码本身；</li>"
                     "<li>扫码时的任何 Cookie、地址或设备信息。</li></ul>"
@@ -129,7 +139,10 @@ PAGES = [
                     "time, <b>encrypted</b>;</li><li>evidence files, with the metadata of "
                     "images and PDFs removed;</li><li>a hash of the access key, not the access key itself;</li>"
                     "<li>the code of a poster you scanned, and how many scans each poster gets "
-                    "per day.</li></ul><h2>We never keep</h2><ul><li>your IP address or browser "
+                    "per day;</li><li>for a reward claim, how you chose to be paid; a bank "
+                    "account <b>encrypted</b>, and erased once the reward is paid;</li><li>what "
+                    "you tell us in a protection request, <b>encrypted</b>, erased with the "
+                    "report's content.</li></ul><h2>We never keep</h2><ul><li>your IP address or browser "
                     "details, in the database or in logs;</li><li>the names of the files you "
                     "upload;</li><li>the access key itself;</li><li>any cookie, address or "
                     "device detail of a scan.</li></ul><p>This site loads nothing from other "

@@ -40,6 +40,31 @@ FEAR_TEXT = "（测试）举报后有人在我家门口放话要报复。"
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
+def _in_english(user):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
+
+
+@pytest.fixture
+def staff(staff):
+    """The admin in English for the demo's staff: the admin speaks each person's own
+    language, not the browser's, and the assertions here, present and absent alike, must
+    read the words the page really shows."""
+    for user in staff.values():
+        _in_english(user)
+    return staff
+
+
+@pytest.fixture
+def admin_client(admin_client, superuser):
+    _in_english(superuser)
+    return admin_client
+
+
 def unit(code):
     return Unit.objects.get(code=code)
 
@@ -73,7 +98,7 @@ def asked_clue(**kwargs):
 def guangdong_supervisor(staff):
     user = get_user_model().objects.create_user("supervisor-guangdong", "sg@example.test")
     MembershipFactory(user=user, unit=unit("r440000"), role=Membership.Role.SUPERVISOR)
-    return user
+    return _in_english(user)
 
 
 def off_site(clue, staff):

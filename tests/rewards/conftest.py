@@ -1,3 +1,7 @@
+from django.contrib.auth import get_user_model
+
+from wagtail.users.models import UserProfile
+
 import pytest
 
 from reporting.factories import MembershipFactory, clue_at, members
@@ -32,7 +36,7 @@ def world(site_tree):
     elsewhere = concluded(region="130102").unit
     assert tangshan.code == "r130200" and elsewhere != tangshan
     officer = MembershipFactory(unit=tangshan, role=Role.REWARDS).user
-    return {
+    found = {
         "clue": clue,
         "unit": tangshan,
         "officer": officer,
@@ -45,3 +49,17 @@ def world(site_tree):
             name="（测试）一般", name_en="Test general", lowest=500, highest=5000
         ),
     }
+    # The admin speaks each person's own language, not the browser's: in English here, so
+    # that assertions on its words, present and absent alike, read what the page shows.
+    for value in found.values():
+        for user in value if isinstance(value, list) else [value]:
+            if isinstance(user, get_user_model()):
+                in_english(user)
+    return found
+
+
+def in_english(user):
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user

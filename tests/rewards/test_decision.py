@@ -17,7 +17,7 @@ from reporting.models import LedgerEntry, Membership, OutgoingMail
 from rewards.models import Claim
 from tests.reporting.helpers import as_user
 
-from .conftest import ACCOUNT, ACCOUNT_DIGITS, CLAIM, STATUS, concluded, unlock
+from .conftest import ACCOUNT, ACCOUNT_DIGITS, CLAIM, STATUS, concluded, in_english, unlock
 from .test_claims import bank, scan_for
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_three_distinct_signatures_decide_and_the_assessor_never_signs(client, w
     officer = world["officer"]
     # The assessor is a signatory too, and has a second account with the same address.
     MembershipFactory(user=officer, unit=world["unit"], role=Role.SIGNATORY)
-    second = UserFactory(username="second-account", email=officer.email.upper())
+    second = in_english(UserFactory(username="second-account", email=officer.email.upper()))
     MembershipFactory(user=second, unit=world["unit"], role=Role.SIGNATORY)
     assert propose(officer, claim, world["band"]).status_code == 302
 
