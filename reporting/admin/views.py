@@ -336,6 +336,13 @@ class ClueDetailView(InspectView):
             action_forms=forms,
             pending_signers=_pending_signers(conclusion, signers),
             can_take_follow_up=bool(roles & reporter.FOLLOW_UP_TAKERS) and not clue.is_erased,
+            # Only for those the request is routed to: the local unit that reads this page may
+            # be the very network the reporter fears.
+            protection_requests=(
+                list(clue.protection_requests.order_by("-opened_at"))
+                if protection.may_handle(user, clue)
+                else []
+            ),
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),

@@ -341,10 +341,13 @@ def test_the_queue_marks_and_filters_for_those_it_is_routed_to_only(staff):
     # Other roles get neither the filter nor the column.
     verifier = as_user(staff["intake-hebei"]).get(queue, **EN).content.decode()
     assert clue.tracking_number[:4] in verifier and "rotection" not in verifier
-    assert (
-        "Protection"
-        not in local.get(reverse("clues:inspect", args=[clue.pk]), **EN).content.decode()
-    )
+    local_page = local.get(reverse("clues:inspect", args=[clue.pk]), **EN).content.decode()
+    assert "Protection" not in local_page and "clue-protection" not in local_page
+    # Those it is routed to find the request from the clue's page.
+    page = handler.get(reverse("clues:inspect", args=[clue.pk]), **EN).content.decode()
+    item = clue.protection_requests.get()
+    assert 'id="clue-protection"' in page and page_url(item) in page
+    assert "waiting for an answer" in page
 
 
 def test_the_queue_asks_a_constant_number_of_queries(staff):
