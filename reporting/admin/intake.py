@@ -148,6 +148,7 @@ class EnterClueView(WagtailAdminTemplateMixin, TemplateView):
                 referring_body=form.cleaned_data["referring_body"].strip(),
                 received_at=form.received_at(),
                 taken_by=request.user,
+                protection=form.protection_request(),
             )
         except submission.DuplicateSubmission as duplicate:
             return to_receipt(request, duplicate.clue, token)

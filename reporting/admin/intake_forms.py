@@ -23,9 +23,9 @@ from reporting.intake.fields import (
     phone_validator,
     region_options,
 )
-from reporting.intake.forms import TOKEN_PATTERN, ReportForm, check_when
+from reporting.intake.forms import TOKEN_PATTERN, ReportForm, check_protection, check_when
 from reporting.lifecycle.scope import entry_regions
-from reporting.models import Clue, Region
+from reporting.models import Clue, ProtectionRequest, Region
 
 Channel = Clue.Channel
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.LETTER, Channel.VISIT, Channel.REFERRAL)
@@ -108,6 +108,21 @@ class StaffClueForm(EvidenceCheckMixin, forms.Form):
     )
     reporter_contact_time = forms.CharField(
         label=_("When may we call the reporter?"), max_length=100, required=False
+    )
+    # The public form's question, asked of the caller: the request is routed and sealed as
+    # one asked on the web (reporting/lifecycle/protection.py).
+    protection = forms.ChoiceField(
+        label=_("Does the reporter fear retaliation, or have they suffered it?"),
+        choices=[("", _("No")), *ProtectionRequest.Kind.choices],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    protection_details = forms.CharField(
+        label=_("What they fear, or what happened to them, in their words"),
+        max_length=_public["protection_details"].max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     scanned_letter = forms.FileField(
         label=_("Scanned letter"),
@@ -199,6 +214,9 @@ class StaffClueForm(EvidenceCheckMixin, forms.Form):
     def clean(self):
         data = super().clean()
         check_when(self, data)
+        check_protection(
+            self, data.get("protection"), data.get("protection_details", ""), staff=True
+        )
         channel = data.get("channel")
         if channel:
             # The rule of the model, said once (Clue.clean).
@@ -251,3 +269,8 @@ class StaffClueForm(EvidenceCheckMixin, forms.Form):
         """The files this attempt checked, the scan first."""
         letter = [self.letter_file] if self.letter_file is not None else []
         return letter + list(self.processed_files)
+
+    def protection_request(self):
+        """(kind, their words) when the reporter asks for protection, else None."""
+        kind = self.cleaned_data.get("protection")
+        return (kind, self.cleaned_data["protection_details"]) if kind else None

@@ -61,14 +61,25 @@ def check_when(form, data):
 PROTECTION_MAX_LENGTH = 5000
 
 
-def check_protection(form, kind, details):
-    """Protection asked with what happened, or neither (the report form's part is optional)."""
+def check_protection(form, kind, details, *, staff=False):
+    """Protection asked with what happened, or neither (the report form's part is optional).
+    `staff`: the staff intake form, which asks it of a caller, and says so."""
     if "protection_details" in form.errors:
         return
     if kind and not details:
-        form.add_error("protection_details", _("Tell us what you fear or what happened to you."))
+        form.add_error(
+            "protection_details",
+            _("Write what the reporter fears or what happened to them.")
+            if staff
+            else _("Tell us what you fear or what happened to you."),
+        )
     elif details and not kind:
-        form.add_error("protection", _("Choose whether you fear retaliation or have suffered it."))
+        form.add_error(
+            "protection",
+            _("Choose whether the reporter fears retaliation or has suffered it.")
+            if staff
+            else _("Choose whether you fear retaliation or have suffered it."),
+        )
 
 
 class ReportForm(

@@ -175,6 +175,34 @@ def test_a_named_caller_needs_a_name_and_phone(intake):
     assert not Clue.objects.exists()
 
 
+def test_a_caller_who_fears_retaliation_opens_a_sealed_routed_request(staff, intake):
+    words = "（测试）来电人说有人在他店门口放话。"
+    response = enter(intake, protection="fear", protection_details=words)
+    assert response.status_code == 302
+    clue = Clue.objects.get()
+    item = clue.protection_requests.get()
+    assert item.kind == "fear" and item.source == "report"
+    assert words.encode() not in bytes(item.messages_sealed)
+    assert clue.ledger.filter(action="protection_requested").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"protection": "fear"}, "protection_details"),
+        ({"protection_details": "（测试）有人威胁"}, "protection"),
+        ({"protection": "fear", "protection_details": "威胁\x00"}, "protection_details"),
+        ({"protection": "fear", "protection_details": "长" * 5001}, "protection_details"),
+    ],
+)
+def test_half_a_protection_request_is_refused_and_nothing_is_lost(intake, fields, field):
+    response = enter(intake, **fields)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert "来电反映" in response.content.decode()
+    assert not Clue.objects.exists()
+
+
 def test_the_reply_slip_prints_the_receipt_in_chinese_with_embedded_fonts(staff, intake):
     response = enter(intake)
     clue = Clue.objects.get()
