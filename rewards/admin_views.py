@@ -1,7 +1,6 @@
 """The claims in the admin: reward officers of the concluding unit assess and pay, its
 signatories sign, supervisors above review. A claim outside a person's scope is 404."""
 
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
