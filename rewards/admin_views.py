@@ -1,14 +1,12 @@
 """The claims in the admin: reward officers of the concluding unit assess and pay, its
 signatories sign, supervisors above review. A claim outside a person's scope is 404."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -42,7 +40,10 @@ def _context(title, **context):
 def index(request):
     if not scope.sees_claims(request.user):
         raise Http404
-    claims = scope.visible_claims(request.user).select_related("clue", "unit", "band")
+    claims = list(scope.visible_claims(request.user).select_related("clue", "unit", "band"))
+    now = timezone.now()
+    for claim in claims:
+        claim.overdue = claim.is_overdue(now)
     context = _context(_("Reward claims"), claims=claims)
     context["breadcrumbs_items"].pop()
     return TemplateResponse(request, "rewards/admin/claims.html", context)
@@ -72,7 +73,8 @@ def _page(request, claim, forms=None, status=200):
         conclusion=services.standing_conclusion(claim.clue),
         signatures=list(claim.signatures.select_related("signer")),
         required=SIGNATURES_REQUIRED,
-        assess_by=claim.claimed_at + timedelta(days=settings.REWARD_ASSESSMENT_DAYS),
+        assess_by=claim.assess_by,
+        overdue=claim.is_overdue(),
         Status=Status,
         Method=Claim.Method,
         propose_form=(

@@ -13,6 +13,8 @@ class RewardsConfig(AppConfig):
         from reporting.intake import status_sections
         from reporting.lifecycle import ledger
 
+        from . import checks  # noqa: F401  (registers the system checks)
+
         status_sections.add(50, "rewards", _status_section)
         ledger.SCREENS["reward_payment"] = _("reward payment page")
         post_migrate.connect(_grant_reward_officers, sender=self)
@@ -20,12 +22,19 @@ class RewardsConfig(AppConfig):
         registry.add_demo_step(180, _demo_rewards)
         registry.add_demo_summary(50, _demo_summary)
         registry.add_periodic_task(60, _erase_expired_payment_details)
+        registry.add_periodic_task(65, _check_assessment_deadlines)
 
 
 def _erase_expired_payment_details():
     from .tasks import erase_expired_payment_details
 
     return erase_expired_payment_details
+
+
+def _check_assessment_deadlines():
+    from .tasks import check_assessment_deadlines
+
+    return check_assessment_deadlines
 
 
 def _status_section(request, clue, form):

@@ -2,6 +2,8 @@
 a reward officer assesses it against a band; three signatories decide; the reporter accepts
 or asks once for a review; staff record the payment."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -74,6 +76,8 @@ class Claim(models.Model):
 
     # What may be paid: accepted, or settled by the review (there is no second one).
     PAYABLE = (Status.ACCEPTED, Status.REVIEWED)
+    # Waiting for the unit: REWARD_ASSESSMENT_DAYS runs against these.
+    UNDECIDED = (Status.CLAIMED, Status.PROPOSED)
 
     clue = models.OneToOneField(Clue, on_delete=models.PROTECT, related_name="reward_claim")
     # The unit that concluded the clue: its reward officers assess, its signatories decide.
@@ -113,6 +117,11 @@ class Claim(models.Model):
     )
     payment_details_erased_at = models.DateTimeField(null=True)
 
+    # Set once each by the periodic deadline check (rewards/deadlines.py): the reminder to the
+    # unit and the escalation above go out once, however often the check runs.
+    overdue_since = models.DateTimeField(_("assessment overdue since"), null=True, editable=False)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, editable=False)
+
     class Meta:
         ordering = ["-claimed_at", "-pk"]
         verbose_name = _("reward claim")
@@ -120,6 +129,17 @@ class Claim(models.Model):
 
     def __str__(self):
         return str(self.clue)
+
+    @property
+    def assess_by(self):
+        return self.claimed_at + timedelta(days=settings.REWARD_ASSESSMENT_DAYS)
+
+    @property
+    def awaiting_decision(self):
+        return self.status in self.UNDECIDED
+
+    def is_overdue(self, now=None):
+        return self.awaiting_decision and (now or timezone.now()) > self.assess_by
 
 
 class RewardSignature(models.Model):

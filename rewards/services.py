@@ -103,7 +103,24 @@ def propose(claim, user, *, band, amount, reason):
         claim.assessor, claim.proposed_at, claim.status = user, timezone.now(), Status.PROPOSED
         claim.save()
         record(claim.clue, Action.REWARD_PROPOSED, actor=user, unit=claim.unit, note=str(amount))
+        tell_signatories(claim)
     return claim
+
+
+def tell_signatories(claim):
+    """The unit's signatories, but the assessor, who may not sign: a link, in the proposal's
+    transaction, so no proposal is left untold and no mail tells of a proposal rolled back."""
+    signatories = get_user_model().objects.filter(
+        is_active=True, memberships__unit=claim.unit, memberships__role=Membership.Role.SIGNATORY
+    )
+    if claim.assessor_id:
+        signatories = signatories.exclude(pk=claim.assessor_id)
+    queue_mail(
+        signatories.exclude(email="").values_list("email", flat=True).distinct(),
+        _("A reward proposal waits for your signature"),
+        _("A reward proposal of your unit waits for your signature:\n%(url)s")
+        % {"url": settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])},
+    )
 
 
 def _same_person(a, b):

@@ -7,3 +7,11 @@ def erase_expired_payment_details():
     from . import services
 
     return services.erase_expired_payment_details()
+
+
+@task()
+def check_assessment_deadlines():
+    """Queued with the periodic checks (docs/rewards.md)."""
+    from . import deadlines
+
+    return deadlines.check()

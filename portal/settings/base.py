@@ -321,6 +321,8 @@ REWARD_QUALIFYING_OUTCOMES = env_list(
 )
 REWARD_CLAIM_WINDOW_DAYS = env_int("REWARD_CLAIM_WINDOW_DAYS", 180, minimum=1)
 REWARD_ASSESSMENT_DAYS = env_int("REWARD_ASSESSMENT_DAYS", 30, minimum=1)
+# After an assessment is overdue, this many more days before the unit above is told.
+REWARD_ESCALATION_GRACE_DAYS = env_int("REWARD_ESCALATION_GRACE_DAYS", 30, minimum=1)
 REWARD_PAYMENT_METHODS = env_list("REWARD_PAYMENT_METHODS", ["in_person", "bank_transfer"])
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4
