@@ -3,7 +3,8 @@ payment method the form could never offer, an outcome no conclusion ever has (no
 ever be claimable), a deadline of zero days."""
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 
 from reporting.models import Conclusion
 
@@ -38,7 +39,7 @@ def _unknown(name, known, error_id):
     if not values:
         # Legitimate for switching rewards off, so a warning: but likely a typo.
         return [
-            Warning(
+            CheckWarning(
                 f"{name} is empty: no reward can be claimed.",
                 hint=f"Known values: {', '.join(known)}.",
                 id=error_id.replace(".E", ".W"),
