@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from reporting.lifecycle.scope import in_jurisdiction
 
-from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer
+from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer, Unit
 
 Action = LedgerEntry.Action
 OPEN = ~Q(status__in=Clue.ENDED)
@@ -418,7 +418,7 @@ class Scope:
     start <= time < end (aware datetimes, whole days in the portal's time zone), in one
     category when one is chosen."""
 
-    unit: object
+    unit: Unit
     start: datetime
     end: datetime
     category: Category | None = None
