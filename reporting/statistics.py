@@ -20,7 +20,7 @@ Definitions (docs/statistics.md says the same for readers of the page):
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from reporting.lifecycle.scope import in_jurisdiction
 
-from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer
+from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer, Unit
 
 Action = LedgerEntry.Action
 OPEN = ~Q(status__in=Clue.ENDED)
@@ -284,6 +284,8 @@ class Overview:
     categories: list
     # [(Clue.Channel, Figures)]: every channel, in the order of the choices.
     channels: list
+    # {key: [this period, the period before]} of the figures other apps register.
+    registered: dict = field(default_factory=dict)
 
 
 @_without_jit
@@ -310,6 +312,7 @@ def overview(unit, start, end, category=None):
             zip(categories, rows[len(children) : len(children) + len(categories)], strict=True)
         ),
         channels=list(zip(channels, rows[len(children) + len(categories) :], strict=True)),
+        registered=registered_values(unit, start, end, category),
     )
 
 
@@ -384,6 +387,8 @@ def public_counts(now, months=12):
             Substr("clue__region__path", 1, Region.steplen),
         ),
         "channels": breakdown(F("channel"), F("clue__channel")),
+        # What other apps count (rewards): totals only, suppressed by the page's builder.
+        "registered": registered_public_figures(),
     }
 
 
@@ -399,3 +404,84 @@ def clue_counts_by_entry_code(codes):
         )
     )
     return {row["entry_code"]: (row["submitted"], row["accepted"]) for row in rows}
+
+
+# Figures other apps add to both pages, without this app knowing them (reporting imports no
+# app that builds on it): [(order, name, function)].
+_FIGURES = []
+_PUBLIC_FIGURES = []
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a registered figure counts over: the work of `unit` and the units under it, in
+    start <= time < end (aware datetimes, whole days in the portal's time zone), in one
+    category when one is chosen."""
+
+    unit: Unit
+    start: datetime
+    end: datetime
+    category: Category | None = None
+
+
+@dataclass(frozen=True)
+class PublicFigure:
+    """One registered public figure, over everything ever recorded. An amount names the
+    count it is drawn from (`drawn_from`): it is published only when that count is."""
+
+    key: str
+    label: str
+    value: int
+    drawn_from: str | None = None
+    # What the page says the figure counts.
+    definition: str = ""
+
+
+def _register(entries, order, name, function):
+    # Registering again under a name replaces it: ready() may run twice in tests.
+    entries[:] = [entry for entry in entries if entry[1] != name]
+    entries.append((order, name, function))
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+
+
+def add_figures(order, name, function, rows):
+    """Register figures for the supervisors' page: `rows` [(key, label, definition)] say what
+    the page shows; function([Scope]) -> [{key: number or None}], one per scope (the same
+    unit and category, several periods), counts them in a few queries whatever the scope and
+    the number of periods (the page's query count stays bounded). The values are stored with
+    the page's snapshots, under their keys."""
+    _register(_FIGURES, order, name, (function, rows))
+
+
+def add_public_figures(order, name, function):
+    """Register function() -> [PublicFigure] for the public statistics snapshot."""
+    _register(_PUBLIC_FIGURES, order, name, function)
+
+
+def registered_values(unit, start, end, category=None):
+    """{key: [this period's value, the previous period's]} of every registered figure."""
+    scopes = [
+        Scope(unit, start, end, category),
+        Scope(unit, *previous_period(start, end), category),
+    ]
+    values = {}
+    for _order, _name, (function, _rows) in _FIGURES:
+        current, previous = function(scopes)
+        values.update({key: [current.get(key), previous.get(key)] for key in current})
+    return values
+
+
+def registered_rows(values):
+    """[(label, this period's value, the previous period's, definition)] of every registered
+    figure, in their order; a figure missing from `values` shows none."""
+    return [
+        (label, *values.get(key, (None, None)), definition)
+        for _order, _name, (_function, rows) in _FIGURES
+        for key, label, definition in rows
+    ]
+
+
+def registered_public_figures():
+    """[PublicFigure] of every registered function, in their order: raw, never shown as
+    they are."""
+    return [figure for _order, _name, function in _PUBLIC_FIGURES for figure in function()]

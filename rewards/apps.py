@@ -23,6 +23,10 @@ class RewardsConfig(AppConfig):
         registry.add_demo_summary(50, _demo_summary)
         registry.add_periodic_task(60, _erase_expired_payment_details)
         registry.add_periodic_task(65, _check_assessment_deadlines)
+        # The reward figures of the supervisors' and the public statistics pages.
+        from .statistics import register_figures
+
+        register_figures()
 
 
 def _erase_expired_payment_details():

@@ -52,6 +52,16 @@ def _labelled(rows):
     return [{**row, "label": row["name_en"] if english else row["name"]} for row in rows]
 
 
+def _defined(rows):
+    """Registered figures (other apps'), labelled and with their definition in the reader's
+    language."""
+    english = get_language() == "en"
+    return [
+        {**row, "definition": row["definition_en"] if english else row["definition"]}
+        for row in _labelled(rows)
+    ]
+
+
 class StatisticsPage(PortalPage):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
     milestones = StreamField(
@@ -95,6 +105,7 @@ class StatisticsPage(PortalPage):
                 provinces=_labelled(provinces),
                 quiet_provinces=len(figures["provinces"]) - len(provinces),
                 channels=None if channels is None else _labelled(channels),
+                registered=_defined(figures.get("registered", [])),
                 suppressed=suppressed,
                 hiding={
                     "months": _hides(figures["months"], suppressed.get("months"), MONTH_COLUMNS),

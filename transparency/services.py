@@ -37,7 +37,8 @@ from .models import Snapshot
 BREAKDOWN = ("received", "transferred", "concluded", "cases")
 # The shape of the stored figures. A snapshot of an older format is replaced at the next
 # refresh whatever its age, and the page shows what it has until then. 2: by channel too.
-FORMAT = 2
+# 3: the figures other apps register (rewards).
+FORMAT = 3
 # The clues of a breakdown that are in none of its rows (reports without a place).
 REST = object()
 
@@ -180,14 +181,40 @@ def _breakdown(rows_by_key, totals, keys, names, nested=True, with_rest=False):
     return rows, suppressed
 
 
+def _names(label, field="name"):
+    """A text in both languages, stored with its figure so the page needs no other app."""
+    names = {}
+    for key, language in ((field, settings.LANGUAGE_CODE), (f"{field}_en", "en")):
+        with translation.override(language):
+            names[key] = str(label)
+    return names
+
+
+def _registered(figures):
+    """The figures other apps register, suppressed: a count under the minimum, and an amount
+    whose count is (its total would tell how much a few reporters were paid)."""
+    counts = {figure.key: figure.value for figure in figures}
+    rows = []
+    for figure in figures:
+        if figure.drawn_from is None:
+            value = shown(figure.value)
+        else:
+            value = figure.value if shown(counts.get(figure.drawn_from, 0)) is not None else None
+        rows.append(
+            {
+                "key": figure.key,
+                **_names(figure.label),
+                **_names(figure.definition, "definition"),
+                "value": value,
+            }
+        )
+    return rows
+
+
 def _channel_names(channel):
     """A channel's label in both languages, stored with its figures as a kind's names are, so
     the page labels a row without reading the clue models."""
-    names = {}
-    for field, language in (("name", settings.LANGUAGE_CODE), ("name_en", "en")):
-        with translation.override(language):
-            names[field] = str(channel.label)
-    return names
+    return _names(channel.label)
 
 
 def build(now=None):
@@ -223,6 +250,7 @@ def build(now=None):
         "format": FORMAT,
         "minimum": _minimum(),
         "totals": published,
+        "registered": _registered(counts["registered"]),
         "months": [{"month": month.isoformat(), **by_month[month]} for month in months],
         "month_totals": {name: shown(value) for name, value in month_totals.items()},
         "categories": [

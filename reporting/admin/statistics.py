@@ -180,6 +180,7 @@ def statistics_view(request):
             by_channel=by_channel,
             chart=_bars(children, lambda figures: figures.verification_rate) if children else "",
             presets=_presets(unit, category, start, end, today),
+            registered=statistics.registered_rows(overview.registered),
         )
     else:
         context["status"] = 400

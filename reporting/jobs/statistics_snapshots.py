@@ -39,7 +39,7 @@ PRESETS = {
 DEFAULT_PRESET = "month"
 # Bump when the stored figures change shape: older snapshots are then counted live until the
 # worker replaces them.
-FORMAT = 2  # 2: by channel too
+FORMAT = 3  # 2: by channel too; 3: the figures other apps register
 # A run stops starting new snapshots after this long and queues the rest as a new task, so
 # one run never holds a worker for long whatever the number of supervised units.
 RUN_SECONDS = 120
@@ -101,6 +101,7 @@ def dump(overview):
         "children": [[child.pk, asdict(figures)] for child, figures in overview.children],
         "categories": [[each.pk, asdict(figures)] for each, figures in overview.categories],
         "channels": [[each.value, asdict(figures)] for each, figures in overview.channels],
+        "registered": overview.registered,
     }
 
 
@@ -130,6 +131,7 @@ def load(unit, figures):
             children=children,
             categories=categories,
             channels=channels,
+            registered=dict(figures["registered"]),
         )
     except (KeyError, TypeError, ValueError):
         logger.warning("unreadable statistics snapshot of unit %s; counting live", unit.pk)
