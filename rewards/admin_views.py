@@ -109,23 +109,30 @@ def _done(request, claim, text):
     return redirect("rewards_claim", claim.pk)
 
 
-def _refused(request, claim, name, form, refusal):
-    form.add_error(None, str(refusal))
-    return _page(request, claim, {name: form}, status=400)
+def _with_form(request, pk, name, form_class, perform, done):
+    """A staff step taken with its form: the form's errors, or the rule's refusal, shown on
+    the claim's page with everything typed kept; else `perform(claim, cleaned_data)` and
+    back to the page with `done`."""
+    found = _claim(request, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            perform(found, form.cleaned_data)
+        except services.RewardRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return _done(request, found, done)
+    return _page(request, found, {name: form}, status=400)
 
 
 @never_cache
 @require_POST
 def propose(request, pk):
-    found = _claim(request, pk)
-    form = ProposeForm(request.POST)
-    if not form.is_valid():
-        return _page(request, found, {"propose": form}, status=400)
-    try:
-        services.propose(found, request.user, **form.cleaned_data)
-    except services.RewardRefused as refusal:
-        return _refused(request, found, "propose", form, refusal)
-    return _done(request, found, _("The proposal was recorded; it now needs three signatures."))
+    return _with_form(
+        request, pk, "propose", ProposeForm,
+        lambda claim, data: services.propose(claim, request.user, **data),
+        _("The proposal was recorded; it now needs three signatures."),
+    )  # fmt: skip
 
 
 @never_cache
@@ -143,34 +150,23 @@ def sign(request, pk):
 @never_cache
 @require_POST
 def review(request, pk):
-    found = _claim(request, pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return _page(request, found, {"review": form}, status=400)
-    try:
-        services.review(
-            found, request.user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
-        )
-    except services.RewardRefused as refusal:
-        return _refused(request, found, "review", form, refusal)
-    return _done(request, found, _("The outcome of the review was recorded."))
+    return _with_form(
+        request, pk, "review", ReviewForm,
+        lambda claim, data: services.review(
+            claim, request.user, amount=data["amount"], note=data["note"]
+        ),
+        _("The outcome of the review was recorded."),
+    )  # fmt: skip
 
 
 @never_cache
 @require_POST
 def pay(request, pk):
-    found = _claim(request, pk)
-    form = PaymentForm(request.POST)
-    if not form.is_valid():
-        return _page(request, found, {"pay": form}, status=400)
-    try:
-        services.record_payment(
-            found,
-            request.user,
-            paid_on=form.cleaned_data["paid_on"],
-            how=form.cleaned_data["how"],
-            access_key=form.cleaned_data["access_key"],
-        )
-    except services.RewardRefused as refusal:
-        return _refused(request, found, "pay", form, refusal)
-    return _done(request, found, _("The payment was recorded."))
+    return _with_form(
+        request, pk, "pay", PaymentForm,
+        lambda claim, data: services.record_payment(
+            claim, request.user, paid_on=data["paid_on"], how=data["how"],
+            access_key=data["access_key"],
+        ),
+        _("The payment was recorded."),
+    )  # fmt: skip

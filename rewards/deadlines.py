@@ -7,9 +7,7 @@ or a name."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,26 +16,11 @@ from reporting.lifecycle.ledger import record
 from reporting.models import LedgerEntry, Membership
 
 from .models import Claim
+from .services import claim_admin_url, emails, superusers
 
 Action, Role = LedgerEntry.Action, Membership.Role
 # The ledger is the clue's: this note tells a reward claim's deadline from the clue's own.
 NOTE = "reward_claim"
-
-
-def claim_admin_url(claim):
-    return settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])
-
-
-def emails(unit, roles):
-    users = get_user_model().objects.filter(
-        is_active=True, memberships__unit=unit, memberships__role__in=roles
-    )
-    return list(users.exclude(email="").values_list("email", flat=True).distinct())
-
-
-def superusers():
-    users = get_user_model().objects.filter(is_active=True, is_superuser=True)
-    return list(users.exclude(email="").values_list("email", flat=True))
 
 
 def _mark(claim, field, now):

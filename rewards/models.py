@@ -86,7 +86,7 @@ class Claim(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.CLAIMED
     )
     method = models.CharField(_("payment method"), max_length=20, choices=Method.choices)
-    # Account holder, bank and account number, encrypted together (rewards/sealing.py).
+    # Account holder, bank and account number, encrypted together (reporting.evidence.crypto).
     payment_sealed = models.BinaryField(null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
 

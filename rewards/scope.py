@@ -4,19 +4,12 @@ above watch it, and supervisors of a unit above review it. Administrators may do
 
 from django.db.models import Q
 
+from reporting.lifecycle.scope import memberships as _memberships
 from reporting.models import Membership
 
 from .models import Claim
 
 Role = Membership.Role
-
-
-def _memberships(user):
-    if not hasattr(user, "_rewards_memberships"):
-        user._rewards_memberships = (
-            list(user.memberships.select_related("unit")) if user.is_authenticated else []
-        )
-    return user._rewards_memberships
 
 
 def visible_claims(user, queryset=None):

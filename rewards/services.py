@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reporting.evidence import crypto
 from reporting.intake.receipts import check_access_key
 from reporting.jobs.mail import queue_mail
 from reporting.lifecycle.ledger import record
 from reporting.models import SIGNATURES_REQUIRED, Clue, LedgerEntry, Membership
 
-from . import scope, sealing
+from . import scope
 from .models import Claim, RewardSignature
 
 Action, Status = LedgerEntry.Action, Claim.Status
@@ -75,7 +76,7 @@ def claim_reward(clue, *, method, bank=None):
         if method not in settings.REWARD_PAYMENT_METHODS:
             raise RewardRefused(_("Choose how you want to be paid."))
         conclusion, _deadline = found
-        sealed = sealing.seal(bank) if method == Claim.Method.BANK_TRANSFER else None
+        sealed = crypto.seal(bank) if method == Claim.Method.BANK_TRANSFER else None
         claim = Claim.objects.create(
             clue=clue, unit=conclusion.unit, method=method, payment_sealed=sealed
         )
@@ -83,14 +84,37 @@ def claim_reward(clue, *, method, bank=None):
     return claim
 
 
-def propose(claim, user, *, band, amount, reason):
-    if not reason.strip():
-        raise RewardRefused(_("Write the reason for the amount."))
+def _check_band(band, amount):
     if not band.lowest <= amount <= band.highest:
         raise RewardRefused(
             _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")
             % {"lowest": band.lowest, "highest": band.highest}
         )
+
+
+def claim_admin_url(claim):
+    return settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])
+
+
+def emails(unit, roles, *, but=None):
+    """The addresses of the active people holding one of `roles` in `unit` (but `but`)."""
+    users = get_user_model().objects.filter(
+        is_active=True, memberships__unit=unit, memberships__role__in=roles
+    )
+    if but is not None:
+        users = users.exclude(pk=but)
+    return list(users.exclude(email="").values_list("email", flat=True).distinct())
+
+
+def superusers():
+    users = get_user_model().objects.filter(is_active=True, is_superuser=True)
+    return list(users.exclude(email="").values_list("email", flat=True))
+
+
+def propose(claim, user, *, band, amount, reason):
+    if not reason.strip():
+        raise RewardRefused(_("Write the reason for the amount."))
+    _check_band(band, amount)
     with transaction.atomic():
         claim = _lock(claim)
         if not scope.may_assess(user, claim):
@@ -110,16 +134,11 @@ def propose(claim, user, *, band, amount, reason):
 def tell_signatories(claim):
     """The unit's signatories, but the assessor, who may not sign: a link, in the proposal's
     transaction, so no proposal is left untold and no mail tells of a proposal rolled back."""
-    signatories = get_user_model().objects.filter(
-        is_active=True, memberships__unit=claim.unit, memberships__role=Membership.Role.SIGNATORY
-    )
-    if claim.assessor_id:
-        signatories = signatories.exclude(pk=claim.assessor_id)
     queue_mail(
-        signatories.exclude(email="").values_list("email", flat=True).distinct(),
+        emails(claim.unit, [Membership.Role.SIGNATORY], but=claim.assessor_id),
         _("A reward proposal waits for your signature"),
         _("A reward proposal of your unit waits for your signature:\n%(url)s")
-        % {"url": settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])},
+        % {"url": claim_admin_url(claim)},
     )
 
 
@@ -189,26 +208,12 @@ def request_review(claim, *, reason):
         above = claim.unit.get_parent()
         record(claim.clue, Action.REWARD_REVIEW_REQUESTED, unit=above or claim.unit)
         queue_mail(
-            supervisors_of(above) if above else superusers(),
+            emails(above, [Membership.Role.SUPERVISOR]) if above else superusers(),
             _("A reporter asks for a review of a reward"),
             _("A reporter asks for a review of the reward decided for their report:\n%(url)s")
-            % {"url": settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])},
+            % {"url": claim_admin_url(claim)},
         )
     return claim
-
-
-def supervisors_of(unit):
-    users = get_user_model().objects.filter(
-        is_active=True,
-        memberships__unit=unit,
-        memberships__role=Membership.Role.SUPERVISOR,
-    )
-    return list(users.exclude(email="").values_list("email", flat=True))
-
-
-def superusers():
-    users = get_user_model().objects.filter(is_active=True, is_superuser=True)
-    return list(users.exclude(email="").values_list("email", flat=True))
 
 
 def review(claim, user, *, amount, note):
@@ -220,12 +225,7 @@ def review(claim, user, *, amount, note):
             raise RewardRefused(_("Only a supervisor above the unit reviews its rewards."))
         if claim.status != Status.REVIEW_REQUESTED:
             raise RewardRefused(_("No review was asked for this reward."))
-        band = claim.band
-        if not band.lowest <= amount <= band.highest:
-            raise RewardRefused(
-                _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")
-                % {"lowest": band.lowest, "highest": band.highest}
-            )
+        _check_band(claim.band, amount)
         claim.amount, claim.review_note, claim.reviewer = amount, note, user
         claim.status, claim.reviewed_at = Status.REVIEWED, timezone.now()
         claim.save()
@@ -266,7 +266,7 @@ def record_payment(claim, user, *, paid_on, how, access_key=""):
 
 def payment_details(claim):
     """The bank details, for the staff who pay; None when there are none (any longer)."""
-    return sealing.open_sealed(claim.payment_sealed) if claim.payment_sealed else None
+    return crypto.open_sealed(claim.payment_sealed) if claim.payment_sealed else None
 
 
 def erase_expired_payment_details(now=None):

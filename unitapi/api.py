@@ -763,8 +763,7 @@ def _replay(request, response, idempotency_key, print_):
             "idempotency_key_reused",
             _("This Idempotency-Key was used for another call. Use a new key for each action."),
         )
-    # Only successful actions are kept (a refusal changed nothing and may be sent again),
-    # so the first answer was a 200, as this one is.
+    # Only successful actions are kept (calls.remember): the first answer was a 200 too.
     response["ETag"] = first.answer["version"]
     response["Idempotent-Replayed"] = "true"
     return first.answer
@@ -806,7 +805,7 @@ def _act(request, response, tracking_number, name, body, arguments, *, actor=Non
                 "version": version,
                 "message": TRANSITIONS[name].done_message(clue),
             }
-            calls.remember(key, idempotency_key, print_, 200, answer)
+            calls.remember(key, idempotency_key, print_, answer)
     except StaleClue as error:
         # A retry sent while the first was still running waited for the clue's lock and
         # found the clue changed, by that first call: its answer is the one to give.

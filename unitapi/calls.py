@@ -62,11 +62,11 @@ def earlier(key, idempotency_key):
     return first
 
 
-def remember(key, idempotency_key, print_, status, answer):
+def remember(key, idempotency_key, print_, answer):
     """Keeps the first answer, in the write's own transaction, so the answer is kept exactly
     when the write is."""
     IdempotentCall.objects.create(
-        api_key=key, key=idempotency_key, fingerprint=print_, status=status, answer=answer
+        api_key=key, key=idempotency_key, fingerprint=print_, answer=answer
     )
 
 

@@ -166,13 +166,14 @@ class ApiKey(models.Model):
 class IdempotentCall(models.Model):
     """The first answer to a write sent with an Idempotency-Key, so that sending it again (a
     retry after a lost answer) gives that answer instead of acting twice. It keeps no clue
-    content: the clue's number, status and version, and the message."""
+    content: the clue's number, status and version, and the message. Only successful
+    actions are kept (a refusal changed nothing and may be sent again), so every answer kept
+    was a 200."""
 
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     # SHA-256 of the method, the path and the body as sent.
     fingerprint = models.CharField(max_length=64)
-    status = models.PositiveSmallIntegerField()
     answer = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

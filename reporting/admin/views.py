@@ -46,6 +46,16 @@ def _yes_no(value):
     return _("yes") if value else _("no")
 
 
+def _protection_requests(clue, user):
+    """The clue's protection requests, for those they are routed to only: the local unit that
+    reads this page may be the very network the reporter fears. The routing (two queries) is
+    worked out only when the clue has a request."""
+    if not user.has_perm(protection.PERMISSION):
+        return []
+    asked = list(clue.protection_requests.order_by("-opened_at"))
+    return asked if asked and protection.may_handle(user, clue) else []
+
+
 class ClueIndexView(PortalSpreadsheetExport, IndexView):
     paginator_class = CappedPaginator
     results_template_name = "reporting/admin/capped_index_results.html"
@@ -336,13 +346,7 @@ class ClueDetailView(InspectView):
             action_forms=forms,
             pending_signers=_pending_signers(conclusion, signers),
             can_take_follow_up=bool(roles & reporter.FOLLOW_UP_TAKERS) and not clue.is_erased,
-            # Only for those the request is routed to: the local unit that reads this page may
-            # be the very network the reporter fears.
-            protection_requests=(
-                list(clue.protection_requests.order_by("-opened_at"))
-                if protection.may_handle(user, clue)
-                else []
-            ),
+            protection_requests=_protection_requests(clue, user),
             can_reveal=clue.reporter_sealed is not None
             and user.has_perm("reporting.reveal_reporter"),
             can_download_originals=user.has_perm("reporting.download_original_evidence"),

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal.crypto import InvalidToken, keyring
+from reporting.evidence import crypto
 from rewards.models import Claim
 
 
@@ -21,10 +21,10 @@ class Command(BaseCommand):
                     claim = Claim.objects.select_for_update().filter(pk=pk).first()
                     if claim is None or claim.payment_sealed is None:
                         continue
-                    claim.payment_sealed = keyring().rotate(bytes(claim.payment_sealed))
+                    claim.payment_sealed = crypto.rotate(claim.payment_sealed)
                     claim.save(update_fields=["payment_sealed"])
                     count += 1
-        except InvalidToken:
+        except crypto.InvalidToken:
             raise CommandError(
                 "A claim was encrypted with a key that is not in REPORTER_ENCRYPTION_KEYS: "
                 "add the old key back (after the new one) and run again."
