@@ -77,16 +77,12 @@ def _page(request, claim, forms=None, status=200):
         overdue=claim.is_overdue(),
         Status=Status,
         Method=Claim.Method,
-        propose_form=(
-            forms_given.get("propose")
-            or ProposeForm(
-                initial={"band": claim.band_id, "amount": claim.amount, "reason": claim.reason}
-            )
-        )
+        propose_form=(forms_given.get("propose") or _propose_form(claim))
         if claim.status in (Status.CLAIMED, Status.PROPOSED)
         and not claim.signatures.exists()
         and scope.may_assess(user, claim)
         else None,
+        sharing=_sharing(claim),
         can_sign=claim.status == Status.PROPOSED and scope.may_sign(user, claim),
         review_form=(forms_given.get("review") or ReviewForm(initial={"amount": claim.amount}))
         if claim.status == Status.REVIEW_REQUESTED and scope.may_review(user, claim)
@@ -99,6 +95,32 @@ def _page(request, claim, forms=None, status=200):
     return TemplateResponse(request, "rewards/admin/claim.html", context, status=status)
 
 
+def _propose_form(claim, data=None):
+    others = list(services.case_claims(claim))
+    if data is not None:
+        return ProposeForm(data, others=others)
+    initial = {"band": claim.band_id, "amount": claim.amount, "reason": claim.reason}
+    for other in others:
+        if claim.award_id and other.award_id == claim.award_id:
+            initial[f"share_{other.pk}"] = other.amount
+    return ProposeForm(initial=initial, others=others)
+
+
+def _sharing(claim):
+    """The other claims of this claim's shared award, and the award's total."""
+    if claim.award_id is None:
+        return None
+    others = list(
+        Claim.objects.filter(award_id=claim.award_id)
+        .exclude(pk=claim.pk)
+        .select_related("clue")
+        .order_by("clue__created_at", "pk")
+    )
+    for other in others:
+        other.number = format_tracking_number(other.clue.tracking_number)
+    return {"others": others, "total": (claim.amount or 0) + sum(o.amount or 0 for o in others)}
+
+
 @never_cache
 def claim(request, pk):
     return _page(request, _claim(request, pk))
@@ -109,12 +131,12 @@ def _done(request, claim, text):
     return redirect("rewards_claim", claim.pk)
 
 
-def _with_form(request, pk, name, form_class, perform, done):
-    """A staff step taken with its form: the form's errors, or the rule's refusal, shown on
-    the claim's page with everything typed kept; else `perform(claim, cleaned_data)` and
-    back to the page with `done`."""
+def _with_form(request, pk, name, make_form, perform, done):
+    """A staff step taken with its form (`make_form(claim, data)`): the form's errors, or
+    the rule's refusal, shown on the claim's page with everything typed kept; else
+    `perform(claim, cleaned_data)` and back to the page with `done`."""
     found = _claim(request, pk)
-    form = form_class(request.POST)
+    form = make_form(found, request.POST)
     if form.is_valid():
         try:
             perform(found, form.cleaned_data)
@@ -129,8 +151,11 @@ def _with_form(request, pk, name, form_class, perform, done):
 @require_POST
 def propose(request, pk):
     return _with_form(
-        request, pk, "propose", ProposeForm,
-        lambda claim, data: services.propose(claim, request.user, **data),
+        request, pk, "propose", lambda claim, data: _propose_form(claim, data),
+        lambda claim, data: services.propose(
+            claim, request.user, band=data["band"], amount=data["amount"],
+            reason=data["reason"], shares=data["shares"],
+        ),
         _("The proposal was recorded; it now needs three signatures."),
     )  # fmt: skip
 
@@ -151,7 +176,7 @@ def sign(request, pk):
 @require_POST
 def review(request, pk):
     return _with_form(
-        request, pk, "review", ReviewForm,
+        request, pk, "review", lambda claim, data: ReviewForm(data),
         lambda claim, data: services.review(
             claim, request.user, amount=data["amount"], note=data["note"]
         ),
@@ -163,7 +188,7 @@ def review(request, pk):
 @require_POST
 def pay(request, pk):
     return _with_form(
-        request, pk, "pay", PaymentForm,
+        request, pk, "pay", lambda claim, data: PaymentForm(data),
         lambda claim, data: services.record_payment(
             claim, request.user, paid_on=data["paid_on"], how=data["how"],
             access_key=data["access_key"],

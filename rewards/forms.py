@@ -4,8 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reporting.intake.receipts import format_tracking_number
+
 from .models import MAX_AMOUNT, Claim, RewardBand
-from .services import payment_methods
+from .services import payment_methods, shares_outside_band
 
 # A mainland bank card or account number: digits, typed with spaces or hyphens as printed.
 ACCOUNT_NUMBER = re.compile(r"^\d{12,30}$")
@@ -81,14 +83,45 @@ def amount_field(label):
 
 
 class ProposeForm(forms.Form):
+    """The assessment. `others`: the claims of the same case that may share the award, each
+    with a share field; left empty, that claim does not share it."""
+
     band = forms.ModelChoiceField(label=_("Band"), queryset=RewardBand.objects.all())
     amount = amount_field(_("Proposed amount (yuan)"))
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea)
 
+    def __init__(self, *args, others=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.others = {f"share_{other.pk}": other for other in others}
+        for name, other in self.others.items():
+            field = amount_field(
+                _("Share of report %(number)s (yuan)")
+                % {"number": format_tracking_number(other.clue.tracking_number)}
+            )
+            field.required = False
+            field.help_text = _("Whole yuan; leave empty if this reporter does not share.")
+            self.fields[name] = field
+        if self.others:
+            self.fields["amount"].label = _("This reporter's share (yuan)")
+
+    def shares(self):
+        return {
+            other: self.cleaned_data[name]
+            for name, other in self.others.items()
+            if self.cleaned_data.get(name) is not None
+        }
+
     def clean(self):
         data = super().clean()
+        data["shares"] = {}
         band, amount = data.get("band"), data.get("amount")
-        if band and amount is not None and not band.lowest <= amount <= band.highest:
+        if not band or amount is None or any(name in self.errors for name in self.others):
+            return data
+        shares = data["shares"] = self.shares()
+        total = amount + sum(shares.values())
+        if shares and not band.lowest <= total <= band.highest:
+            self.add_error("amount", shares_outside_band(band, total))
+        elif not band.lowest <= total <= band.highest:
             self.add_error(
                 "amount",
                 _("The amount must lie within the band: %(lowest)s to %(highest)s yuan.")

@@ -57,6 +57,22 @@ class RewardBand(BilingualName):
         return f"{self.label} ({self.lowest}–{self.highest})"
 
 
+class SharedAward(models.Model):
+    """One award shared by the reporters of one case: claims on clues of the same repeat
+    cluster, concluded by the same unit. Its band bounds the sum of the shares; each claim
+    holds its own share, and one set of signatures decides them all."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared award")
+        verbose_name_plural = _("shared awards")
+
+    def __str__(self):
+        return f"{self.unit} #{self.pk}"
+
+
 class Claim(models.Model):
     """One claim per clue. Bank details, when given, are sealed at rest and erased once paid;
     an anonymous reporter is never asked for anything else."""
@@ -93,7 +109,16 @@ class Claim(models.Model):
     band = models.ForeignKey(
         RewardBand, verbose_name=_("band"), null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # For a shared award, this claim's share; the band bounds the sum of the shares.
     amount = models.PositiveIntegerField(_("amount (yuan)"), null=True)
+    award = models.ForeignKey(
+        SharedAward,
+        verbose_name=_("shared award"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+    )
     reason = models.TextField(_("reason"), blank=True)
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

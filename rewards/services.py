@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +15,10 @@ from reporting.evidence import crypto
 from reporting.intake.receipts import check_access_key
 from reporting.jobs.mail import queue_mail
 from reporting.lifecycle.ledger import record
-from reporting.models import SIGNATURES_REQUIRED, Clue, LedgerEntry, Membership
+from reporting.models import SIGNATURES_REQUIRED, Clue, LedgerEntry, Membership, Unit
 
 from . import scope
-from .models import Claim, RewardSignature
+from .models import Claim, RewardSignature, SharedAward
 
 Action, Status = LedgerEntry.Action, Claim.Status
 
@@ -61,7 +62,8 @@ def payment_methods():
 
 
 def _lock(claim):
-    return Claim.objects.select_for_update().select_related("clue", "unit").get(pk=claim.pk)
+    locked = Claim.objects.select_for_update(of=("self",)).select_related("clue", "unit")
+    return locked.get(pk=claim.pk)
 
 
 def claim_reward(clue, *, method, bank=None):
@@ -92,6 +94,13 @@ def _check_band(band, amount):
         )
 
 
+def shares_outside_band(band, total):
+    return _(
+        "The shares add up to %(total)s yuan; the total must lie within the band: "
+        "%(lowest)s to %(highest)s yuan."
+    ) % {"total": total, "lowest": band.lowest, "highest": band.highest}
+
+
 def claim_admin_url(claim):
     return settings.PORTAL_BASE_URL + reverse("rewards_claim", args=[claim.pk])
 
@@ -111,11 +120,58 @@ def superusers():
     return list(users.exclude(email="").values_list("email", flat=True))
 
 
-def propose(claim, user, *, band, amount, reason):
+def case_claims(claim):
+    """The other claims that may share an award with this one: on clues of the same repeat
+    cluster, of the same unit (one set of signatories decides them all), not yet decided, or
+    already sharing it."""
+    if claim.clue.cluster_id is None:
+        return Claim.objects.none()
+    undecided = Q(status__in=Claim.UNDECIDED, signatures=None)
+    if claim.award_id:
+        undecided |= Q(award_id=claim.award_id)
+    return (
+        Claim.objects.filter(undecided, clue__cluster_id=claim.clue.cluster_id, unit=claim.unit)
+        .exclude(pk=claim.pk)
+        .select_related("clue")
+        .distinct()
+        .order_by("clue__created_at", "pk")
+    )
+
+
+def _lock_unit(claim):
+    """Steps on several claims of one unit (a shared award's) take the unit's row first, so
+    two of them at once take turns instead of locking each other's claims."""
+    Unit.objects.select_for_update().filter(pk=claim.unit_id).first()
+
+
+def _lock_all(pks):
+    claims = Claim.objects.select_for_update(of=("self",)).select_related("clue", "unit")
+    return {c.pk: c for c in claims.filter(pk__in=pks).order_by("pk")}
+
+
+def _withdraw_proposal(claim, user):
+    """A claim left out of a shared proposal goes back to waiting for its assessment."""
+    claim.band, claim.amount, claim.reason, claim.award = None, None, "", None
+    claim.assessor, claim.proposed_at, claim.status = None, None, Status.CLAIMED
+    claim.save()
+    record(claim.clue, Action.REWARD_PROPOSED, actor=user, unit=claim.unit, note="withdrawn")
+
+
+def propose(claim, user, *, band, amount, reason, shares=None):
+    """The assessment: a band, an amount and the reason. `shares` ({claim: amount}) gives the
+    other reporters of the same case their shares of one award; the band then bounds the
+    total, and the proposal replaces any earlier shared one of this claim."""
+    shares = {other.pk: share for other, share in (shares or {}).items()}
     if not reason.strip():
         raise RewardRefused(_("Write the reason for the amount."))
-    _check_band(band, amount)
+    if any(share < 1 for share in [amount, *shares.values()]):
+        raise RewardRefused(_("Each share is at least one yuan."))
+    total = amount + sum(shares.values())
+    if shares and not band.lowest <= total <= band.highest:
+        raise RewardRefused(shares_outside_band(band, total))
+    _check_band(band, total)
     with transaction.atomic():
+        _lock_unit(claim)
         claim = _lock(claim)
         if not scope.may_assess(user, claim):
             raise RewardRefused(_("You may not assess this claim."))
@@ -123,12 +179,54 @@ def propose(claim, user, *, band, amount, reason):
             raise RewardRefused(_("This claim was already decided."))
         if claim.signatures.exists():
             raise RewardRefused(_("This proposal already has signatures and cannot be changed."))
-        claim.band, claim.amount, claim.reason = band, amount, reason
-        claim.assessor, claim.proposed_at, claim.status = user, timezone.now(), Status.PROPOSED
-        claim.save()
-        record(claim.clue, Action.REWARD_PROPOSED, actor=user, unit=claim.unit, note=str(amount))
+        if not set(shares) <= set(case_claims(claim).values_list("pk", flat=True)):
+            raise RewardRefused(
+                _("Only claims on reports of the same case, still being assessed, may share.")
+            )
+        # The awards these claims shared until now: whoever of them is left out of this
+        # proposal goes back to waiting, and an award left with no claims goes.
+        earlier = set(
+            Claim.objects.filter(pk__in={claim.pk, *shares})
+            .exclude(award=None)
+            .values_list("award_id", flat=True)
+        )
+        before = set(Claim.objects.filter(award__in=earlier).values_list("pk", flat=True))
+        locked = _lock_all({claim.pk} | set(shares) | before)
+        locked[claim.pk] = claim
+        award = None
+        if shares:
+            award = claim.award or SharedAward.objects.create(unit=claim.unit)
+        now = timezone.now()
+        for pk, share in [(claim.pk, amount), *shares.items()]:
+            member = locked[pk]
+            member.band, member.amount, member.reason, member.award = band, share, reason, award
+            member.assessor, member.proposed_at, member.status = user, now, Status.PROPOSED
+            member.save()
+            note = f"{share}/{total}" if award else str(share)
+            record(member.clue, Action.REWARD_PROPOSED, actor=user, unit=member.unit, note=note)
+        for pk in sorted(before - {claim.pk} - set(shares)):
+            _withdraw_proposal(locked[pk], user)
+        SharedAward.objects.filter(pk__in=earlier, claims=None).delete()
         tell_signatories(claim)
     return claim
+
+
+def _group(claim):
+    """The claims decided together with this one: its shared award's, or itself alone."""
+    if claim.award_id is None:
+        return [claim]
+    return list(
+        _lock_all(
+            Claim.objects.filter(award_id=claim.award_id).values_list("pk", flat=True)
+        ).values()
+    )
+
+
+def _others_total(claim):
+    if claim.award_id is None:
+        return 0
+    others = Claim.objects.filter(award_id=claim.award_id).exclude(pk=claim.pk)
+    return sum(others.values_list("amount", flat=True))
 
 
 def tell_signatories(claim):
@@ -150,7 +248,10 @@ def _same_person(a, b):
 
 
 def sign(claim, user):
+    """A signatory's signature; for a shared award, on every claim of it at once, so the
+    reporters of one case are decided together."""
     with transaction.atomic():
+        _lock_unit(claim)
         claim = _lock(claim)
         if claim.status != Status.PROPOSED:
             raise RewardRefused(_("There is no proposal to sign."))
@@ -161,24 +262,31 @@ def sign(claim, user):
         signers = [s.signer for s in claim.signatures.select_related("signer")]
         if any(_same_person(user, signer) for signer in signers):
             raise RewardRefused(_("You have already signed this decision."))
+        group = _group(claim)
+        if any(member.status != Status.PROPOSED for member in group):
+            raise RewardRefused(_("There is no proposal to sign."))
         try:
             with transaction.atomic():
-                RewardSignature.objects.create(claim=claim, signer=user)
+                for member in group:
+                    RewardSignature.objects.create(claim=member, signer=user)
         except IntegrityError:
             raise RewardRefused(_("You have already signed this decision.")) from None
         count = len(signers) + 1
         note = f"{count}/{SIGNATURES_REQUIRED}"
-        record(claim.clue, Action.REWARD_SIGNED, actor=user, unit=claim.unit, note=note)
-        if count >= SIGNATURES_REQUIRED:
-            claim.status, claim.decided_at = Status.DECIDED, timezone.now()
-            claim.save(update_fields=["status", "decided_at"])
-            record(
-                claim.clue,
-                Action.REWARD_DECIDED,
-                actor=user,
-                unit=claim.unit,
-                note=str(claim.amount),
-            )
+        decided_at = timezone.now()
+        for member in group:
+            record(member.clue, Action.REWARD_SIGNED, actor=user, unit=member.unit, note=note)
+            if count >= SIGNATURES_REQUIRED:
+                member.status, member.decided_at = Status.DECIDED, decided_at
+                member.save(update_fields=["status", "decided_at"])
+                record(
+                    member.clue,
+                    Action.REWARD_DECIDED,
+                    actor=user,
+                    unit=member.unit,
+                    note=str(member.amount),
+                )
+    claim.refresh_from_db()
     return claim
 
 
@@ -225,7 +333,22 @@ def review(claim, user, *, amount, note):
             raise RewardRefused(_("Only a supervisor above the unit reviews its rewards."))
         if claim.status != Status.REVIEW_REQUESTED:
             raise RewardRefused(_("No review was asked for this reward."))
-        _check_band(claim.band, amount)
+        # A share is reviewed with the others' shares as they stand: the band bounds the total.
+        others = _others_total(claim)
+        if not others:
+            _check_band(claim.band, amount)
+        elif not claim.band.lowest <= amount + others <= claim.band.highest:
+            raise RewardRefused(
+                _(
+                    "With the other reporters' shares (%(others)s yuan), this share must lie "
+                    "between %(lowest)s and %(highest)s yuan."
+                )
+                % {
+                    "others": others,
+                    "lowest": max(1, claim.band.lowest - others),
+                    "highest": claim.band.highest - others,
+                }
+            )
         claim.amount, claim.review_note, claim.reviewer = amount, note, user
         claim.status, claim.reviewed_at = Status.REVIEWED, timezone.now()
         claim.save()

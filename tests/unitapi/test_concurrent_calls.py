@@ -4,7 +4,6 @@ and both get the first answer; two different actions on one version leave one of
 Whichever call runs first, the outcome is the same."""
 
 import json
-import threading
 
 from django.db import connection
 from django.test import Client
@@ -13,34 +12,12 @@ import pytest
 
 from reporting.factories import clue_at
 from reporting.models import Clue
+from tests.concurrency import at_once
 from unitapi.models import ApiKey
 
 from .conftest import ALL_SCOPES, API
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _at_once(calls):
-    """Runs each call in its own thread and connection, released together; their answers."""
-    barrier = threading.Barrier(len(calls))
-    answers, errors = [None] * len(calls), []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            answers[index] = call()
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return answers
 
 
 @pytest.fixture
@@ -69,7 +46,7 @@ def _post(clue, headers, version, action, body, idempotency):
 def test_the_same_key_sent_twice_at_once_acts_once_and_both_get_its_answer(case):
     clue, headers, version = case
     call = _post(clue, headers, version, "acknowledge", {}, "retry-1")
-    first, second = _at_once([call, call])
+    first, second = at_once([call, call])
     assert first[:2] == second[:2] and first[0] == 200
     assert {first[2], second[2]} == {None, "true"}
     assert clue.ledger.filter(action="acknowledged").count() == 1
@@ -77,7 +54,7 @@ def test_the_same_key_sent_twice_at_once_acts_once_and_both_get_its_answer(case)
 
 def test_two_actions_on_one_version_at_once_leave_one_stale(case):
     clue, headers, version = case
-    answers = _at_once(
+    answers = at_once(
         [
             _post(clue, headers, version, "acknowledge", {}, "worker-1"),
             _post(clue, headers, version, "questions", {"body": "车牌号是多少？"}, "worker-2"),
