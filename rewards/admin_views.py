@@ -2,6 +2,7 @@
 signatories sign, supervisors above review. A claim outside a person's scope is 404."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from .forms import PaymentForm, ProposeForm, ReviewForm
 from .models import Claim
 
 Status = Claim.Status
+PER_PAGE = 50
 
 
 def _context(title, **context):
@@ -40,11 +42,24 @@ def _context(title, **context):
 def index(request):
     if not scope.sees_claims(request.user):
         raise Http404
-    claims = list(scope.visible_claims(request.user).select_related("clue", "unit", "band"))
+    claims = scope.visible_claims(request.user).select_related("clue", "unit", "band")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        claims = claims.filter(status=status)
+    elif status:
+        messages.error(request, _("There is no such status; all claims are shown."))
+        status = ""
+    page = Paginator(claims, PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    for claim in claims:
+    for claim in page:
         claim.overdue = claim.is_overdue(now)
-    context = _context(_("Reward claims"), claims=claims)
+    context = _context(
+        _("Reward claims"),
+        claims=page,
+        page=page,
+        status=status,
+        statuses=Status.choices,
+    )
     context["breadcrumbs_items"].pop()
     return TemplateResponse(request, "rewards/admin/claims.html", context)
 

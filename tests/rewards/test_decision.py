@@ -5,6 +5,7 @@ payment that erases the bank details."""
 import re
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -265,3 +266,27 @@ def test_the_status_page_reads_a_fixed_number_of_queries_for_the_reward(client, 
         assert client.get(STATUS).status_code == 200
     assert len(accepted_page) == len(decided_page)
     assert claim.pk
+
+
+def test_the_listing_filters_by_status_and_pages(client, world, monkeypatch):
+    monkeypatch.setattr("rewards.admin_views.PER_PAGE", 2)
+    officer = as_user(world["officer"])
+    decided(client, world)
+    for _n in range(3):
+        claimed(Client(), concluded())
+    url = reverse("rewards_claims")
+
+    def links(response):
+        return re.findall(r'href="/admin/rewards/claims/\d+/"', response.content.decode())
+
+    assert len(links(officer.get(url, {"status": "decided"}))) == 1
+    waiting = officer.get(url, {"status": "claimed"})
+    assert len(links(waiting)) == 2 and "Page 1 of 2" in waiting.content.decode()
+    assert len(links(officer.get(url, {"status": "claimed", "page": "2"}))) == 1
+    # A page past the end, or not a number, shows a page that exists; an unknown status says
+    # so and shows every claim.
+    assert len(links(officer.get(url, {"status": "claimed", "page": "99"}))) == 1
+    assert len(links(officer.get(url, {"page": "x"}))) == 2
+    unknown = officer.get(url, {"status": "<script>"})
+    assert unknown.status_code == 200
+    assert "There is no such status" in unknown.content.decode() and len(links(unknown)) == 2
