@@ -79,5 +79,7 @@ def _demo_summary(context):
         f"waiting for assessment: tracking number: {found['waiting'][0]}  "
         f"access key: {found['waiting'][1]}  "
         f"paid: tracking number: {found['paid'][0]}  access key: {found['paid'][1]}  "
+        f"assessment overdue: tracking number: {found['overdue'][0]}  "
+        f"access key: {found['overdue'][1]}  "
         f"reward officer: {found['officer']}"
     )

@@ -1,7 +1,13 @@
 """Demo rewards, all fictional: bands, a concluded clue whose reporter's claim waits for
-assessment, and one awarded and paid; with a reward officer of the Tangshan office."""
+assessment, one whose claim has waited past its assessment deadline and was escalated, and one
+awarded and paid; with a reward officer of the Tangshan office."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from freezegun import freeze_time
 
 from portal.factories import UserFactory
 from reporting.factories import ClueFactory, advance
@@ -14,7 +20,7 @@ from reporting.intake.receipts import (
 from reporting.lifecycle.roles import add_member
 from reporting.models import Clue, Membership, Unit
 
-from . import services
+from . import deadlines, services
 from .models import Claim, RewardBand
 
 BANDS = [
@@ -24,6 +30,10 @@ BANDS = [
 ]
 WAITING_TOKEN = "demo-reward-waiting-0000001"  # nosec B105 # noqa: S105  (a form token)
 PAID_TOKEN = "demo-reward-paid-0000000001"  # nosec B105 # noqa: S105  (a form token)
+OVERDUE_TOKEN = "demo-reward-overdue-0000001"  # nosec B105 # noqa: S105  (a form token)
+# The overdue claim was made this long after its clue's conclusion stood (or half the claim
+# window, if a deployer set that shorter).
+CLAIMED_AFTER = timedelta(days=12)
 
 
 def load_bands():
@@ -65,6 +75,34 @@ def _clue(token, text, people):
     return clue, key
 
 
+def _overdue(people):
+    """A claim made long enough ago that its assessment is overdue and, the grace passed too,
+    escalated. The review workflow stamps each step with the present time, so the clue, the
+    claim and the deadline check's runs are each lived at their own past date: the ledger,
+    the conclusion and the claim then agree, and the check marks the claim as the worker
+    would have on those days."""
+    days = settings.REWARD_ASSESSMENT_DAYS + settings.REWARD_ESCALATION_GRACE_DAYS + 3
+    claimed_at = timezone.now() - timedelta(days=days)
+    window = timedelta(days=settings.REWARD_CLAIM_WINDOW_DAYS)
+    concluded_at = claimed_at - min(CLAIMED_AFTER, window / 2)
+    text = "有人在河道非法采砂，殴打前来劝阻的村民。"
+    with freeze_time(concluded_at, tick=True):
+        clue, key = _clue(OVERDUE_TOKEN, text, people)
+    if not Claim.objects.filter(clue=clue).exists():
+        with freeze_time(claimed_at, tick=True):
+            services.claim_reward(clue, method=Claim.Method.IN_PERSON)
+    # The worker's periodic check on the day the assessment fell due, and on the day its
+    # grace ran out; a claim already marked is left alone.
+    overdue_at = claimed_at + timedelta(days=settings.REWARD_ASSESSMENT_DAYS, hours=1)
+    for run_at in (
+        overdue_at,
+        overdue_at + timedelta(days=settings.REWARD_ESCALATION_GRACE_DAYS, hours=1),
+    ):
+        with freeze_time(run_at, tick=True):
+            deadlines.check()
+    return clue, key
+
+
 def demo_rewards(people, password):
     load_bands()
     tangshan = Unit.objects.get(code="r130200")
@@ -94,6 +132,8 @@ def demo_rewards(people, password):
         services.record_payment(
             claim, officer, paid_on=date.today(), how=Claim.Method.IN_PERSON, access_key=paid_key
         )
+
+    overdue, overdue_key = _overdue(people)
     return {
         "officer": officer.username,
         "waiting": (
@@ -101,4 +141,8 @@ def demo_rewards(people, password):
             format_access_key(waiting_key),
         ),
         "paid": (format_tracking_number(paid.tracking_number), format_access_key(paid_key)),
+        "overdue": (
+            format_tracking_number(overdue.tracking_number),
+            format_access_key(overdue_key),
+        ),
     }

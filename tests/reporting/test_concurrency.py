@@ -2,15 +2,20 @@ import re
 import threading
 import time
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
+from django.urls import reverse
+from django.utils.translation import gettext, override
 
 import pytest
 from captcha.models import CaptchaStore
 
 import reporting.demo
+from reporting.factories import ClueFactory
 from reporting.intake.antispam import issue_stamp
-from reporting.models import Category, Clue
+from reporting.lifecycle import protection
+from reporting.models import Category, Clue, LedgerEntry, OutgoingMail, ProtectionRequest
 
 THREADS, PER_THREAD = 8, 25
 
@@ -70,3 +75,123 @@ def test_200_concurrent_reports_get_200_distinct_tracking_numbers(site_tree, set
     assert len(set(receipts)) == THREADS * PER_THREAD
     assert Clue.objects.count() == THREADS * PER_THREAD
     assert Clue.objects.values("tracking_number").distinct().count() == THREADS * PER_THREAD
+
+
+# Two protection messages at once: lifecycle/protection.ask() locks the clue's row, so the
+# second is added to the request the first opened. To be sure they really overlap, the test
+# holds that row lock itself, lets both asks start together, waits until PostgreSQL shows both
+# blocked on it, and only then lets go: whichever goes first, the outcome is the same.
+
+FEAR, SUFFERED = "（测试）有人放话要报复我。", "（测试）今天店门被砸了。"
+
+
+def _waiting_for_locks(count, timeout=30):
+    """Until `count` other connections to this database wait for a lock (here, the clue's
+    row): what PostgreSQL says, polled; the pause only spaces the polls."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # pg_stat_activity is read once per transaction unless its snapshot is dropped.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.01)
+    pytest.fail(f"{count} connections never waited for the clue's row lock together")
+
+
+def _overlapping(clue, calls):
+    """Runs each call in its own thread and connection, released together by a barrier while
+    this connection holds the clue's row lock; lets go once all of them wait for it."""
+    barrier = threading.Barrier(len(calls))
+    answers, errors = [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=30)
+            answers[index] = call()
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    with transaction.atomic():
+        Clue.objects.select_for_update().get(pk=clue.pk)
+        for thread in threads:
+            thread.start()
+        _waiting_for_locks(len(calls))
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return answers
+
+
+def _assert_one_request_holding_both(clue, staff):
+    item = ProtectionRequest.objects.get(clue=clue)
+    assert item.is_open and item.source == ProtectionRequest.Source.STATUS_PAGE
+    # "suffered" whichever message came first: a later "fear" never lowers it.
+    assert item.kind == ProtectionRequest.Kind.SUFFERED
+    assert sorted(m["text"] for m in protection.messages(item)) == sorted([FEAR, SUFFERED])
+    entries = clue.ledger.filter(action=LedgerEntry.Action.PROTECTION_REQUESTED)
+    # In the order they were written (each ask's time is taken before it waits for the lock).
+    assert [entry.note for entry in entries.order_by("pk")] == ["", "added"]
+    link = reverse("protection_request", args=[item.pk])
+    mails = OutgoingMail.objects.filter(body__contains=link)
+    assert sorted(mail.recipients for mail in mails) == [[staff["supervisor-hebei"].email]] * 2
+    assert all(FEAR not in mail.body + mail.subject for mail in mails)
+    return item, mails
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_protection_asks_at_once_make_one_request_holding_both(staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's: SQLite runs one writer at a time")
+    clue = ClueFactory()
+    status_page = ProtectionRequest.Source.STATUS_PAGE
+    answers = _overlapping(
+        clue,
+        [
+            lambda: protection.ask(clue, ProtectionRequest.Kind.FEAR, FEAR, status_page),
+            lambda: protection.ask(clue, ProtectionRequest.Kind.SUFFERED, SUFFERED, status_page),
+        ],
+    )
+    item, mails = _assert_one_request_holding_both(clue, staff)
+    assert sorted(added for _item, added in answers) == [False, True]
+    assert {found.pk for found, _added in answers} == {item.pk}
+    # Both in the portal's language, as queue_mail renders them: one opened, one added.
+    with override(settings.LANGUAGE_CODE):
+        subjects = [
+            gettext("A reporter added to a request for protection"),
+            gettext("A reporter asks for protection"),
+        ]
+    assert sorted(mail.subject for mail in mails) == sorted(subjects)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_protection_forms_sent_at_once_make_one_request_holding_both(staff):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's: SQLite runs one writer at a time")
+    clue = ClueFactory()
+    tabs = []
+    for _tab in range(2):
+        tab = Client()
+        receipt = {"tracking_number": clue.tracking_number, "access_key": clue.access_key}
+        assert tab.post("/en/report/status/", receipt).status_code == 302
+        tabs.append(tab)
+
+    def send(tab, kind, details):
+        response = tab.post("/en/report/status/protection/", {"kind": kind, "details": details})
+        return response.status_code
+
+    answers = _overlapping(
+        clue,
+        [lambda: send(tabs[0], "fear", FEAR), lambda: send(tabs[1], "suffered", SUFFERED)],
+    )
+    assert answers == [302, 302]
+    _assert_one_request_holding_both(clue, staff)
+    page = tabs[0].get("/en/report/status/").content.decode()
+    assert "Add to my request" in page
