@@ -3,7 +3,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import gettext, override
@@ -16,6 +16,7 @@ from reporting.factories import ClueFactory
 from reporting.intake.antispam import issue_stamp
 from reporting.lifecycle import protection
 from reporting.models import Category, Clue, LedgerEntry, OutgoingMail, ProtectionRequest
+from tests.concurrency import at_once
 
 THREADS, PER_THREAD = 8, 25
 
@@ -79,55 +80,11 @@ def test_200_concurrent_reports_get_200_distinct_tracking_numbers(site_tree, set
 
 # Two protection messages at once: lifecycle/protection.ask() locks the clue's row, so the
 # second is added to the request the first opened. To be sure they really overlap, the test
-# holds that row lock itself, lets both asks start together, waits until PostgreSQL shows both
-# blocked on it, and only then lets go: whichever goes first, the outcome is the same.
+# holds that row lock itself (tests.concurrency.at_once), lets both asks start together, waits
+# until PostgreSQL shows both blocked on it, and only then lets go: whichever goes first, the
+# outcome is the same.
 
 FEAR, SUFFERED = "（测试）有人放话要报复我。", "（测试）今天店门被砸了。"
-
-
-def _waiting_for_locks(count, timeout=30):
-    """Until `count` other connections to this database wait for a lock (here, the clue's
-    row): what PostgreSQL says, polled; the pause only spaces the polls."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            # pg_stat_activity is read once per transaction unless its snapshot is dropped.
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.01)
-    pytest.fail(f"{count} connections never waited for the clue's row lock together")
-
-
-def _overlapping(clue, calls):
-    """Runs each call in its own thread and connection, released together by a barrier while
-    this connection holds the clue's row lock; lets go once all of them wait for it."""
-    barrier = threading.Barrier(len(calls))
-    answers, errors = [None] * len(calls), []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            answers[index] = call()
-        except Exception as error:  # reported by the main thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    with transaction.atomic():
-        Clue.objects.select_for_update().get(pk=clue.pk)
-        for thread in threads:
-            thread.start()
-        _waiting_for_locks(len(calls))
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return answers
 
 
 def _assert_one_request_holding_both(clue, staff):
@@ -152,12 +109,12 @@ def test_two_protection_asks_at_once_make_one_request_holding_both(staff):
         pytest.skip("row locks are PostgreSQL's: SQLite runs one writer at a time")
     clue = ClueFactory()
     status_page = ProtectionRequest.Source.STATUS_PAGE
-    answers = _overlapping(
-        clue,
+    answers = at_once(
         [
             lambda: protection.ask(clue, ProtectionRequest.Kind.FEAR, FEAR, status_page),
             lambda: protection.ask(clue, ProtectionRequest.Kind.SUFFERED, SUFFERED, status_page),
         ],
+        holding=Clue.objects.filter(pk=clue.pk),
     )
     item, mails = _assert_one_request_holding_both(clue, staff)
     assert sorted(added for _item, added in answers) == [False, True]
@@ -187,9 +144,9 @@ def test_two_protection_forms_sent_at_once_make_one_request_holding_both(staff):
         response = tab.post("/en/report/status/protection/", {"kind": kind, "details": details})
         return response.status_code
 
-    answers = _overlapping(
-        clue,
+    answers = at_once(
         [lambda: send(tabs[0], "fear", FEAR), lambda: send(tabs[1], "suffered", SUFFERED)],
+        holding=Clue.objects.filter(pk=clue.pk),
     )
     assert answers == [302, 302]
     _assert_one_request_holding_both(clue, staff)

@@ -1,6 +1,7 @@
 """Two signatories sign the two claims of one shared award at the same moment, against
 PostgreSQL's row locks: they take turns on the unit's row, so neither waits on the other's
-claim, and both signatures count on both claims."""
+claim, and both signatures count on both claims. The test holds that row until both wait
+for it, so they truly overlap."""
 
 from django.db import connection
 from django.test import Client
@@ -8,6 +9,7 @@ from django.test import Client
 import pytest
 
 from reporting.lifecycle.repeats import join_cluster
+from reporting.models import Unit
 from rewards.models import Claim
 from tests.concurrency import at_once
 
@@ -27,7 +29,10 @@ def test_two_signatures_at_once_on_a_shared_award_both_count(world):
     assert propose(world, first, "1000", {second: "2000"}).status_code == 302
     one, two, _three = world["signers"]
 
-    answers = at_once([lambda: sign(one, first), lambda: sign(two, second)])
+    answers = at_once(
+        [lambda: sign(one, first), lambda: sign(two, second)],
+        holding=Unit.objects.filter(pk=first.unit_id),
+    )
 
     assert [answer.status_code for answer in answers] == [302, 302]
     for claim in (first, second):
