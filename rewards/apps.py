@@ -81,5 +81,9 @@ def _demo_summary(context):
         f"paid: tracking number: {found['paid'][0]}  access key: {found['paid'][1]}  "
         f"assessment overdue: tracking number: {found['overdue'][0]}  "
         f"access key: {found['overdue'][1]}  "
-        f"reward officer: {found['officer']}"
+        + "".join(
+            f"shared award, reporter {n}: tracking number: {number}  access key: {key}  "
+            for n, (number, key) in enumerate(found["shared"], start=1)
+        )
+        + f"reward officer: {found['officer']}"
     )

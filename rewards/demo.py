@@ -1,6 +1,7 @@
 """Demo rewards, all fictional: bands, a concluded clue whose reporter's claim waits for
-assessment, one whose claim has waited past its assessment deadline and was escalated, and one
-awarded and paid; with a reward officer of the Tangshan office."""
+assessment, one whose claim has waited past its assessment deadline and was escalated, one
+awarded and paid, and two reporters of one case sharing an award decided for them; with a
+reward officer of the Tangshan office."""
 
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from reporting.intake.receipts import (
     hash_access_key,
     new_access_key,
 )
+from reporting.lifecycle.repeats import join_cluster
 from reporting.lifecycle.roles import add_member
 from reporting.models import Clue, Membership, Unit
 
@@ -31,6 +33,10 @@ BANDS = [
 WAITING_TOKEN = "demo-reward-waiting-0000001"  # nosec B105 # noqa: S105  (a form token)
 PAID_TOKEN = "demo-reward-paid-0000000001"  # nosec B105 # noqa: S105  (a form token)
 OVERDUE_TOKEN = "demo-reward-overdue-0000001"  # nosec B105 # noqa: S105  (a form token)
+SHARED_TOKENS = (
+    "demo-reward-shared-0000001",  # nosec B105
+    "demo-reward-shared-0000002",  # nosec B105
+)
 # The overdue claim was made this long after its clue's conclusion stood (or half the claim
 # window, if a deployer set that shorter).
 CLAIMED_AFTER = timedelta(days=12)
@@ -103,6 +109,37 @@ def _overdue(people):
     return clue, key
 
 
+def _shared(people, officer):
+    """Two reports of one case (a repeat cluster), both claimed; one award decided for the
+    two, waiting for each reporter's answer."""
+    texts = (
+        "有人在建材市场强行收取“进场费”，不交就砸摊。",
+        "建材市场有一伙人逼商户交“管理费”，我亲眼看见他们打人。",
+    )
+    found = [_clue(token, text, people) for token, text in zip(SHARED_TOKENS, texts, strict=True)]
+    clues = [clue for clue, _key in found]
+    join_cluster([clue.pk for clue in clues])
+    claims = []
+    for clue in clues:
+        clue.refresh_from_db()
+        claim = Claim.objects.filter(clue=clue).first()
+        claims.append(claim or services.claim_reward(clue, method=Claim.Method.IN_PERSON))
+    first, second = claims
+    if first.status == Claim.Status.CLAIMED:
+        band = RewardBand.objects.order_by("lowest").first()
+        services.propose(
+            first,
+            officer,
+            band=band,
+            amount=band.lowest * 3,
+            shares={second: band.lowest * 2},
+            reason="（示例）两位举报人分别提供了同一团伙的线索，按贡献分配。",
+        )
+        for n in (1, 2, 3):
+            services.sign(first, people[f"signer{n}-tangshan"])
+    return found
+
+
 def demo_rewards(people, password):
     load_bands()
     tangshan = Unit.objects.get(code="r130200")
@@ -134,6 +171,7 @@ def demo_rewards(people, password):
         )
 
     overdue, overdue_key = _overdue(people)
+    shared = _shared(people, officer)
     return {
         "officer": officer.username,
         "waiting": (
@@ -145,4 +183,8 @@ def demo_rewards(people, password):
             format_tracking_number(overdue.tracking_number),
             format_access_key(overdue_key),
         ),
+        "shared": [
+            (format_tracking_number(clue.tracking_number), format_access_key(key))
+            for clue, key in shared
+        ],
     }

@@ -18,6 +18,7 @@ from tests.reporting.helpers import as_user
 from .conftest import in_english
 
 pytestmark = pytest.mark.django_db
+RECEIPT = ("tracking_number", "access_key")
 Action = LedgerEntry.Action
 
 
@@ -32,14 +33,22 @@ def load_twice():
 
 def test_the_demo_has_a_claim_waiting_one_overdue_and_one_paid_with_their_receipts(client):
     text, line, numbers = load_twice()
-    assert len(numbers) == 3 and "reward officer: rewards-tangshan" in line
+    assert len(numbers) == 5 and "reward officer: rewards-tangshan" in line
     assert "rewards-tangshan" in [r for r in text.splitlines() if r.startswith("Demo staff")][-1]
     assert sorted(Claim.objects.values_list("status", flat=True)) == [
         "claimed",
         "claimed",
+        "decided",
+        "decided",
         "paid",
     ]
-    (waiting, _paid, overdue) = numbers
+    (waiting, _paid, overdue, *shared) = numbers
+    for receipt in shared:
+        unlocked = client.post("/en/report/status/", dict(zip(RECEIPT, receipt, strict=True)))
+        assert unlocked.status_code == 302
+        html = client.get("/en/report/status/").content.decode()
+        assert "One award of 2500 yuan is shared by 2 reporters of the same case" in html
+        assert "Accept the reward" in html
     assert "assessment overdue: tracking number: " + overdue[0] in line
     for receipt in (waiting, overdue):
         response = client.post(
