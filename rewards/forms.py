@@ -103,6 +103,9 @@ class ProposeForm(forms.Form):
             self.fields[name] = field
         if self.others:
             self.fields["amount"].label = _("This reporter's share (yuan)")
+            self.fields["reason"].help_text = _(
+                "Every reporter who shares the award reads this reason: name no one."
+            )
 
     def shares(self):
         return {
@@ -114,6 +117,15 @@ class ProposeForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["shares"] = {}
+        if any(key.startswith("share_") and key not in self.others for key in self.data):
+            # Offered when the page was opened, no longer now (proposed alone meanwhile, or
+            # of another case): say so rather than record the proposal without that share.
+            raise forms.ValidationError(
+                _(
+                    "A claim you gave a share to can no longer share this award. Reload the "
+                    "page and check the shares."
+                )
+            )
         band, amount = data.get("band"), data.get("amount")
         if not band or amount is None or any(name in self.errors for name in self.others):
             return data

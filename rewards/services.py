@@ -140,8 +140,12 @@ def case_claims(claim):
 
 def _lock_unit(claim):
     """Steps on several claims of one unit (a shared award's) take the unit's row first, so
-    two of them at once take turns instead of locking each other's claims."""
-    Unit.objects.select_for_update().filter(pk=claim.unit_id).first()
+    two of them at once take turns instead of locking each other's claims. FOR NO KEY UPDATE:
+    it still lets the ledger entries, mails and deadline marks that point at the unit be
+    written meanwhile (their key-share locks do not conflict with it), so a transition or the
+    deadline check holding a clue or a claim never waits on this lock while this waits on
+    theirs."""
+    Unit.objects.select_for_update(no_key=True).filter(pk=claim.unit_id).first()
 
 
 def _lock_all(pks):
@@ -220,13 +224,6 @@ def _group(claim):
             Claim.objects.filter(award_id=claim.award_id).values_list("pk", flat=True)
         ).values()
     )
-
-
-def _others_total(claim):
-    if claim.award_id is None:
-        return 0
-    others = Claim.objects.filter(award_id=claim.award_id).exclude(pk=claim.pk)
-    return sum(others.values_list("amount", flat=True))
 
 
 def tell_signatories(claim):
@@ -328,13 +325,15 @@ def review(claim, user, *, amount, note):
     if not note.strip():
         raise RewardRefused(_("Write the reason for the review's outcome."))
     with transaction.atomic():
+        # The whole award locked: two reviews of shares of one award at once take turns, so
+        # the second reads the first's share and the total stays within the band.
+        _lock_unit(claim)
         claim = _lock(claim)
         if not scope.may_review(user, claim):
             raise RewardRefused(_("Only a supervisor above the unit reviews its rewards."))
         if claim.status != Status.REVIEW_REQUESTED:
             raise RewardRefused(_("No review was asked for this reward."))
-        # A share is reviewed with the others' shares as they stand: the band bounds the total.
-        others = _others_total(claim)
+        others = sum(m.amount or 0 for m in _group(claim) if m.pk != claim.pk)
         if not others:
             _check_band(claim.band, amount)
         elif not claim.band.lowest <= amount + others <= claim.band.highest:

@@ -21,16 +21,13 @@ def status_section(request, clue, form):
     found = None if claim else services.eligibility(clue)
     if claim is None and found is None and form is None:
         return ""
-    shares = []
-    if claim is not None and claim.award_id:
-        shares = list(
-            Claim.objects.filter(award_id=claim.award_id).values_list("amount", flat=True)
-        )
     context = {
         "claim": claim,
-        # Of the others, only how many and the total: nothing that tells who they are.
-        "shared_by": len(shares),
-        "shared_total": sum(a or 0 for a in shares),
+        # Of the others, only how many: not the total, which with two reporters would give
+        # away the other's share, and later whether they asked for a review.
+        "shared_by": Claim.objects.filter(award_id=claim.award_id).count()
+        if claim is not None and claim.award_id
+        else 0,
         "deadline": found[1] if found else None,
         "claim_form": form if isinstance(form, ClaimForm) else ClaimForm(),
         "review_form": form if isinstance(form, ReviewRequestForm) else ReviewRequestForm(),

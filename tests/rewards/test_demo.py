@@ -47,7 +47,7 @@ def test_the_demo_has_a_claim_waiting_one_overdue_and_one_paid_with_their_receip
         unlocked = client.post("/en/report/status/", dict(zip(RECEIPT, receipt, strict=True)))
         assert unlocked.status_code == 302
         html = client.get("/en/report/status/").content.decode()
-        assert "One award of 2500 yuan is shared by 2 reporters of the same case" in html
+        assert "your share of one award shared by 2 reporters of the same case" in html
         assert "Accept the reward" in html
     assert "assessment overdue: tracking number: " + overdue[0] in line
     for receipt in (waiting, overdue):

@@ -50,10 +50,14 @@ def fresh(*claims):
 
 
 def test_the_assessor_is_offered_the_case_claims_only(world, case):
+    third = concluded()
+    join_cluster([case["first"].clue.pk, third.pk])
+    third = claimed(Client(), third)
     page = as_user(world["officer"]).get(reverse("rewards_claim", args=[case["first"].pk]))
     html = page.content.decode()
     assert 'id="case-claims"' in html
     assert f'name="share_{case["second"].pk}"' in html
+    assert f'name="share_{third.pk}"' in html
     assert f'name="share_{case["unrelated"].pk}"' not in html
     alone = as_user(world["officer"]).get(reverse("rewards_claim", args=[case["unrelated"].pk]))
     assert 'id="case-claims"' not in alone.content.decode()
@@ -91,7 +95,9 @@ def test_the_reporter_sees_their_share_and_how_many_share_nothing_more(world, ca
         sign(signer, first)
     html = case["second_client"].get(STATUS).content.decode()
     assert 'id="reward-amount">2000 yuan<' in html
-    assert "One award of 3000 yuan is shared by 2 reporters of the same case" in html
+    assert "your share of one award shared by 2 reporters of the same case" in html
+    # Not the total, which would give away the other's share.
+    assert "3000" not in html and "1000" not in html
     assert first.clue.tracking_number not in html
 
 
@@ -109,10 +115,12 @@ def test_the_total_of_the_shares_lies_within_the_band(world, case):
 
 
 def test_a_claim_of_another_case_cannot_share(world, case):
-    # Not offered on the page, so not read from the form; the rule refuses it too.
+    # Not offered on the page: a share posted for it is refused, and so is it by the rule.
     response = propose(world, case["first"], "1000", {case["unrelated"]: "1000"})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "can no longer share this award" in response.content.decode()
     assert fresh(case["unrelated"])[0].status == Status.CLAIMED
+    assert fresh(case["first"])[0].status == Status.CLAIMED
     with pytest.raises(services.RewardRefused):
         services.propose(
             case["second"],
@@ -122,6 +130,16 @@ def test_a_claim_of_another_case_cannot_share(world, case):
             reason="（测试）",
             shares={case["unrelated"]: 1000},
         )
+
+
+def test_a_share_for_a_claim_proposed_alone_meanwhile_is_refused_not_dropped(world, case):
+    first, second = case["first"], case["second"]
+    assert propose(world, second, "2000").status_code == 302
+    assert sign(world["signers"][0], second).status_code == 302
+    response = propose(world, first, "1000", {second: "2000"})
+    assert response.status_code == 400
+    assert "can no longer share this award" in response.content.decode()
+    assert fresh(first)[0].status == Status.CLAIMED
 
 
 def test_a_new_proposal_without_a_share_returns_that_claim_to_waiting(world, case):
