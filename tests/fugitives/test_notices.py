@@ -29,7 +29,7 @@ def test_a_wanted_notice_in_chinese(client, demo):
     # This law's articles link to their pages; the Criminal Law's do not.
     assert '<a href="/law/article-2/">本法第二条</a>' in html
     assert '<a href="/law/article-22/">第二十二条</a>' in html
-    assert "第二百九十四条；" in html and 'article-294' not in html
+    assert "第二百九十四条；" in html and "article-294" not in html
     assert "50000" in html and "提供线索直接抓获的" in html
     assert f'href="/report/?notice={notice.pk}"' in html
     assert "自动投案" in html and "示例市示例路 1 号" in html
