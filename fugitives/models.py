@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -348,7 +349,8 @@ class NoticePage(PortalPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["legal_basis"] = linked_legal_basis(self, request)
+        # Read only when the template renders it: the notice is kept in a `{% cache %}`.
+        context["legal_basis"] = SimpleLazyObject(lambda: linked_legal_basis(self, request))
         return context
 
     def clean(self):
@@ -414,6 +416,10 @@ def linked_legal_basis(notice, request):
 
     text = notice.legal_basis
     law = notice.law_page.specific if notice.law_page_id and notice.law_page else None
+    if law is not None and law.locale_id != notice.locale_id:
+        # A translated notice keeps the law its original chose: link to that law's twin.
+        law = law.get_translation_or_none(notice.locale)
+        law = law.specific if law is not None else None
     if law is None or not text or not law.live or not hasattr(law, "article_numbers"):
         return text
     numbers = law.article_numbers(request)

@@ -117,3 +117,11 @@ def test_the_notice_pages_are_in_the_admin(admin_client, demo):
     response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[demo["wanted"].pk]))
     assert response.status_code == 200
     assert 'name="identity_number"' in response.content.decode()
+
+
+def test_a_translated_notice_links_to_the_law_in_its_own_language(client, demo):
+    notice = english(demo["wanted"])
+    notice.law_page = demo["wanted"].law_page  # as Translate copies it: the Chinese law
+    notice.save_revision().publish()
+    html = client.get("/en/wanted/example-2026-01/").content.decode()
+    assert '<a href="/en/law/article-22/">第二十二条</a>' in html
