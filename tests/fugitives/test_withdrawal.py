@@ -15,6 +15,7 @@ from wagtail.models import PageLogEntry
 import pytest
 
 from fugitives import services
+from fugitives.demo import silhouette
 from fugitives.models import NoticePage
 from portal import registry
 from tests.search.conftest import run_queued_tasks
@@ -67,7 +68,10 @@ def test_a_status_change_shows_at_once_through_the_page_cache(admin_client, demo
 def test_details_are_withdrawn_only_once_the_days_have_passed(
     admin_client, demo, django_capture_on_commit_callbacks
 ):
-    notice = publish_status(admin_client, demo["wanted"], "surrendered")
+    side = silhouette("side-view", (0, 0, 0))
+    photo = {"image": side.pk, "alt": "侧面（示例剪影）", "caption": "", "ORDER": "1"}
+    notice = publish_status(admin_client, demo["wanted"], "surrendered", photos=[photo])
+    assert notice.photos.count() == 1
     translation = english(notice)
     translation.status, translation.status_since = "surrendered", notice.status_since
     translation.save_revision().publish()
@@ -76,7 +80,7 @@ def test_details_are_withdrawn_only_once_the_days_have_passed(
     assert "Moumou" in reader.get("/en/search/?q=Zhang").content.decode()
     assert reader.get("/wanted/example-2026-01/").status_code == 200  # renditions made
     old_files = [rendition.file.name for rendition in notice.portrait.renditions.all()]
-    old_files.append(notice.portrait.file.name)
+    old_files += [notice.portrait.file.name, side.file.name]
     assert len(old_files) > 1
 
     day = datetime.datetime.combine(notice.status_since, datetime.time(12), datetime.UTC)
@@ -111,6 +115,9 @@ def test_details_are_withdrawn_only_once_the_days_have_passed(
     # The image no longer answers at any address a reader saw.
     notice.refresh_from_db()
     assert notice.portrait is None and notice.identity_number == "" and notice.person == ""
+    assert notice.photos.count() == 0
+    side.refresh_from_db()
+    assert side.collection.name == services.COLLECTION_NAME
     from django.core.files.storage import default_storage
 
     assert not any(default_storage.exists(name) for name in old_files)
