@@ -114,9 +114,10 @@ def test_the_home_page_features_a_wanted_notice(client, demo):
 
 
 def test_the_notice_pages_are_in_the_admin(admin_client, demo):
-    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[demo["wanted"].pk]))
-    assert response.status_code == 200
-    assert 'name="identity_number"' in response.content.decode()
+    for notice in (demo["wanted"], demo["caught"]):
+        response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[notice.pk]))
+        assert response.status_code == 200
+        assert 'name="identity_number"' in response.content.decode()
 
 
 def test_a_translated_notice_links_to_the_law_in_its_own_language(client, demo):
