@@ -46,6 +46,7 @@ def test_a_wanted_notice_in_english(client, demo):
     assert f'href="/en/report/?notice={notice.pk}"' in html
     assert '<a href="/en/law/article-22/">第二十二条</a>' in html
     assert "Giving yourself up" in html and "lighter or reduced punishment" in html
+    assert "Up to 50,000 yuan." in html
     assert 'hreflang="zh-Hans" href="https://portal.example.test/wanted/example-2026-01/"' in html
 
 
