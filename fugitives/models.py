@@ -25,11 +25,11 @@ from modelcluster.fields import ParentalKey
 from portal.restrictions import PortalPage
 from search.fields import segmented
 
-# Above this a reward is a typing error, not a policy: the largest public rewards offered for
-# a single fugitive are in the hundreds of thousands of yuan.
+# Above this a reward is a typing error (a few zeros too many), not a policy: rewards offered
+# publicly for one fugitive stay well below it.
 MAX_REWARD_YUAN = 5_000_000
 IDENTITY_NUMBER = RegexValidator(
-    r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$",
+    r"^(?:[0-9]{17}[0-9Xx]|[0-9]{15})$",
     _("An identity number has 18 characters (digits, the last may be X) or 15 digits."),
 )
 
@@ -382,7 +382,10 @@ class NoticePage(PortalPage):
                 "Say why a notice that was no longer in force is wanted again."
             )
         if self.is_wanted:
+            # Wanted again (with its reason and a portrait): the notice is whole again, and
+            # the withdrawal clock starts over at the next change.
             self.status_since = None
+            self.details_withdrawn_at = None
         elif self.status_since is None:
             self.status_since = timezone.localdate()
         elif self.status_since > timezone.localdate():

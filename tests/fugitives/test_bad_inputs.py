@@ -100,3 +100,26 @@ def test_old_addresses_answer_without_an_error(client, demo):
     assert client.get("/wanted/example-2026-01/").status_code == 404
     assert client.get("/wanted/example-2025-07/anything/").status_code == 404
     assert client.get("/wanted/feed/nothing/").status_code == 404
+
+
+def test_a_withdrawn_notice_made_wanted_again_is_whole_again(admin_client, client, demo):
+    caught = demo["caught"]
+    wanted = demo["wanted"]
+    reason = "在押人员脱逃，重新通缉。"
+    response = post(admin_client, caught, status="wanted", status_reason=reason)
+    assert {"portrait", "person"} <= errors_on(response)
+    response = post(
+        admin_client,
+        caught,
+        status="wanted",
+        status_reason=reason,
+        title="（示例）通缉令：李某某（虚构人物）",
+        person="（示例）李某某",
+        portrait=wanted.portrait_id,
+        portrait_alt="示例剪影",
+    )
+    assert response.status_code == 302
+    response = client.get("/wanted/example-2025-07/")
+    assert response.status_code == 200
+    assert "（示例）李某某" in response.content.decode()
+    assert "?notice=" in response.content.decode()
