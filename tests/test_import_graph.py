@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
     "accounts",
     "content",
+    "fugitives",
     "law",
     "portal",
     "posters",
@@ -33,6 +34,7 @@ APPS = {
     "search",
     "unitapi",
     "rewards",
+    "fugitives",
 }
 
 

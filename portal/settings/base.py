@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "transparency",
     "unitapi",
     "rewards",
+    "fugitives",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
@@ -323,6 +324,9 @@ REWARD_CLAIM_WINDOW_DAYS = env_int("REWARD_CLAIM_WINDOW_DAYS", 180, minimum=1)
 REWARD_ASSESSMENT_DAYS = env_int("REWARD_ASSESSMENT_DAYS", 30, minimum=1)
 # After an assessment is overdue, this many more days before the unit above is told.
 REWARD_ESCALATION_GRACE_DAYS = env_int("REWARD_ESCALATION_GRACE_DAYS", 30, minimum=1)
+# Wanted notices (docs/fugitives.md): days after a person is caught, surrenders or dies, or
+# the notice is withdrawn, before the periodic job removes the photos and identity details.
+FUGITIVE_DETAILS_WITHDRAWAL_DAYS = env_int("FUGITIVE_DETAILS_WITHDRAWAL_DAYS", 30, minimum=0)
 REWARD_PAYMENT_METHODS = env_list("REWARD_PAYMENT_METHODS", ["in_person", "bank_transfer"])
 CAPTCHA_TIMEOUT = 10  # minutes; a frightened reporter writes slowly
 CAPTCHA_LENGTH = 4

@@ -20,6 +20,10 @@ PUBLIC_PAGES = {
     "news": "/news/",
     "news-item": "/news/law-week/",
     "standard": "/guide/",
+    "wanted": "/wanted/",
+    "wanted-notice": "/wanted/example-2026-01/",
+    # Caught, and its details withdrawn by the demo's run of the job: answered 410 Gone.
+    "wanted-notice-withdrawn": "/wanted/example-2025-07/",
     "statistics": "/figures/",
     "search": "/search/?q=%E6%89%AB%E9%BB%91",
     "report-form": "/report/",

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class FugitivesConfig(AppConfig):
+    name = "fugitives"
+    verbose_name = _("Wanted notices")
+
+    def ready(self):
+        from portal import registry
+
+        registry.add_periodic_task(70, _withdraw_due_details)
+        # After the laws (30) and the content pages (50), before the home page features (60).
+        registry.add_demo_step(55, _demo_notices)
+        registry.add_demo_summary(60, _demo_summary)
+
+
+# The task and demo modules are imported when used, not by every web process.
+
+
+def _withdraw_due_details():
+    from .tasks import withdraw_due_details
+
+    return withdraw_due_details
+
+
+def _demo_notices(context):
+    from . import demo
+
+    demo.load()
+
+
+def _demo_summary(context):
+    return (
+        f"Demo wanted notices: {settings.PORTAL_BASE_URL}/wanted/  "
+        "(one wanted, one caught whose details the withdrawal job has removed: 410 Gone)"
+    )
