@@ -245,3 +245,25 @@ def test_a_poster_needs_a_location(admin_client, demo):
     response = admin_client.post(posters_of(demo["wanted"]), {"location": " "})
     assert response.status_code == 400
     assert not EntryPoint.objects.exists()
+
+
+def test_the_demo_prints_a_poster_of_its_wanted_notice(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from posters.demo import NOTICE_POSTER
+
+    code = NOTICE_POSTER[0]
+    out = StringIO()
+    call_command("load_demo_content", stdout=out)
+    call_command("load_demo_content", stdout=StringIO())  # idempotent
+    assert f"/r/{code}/poster.pdf" in out.getvalue()
+    entry_point = EntryPoint.objects.get(code=code)
+    assert EntryPoint.objects.filter(page=entry_point.page).count() == 1
+    assert entry_point.page.specific.is_wanted
+    response = client.get(f"/r/{code}/")
+    assert response["Location"] == f"{entry_point.page.url}?entry={code}"
+    poster = client.get(f"/r/{code}/poster.pdf?paper=a3")
+    assert poster.status_code == 200
+    assert decode(open_pdf(poster.content)[1]) == [services.short_url(entry_point)]
