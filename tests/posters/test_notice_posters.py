@@ -5,6 +5,7 @@ with the identity number masked, in embedded fonts, on A4 or A3; a notice no lon
 gets no poster, while its codes already on walls keep opening its page."""
 
 import io
+import zipfile
 from urllib.parse import urlsplit
 
 from django.utils import translation
@@ -192,6 +193,8 @@ def test_a_notice_no_longer_wanted_gets_no_poster_but_its_codes_still_open_it(
     assert response.status_code == 410
     refusal = refusal_of(notice)
     assert response.content.decode() == refusal
+    zipped = admin_client.get(f"/admin/posters/entry-points/posters.zip?id={entry_point.pk}")
+    assert zipfile.ZipFile(io.BytesIO(zipped.content)).namelist() == []
     refused = admin_client.post(posters_of(notice), {"location": "某处"})
     assert refused.status_code == 409
     assert EntryPoint.objects.filter(page=notice).count() == 1
