@@ -137,6 +137,10 @@ def _render(entry_point, notice, short_url, paper, chinese):
 
     # The notice itself, between the title and the band.
     story = [_person(notice, inner, scale, body, label), Spacer(1, 2 * mm * scale)]
+    if notice.description:
+        # Full width under the portrait: the longest text of a notice, up to 1,000 characters.
+        story.append(Paragraph(escape(_("Appearance and habits")), heading))
+        story.append(Paragraph(_lines(notice.description), body))
     story += [
         Paragraph(escape(_("The offence")), heading),
         Paragraph(escape(notice.offence), body),
@@ -193,7 +197,6 @@ def _person(notice, inner, scale, body, label_style):
         (_("Height (cm)"), str(notice.height_cm) if notice.height_cm else ""),
         (_("Identity number"), notice.masked_identity_number),
         (_("Native place"), notice.native_place),
-        (_("Appearance and habits"), notice.description),
     ]
     portrait_width = 55 * mm * scale
     label_width = 36 * mm * scale

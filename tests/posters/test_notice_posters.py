@@ -270,3 +270,17 @@ def test_the_demo_prints_a_poster_of_its_wanted_notice(client):
     poster = client.get(f"/r/{code}/poster.pdf?paper=a3")
     assert poster.status_code == 200
     assert decode(open_pdf(poster.content)[1]) == [services.short_url(entry_point)]
+
+
+def test_long_texts_shrink_the_body_and_leave_the_code_readable(admin_client, demo):
+    notice = demo["wanted"]
+    notice.description = "体型偏瘦，说示例方言，左手背有疤痕。" * 40
+    notice.reward_rules = "提供线索直接抓获的，奖励人民币五万元。" * 30
+    notice.save_revision().publish()
+    entry_point = make_poster(admin_client, notice)
+    text, image, _size = open_pdf(admin_client.get(f"/r/{entry_point.code}/poster.pdf").content)
+    assert decode(image) == [services.short_url(entry_point)]
+    text = flat(text)
+    # Everything is still there, the issuer last, the small print intact.
+    assert text.count("左手背有疤痕") == 40
+    assert "2026年3月1日" in text and "路北区某派出所门前公告栏" in text
