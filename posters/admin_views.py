@@ -4,7 +4,7 @@ posters. The rules live in services.py."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,10 +14,11 @@ from django.views.decorators.http import require_safe
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
+from fugitives.models import NoticePage
 from portal.models import PortalSettings
 
-from . import services
-from .forms import ImportForm
+from . import notices, services
+from .forms import ImportForm, NoticePosterForm
 from .models import Campaign, EntryPoint
 
 MAX_ZIP_POSTERS = services.MAX_IMPORT_ROWS
@@ -159,22 +160,80 @@ def posters_zip(request):
         )
     # Imported on the first poster, not with the views: reportlab costs every worker about
     # 4 MB of memory, and few of them ever print a poster.
-    from . import pdf
+    from . import notice_pdf, pdf
 
     paper = pdf.paper_size(request.GET.get("paper"))
     hotline = PortalSettings.for_request(request).hotline
-    content = pdf.zip_of(
-        (
-            f"poster-{entry_point.code}-{paper}.pdf",
-            pdf.render(
-                entry_point,
-                short_url=services.short_url(entry_point),
-                hotline=hotline,
-                paper=paper,
-            ),
-        )
-        for entry_point in entry_points
-    )
+
+    def posters():
+        for entry_point in entry_points:
+            try:
+                content = notice_pdf.any_poster(
+                    entry_point,
+                    short_url=services.short_url(entry_point),
+                    hotline=hotline,
+                    paper=paper,
+                )
+            except notices.NotPrintable:
+                continue  # a notice no longer wanted is not printed again
+            yield f"poster-{entry_point.code}-{paper}.pdf", content
+
+    content = pdf.zip_of(posters())
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def notice_posters(request, page_id):
+    """Posters of one wanted notice: those made so far, with their figures and downloads,
+    and a form that makes one more (an entry point that opens the notice page)."""
+    if not request.user.has_perm("posters.add_entrypoint"):
+        raise PermissionDenied
+    notice = get_object_or_404(NoticePage, pk=page_id)
+    if not notice.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    form = NoticePosterForm(request.POST or None)
+    refused, status = "", 200
+    try:
+        notices.check_printable(notice)
+    except notices.NotPrintable as error:
+        refused = str(error)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = notices.create_entry_point(notice, **form.cleaned_data)
+        except notices.NotPrintable as error:
+            refused, status = str(error), 409
+        else:
+            messages.success(
+                request,
+                _("Entry point %(code)s created: download its poster below.")
+                % {"code": created.code},
+            )
+            return redirect("entry_points:notice_posters", page_id=notice.pk)
+    elif request.method == "POST":
+        status = 400
+    entry_points = list(notices.entry_points_of(notice))
+    figures = services.figures(entry_points)
+    for entry_point in entry_points:
+        entry_point.figures = figures[entry_point.pk]
+        entry_point.short_url = services.short_url(entry_point)
+    title = _("Posters of “%(notice)s”") % {"notice": notice.title}
+    return TemplateResponse(
+        request,
+        "posters/admin/notice_posters.html",
+        {
+            "notice": notice,
+            "form": form,
+            "refused": refused,
+            "entry_points": entry_points,
+            "page_title": title,
+            "header_title": title,
+            "header_icon": "link",
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+                {"url": reverse("entry_points:index"), "label": _("Entry points")},
+                {"url": "", "label": notice.title},
+            ],
+        },
+        status=status,
+    )

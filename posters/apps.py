@@ -33,7 +33,11 @@ def _demo_posters(context):
 
 
 def _demo_poster(context):
-    from .demo import ENTRY_POINTS
+    from .demo import ENTRY_POINTS, NOTICE_POSTER
 
-    code = ENTRY_POINTS[0][0]
-    return f"Demo poster: {settings.PORTAL_BASE_URL}/r/{code}/  (its poster: /r/{code}/poster.pdf)"
+    code, notice = ENTRY_POINTS[0][0], NOTICE_POSTER[0]
+    return (
+        f"Demo poster: {settings.PORTAL_BASE_URL}/r/{code}/  (its poster: /r/{code}/poster.pdf)\n"
+        f"Demo wanted-notice poster: {settings.PORTAL_BASE_URL}/r/{notice}/  "
+        f"(its poster: /r/{notice}/poster.pdf?paper=a3)"
+    )

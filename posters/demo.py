@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from fugitives.models import NoticePage
 from reporting.factories import ClueFactory
 from reporting.lifecycle import review as workflow
 from reporting.models import Category, Clue, Region
@@ -31,6 +32,9 @@ ENTRY_POINTS = [
 ]
 RETIRED = ("TSOLD9", "旧海报（已停用）", "（示例）2025年张贴于某商场，已撤下")
 HOME_PAGE = ("TSHOME", "社区宣传单", "（示例）社区宣传单背面，链接到网站首页")
+# The printed poster of the demo's wanted notice (fugitives.demo): it opens the notice page.
+NOTICE_POSTER = ("TSWNT5", "悬赏通告海报", "（示例）路北区某派出所门前公告栏")
+NOTICE_SLUG = "example-2026-01"
 
 
 @transaction.atomic
@@ -71,8 +75,28 @@ def load(people):
             "page": home,
         },
     )
+    _notice_poster(campaign)
     _scans(campaign)
     _clues(people)
+
+
+def _notice_poster(campaign):
+    code, name, location = NOTICE_POSTER
+    notice = NoticePage.objects.filter(
+        slug=NOTICE_SLUG, locale__language_code="zh-hans", status=NoticePage.Status.WANTED
+    ).first()
+    if notice is None:
+        return
+    EntryPoint.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "location": location,
+            "campaign": campaign,
+            "target": EntryPoint.Target.PAGE,
+            "page": notice,
+        },
+    )
 
 
 def _scans(campaign):

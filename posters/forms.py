@@ -27,3 +27,23 @@ class ImportForm(forms.Form):
                 _("The file is larger than 1 MB. Split it into several files.")
             )
         return upload
+
+
+class NoticePosterForm(forms.Form):
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=200,
+        help_text=_(
+            "Where this poster will hang. Printed in small print, so staff can tell posters "
+            "apart; one entry point per poster, so each one's scans and sightings are counted."
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("For the list of entry points; the person's name when left empty."),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.all(), required=False
+    )

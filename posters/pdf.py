@@ -37,7 +37,7 @@ def load_font():
 
 
 @functools.cache
-def _register_font():
+def register_font():
     # Once per process, on the first poster: parsing the font takes a tenth of a second and
     # most processes never draw a poster. reportlab embeds only the glyphs a PDF uses.
     pdfmetrics.registerFont(load_font())
@@ -70,8 +70,39 @@ def _paragraph(pdf, text, style, x, top, width):
     return top - height
 
 
+def draw_code(pdf, data, left, top, side):
+    """The QR code of `data`, `side` points wide with its top left corner at (left, top),
+    drawn as vector squares so it prints sharp at any size."""
+    modules = qr.matrix(data)
+    cell = side / len(modules)
+    for row_number, row in enumerate(modules):
+        for column, dark in enumerate(row):
+            if dark:
+                pdf.rect(
+                    left + column * cell,
+                    top - (row_number + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
+
+
+def label(entry_point, word):
+    """The small print that tells posters apart: "Poster CODE · location · campaign"."""
+    return " · ".join(
+        part
+        for part in (
+            f"{word} {entry_point.code}",
+            entry_point.location,
+            entry_point.campaign.name if entry_point.campaign_id else "",
+        )
+        if part
+    )
+
+
 def render(entry_point, *, short_url, hotline, paper="a4"):
-    _register_font()
+    register_font()
     width, height = PAPER[paper_size(paper)]
     scale = width / A4[0]  # A3 is A4 scaled by the square root of two
     zh, en = _texts("zh-hans"), _texts("en")
@@ -103,24 +134,10 @@ def render(entry_point, *, short_url, hotline, paper="a4"):
     y = _paragraph(pdf, escape(zh["call"]), style(CJK_FONT, 16), margin, y - 8 * mm, inner)
     y = _paragraph(pdf, escape(en["call"]), style(LATIN_FONT, 12), margin, y - 2 * mm, inner)
 
-    # The code: as large as the space left allows, drawn as vector squares so it prints
-    # sharp at any size.
-    modules = qr.matrix(short_url)
-    count = len(modules)
+    # The code: as large as the space left allows.
     side = min(inner * 0.7, y - 95 * mm * scale)
-    cell = side / count
     left, top = (width - side) / 2, y - 8 * mm * scale
-    for row_number, row in enumerate(modules):
-        for column, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    left + column * cell,
-                    top - (row_number + 1) * cell,
-                    cell,
-                    cell,
-                    stroke=0,
-                    fill=1,
-                )
+    draw_code(pdf, short_url, left, top, side)
     y = top - side
 
     typed = f"{escape(zh['type'])} {escape(en['type'])}"
@@ -129,16 +146,7 @@ def render(entry_point, *, short_url, hotline, paper="a4"):
     phone = f"{escape(zh['hotline'])} {escape(en['hotline'])}: {escape(hotline)}"
     _paragraph(pdf, phone, style(CJK_FONT, 22), margin, y - 8 * mm, inner)
 
-    label = " · ".join(
-        part
-        for part in (
-            f"{zh['poster']} {entry_point.code}",
-            entry_point.location,
-            entry_point.campaign.name if entry_point.campaign_id else "",
-        )
-        if part
-    )
-    paragraph = Paragraph(escape(label), style(CJK_FONT, 8))
+    paragraph = Paragraph(escape(label(entry_point, zh["poster"])), style(CJK_FONT, 8))
     paragraph.wrap(inner, 10_000)
     paragraph.drawOn(pdf, margin, margin)  # bottom-aligned, inside the frame
     pdf.showPage()

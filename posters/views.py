@@ -10,7 +10,7 @@ from django.views.decorators.http import condition, require_safe
 
 from portal.models import PortalSettings
 
-from . import qr, services
+from . import notices, qr, services
 
 # A printed code never changes; a month of caching spares the server a print run's worth
 # of requests, and the ETag lets caches check back cheaply after that.
@@ -70,17 +70,23 @@ def poster(request, code):
     entry_point = _entry_point_or_404(code)
     # Imported on the first poster, not with the views: reportlab costs every worker about
     # 4 MB of memory, and few of them ever print a poster.
-    from . import pdf
+    from . import notice_pdf, pdf
 
     paper = pdf.paper_size(request.GET.get("paper"))
-    content = pdf.render(
-        entry_point,
-        short_url=services.short_url(entry_point),
-        hotline=PortalSettings.for_request(request).hotline,
-        paper=paper,
-    )
+    try:
+        content = notice_pdf.any_poster(
+            entry_point,
+            short_url=services.short_url(entry_point),
+            hotline=PortalSettings.for_request(request).hotline,
+            paper=paper,
+        )
+    except notices.NotPrintable as refused:
+        # Gone from print for good; the code itself still opens the notice page.
+        return HttpResponse(str(refused), status=410, content_type="text/plain")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="poster-{entry_point.code}-{paper}.pdf"'
-    # The hotline or the location label may be corrected: an hour, not a month.
-    response["Cache-Control"] = "public, max-age=3600"
+    # The hotline or the location label may be corrected: an hour, not a month. A notice's
+    # poster is asked again each time: once the person is caught it must not be printed.
+    notice = notices.notice_of(entry_point) is not None
+    response["Cache-Control"] = "no-cache" if notice else "public, max-age=3600"
     return response

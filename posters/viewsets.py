@@ -59,6 +59,11 @@ class EntryPointViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("import/", admin_views.import_entry_points, name="import"),
             path("posters.zip", admin_views.posters_zip, name="posters_zip"),
+            path(
+                "notice/<int:page_id>/",
+                admin_views.notice_posters,
+                name="notice_posters",
+            ),
         ]
 
 

@@ -6,6 +6,7 @@ from PIL import Image, ImageDraw
 
 import reporting.demo
 from posters.models import EntryPoint
+from tests.fugitives.conftest import demo  # noqa: F401 (fixture)
 from tests.reporting.conftest import report_page, staff, valid_data  # noqa: F401 (fixtures)
 
 
