@@ -14,6 +14,11 @@ class FugitivesConfig(AppConfig):
         # After the laws (30) and the content pages (50), before the home page features (60).
         registry.add_demo_step(55, _demo_notices)
         registry.add_demo_summary(60, _demo_summary)
+        # Sightings: the report form about a notice, and their figures on the statistics pages.
+        from . import sightings, statistics
+
+        sightings.register()
+        statistics.register_figures()
 
 
 # The task and demo modules are imported when used, not by every web process.

@@ -229,12 +229,12 @@ class ReportForm(
         self.staged_files = list(staged_files)
         self.fields["evidence"].help_text = evidence_help_text()
         self.processed_files = []
-        self.subject, self.subject_note = subjects.from_key(
+        self.about, self.about_note = subjects.from_key(
             self.data.get("subject") if self.is_bound else self.initial.get("subject")
         )
-        if self.subject is not None:
-            self.about_subject(self.subject)
-        elif self.subject_note:
+        if self.about is not None:
+            self.about_subject(self.about)
+        elif self.about_note:
             # Said once, on the page where it was found out; the value is not carried on.
             if self.is_bound:
                 self.data = self.data.copy()
@@ -274,7 +274,7 @@ class ReportForm(
         self.per_request_fields = frozenset(self.fields)
 
     def clean_subject(self):
-        return self.subject.key if self.subject is not None else ""
+        return self.about.key if self.about is not None else ""
 
     def show_trap_if_filled(self, value):
         """A filled trap is shown with its error, so that a person whose browser filled it in

@@ -199,7 +199,7 @@ class ReportView(View):
             submission.submit_clue(
                 details={
                     **{field: form.cleaned_data[field] for field in CLUE_FIELDS},
-                    "subject": form.subject.page if form.subject else None,
+                    "subject": form.about.page if form.about else None,
                 },
                 parties=[p for p in parties.cleaned_data if p and any(p.values())],
                 reporter=form.reporter_details(),
