@@ -7,7 +7,6 @@ import re
 import pytest
 
 from reporting.models import Category, Clue
-from tests.reporting.conftest import report_page, valid_data  # noqa: F401 (fixtures)
 from tests.reporting.helpers import receipt_codes
 
 from .conftest import english
@@ -24,7 +23,7 @@ def checked_category(html):
     return re.search(r'name="category" value="([0-9]+)"[^>]*checked', html)
 
 
-def sighting(valid_data, **overrides):  # noqa: F811
+def sighting(valid_data, **overrides):
     return valid_data(
         **{
             "category": Category.objects.get(slug="fugitive").pk,
