@@ -1,12 +1,13 @@
 """The fugitive figures of both statistics pages, registered with reporting.statistics (which
 does not know this app). docs/fugitives.md says what each one counts.
 
-A person is one notice whatever its translations: notices are counted by translation key. A
+A person is one notice whatever its translations: each is counted once, by its original (of
+the live notices sharing a translation key, the first written), with the original's status. A
 sighting is a clue about a notice (Clue.subject, sightings.py). It led to a capture when the
 notice's person was caught on or after the day the sighting was received and the clue has a
 conclusion that stood (not withdrawn), substantiated or partly substantiated."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,14 @@ from reporting.models import Clue, Conclusion
 from .models import NoticePage
 
 Status = NoticePage.Status
-PERSON = "translation_key"
+
+
+def people():
+    """One live notice per person: the original, not its translations."""
+    earlier = NoticePage.objects.live().filter(
+        translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk")
+    )
+    return NoticePage.objects.live().filter(~Exists(earlier))
 
 
 def sightings():
@@ -26,13 +34,25 @@ def sightings():
     return Clue.objects.filter(subject__in=NoticePage.objects.values("pk"))
 
 
+def captured():
+    """The sightings that led to a capture, as a subquery of their ids. A filter, not an
+    annotation counted in an aggregate's filter: Django leaves such an annotation out of the
+    aggregate's query while its filter still names it."""
+    return (
+        sightings()
+        .annotate(received_on=TruncDate("created_at"), person=F("subject__translation_key"))
+        .filter(led_to_capture())
+        .values("pk")
+    )
+
+
 def led_to_capture():
-    """The condition on a sighting (a Clue) that it led to a capture (the module's
-    docstring)."""
-    caught = NoticePage.objects.filter(
-        translation_key=OuterRef("subject__translation_key"),
+    """The condition on a sighting that it led to a capture (the module's docstring), over
+    the annotations captured() gives it: the day it was received and its notice's person."""
+    caught = people().filter(
+        translation_key=OuterRef("person"),
         status=Status.CAUGHT,
-        status_since__gte=TruncDate(OuterRef("created_at")),
+        status_since__gte=OuterRef("received_on"),
     )
     substantiated = Conclusion.objects.filter(
         clue=OuterRef("pk"),
@@ -60,7 +80,7 @@ def supervision_figures(scopes):
     for n, scope in enumerate(scopes):
         received = Q(created_at__gte=scope.start, created_at__lt=scope.end)
         aggregates[f"sightings{n}"] = Count("pk", filter=received)
-        aggregates[f"captures{n}"] = Count("pk", filter=received & led_to_capture())
+        aggregates[f"captures{n}"] = Count("pk", filter=received & Q(pk__in=captured()))
     counts = clues.aggregate(**aggregates)
     national = first.unit.is_root()
     if national:
@@ -71,23 +91,17 @@ def supervision_figures(scopes):
             targeted = Q(first_published_at__lt=scope.end)
             notices |= {
                 f"published{n}": Count(
-                    PERSON,
-                    distinct=True,
-                    filter=Q(first_published_at__gte=scope.start) & targeted,
+                    "pk", filter=Q(first_published_at__gte=scope.start) & targeted
                 ),
-                f"caught{n}": Count(PERSON, distinct=True, filter=Q(status=Status.CAUGHT) & ended),
-                f"surrendered{n}": Count(
-                    PERSON, distinct=True, filter=Q(status=Status.SURRENDERED) & ended
-                ),
-                f"targeted{n}": Count(PERSON, distinct=True, filter=targeted),
+                f"caught{n}": Count("pk", filter=Q(status=Status.CAUGHT) & ended),
+                f"surrendered{n}": Count("pk", filter=Q(status=Status.SURRENDERED) & ended),
+                f"targeted{n}": Count("pk", filter=targeted),
                 f"caught_by_end{n}": Count(
-                    PERSON,
-                    distinct=True,
-                    filter=targeted & Q(status=Status.CAUGHT, status_since__lt=end),
+                    "pk", filter=targeted & Q(status=Status.CAUGHT, status_since__lt=end)
                 ),
             }
-        notices["wanted"] = Count(PERSON, distinct=True, filter=Q(status=Status.WANTED))
-        notices = NoticePage.objects.live().aggregate(**notices)
+        notices["wanted"] = Count("pk", filter=Q(status=Status.WANTED))
+        notices = people().aggregate(**notices)
     results = []
     for n, _scope in enumerate(scopes):
         row = {
@@ -160,14 +174,14 @@ SUPERVISION_ROWS = [
 def public_figures():
     """Raw counts over every live notice and every sighting, for the public snapshot, which
     suppresses the small ones."""
-    notices = NoticePage.objects.live().aggregate(
-        published=Count(PERSON, distinct=True),
-        wanted=Count(PERSON, distinct=True, filter=Q(status=Status.WANTED)),
-        caught=Count(PERSON, distinct=True, filter=Q(status=Status.CAUGHT)),
-        surrendered=Count(PERSON, distinct=True, filter=Q(status=Status.SURRENDERED)),
+    notices = people().aggregate(
+        published=Count("pk"),
+        wanted=Count("pk", filter=Q(status=Status.WANTED)),
+        caught=Count("pk", filter=Q(status=Status.CAUGHT)),
+        surrendered=Count("pk", filter=Q(status=Status.SURRENDERED)),
     )
     clues = sightings().aggregate(
-        received=Count("pk"), captured=Count("pk", filter=led_to_capture())
+        received=Count("pk"), captured=Count("pk", filter=Q(pk__in=captured()))
     )
     figure = reporting_statistics.PublicFigure
     return [
