@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.models import Page
 
 import django_filters
 
@@ -31,6 +32,25 @@ def _units(request):
         QUEUE_UNITS_SECONDS,
     )
     return Unit.objects.filter(pk__in=pks).order_by("path")
+
+
+def _subjects(request):
+    """The pages clues are about (the wanted notices sightings were sent from), by title.
+    Only those of clues this person may see: a notice's title tells nothing, but its presence
+    in the list would tell that somebody reported on it."""
+    if request is None:
+        return Page.objects.none()
+    pks = cache.get_or_set(
+        f"reporting:queue-subjects:{request.user.pk}",
+        lambda: list(
+            visible_clues(request.user)
+            .exclude(subject=None)
+            .values_list("subject", flat=True)
+            .distinct()
+        ),
+        QUEUE_UNITS_SECONDS,
+    )
+    return Page.objects.filter(pk__in=pks).order_by("title")
 
 
 class ClueFilterSet(WagtailFilterSet):
@@ -65,6 +85,10 @@ class ClueFilterSet(WagtailFilterSet):
         lookup_expr="isnull",
         exclude=True,
         help_text=_("Clues linked as repeats, grouped by cluster, each cluster's lead first."),
+    )
+    # Sightings of one wanted notice, say: the link on a clue's page leads here.
+    subject = django_filters.ModelChoiceFilter(
+        label=_("About"), queryset=_subjects, empty_label=_("All")
     )
     # Only for those who handle protection requests, and only theirs: to anyone else neither
     # the filter nor its answer tells that a reporter asked (lifecycle/protection.py).

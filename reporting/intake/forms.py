@@ -17,6 +17,7 @@ from captcha.models import CaptchaStore
 
 from portal.formrenderer import FieldMarkupKeptUntilContentChanges
 from portal.forms import ShallowFieldCopies
+from reporting.intake import subjects
 from reporting.intake.antispam import OneQueryCaptchaField, issue_stamp, stamp_age, stamp_is_fresh
 from reporting.intake.fields import (
     CategoryChoiceField,
@@ -207,6 +208,9 @@ class ReportForm(
     )
     entry = EntryCodeField()
     issued = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    # What a link named the report to be about (reporting.intake.subjects), checked again
+    # when sent: a value that no longer names one is dropped, never trusted.
+    subject = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     # A trap for scripts, which fill every box: hidden from people by CSS and from assistive
     # technology (templates/reporting/report_form.html), shown only when something is in it.
     # The name and autocomplete="off" keep browsers and password managers away from it.
@@ -225,6 +229,18 @@ class ReportForm(
         self.staged_files = list(staged_files)
         self.fields["evidence"].help_text = evidence_help_text()
         self.processed_files = []
+        self.about, self.about_note = subjects.from_key(
+            self.data.get("subject") if self.is_bound else self.initial.get("subject")
+        )
+        if self.about is not None:
+            self.about_subject(self.about)
+        elif self.about_note:
+            # Said once, on the page where it was found out; the value is not carried on.
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.data["subject"] = ""
+            else:
+                self.initial["subject"] = ""
         # Why a complete form was not sent: "too_fast", "stale" or "rate" (the view's limit).
         self.refusal = None
         self.trap_shown = False
@@ -239,6 +255,26 @@ class ReportForm(
             if not stamp_is_fresh(self.initial.get("issued"), token):
                 self.initial["issued"] = issue_stamp(token)
             self.show_trap_if_filled(self.initial.get("homepage"))
+
+    def about_subject(self, subject):
+        for name, texts in subject.fields.items():
+            if name in self.fields:
+                for attribute, text in texts.items():
+                    setattr(self.fields[name], attribute, text)
+        if not self.is_bound and subject.category:
+            category = (
+                Category.objects.filter(slug=subject.category, active=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if category is not None:
+                self.initial["category"] = category
+        # Labels of this subject's: no field's markup may come from, or go to, the markup
+        # kept for the plain form (FieldMarkupKeptUntilContentChanges).
+        self.per_request_fields = frozenset(self.fields)
+
+    def clean_subject(self):
+        return self.about.key if self.about is not None else ""
 
     def show_trap_if_filled(self, value):
         """A filled trap is shown with its error, so that a person whose browser filled it in

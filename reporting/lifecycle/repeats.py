@@ -95,23 +95,37 @@ def join_cluster(clue_ids):
     return lead
 
 
+def same_subject(clue):
+    """The latest other clues about the same page (sightings of one wanted notice): related,
+    though each tells its own story. The cluster joins the older ones through them."""
+    if clue.subject_id is None:
+        return set()
+    others = Clue.objects.exclude(pk=clue.pk).filter(
+        subject=clue.subject_id, created_at__gte=clue.created_at - WINDOW
+    )
+    return set(others.order_by("-created_at").values_list("pk", flat=True)[:CANDIDATES])
+
+
 @transaction.atomic
 def link_repeats(clue_id):
     clue = Clue.objects.get(pk=clue_id)
     found = find_repeats(clue)
+    about_the_same = same_subject(clue) - found
     # The clue and its repeats are locked together, in the order of their ids: two new
     # clues that repeat each other, followed by two workers at once, would otherwise each
     # lock its own clue first and then wait for the other's to link it (a deadlock, which
     # PostgreSQL ends by refusing one, whose links would be lost).
     list(
         Clue.objects.select_for_update(of=("self",))
-        .filter(pk__in={clue_id, *found})
+        .filter(pk__in={clue_id, *found, *about_the_same})
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     repeats = Clue.objects.filter(pk__in=found)
-    clue.related.add(*repeats)
-    joined = list(repeats.values_list("pk", flat=True))
+    # Another sighting of the same person is no report "again" of a concluded one: linked,
+    # but not sent back for a look-back.
+    clue.related.add(*repeats, *Clue.objects.filter(pk__in=about_the_same))
+    joined = list(repeats.values_list("pk", flat=True)) + sorted(about_the_same)
     if joined:
         join_cluster([clue.pk, *joined])
     for old in repeats.filter(status__in=Clue.CONCLUDED, needs_lookback=False):

@@ -126,6 +126,17 @@ class Clue(models.Model):
     referring_body = models.CharField(
         _("referring body"), max_length=200, blank=True, db_default=""
     )
+    # The page the report is about, when a link named one (reporting.intake.subjects): a
+    # wanted notice for a sighting. A deleted page leaves the clue about nothing in particular.
+    subject = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("about"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     language = models.CharField(_("language of the report"), max_length=10)
     submission_token = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)

@@ -3,6 +3,7 @@ import pytest
 import fugitives.demo
 import law.demo
 from fugitives.models import NoticePage
+from tests.reporting.conftest import report_page, staff, valid_data  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from portal import sessions
 from reporting.evidence import staging, storage
-from reporting.intake import kept_pages, receipts, throttle
+from reporting.intake import kept_pages, receipts, subjects, throttle
 from reporting.intake.antispam import issue_stamp
 from reporting.intake.fields import category_options, entry_code_or_blank
 from reporting.intake.forms import (
@@ -99,9 +99,13 @@ class ReportView(View):
     def get(self, request):
         if not request.GET:
             return self.first_visit(request)
-        form = ReportForm(initial=preselection(request.GET))
+        initial = preselection(request.GET)
         # A switched-off or unknown poster code lands here (posters.services.destination).
         notice = request.GET.get("notice") == "poster"
+        # A link may name what the report is about (a wanted notice's "report a sighting").
+        if key := subjects.key_of(request.GET, ignore={"notice"} if notice else ()):
+            initial["subject"] = key
+        form = ReportForm(initial=initial)
         return self.render(form, self.parties(), poster_notice=notice)
 
     def first_visit(self, request):
@@ -193,7 +197,10 @@ class ReportView(View):
         request.report_processed_files = form.processed_files
         try:
             submission.submit_clue(
-                details={field: form.cleaned_data[field] for field in CLUE_FIELDS},
+                details={
+                    **{field: form.cleaned_data[field] for field in CLUE_FIELDS},
+                    "subject": form.about.page if form.about else None,
+                },
                 parties=[p for p in parties.cleaned_data if p and any(p.values())],
                 reporter=form.reporter_details(),
                 submission_token=token,
