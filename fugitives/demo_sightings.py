@@ -1,6 +1,7 @@
 """The demo's sighting: a clue about the demo's wanted notice, sent as the notice's "report a
-sighting" button sends it, so staff see the notice on the clue and the queue's filter, and the
-reporter's receipt is printed with the demo's other receipts."""
+sighting" button sends it after a scan of the notice's printed poster, so staff see the
+notice on the clue and the queue's filter, the poster counts it, and the reporter's receipt is
+printed with the demo's other receipts."""
 
 from django.conf import settings
 
@@ -19,6 +20,8 @@ from .sightings import CATEGORY
 TOKEN = "demo-sighting-0000000000001"  # nosec B105 # noqa: S105  (a form token)
 # The demo's wanted notice (demo.NOTICES), in Chinese.
 NOTICE_SLUG = "example-2026-01"
+# The code of its printed poster in the posters demo (posters/demo.py NOTICE_POSTER).
+POSTER_CODE = "TSWNT5"
 
 
 def load():
@@ -36,6 +39,8 @@ def load():
         clue = ClueFactory(
             subject=notice,
             category=CATEGORY,
+            channel=Clue.Channel.POSTER,
+            entry_code=POSTER_CODE,
             region="130203",
             what_happened="（示例，虚构）今天早上七点左右，在汽车站售票厅看见一个很像通缉令上的人，"
             "戴黑色鸭舌帽，左手背有疤，买了去邻县的车票。",
