@@ -11,6 +11,8 @@ _periodic_tasks = []
 _demo_steps = []
 _demo_refreshes = []
 _demo_summaries = []
+# {view name: canonical(query_dict) -> str or None}
+_cached_queries = {}
 
 
 def answer_errors(view_name, answer, *, method=None, outage_only=False):
@@ -29,6 +31,17 @@ def error_answer(view_name, method, outage):
     if (wanted_method and method != wanted_method) or (outage_only and not outage):
         return None
     return answer
+
+
+def cache_queries(view_name, canonical):
+    """The page cache may keep the view named `view_name` ("app:name") for anonymous readers
+    whatever its query parameters, under `canonical(request.GET)`: a string that is the same
+    for every query the view answers alike, or None to render that one uncached."""
+    _cached_queries[view_name] = canonical
+
+
+def cached_queries():
+    return dict(_cached_queries)
 
 
 def add_periodic_task(order, task):

@@ -1,6 +1,6 @@
 """The public search page: /search/?q= (Chinese) and /en/search/?q= (English)."""
 
-import unicodedata
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -13,16 +13,10 @@ from portal.views import find_site
 
 from .fields import plain_text
 from .highlight import highlight, snippet
+from .query import MAX_QUERY_LENGTH, normalise
 from .segment import query_terms
 
-MAX_QUERY_LENGTH = 100
 RESULTS_PER_PAGE = 10
-
-
-def clean_query(value):
-    """The query without control or format characters and surrounding spaces."""
-    value = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in value)
-    return " ".join(value.split())
 
 
 def page_number(value, paginator):
@@ -44,7 +38,9 @@ def searchable_pages():
 def search(request):
     # Results' URLs need the request's site: the kept one, not a query per render.
     find_site(request)
-    query = clean_query(request.GET.get("q", ""))
+    # The page shows the canonical query, not the one typed: the page cache keeps one page
+    # for every spelling of it (search.query).
+    query = normalise(request.GET.get("q", ""))
     shortened = len(query) > MAX_QUERY_LENGTH
     query = query[:MAX_QUERY_LENGTH]
     terms = query_terms(query)
@@ -55,12 +51,19 @@ def search(request):
         "max_length": MAX_QUERY_LENGTH,
         "results": [],
         "page_obj": None,
+        "language_switch_path": request.path,
     }
     if terms:
         found = searchable_pages().search(" ".join(terms), operator="and")
         paginator = Paginator(found, RESULTS_PER_PAGE)
         page_obj = paginator.page(page_number(request.GET.get("page"), paginator))
         context["page_obj"] = page_obj
+        parameters = {"q": query}
+        if page_obj.number > 1:
+            parameters["page"] = page_obj.number
+        # The same page in the other language, named from the canonical query rather than
+        # the URL typed, so that every spelling kept as this page links alike.
+        context["language_switch_path"] = f"{request.path}?{urlencode(parameters)}"
         context["results"] = [
             {
                 "url": result.get_url(request),

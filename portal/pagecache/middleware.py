@@ -21,7 +21,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 import brotli
 
-from portal import restrictions
+from portal import registry, restrictions
 
 from .generation import (
     is_shared,
@@ -38,6 +38,10 @@ logger = logging.getLogger(__name__)
 # what a citizen searched for (?q=) or the poster they came from (?entry=) is never kept.
 QUERY_PARAMETERS = frozenset({"page", "tag", "region", "year", "kind"})
 MAX_QUERY_LENGTH = 200
+# A view that keys its own queries (registry.cache_queries: the search page) reads them only
+# up to this length; a longer query string is rendered uncached. A search's hundred Chinese
+# characters take 900 percent-encoded.
+MAX_KEYED_QUERY_LENGTH = 2000
 # Headers that are about this one exchange, not the page.
 NOT_STORED = frozenset({"set-cookie", "date", "age"})
 # Headers that differ between the stored body and its compressed forms.
@@ -84,6 +88,17 @@ class PageCacheMiddleware:
             with translation.override(code):
                 paths.add(reverse("reporting:report"))
         return tuple(paths)
+
+    @cached_property
+    def keyed_queries(self):
+        """{path: canonical(query_dict)} of the views that key their own queries, in every
+        language."""
+        paths = {}
+        for view_name, canonical in registry.cached_queries().items():
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    paths[reverse(view_name)] = canonical
+        return paths
 
     def lookup(self, request):
         """(key, generation, entry) for a request that may be answered from or stored in
@@ -171,7 +186,16 @@ class PageCacheMiddleware:
     def key(self, request):
         """The cache key of an anonymous read, or None when its URL is not to be kept."""
         query = request.META.get("QUERY_STRING", "")
-        if query and (
+        canonical = self.keyed_queries.get(request.path)
+        if canonical is not None:
+            # Variants of one query (spacing, width, case) share one entry, so the key is the
+            # view's canonical form of the query rather than the URL's.
+            if len(query) > MAX_KEYED_QUERY_LENGTH:
+                return None
+            query = canonical(request.GET)
+            if query is None:
+                return None
+        elif query and (
             len(query) > MAX_QUERY_LENGTH or not QUERY_PARAMETERS.issuperset(request.GET)
         ):
             return None

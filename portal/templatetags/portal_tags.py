@@ -43,7 +43,9 @@ def language_switch(context):
             other_url = seo.page_url(other, request) if other else None
             url = other_url + suffix if other_url else _home_url(code)
         else:
-            url = translate_url(request.get_full_path(), code)
+            # A view whose page is kept for several URLs names the one to translate.
+            path = context.get("language_switch_path") or request.get_full_path()
+            url = translate_url(path, code)
         links.append(
             {
                 "code": code,

@@ -56,7 +56,7 @@ PUBLIC_PAGE = {
     # Kept by the page cache, and by shared caches for a minute (docs/caching.md).
     "Cache-Control": "public, max-age=60, s-maxage=60",
 }
-# Rendered for this reader alone: a search (what a citizen looks for is never kept), a miss.
+# Rendered for this reader alone: a search that cannot be kept, a miss.
 UNCACHED_PUBLIC_PAGE = {**PUBLIC_PAGE, "Cache-Control": "private, no-store"}
 REPORTER_PAGE = {**PUBLIC_PAGE, "Referrer-Policy": "no-referrer", "Cache-Control": NEVER_CACHE}
 STAFF_PAGE = {**PUBLIC_PAGE, "Cache-Control": NEVER_CACHE}
@@ -127,8 +127,10 @@ PUBLIC_PAGES = {
     "news": ("/news/law-week/", _stories),
     "standard-page": ("/guide/", _pages),
     "search-form": ("/search/", None),
+    "search": ("/search/?q=法", None),
 }
-UNCACHED_PUBLIC_PAGES = {"search": "/search/?q=法", "not-found": "/no-such-page/"}
+# A search with a parameter that is not its own is rendered for its reader alone.
+UNCACHED_PUBLIC_PAGES = {"search": "/search/?q=法&entry=x", "not-found": "/no-such-page/"}
 
 
 @pytest.mark.parametrize("kind", PUBLIC_PAGES)
