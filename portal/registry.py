@@ -11,7 +11,7 @@ _periodic_tasks = []
 _demo_steps = []
 _demo_refreshes = []
 _demo_summaries = []
-# {view name: canonical(query_dict) -> str or None}
+# {view name: canonical(query_bytes) -> str or None}
 _cached_queries = {}
 
 
@@ -35,8 +35,9 @@ def error_answer(view_name, method, outage):
 
 def cache_queries(view_name, canonical):
     """The page cache may keep the view named `view_name` ("app:name") for anonymous readers
-    whatever its query parameters, under `canonical(request.GET)`: a string that is the same
-    for every query the view answers alike, or None to render that one uncached."""
+    whatever its query parameters, under `canonical(query_bytes)` (the URL's, undecoded): a
+    string that is the same for every query the view answers alike, or None to render that
+    one uncached. Called for every hit before Django's handler runs: it should be cheap."""
     _cached_queries[view_name] = canonical
 
 

@@ -2,9 +2,12 @@
 the search page by it (registry.cache_queries, docs/caching.md), so every spelling of one
 query renders, and is kept as, one page."""
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urlencode
+
+from django.http import QueryDict
 
 MAX_QUERY_LENGTH = 100
 # Result pages a link may name and still be kept; a page beyond it is rendered uncached.
@@ -22,10 +25,14 @@ def normalise(value):
     return " ".join(value.split())
 
 
-def canonical(params):
-    """The cache key's query of a search (`params` is request.GET), or None when it is not to
-    be kept: a parameter other than q and page, one given twice, a query too long or with
+# A hit is answered before Django's handler: the same few queries make most searches, so
+# their canonical forms are kept rather than parsed and normalised again for each reader.
+@functools.lru_cache(maxsize=1024)
+def canonical(query_bytes):
+    """The cache key's query of a search (its URL's query string, as bytes), or None when it
+    is not to be kept: a parameter other than q and page, one given twice, a query too long or with
     characters nobody types, a page number that is not a short number."""
+    params = QueryDict(query_bytes)
     if not {"q", "page"}.issuperset(params) or any(
         len(values) > 1 for _name, values in params.lists()
     ):

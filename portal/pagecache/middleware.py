@@ -91,7 +91,7 @@ class PageCacheMiddleware:
 
     @cached_property
     def keyed_queries(self):
-        """{path: canonical(query_dict)} of the views that key their own queries, in every
+        """{path: canonical(query_bytes)} of the views that key their own queries, in every
         language."""
         paths = {}
         for view_name, canonical in registry.cached_queries().items():
@@ -192,7 +192,13 @@ class PageCacheMiddleware:
             # view's canonical form of the query rather than the URL's.
             if len(query) > MAX_KEYED_QUERY_LENGTH:
                 return None
-            query = canonical(request.GET)
+            try:
+                # The environ's query string is its bytes read as Latin-1 (PEP 3333), as
+                # Django reads it for request.GET.
+                raw = query.encode("iso-8859-1")
+            except UnicodeEncodeError:
+                return None
+            query = canonical(raw)
             if query is None:
                 return None
         elif query and (

@@ -37,6 +37,7 @@ def fetch(reader, url):
         ("/search/?q=%E6%89%AB%E9%BB%91", "/search/?q=%20%20%E6%89%AB%E9%BB%91%E3%80%80&page=1"),
         ("/en/search/?q=Report+clue", "/en/search/?q=%EF%BC%B2%EF%BC%A5%EF%BC%B0ORT%09%20clue"),
         ("/en/search/?q=report&page=2", "/en/search/?page=02&q=REPORT"),
+        ("/search/?q=%E6%89%AB%E9%BB%91", "/search/?q=扫黑"),  # sent unencoded
     ],
 )
 def test_the_same_query_again_reads_nothing(reader, add_page, first, again):
