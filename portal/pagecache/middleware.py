@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 # Query parameters of the site's own listings (pages, filters). A URL with any other
 # parameter is rendered but not stored: the cache cannot be filled with endless variants, and
-# what a citizen searched for (?q=) or the poster they came from (?entry=) is never kept.
+# the poster a reader came from (?entry=) is never kept. Views that key their own queries
+# (registry.cache_queries: the search page) are the one exception, under a canonical form.
 QUERY_PARAMETERS = frozenset({"page", "tag", "region", "year", "kind"})
 MAX_QUERY_LENGTH = 200
 # A view that keys its own queries (registry.cache_queries: the search page) reads them only
