@@ -39,6 +39,8 @@ urlpatterns += i18n_patterns(
     path("report/status/reward/", include("rewards.urls")),
     path("report/", include("reporting.urls")),
     path("search/", include("search.urls")),
+    # An attempt at a quiz page, its result and certificate (docs/quizzes.md).
+    path("quizzes/", include("quizzes.urls")),
     # Wagtail's page view, with the site found once per change of the content.
     re_path(wagtail_urls.serve_pattern, portal_views.serve_page, name="wagtail_serve"),
     path("", include(wagtail_urls)),

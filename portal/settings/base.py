@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "unitapi",
     "rewards",
     "fugitives",
+    "quizzes",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
