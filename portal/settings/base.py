@@ -310,6 +310,10 @@ EVIDENCE_KEEP_ORIGINALS = env_bool("EVIDENCE_KEEP_ORIGINALS", False)
 # script is faster); the hours a form stays sendable. Load tests and drills raise them.
 REPORT_RATE_LIMIT = env_int("REPORT_RATE_LIMIT", 10, minimum=1)
 REPORT_RATE_WINDOW_MINUTES = env_int("REPORT_RATE_WINDOW_MINUTES", 60, minimum=1)
+# Quiz attempts one client may start per window: generous, because a school or a market
+# often reaches the portal through one address (docs/quizzes.md).
+QUIZ_START_LIMIT = env_int("QUIZ_START_LIMIT", 300, minimum=1)
+QUIZ_START_WINDOW_MINUTES = env_int("QUIZ_START_WINDOW_MINUTES", 10, minimum=1)
 REPORT_MIN_SECONDS = env_int("REPORT_MIN_SECONDS", 5, minimum=0)
 REPORT_FORM_MAX_AGE_HOURS = env_int("REPORT_FORM_MAX_AGE_HOURS", 24, minimum=1)
 # Days after a clue is closed (or not accepted) before the reporter's identity, the messages
