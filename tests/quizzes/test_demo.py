@@ -150,6 +150,18 @@ def test_the_demo_loads_the_quizzes_once_in_both_languages(client):
         assert page.live and english.live and english.kind == page.kind
         assert english.get_parent().locale == en
 
+    # Both pages answer in both languages, the practice one leading to the competition.
+    for path, words in (
+        ("/law-quiz/", "学法答题"),
+        ("/en/law-quiz/", "Law quiz"),
+        ("/law-quiz-competition/", "反有组织犯罪法知识竞赛"),
+        ("/en/law-quiz-competition/", "Anti-Organized Crime Law competition"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200 and words in response.content.decode()
+    assert 'href="/law-quiz-competition/"' in client.get("/law-quiz/").content.decode()
+    assert 'href="/en/law-quiz-competition/"' in client.get("/en/law-quiz/").content.decode()
+
     # Citizens find the practice quiz in the main menu of each language.
     assert 'href="/law-quiz/"' in client.get("/").content.decode()
     assert 'href="/en/law-quiz/"' in client.get("/en/").content.decode()
@@ -164,6 +176,8 @@ def test_the_demo_loads_the_quizzes_once_in_both_languages(client):
     assert all(
         answer.question.locale_id == competition.locale_id for answer in board[0].answers.all()
     )
+    shown = client.get(f"/quizzes/{competition.pk}/leaderboard/").content.decode()
+    assert shown.index("普法小能手") < shown.index("学法明理") < shown.index("法治小卫士")
     english_board = services.leaderboard(competition.get_translation(en).specific)
     assert [entry.display_name for entry in english_board][:2] == ["Law Learner", "Civic Owl"]
 
