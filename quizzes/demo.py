@@ -144,9 +144,8 @@ def _question(spec, language, locale, law):
         QuestionOption(text=text, correct=correct, sort_order=order)
         for order, (text, correct) in enumerate(words["options"])
     ]
-    question.full_clean()
-    question.save()
     question.tags.add(*_topics(spec, language))
+    question.full_clean()
     question.save()
     question.save_revision().publish()
     return True

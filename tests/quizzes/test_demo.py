@@ -130,6 +130,8 @@ def test_the_demo_loads_the_quizzes_once_in_both_languages(client):
     assert set(english_laws) == {en.pk}
     for question in Question.objects.filter(locale__language_code="zh-hans"):
         english = question.get_translation(en)
+        assert question.tags.exists()
+        assert {TOPICS_EN[name] for name in question.tags.names()} == set(english.tags.names())
         assert (english.article, english.paragraph, english.item) == (
             question.article,
             question.paragraph,
