@@ -36,6 +36,7 @@ from taggit.models import TaggedItemBase
 
 from law.models import LawArticle
 from portal.restrictions import PortalPage
+from search.fields import segmented
 
 QUESTION_MAX_LENGTH = 500
 OPTION_MAX_LENGTH = 200
@@ -143,8 +144,7 @@ class Question(
         FieldPanel("tags"),
     ]
     search_fields = [
-        index.SearchField("text"),
-        index.SearchField("explanation"),
+        *segmented(index.SearchField("text"), index.SearchField("explanation")),
         index.FilterField("kind"),
         index.FilterField("article"),
         index.FilterField("locale"),
@@ -271,7 +271,7 @@ class QuizPage(RoutablePageMixin, PortalPage):
             help_text=_("Used when the kind is competition."),
         ),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    search_fields = segmented(*Page.search_fields, index.SearchField("intro"))
 
     template = "quizzes/quiz_page.html"
     parent_page_types = ["content.HomePage", "content.StandardPage"]

@@ -213,7 +213,6 @@ _DIGITS = re.compile(r"\d")
 def clean_display_name(value):
     """The name as it will be shown, or ValidationError saying what to change."""
     name = unicodedata.normalize("NFKC", str(value or "")).strip()
-    name = re.sub(r"\s+", " ", name)
     if not name:
         raise ValidationError(_("Enter a display name."))
     if len(name) > DISPLAY_NAME_MAX_LENGTH:
@@ -225,6 +224,7 @@ def clean_display_name(value):
         category = unicodedata.category(character)
         if category not in _ALLOWED and category[0] not in {"L", "M", "N"}:
             raise ValidationError(_("Use letters, digits and spaces only in a display name."))
+    name = re.sub(r"\s+", " ", name)
     if len(_DIGITS.findall(name)) >= 6:
         # A phone or identity number is personal data the leaderboard must not show.
         raise ValidationError(_("A display name cannot hold a long number."))

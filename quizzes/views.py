@@ -184,6 +184,11 @@ def question(request, quiz_id, position):
                     return redirect(_continue_url(quiz, attempt))
         else:
             status = 400 if "attempt" in form.errors else 200
+    seconds_left = (
+        max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+        if attempt.deadline
+        else None
+    )
     context = {
         "page": quiz,
         "quiz": quiz,
@@ -193,11 +198,8 @@ def question(request, quiz_id, position):
         "form": form,
         "feedback": _feedback(found, answered, offered, request) if showing_feedback else None,
         "next_url": _continue_url(quiz, attempt) if showing_feedback else None,
-        "minutes_left": (
-            max(math.ceil((attempt.deadline - timezone.now()).total_seconds() / 60), 1)
-            if attempt.deadline
-            else None
-        ),
+        "seconds_left": seconds_left,
+        "minutes_left": max(math.ceil(seconds_left / 60), 1) if seconds_left is not None else None,
     }
     return TemplateResponse(request, "quizzes/question.html", context, status=status)
 

@@ -100,6 +100,16 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def urls_loaded():
+    """The URLconf is imported before a test can freeze the clock: the units' API builds its
+    schemas on import, and pydantic refuses freezegun's stand-in for datetime. Otherwise a
+    test under freeze_time fails or passes by which test its worker ran first."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Rate-limit counters, stored pages and other cached state must not leak from one test
     to the next."""
