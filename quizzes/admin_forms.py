@@ -65,7 +65,13 @@ class ImportForm(forms.Form):
         label=_("Spreadsheet"),
         help_text=_("CSV (UTF-8 or GB18030) or XLSX, at most 1 MB and 1000 questions."),
     )
-    locale = forms.TypedChoiceField(label=_("Language of the questions"), coerce=int)
+    locale = forms.TypedChoiceField(
+        label=_("Language of the questions"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Empty: the site's default language (Chinese)."),
+    )
     law = forms.ModelChoiceField(
         label=_("Law"),
         queryset=LawPage.objects.none(),
@@ -99,13 +105,11 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        locale_id, law = cleaned.get("locale"), cleaned.get("law")
-        if locale_id is None:
-            return cleaned
-        cleaned["locale"] = locale = Locale.objects.filter(pk=locale_id).first()
-        if locale is None:
-            self.add_error("locale", _("Choose a language."))
-            return cleaned
+        if "locale" not in cleaned:
+            return cleaned  # refused by the field
+        locale_id, law = cleaned["locale"], cleaned.get("law")
+        locale = Locale.objects.filter(pk=locale_id).first() if locale_id else None
+        cleaned["locale"] = locale = locale or Locale.get_default()
         if law is None:
             laws = list(LawPage.objects.filter(locale=locale)[:2])
             if len(laws) != 1:

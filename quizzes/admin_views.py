@@ -89,8 +89,6 @@ def question_columns():
 
 
 class QuestionIndexView(SnippetIndexView):
-    template_name = "quizzes/admin/question_index.html"
-
     def get_base_queryset(self):
         questions = super().get_base_queryset()
         questions = question_statistics.with_figures(with_chapter(questions))

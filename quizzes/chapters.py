@@ -13,13 +13,11 @@ def with_chapter(questions):
     cited article is not in the live law)."""
     articles = LawArticle.objects.filter(page_id=OuterRef("law_id"), number=OuterRef("article"))
     chapters = LawChapter.objects.filter(
-        page_id=OuterRef("law_id"),
-        number=Subquery(articles.values("chapter_number")[:1]),
+        page_id=OuterRef("law_id"), number=OuterRef("chapter_number")
     )
     return questions.annotate(
-        chapter_number=Subquery(articles.values("chapter_number")[:1]),
-        chapter_title=Subquery(chapters.values("title")[:1]),
-    )
+        chapter_number=Subquery(articles.values("chapter_number")[:1])
+    ).annotate(chapter_title=Subquery(chapters.values("title")[:1]))
 
 
 def chapter_text(number, title):

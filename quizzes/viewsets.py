@@ -26,6 +26,7 @@ class QuestionViewSet(SnippetViewSet):
     menu_label = _("Questions")
     menu_name = "quiz_questions"
     index_view_class = admin_views.QuestionIndexView
+    index_template_name = "quizzes/admin/question_index.html"
     edit_handler = ObjectList(_question_panels(), base_form_class=QuestionForm)
     list_display = ["__str__", *admin_views.question_columns()]
     filterset_class = admin_views.QuestionFilterSet

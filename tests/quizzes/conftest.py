@@ -1,0 +1,1 @@
+from .bank_helpers import chief, editor, law, outsider, quiz  # noqa: F401 (fixtures)
