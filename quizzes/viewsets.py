@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, LiveStatusTagColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -28,7 +28,8 @@ class QuestionViewSet(SnippetViewSet):
     index_view_class = admin_views.QuestionIndexView
     index_template_name = "quizzes/admin/question_index.html"
     edit_handler = ObjectList(_question_panels(), base_form_class=QuestionForm)
-    list_display = ["__str__", *admin_views.question_columns()]
+    # Given here, the listing's columns replace Wagtail's, status included.
+    list_display = ["__str__", *admin_views.question_columns(), LiveStatusTagColumn()]
     filterset_class = admin_views.QuestionFilterSet
     search_fields = ["text", "explanation"]
     list_per_page = 50
