@@ -4,8 +4,9 @@ the named competition attempts. The rules live in importing.py, bank_rules.py,
 question_statistics.py and chapters.py."""
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic import EditView, IndexView
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
+from wagtail.models import Revision, WorkflowState
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
@@ -92,7 +94,30 @@ class QuestionIndexView(SnippetIndexView):
     def get_base_queryset(self):
         questions = super().get_base_queryset()
         questions = question_statistics.with_figures(with_chapter(questions))
-        return questions.prefetch_related("tags")
+        # Each row's buttons ask whether a workflow is in progress: read for the page at once,
+        # as Wagtail's page listing does.
+        in_progress = Prefetch(
+            "workflow_states",
+            queryset=WorkflowState.objects.active(),
+            to_attr="_current_workflow_states",
+        )
+        return questions.prefetch_related("tags", in_progress)
+
+    def get_table(self, object_list):
+        # The status column asks each row for a scheduled revision: read them for the whole
+        # page at once.
+        questions = list(object_list)
+        scheduled = {}
+        revisions = Revision.objects.filter(
+            content_type=ContentType.objects.get_for_model(Question),
+            object_id__in=[str(question.pk) for question in questions],
+            approved_go_live_at__isnull=False,
+        ).order_by("-created_at", "-pk")
+        for revision in revisions:
+            scheduled.setdefault(revision.object_id, revision)
+        for question in questions:
+            question.scheduled_revision = scheduled.get(str(question.pk))
+        return super().get_table(questions)
 
     @property
     def header_buttons(self):
