@@ -30,6 +30,7 @@ from .models import (
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 1000
+MAX_SHEET_ROWS = 2 * MAX_ROWS + 1
 # Wider sheets are cut here: no column of ours lies beyond it, and a crafted sheet with a
 # million columns is not read cell by cell.
 MAX_COLUMNS = 40
@@ -138,9 +139,16 @@ def _read_xlsx(data):
         rows = []
         for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append([_text(value) for value in values])
-            # Blank rows count as read: a sheet of a million empty rows stops here too.
-            if len(rows) > MAX_ROWS + 1 + MAX_ROWS:
-                break
+            # Blank rows count here: a sheet of a million empty rows stops early, refused
+            # rather than read in part.
+            if len(rows) > MAX_SHEET_ROWS:
+                _refuse(
+                    _(
+                        "The sheet has more than %(limit)s rows, blank ones included. Import "
+                        "at most %(questions)s questions at a time."
+                    )
+                    % {"limit": MAX_SHEET_ROWS, "questions": MAX_ROWS}
+                )
         return rows
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError):
         _refuse(_("The file is not an XLSX workbook. Save it again as XLSX or as CSV."))

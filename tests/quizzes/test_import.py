@@ -176,6 +176,18 @@ def test_files_that_cannot_be_read_are_refused(client, chief, law, content, name
     assert not Question.objects.exists()
 
 
+def test_a_sheet_with_too_many_rows_is_refused_not_cut(client, chief, law):
+    good = ["单选", "问题", "甲", "乙", "A", "解析", 2]
+    header = ["题型", "题目", "选项A", "选项B", "答案", "解析", "条"]
+    blank = [None] * 7
+    client.force_login(chief)
+    response = upload(client, xlsx([header, good, *[blank] * 2100, good]), name="x.xlsx")
+    assert "The sheet has more than 2001 rows, blank ones included." in response.content.decode()
+    response = upload(client, xlsx([header, *[good] * 1001]), name="x.xlsx")
+    assert "At most 1000 questions at a time." in response.content.decode()
+    assert not Question.objects.exists()
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused(client, chief, law):
     import zipfile
 
