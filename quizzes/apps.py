@@ -8,7 +8,14 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Law quizzes")
 
     def ready(self):
+        from wagtail.permissions import register_permission_policy
+
         from portal import registry
+
+        from .models import Attempt
+        from .permissions import AttemptPolicy
+
+        register_permission_policy(Attempt, AttemptPolicy(Attempt))
 
         # After the moderation workflow (20), the law (30) and the content pages (50, 60):
         # the questions cite the law, the pages go under the home pages.

@@ -6,13 +6,15 @@ from django.utils import timezone
 
 import pytest
 
-import law.demo
+from law import demo as law_demo
 from quizzes.models import Question, QuestionOption, QuizPage
+
+from .bank_helpers import chief, editor, law, outsider, quiz  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
 def law_page(site_tree):
-    return law.demo.load()
+    return law_demo.load()
 
 
 def make_question(law_page, text, *, kind="single", options=(), right=(), article=2, **fields):
