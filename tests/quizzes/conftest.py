@@ -58,10 +58,10 @@ def bank(law_page):
 
 
 def add_quiz(home, slug, **fields):
-    quiz = QuizPage(title=fields.pop("title", slug), slug=slug, **fields)
-    home.add_child(instance=quiz)
-    quiz.save_revision().publish()
-    return quiz
+    page = QuizPage(title=fields.pop("title", slug), slug=slug, **fields)
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
 
 
 @pytest.fixture
