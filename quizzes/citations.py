@@ -5,9 +5,12 @@ a citation of a provision the live law no longer has is said to be broken."""
 
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+
 from law.citations import citation
 from law.models import LawArticle, LawPage
 from law.structure import ITEM
+from portal.pagecache.kept import SharedUntilContentChanges
 
 
 @dataclass
@@ -66,31 +69,45 @@ def broken(questions):
     return [q for q in questions if not resolves(known.get((q.law_id, q.article)), q)]
 
 
+def _law(law_id, request):
+    """What citing this law needs in the active language: its name for citations, the URL of
+    its page in that language, and the shape of each live article. Kept until the content
+    changes (publishing the law changes it), so a page of an attempt reads no law."""
+
+    def build():
+        law = LawPage.objects.filter(pk=law_id).specific().first()
+        if law is None:
+            return None
+        found = LawArticle.objects.filter(page_id=law_id).values_list("number", "text")
+        return {
+            "law": law,
+            "url": law.localized.get_url(request) or "",
+            "shapes": {number: _shape(text) for number, text in found},
+        }
+
+    host = request.get_host() if request is not None else ""
+    parts = (law_id, get_language(), host)
+    return SharedUntilContentChanges("quiz-cited-law", parts).get_or_build(build)
+
+
 def cite(questions, request=None):
     """{question pk: Cited} in the active language; the link goes to the law page of that
     language when it has one."""
     questions = list(questions)
-    known = shapes(questions)
-    laws = {
-        law.pk: law
-        for law in LawPage.objects.filter(pk__in={q.law_id for q in questions}).specific()
-    }
-    localized = {pk: law.localized for pk, law in laws.items()}
+    laws = {law_id: _law(law_id, request) for law_id in {q.law_id for q in questions}}
     cited = {}
     for question in questions:
         law = laws.get(question.law_id)
         reference = citation(question.article, question.paragraph, question.item)
-        text = law.cite(reference) if law else reference
-        ok = law is not None and resolves(known.get((question.law_id, question.article)), question)
+        text = law["law"].cite(reference) if law else reference
+        ok = law is not None and resolves(law["shapes"].get(question.article), question)
         url = ""
-        if ok:
+        if ok and law["url"]:
             anchor = f"article-{question.article}"
             if question.paragraph is not None:
                 anchor += f"-{question.paragraph}"
                 if question.item is not None:
                     anchor += f"-{question.item}"
-            base = localized[question.law_id].get_url(request)
-            if base:
-                url = f"{base}article-{question.article}/#{anchor}"
+            url = f"{law['url']}article-{question.article}/#{anchor}"
         cited[question.pk] = Cited(text=text, url=url, broken=not ok)
     return cited

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.pagecache.kept import SharedUntilContentChanges
+
 from .models import (
     DISPLAY_NAME_MAX_LENGTH,
     OPTION_KEYS,
@@ -44,15 +46,20 @@ class Option:
 
 
 def options(question):
-    """What the page offers, in order, with keys the participant's answer names."""
+    """What the page offers, in order, with keys the participant's answer names. `question`:
+    a Question, or an Asked as questions_of() gives."""
     if question.kind == Question.Kind.TRUE_FALSE:
         return [
             Option("true", _("True"), question.statement_is_true),
             Option("false", _("False"), not question.statement_is_true),
         ]
+    choices = (
+        question.choices
+        if isinstance(question, Asked)
+        else [(option.text, option.correct) for option in question.options.all()]
+    )
     return [
-        Option(key, option.text, option.correct)
-        for key, option in zip(OPTION_KEYS, question.options.all(), strict=False)
+        Option(key, text, right) for key, (text, right) in zip(OPTION_KEYS, choices, strict=False)
     ]
 
 
@@ -106,15 +113,59 @@ def start(quiz, attempts_used, now=None):
     return Attempt.objects.create(quiz=quiz, question_ids=drawn, started_at=now, deadline=deadline)
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A question as an attempt asks it: what its pages and the checking of its answer read.
+    Kept until the content changes (a question saved or deleted changes the content's
+    generation, as every snippet does), so a page of an attempt reads no question."""
+
+    pk: int
+    kind: str
+    text: str
+    explanation: str
+    statement_is_true: bool
+    law_id: int
+    article: int
+    paragraph: int | None
+    item: int | None
+    # (text, right) of each option, in order.
+    choices: tuple = ()
+
+
 def questions_of(attempt):
-    """{pk: question} for the attempt's questions still in the bank, options read once."""
-    found = Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("options")
-    return {question.pk: question for question in found}
+    """{pk: Asked} for the attempt's questions still in the bank: two queries for the whole
+    attempt, once per change of the content."""
+
+    def build():
+        found = Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("options")
+        return {
+            question.pk: Asked(
+                pk=question.pk,
+                kind=question.kind,
+                text=question.text,
+                explanation=question.explanation,
+                statement_is_true=question.statement_is_true,
+                law_id=question.law_id,
+                article=question.article,
+                paragraph=question.paragraph,
+                item=question.item,
+                choices=tuple((option.text, option.correct) for option in question.options.all()),
+            )
+            for question in found
+        }
+
+    return SharedUntilContentChanges("quiz-attempt-questions", str(attempt.pk)).get_or_build(build)
 
 
-def next_position(attempt):
+def answered_positions(attempt):
+    """{position: Answer} of the attempt (its prefetched answers when the caller read them)."""
+    return {answer.position: answer for answer in attempt.answers.all()}
+
+
+def next_position(attempt, answered=None):
     """The first question (1-based) not yet answered, or None when all are."""
-    answered = set(attempt.answers.values_list("position", flat=True))
+    if answered is None:
+        answered = answered_positions(attempt)
     for position in range(1, attempt.total + 1):
         if position not in answered:
             return position
@@ -142,13 +193,14 @@ def answer(attempt_id, position, chosen, now=None):
         _check_time(attempt, now)
         if not 1 <= position <= attempt.total:
             raise Refused(_("That question is not part of this attempt."))
-        if attempt.answers.filter(position=position).exists():
+        answered = set(attempt.answers.values_list("position", flat=True))
+        if position in answered:
             raise Refused(_("You have already answered this question."))
-        question = Question.objects.filter(pk=attempt.question_ids[position - 1]).first()
+        question = questions_of(attempt).get(attempt.question_ids[position - 1])
         if question is None:
             # Deleted from the bank during the attempt: it counts for the participant, who
             # could not have answered it.
-            recorded = Answer.objects.create(
+            recorded = Answer(
                 attempt=attempt, position=position, chosen=[], correct=True, answered_at=now
             )
         else:
@@ -162,19 +214,23 @@ def answer(attempt_id, position, chosen, now=None):
             if question.kind != Question.Kind.MULTIPLE and len(chosen) > 1:
                 raise Refused(_("Choose one answer only."))
             right = sorted(option.key for option in offered if option.correct)
-            try:
-                with transaction.atomic():
-                    recorded = Answer.objects.create(
-                        attempt=attempt,
-                        question=question,
-                        position=position,
-                        chosen=chosen,
-                        correct=chosen == right,
-                        answered_at=now,
-                    )
-            except IntegrityError:
-                raise Refused(_("You have already answered this question.")) from None
-        if next_position(attempt) is None:
+            recorded = Answer(
+                attempt=attempt,
+                question_id=question.pk,
+                position=position,
+                chosen=chosen,
+                correct=chosen == right,
+                answered_at=now,
+            )
+        try:
+            with transaction.atomic():
+                recorded.save()
+        except IntegrityError:
+            # The question left the bank between reading it and saving the answer.
+            recorded.question_id = None
+            recorded.save()
+        answered.add(position)
+        if len(answered) >= attempt.total:
             _finish(attempt, now)
     return recorded
 

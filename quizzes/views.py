@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal.clients import client_address, count_in_window, keyed_digest
+from portal.pagecache.kept import SharedUntilContentChanges
+from portal.views import find_site
 from reporting.models import Region
 
 from . import citations, progress, services
@@ -25,19 +27,26 @@ from .forms import AnswerForm, ClaimForm
 from .models import Attempt, Question, QuizPage
 
 
-def _quiz(quiz_id):
-    quiz = QuizPage.objects.live().public().filter(pk=quiz_id).first()
+def _quiz(request, quiz_id):
+    """The live, public quiz page, kept until the content changes; and the request's site,
+    which the page's header needs, found the same way."""
+    find_site(request)
+    quiz = SharedUntilContentChanges("quiz-page", quiz_id).get_or_build(
+        lambda: QuizPage.objects.live().public().filter(pk=quiz_id).first()
+    )
     if quiz is None:
         raise Http404
     return quiz
 
 
 def _attempt(request, quiz):
-    """This browser's latest attempt at the quiz, or None."""
+    """This browser's latest attempt at the quiz with its answers, or None."""
     attempt_id = progress.current(request, quiz.pk)
     if attempt_id is None:
         return None
-    return Attempt.objects.filter(pk=attempt_id, quiz=quiz).first()
+    return (
+        Attempt.objects.filter(pk=attempt_id, quiz_id=quiz.pk).prefetch_related("answers").first()
+    )
 
 
 def _start_allowed(request):
@@ -64,7 +73,7 @@ def _continue_url(quiz, attempt):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request, quiz_id):
-    quiz = _quiz(quiz_id)
+    quiz = _quiz(request, quiz_id)
     attempt = _attempt(request, quiz)
     if attempt is not None:
         services.finish_if_due(attempt)
@@ -116,7 +125,7 @@ def _feedback(question, answer, offered, request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def question(request, quiz_id, position):
-    quiz = _quiz(quiz_id)
+    quiz = _quiz(request, quiz_id)
     attempt = _attempt(request, quiz)
     if attempt is None:
         messages.info(request, _("Start the quiz first."))
@@ -126,18 +135,20 @@ def question(request, quiz_id, position):
         return redirect(_result_url(quiz))
     if not 1 <= position <= attempt.total:
         raise Http404
-    answered = attempt.answers.filter(position=position).first()
+    answers = services.answered_positions(attempt)
+    answered = answers.get(position)
     showing_feedback = answered is not None and quiz.feedback_after_each
     if attempt.finished_at and not showing_feedback:
         return redirect(_result_url(quiz))
-    next_position = services.next_position(attempt)
+    next_position = services.next_position(attempt, answers)
+    after = _question_url(quiz, next_position) if next_position else _result_url(quiz)
     if answered is None and position != next_position:
         # One question after another: a later one is not shown before this one is answered.
-        return redirect(_continue_url(quiz, attempt))
+        return redirect(after)
     if answered is not None and not showing_feedback:
-        return redirect(_continue_url(quiz, attempt))
+        return redirect(after)
 
-    found = Question.objects.filter(pk=attempt.question_ids[position - 1]).first()
+    found = services.questions_of(attempt).get(attempt.question_ids[position - 1])
     if found is None:
         # Withdrawn from the bank while the attempt ran: counted for the participant.
         if answered is None:
@@ -155,7 +166,7 @@ def question(request, quiz_id, position):
     if request.method == "POST":
         if answered is not None:
             messages.info(request, _("You have already answered this question."))
-            return redirect(_continue_url(quiz, attempt))
+            return redirect(after)
         if form.is_valid():
             if form.cleaned_data["attempt"] != attempt.pk:
                 form.add_error(
@@ -178,10 +189,11 @@ def question(request, quiz_id, position):
                     form.add_error(None, str(refused))
                     status = 409
                 else:
-                    attempt.refresh_from_db()
                     if quiz.feedback_after_each:
                         return redirect(_question_url(quiz, position))
-                    return redirect(_continue_url(quiz, attempt))
+                    answers[position] = True
+                    later = services.next_position(attempt, answers)
+                    return redirect(_question_url(quiz, later) if later else _result_url(quiz))
         else:
             status = 400 if "attempt" in form.errors else 200
     seconds_left = (
@@ -197,7 +209,7 @@ def question(request, quiz_id, position):
         "question": found,
         "form": form,
         "feedback": _feedback(found, answered, offered, request) if showing_feedback else None,
-        "next_url": _continue_url(quiz, attempt) if showing_feedback else None,
+        "next_url": after if showing_feedback else None,
         "seconds_left": seconds_left,
         "minutes_left": max(math.ceil(seconds_left / 60), 1) if seconds_left is not None else None,
     }
@@ -207,7 +219,7 @@ def question(request, quiz_id, position):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def result(request, quiz_id):
-    quiz = _quiz(quiz_id)
+    quiz = _quiz(request, quiz_id)
     attempt = _attempt(request, quiz)
     if attempt is None:
         messages.info(request, _("Start the quiz first."))
@@ -235,7 +247,7 @@ def result(request, quiz_id):
         messages.info(request, _("This attempt already carries a name."))
         return redirect(_result_url(quiz))
 
-    answers = {answer.position: answer for answer in attempt.answers.all()}
+    answers = services.answered_positions(attempt)
     questions = services.questions_of(attempt)
     cited = citations.cite(questions.values(), request)
     review = []
@@ -295,7 +307,7 @@ def duration(milliseconds):
 
 @require_http_methods(["GET"])
 def leaderboard(request, quiz_id):
-    quiz = _quiz(quiz_id)
+    quiz = _quiz(request, quiz_id)
     if not quiz.is_competition or not quiz.leaderboard:
         raise Http404
     provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
