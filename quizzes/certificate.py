@@ -96,8 +96,7 @@ def _style(font, size, alignment=TA_CENTER, **extra):
         fontSize=size,
         leading=size * 1.4,
         alignment=alignment,
-        wordWrap="CJK",
-        **extra,
+        **{"wordWrap": "CJK", **extra},
     )
 
 
@@ -132,24 +131,27 @@ def _render(attempt, url, issuer, font):
     top = _draw(
         page, escape(_("Certificate of achievement")), _style(font, 40), inner_left, top, inner
     )
-    top -= 10 * mm
+    top -= 14 * mm
 
     # The name, the province, and what the participant did, shrunk to fit whatever the length
     # of the competition's title; the bottom band keeps its place.
     band_top = margin + 50 * mm
-    story = [Paragraph(escape(attempt.display_name), _style(font, 30, spaceAfter=2 * mm))]
+    story = [Paragraph(escape(attempt.display_name), _style(font, 32, spaceAfter=3 * mm))]
     if attempt.region_id:
         province = _("Province: %(province)s") % {"province": attempt.region.name}
         story.append(Paragraph(escape(province), _style(font, 13, textColor="#555555")))
     achievement = _(
-        "took part in “%(competition)s”, answered %(score)s / %(total)s questions correctly "
-        "and passed. This certificate is awarded in recognition."
+        "took part in “%(competition)s” and answered %(score)s / %(total)s questions "
+        "correctly, passing it."
     ) % {
         "competition": competition_title(attempt.quiz),
         "score": attempt.score,
         "total": attempt.total,
     }
-    story.append(Paragraph(escape(achievement), _style(font, 17, spaceBefore=8 * mm)))
+    story.append(Paragraph(escape(achievement), _style(font, 18, spaceBefore=10 * mm)))
+    story.append(
+        Paragraph(escape(_("This certificate is awarded in recognition.")), _style(font, 18))
+    )
     box_height = top - band_top
     Frame(
         inner_left + 10 * mm,
@@ -171,19 +173,16 @@ def _render(attempt, url, issuer, font):
     text_left = inner_left + side + 5 * mm
     text_width = inner / 2 - side
     small = _style(font, 9, TA_LEFT, textColor="#444444")
+    # The address on a line of its own, broken only where it must be: typed from paper.
+    address = _style(font, 9, TA_LEFT, textColor="#444444", wordWrap=None, splitLongWords=1)
     lines = [
         (escape(_("Certificate code: %(code)s") % {"code": code}), _style(font, 13, TA_LEFT)),
-        (
-            escape(
-                _("Scan the code, or enter the certificate code at %(address)s, to verify it.")
-                % {"address": url.split("?", 1)[0]}
-            ),
-            small,
-        ),
+        (escape(_("To verify it, scan the code or enter the certificate code at:")), small),
+        (escape(url.split("?", 1)[0]), address),
     ]
     y = band_bottom + side - 4 * mm
     for text, style in lines:
-        y = _draw(page, text, style, text_left, y, text_width) - 2 * mm
+        y = _draw(page, text, style, text_left, y, text_width) - 1.5 * mm
 
     right = _style(font, 15, TA_RIGHT)
     y = band_bottom + 24 * mm

@@ -27,8 +27,8 @@ class VerifyForm(forms.Form):
         label=gettext_lazy("Certificate code"),
         max_length=CODE_MAX_LENGTH,
         help_text=gettext_lazy(
-            "As printed under the QR code, e.g. ABCDE-23456. Spaces, dashes and small "
-            "letters do not matter."
+            "As printed beside the QR code on the certificate, e.g. ABCDE-23456. Spaces, "
+            "dashes and small letters do not matter."
         ),
     )
 

@@ -285,3 +285,17 @@ def test_lookups_are_limited_per_client(client, passed, settings):
         "This certificate is genuine."
         in verify(elsewhere, passed.certificate_code, prefix="/en").content.decode()
     )
+
+
+def test_a_long_title_and_name_shrink_to_fit_and_the_code_stays_readable(client, site_tree):
+    law = factories.law_page(site_tree["home"])
+    factories.questions(law, 6)
+    title = "某某省某某市" + "反有组织犯罪法暨扫黑除恶专项斗争法律知识网络竞赛" * 9
+    quiz = factories.competition(site_tree["home"], title=title[:255])
+    attempt = factories.attempt(quiz, right=4)
+    services.claim(attempt.pk, display_name="阿卜杜热合曼·买买提艾力·吐尔逊")
+    give_to(client, attempt)
+    text, image, _size = read_pdf(download(client, quiz).content)
+    assert title[:255] in text
+    assert "阿卜杜热合曼·买买提艾力·吐尔逊"[:20] in text
+    assert len(decode(image)) == 1
