@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape  # nosec B406 # escapes text we write; nothi
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -41,7 +42,7 @@ def for_session(attempt_id, quiz_id):
         return None
     try:
         attempt_id = Attempt._meta.pk.to_python(attempt_id)
-    except Exception:  # a session value that is no UUID (ValidationError)
+    except ValidationError:  # a session value that is no UUID
         return None
     return (
         Attempt.objects.select_related("quiz", "region")

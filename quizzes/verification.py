@@ -2,6 +2,7 @@
 of checks, and what the page shows of a genuine certificate (what the certificate itself
 prints, nothing more)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
@@ -63,7 +64,7 @@ class Genuine:
     code: str
     name: str
     competition: str
-    finished_on: object  # datetime.date, in settings.TIME_ZONE
+    finished_on: datetime.date  # in settings.TIME_ZONE
     score: int
     total: int
     province: str
