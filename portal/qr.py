@@ -1,4 +1,5 @@
-"""QR codes drawn as SVG or PNG: a poster's short URL, an authenticator app's enrolment key."""
+"""QR codes drawn as SVG, PNG or vector squares on a PDF page: a poster's short URL, an
+authenticator app's enrolment key, a certificate's verification address."""
 
 import io
 
@@ -48,3 +49,21 @@ def png(data, size, level):
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def draw(canvas, data, level, *, left, top, side):
+    """The code on a reportlab canvas, `side` points wide with its top left corner at
+    (left, top), in the canvas's fill colour: vector squares print sharp at any size."""
+    modules = matrix(data, level)
+    cell = side / len(modules)
+    for row_number, row in enumerate(modules):
+        for column, dark in enumerate(row):
+            if dark:
+                canvas.rect(
+                    left + column * cell,
+                    top - (row_number + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from portal.pdffonts import load_font
+
 
 @register()
 def poster_font_is_usable(app_configs, **kwargs):
     """A missing or unusable font would only show when someone downloads a poster; refuse it
     when the portal is checked (every management command, the release step's migrate)."""
-    from .pdf import load_font
-
     try:
         load_font()
     except Exception as error:  # reportlab raises OSError, TTFError or its own exceptions

@@ -2,7 +2,7 @@
 portrait, the person's details with the identity number masked, the offence, the reward,
 what to do on seeing the person, the surrender policy, the issuing authority and date, the
 QR code of the poster's own entry point with its short URL, and the poster's label in small
-print. In the notice's own language, with the same embedded font as every poster (pdf.py),
+print. In the notice's own language, with the same embedded font as every poster (portal.pdffonts),
 in grey levels only. Whatever the length of the texts, the body shrinks to fit its box: the
 code and the small print keep their place and size."""
 
@@ -21,6 +21,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame, Image, KeepInFrame, Paragraph, Spacer, Table, TableStyle
+
+from portal import pdffonts
 
 from . import pdf
 from .notices import check_printable, notice_of
@@ -62,7 +64,7 @@ def any_poster(entry_point, *, short_url, hotline, paper="a4"):
 def render(entry_point, notice, *, short_url, paper="a4"):
     """The poster's PDF bytes; raises notices.NotPrintable for a notice no longer wanted."""
     check_printable(notice)
-    pdf.register_font()
+    pdffonts.register_font()
     language = notice.locale.language_code
     with translation.override(language):
         return _render(entry_point, notice, short_url, paper, chinese=language.startswith("zh"))

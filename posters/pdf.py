@@ -1,16 +1,12 @@
 """The printable poster: Chinese and English, the QR code, the short URL written out, the
 hotline, and the poster's own label in small print. Black on white only, so any office
 printer or copy shop reproduces it. Chinese (and the Latin text and "·" mixed with it) is
-drawn with a TrueType CJK font embedded as a subset (settings.POSTER_FONT_PATH, from a Debian
-font package): reportlab's built-in CID font is not embedded, and viewers that substitute it
-showed boxes for "·" and ran English words together."""
+drawn with the portal's CJK TrueType font, embedded as a subset (portal.pdffonts)."""
 
-import functools
 import io
 import zipfile
 from xml.sax.saxutils import escape  # nosec B406 # escapes text we write; nothing is parsed
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -18,29 +14,17 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
+
+from portal import pdffonts
+from portal import qr as codes
 
 from . import qr
 
 PAPER = {"a4": A4, "a3": A3}
-CJK_FONT = "PosterCJK"
+CJK_FONT = pdffonts.FONT_NAME
 LATIN_FONT, LATIN_BOLD, MONO_BOLD = "Helvetica", "Helvetica-Bold", "Courier-Bold"
-
-
-def load_font():
-    """The configured font, parsed by reportlab; raises OSError or reportlab's TTFError when
-    it is missing or not a TrueType font (posters.checks reports that at check time)."""
-    return TTFont(CJK_FONT, settings.POSTER_FONT_PATH, subfontIndex=settings.POSTER_FONT_INDEX)
-
-
-@functools.cache
-def register_font():
-    # Once per process, on the first poster: parsing the font takes a tenth of a second and
-    # most processes never draw a poster. reportlab embeds only the glyphs a PDF uses.
-    pdfmetrics.registerFont(load_font())
 
 
 def paper_size(value):
@@ -73,19 +57,7 @@ def _paragraph(pdf, text, style, x, top, width):
 def draw_code(pdf, data, left, top, side):
     """The QR code of `data`, `side` points wide with its top left corner at (left, top),
     drawn as vector squares so it prints sharp at any size."""
-    modules = qr.matrix(data)
-    cell = side / len(modules)
-    for row_number, row in enumerate(modules):
-        for column, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    left + column * cell,
-                    top - (row_number + 1) * cell,
-                    cell,
-                    cell,
-                    stroke=0,
-                    fill=1,
-                )
+    codes.draw(pdf, data, qr.DEFAULT_LEVEL, left=left, top=top, side=side)
 
 
 def label(entry_point, word):
@@ -102,7 +74,7 @@ def label(entry_point, word):
 
 
 def render(entry_point, *, short_url, hotline, paper="a4"):
-    register_font()
+    pdffonts.register_font()
     width, height = PAPER[paper_size(paper)]
     scale = width / A4[0]  # A3 is A4 scaled by the square root of two
     zh, en = _texts("zh-hans"), _texts("en")
