@@ -26,3 +26,15 @@ def register_font():
     reportlab embeds only the glyphs a PDF uses."""
     pdfmetrics.registerFont(load_font())
     return FONT_NAME
+
+
+def missing_characters(text):
+    """The characters of `text` the font has no glyph for (they would print as blanks), in
+    order, each once. Spaces are never missing."""
+    register_font()
+    covered = pdfmetrics.getFont(FONT_NAME).face.charToGlyph
+    missing = []
+    for character in text:
+        if not character.isspace() and ord(character) not in covered and character not in missing:
+            missing.append(character)
+    return missing

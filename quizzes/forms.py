@@ -72,11 +72,15 @@ class ClaimForm(forms.Form):
         label=_("Show my display name and score on the leaderboard"), required=False
     )
 
-    def __init__(self, *args, leaderboard=True, **kwargs):
+    def __init__(self, *args, leaderboard=True, certificate=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.certificate = certificate
         if not leaderboard:
             del self.fields["on_leaderboard"]
             del self.fields["region"]
 
     def clean_display_name(self):
-        return services.clean_display_name(self.cleaned_data["display_name"])
+        name = services.clean_display_name(self.cleaned_data["display_name"])
+        if self.certificate:
+            services.check_printable(name)
+        return name

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.pagecache.kept import SharedUntilContentChanges
+from portal.pdffonts import missing_characters
 
 from .models import (
     DISPLAY_NAME_MAX_LENGTH,
@@ -291,6 +292,20 @@ def clean_display_name(value):
     return name
 
 
+def check_printable(name):
+    """A name for a certificate must print: the certificate's font draws Chinese and Latin,
+    Greek and Cyrillic letters; any other letter would print as a blank."""
+    missing = missing_characters(name)
+    if missing:
+        raise ValidationError(
+            _(
+                "The certificate cannot print these characters: %(characters)s. Write the "
+                "name in Chinese characters or Latin letters."
+            )
+            % {"characters": " ".join(missing)}
+        )
+
+
 def _fold(text):
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(character for character in text if unicodedata.category(character)[0] in "LN")
@@ -330,6 +345,7 @@ def claim(attempt_id, *, display_name, region=None, on_leaderboard=False):
         attempt.on_leaderboard = bool(on_leaderboard and attempt.quiz.leaderboard)
         fields = ["display_name", "region", "on_leaderboard"]
         if passed(attempt):
+            check_printable(name)
             fields.append("certificate_code")
             for _attempt in range(5):
                 attempt.certificate_code = _new_code()

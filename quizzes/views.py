@@ -230,7 +230,9 @@ def result(request, quiz_id):
     claim_form = None
     if quiz.is_competition and not attempt.display_name:
         claim_form = ClaimForm(
-            request.POST if request.method == "POST" else None, leaderboard=quiz.leaderboard
+            request.POST if request.method == "POST" else None,
+            leaderboard=quiz.leaderboard,
+            certificate=services.passed(attempt),
         )
         if request.method == "POST" and claim_form.is_valid():
             try:

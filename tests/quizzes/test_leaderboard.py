@@ -129,6 +129,7 @@ def test_a_passing_score_earns_a_certificate_code_and_a_failing_one_does_not(
         "<script>",
         "滚蛋 大 王",  # a blocked word, spaces between its characters
         "ＢＡＤＷＯＲＤ",  # a blocked word in full-width capitals
+        "ئۇيغۇر",  # letters the certificate's font cannot print
     ],
 )
 def test_display_names_refused(client, competition, name):
