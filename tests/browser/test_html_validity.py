@@ -42,6 +42,11 @@ PAGES = {
     "search-no-results": "/search/?q=zzqqxxnothing",
     "search-empty": "/search/",
     "statistics": "/figures/",
+    "quiz": "/law-quiz/",
+    "quiz-competition": "/law-quiz-competition/",
+    "certificate-check": "/quizzes/certificates/",
+    "certificate-check-unknown": "/quizzes/certificates/?code=ABCDE-FGHJK",
+    "certificate-check-malformed": "/quizzes/certificates/?code=%3Cscript%3E",
     "report-form": "/report/",
     "status-lookup": "/report/status/",
     "not-found": "/no-such-page/",
@@ -67,6 +72,12 @@ def served_by(page, action, *args, **kwargs):
     with page.expect_response(lambda response: _answers_form(response, page)) as info:
         action(*args, **kwargs)
     return info.value.text()
+
+
+def served_by_link(page, selector):
+    """The HTML the server answered for the link `selector` finds on `page`."""
+    href = page.locator(selector).first.get_attribute("href")
+    return page.goto(href).text()
 
 
 def collect_pages(new_context, server):
@@ -108,6 +119,28 @@ def collect_pages(new_context, server):
         other.locator("#id_access_key").fill(re.sub(r"[A-Z0-9]", "7", access_key))
         html[f"{language}-status-lookup-error"] = served_by(
             other, other.locator("main form button[type=submit]").click
+        )
+
+        # A practice quiz: its start page, a question sent without a choice, the right answer
+        # after one, and the result; the competition's leaderboard.
+        quiz = new_context("desktop").new_page()
+        quiz.goto(f"{prefix}/law-quiz/")
+        html[f"{language}-quiz-start"] = served_by_link(quiz, "main a.button--primary")
+        submit = quiz.locator("main form button[type=submit]").click
+        html[f"{language}-quiz-question"] = served_by(quiz, submit)
+        html[f"{language}-quiz-question-error"] = served_by(quiz, submit)
+        quiz.locator("input[name=answer]").first.check()
+        html[f"{language}-quiz-feedback"] = served_by(quiz, submit)
+        while quiz.locator(".quiz-verdict").count():
+            quiz.locator("main a.button--primary").click()
+            if not quiz.locator("input[name=answer]").count():
+                break
+            quiz.locator("input[name=answer]").first.check()
+            quiz.locator("main form button[type=submit]").click()
+        html[f"{language}-quiz-result"] = quiz.goto(quiz.url).text()
+        quiz.goto(f"{prefix}/law-quiz-competition/")
+        html[f"{language}-quiz-leaderboard"] = served_by_link(
+            quiz, "main a[href$='/leaderboard/']"
         )
 
     # A poster's entry point leads to the report form set to its category and region.
