@@ -158,9 +158,17 @@ def questions_of(attempt):
     return SharedUntilContentChanges("quiz-attempt-questions", str(attempt.pk)).get_or_build(build)
 
 
+def remember_answers(attempt, answers):
+    """Keep the attempt's answers, read once, for answered_positions()."""
+    attempt._answered = {answer.position: answer for answer in answers}
+
+
 def answered_positions(attempt):
-    """{position: Answer} of the attempt (its prefetched answers when the caller read them)."""
-    return {answer.position: answer for answer in attempt.answers.all()}
+    """{position: Answer} of the attempt: those remembered for it, or read now."""
+    found = getattr(attempt, "_answered", None)
+    if found is None:
+        found = {answer.position: answer for answer in attempt.answers.all()}
+    return found
 
 
 def next_position(attempt, answered=None):

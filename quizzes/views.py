@@ -8,6 +8,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,7 +25,7 @@ from reporting.models import Region
 
 from . import citations, progress, services
 from .forms import AnswerForm, ClaimForm
-from .models import Attempt, Question, QuizPage
+from .models import Answer, Attempt, Question, QuizPage
 
 
 def _quiz(request, quiz_id):
@@ -44,9 +45,13 @@ def _attempt(request, quiz):
     attempt_id = progress.current(request, quiz.pk)
     if attempt_id is None:
         return None
-    return (
-        Attempt.objects.filter(pk=attempt_id, quiz_id=quiz.pk).prefetch_related("answers").first()
-    )
+    try:
+        attempt = Attempt.objects.get(pk=attempt_id, quiz_id=quiz.pk)
+    except (Attempt.DoesNotExist, ValidationError):
+        return None
+    # Read once here for the whole view; cheaper than prefetch_related for one attempt.
+    services.remember_answers(attempt, Answer.objects.filter(attempt_id=attempt.pk))
+    return attempt
 
 
 def _start_allowed(request):
