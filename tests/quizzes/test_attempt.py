@@ -313,3 +313,23 @@ def test_starts_from_one_client_are_limited(client, practice, settings):
     refused = Client().post(reverse("quizzes:start", args=[practice.pk]))
     assert refused.status_code == 429
     assert Attempt.objects.count() == 2 and attempt
+
+
+def test_an_attempts_pages_cost_a_fixed_number_of_queries(
+    client, site_tree, practice, django_assert_num_queries
+):
+    """The quiz, its questions, the cited law and the site are kept until the content changes:
+    a page of an attempt reads the session, the attempt and its answers."""
+    # The settings row exists, as on any running site: the first render would create it, and
+    # so change the content's generation.
+    PortalSettings.for_site(site_tree["site"])
+    attempt = start(client, practice)
+    url = reverse("quizzes:question", args=[practice.pk, 1])
+    client.get(url)  # the first reader keeps what the others read
+    with django_assert_num_queries(3):
+        client.get(url)
+    answer(client, practice, attempt, 1, keys(question_at(attempt, 1), right=True))
+    client.get(url)
+    with django_assert_num_queries(3):
+        feedback = client.get(url)
+    assert _("Next question") in feedback.content.decode()
