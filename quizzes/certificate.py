@@ -64,13 +64,12 @@ def verify_url(code):
     return f"{settings.PORTAL_BASE_URL}{path}?{urlencode({'code': format_code(code)})}"
 
 
-def competition_title(quiz):
-    """The title a Chinese reader knows the competition by: the quiz's own when it is a
-    Chinese page, else its Chinese translation's, else its own."""
-    if quiz.locale.language_code == LANGUAGE:
-        return quiz.title
-    chinese = quiz.get_translations().filter(locale__language_code=LANGUAGE).first()
-    return chinese.title if chinese else quiz.title
+def competition_title(attempt):
+    """The competition as the attempt's certificate names it: the title kept when it was
+    issued, so a later rename or deletion of the page changes nothing."""
+    if attempt.certificate_title:
+        return attempt.certificate_title
+    return attempt.quiz.chinese_title() if attempt.quiz else ""
 
 
 def finished_on(attempt):
@@ -145,7 +144,7 @@ def _render(attempt, url, issuer, font):
         "took part in “%(competition)s” and answered %(score)s / %(total)s questions "
         "correctly, passing it."
     ) % {
-        "competition": competition_title(attempt.quiz),
+        "competition": competition_title(attempt),
         "score": attempt.score,
         "total": attempt.total,
     }

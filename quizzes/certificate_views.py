@@ -11,8 +11,11 @@ from . import certificate, progress, services, verification
 
 def download(request, quiz_id):
     """Only this browser's own attempt at the quiz (its session holds the id), once it is
-    finished and has earned a certificate; 404 for everything else."""
+    finished and has earned a certificate: the latest attempt's, else the latest certified
+    one's (a new attempt does not take a certificate away); 404 for everything else."""
     attempt = certificate.for_session(progress.current(request, quiz_id), quiz_id)
+    if attempt is None:
+        attempt = certificate.for_session(progress.certified(request, quiz_id), quiz_id)
     if attempt is None:
         raise Http404
     issuer = PortalSettings.for_request(request).operator_zh

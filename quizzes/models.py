@@ -5,6 +5,7 @@ competition with a window, a time limit and a leaderboard), and the attempts mad
 An attempt belongs to nobody: the browser's session holds its id, and the attempt holds only
 what the participant chose to give (a display name, a province) once it is finished."""
 
+import re
 import uuid
 
 from django.contrib.contenttypes.fields import GenericRelation
@@ -281,6 +282,14 @@ class QuizPage(RoutablePageMixin, PortalPage):
         verbose_name = _("quiz")
         verbose_name_plural = _("quizzes")
 
+    def chinese_title(self):
+        """The title a Chinese reader knows the quiz by (certificates are printed in Chinese):
+        its own on a Chinese page, else its live Chinese translation's, else its own."""
+        if self.locale.language_code == "zh-hans":
+            return self.title
+        chinese = self.get_translations().live().filter(locale__language_code="zh-hans").first()
+        return chinese.title if chinese else self.title
+
     @property
     def is_competition(self):
         return self.kind == self.Kind.COMPETITION
@@ -290,7 +299,8 @@ class QuizPage(RoutablePageMixin, PortalPage):
         return not self.is_competition and self.feedback == self.Feedback.EACH
 
     def topic_names(self):
-        return [name.strip() for name in self.topics.split(",") if name.strip()]
+        """The topics, separated as editors write them: commas (either width), 、 or ；."""
+        return [name.strip() for name in re.split(r"[,，、;；]", self.topics) if name.strip()]
 
     def chapter_numbers(self):
         return [
@@ -326,6 +336,16 @@ class QuizPage(RoutablePageMixin, PortalPage):
         else:
             if any(number < 1 or number > 999 for number in chapters):
                 errors["chapters"] = _("Chapter numbers run from 1 to 999.")
+        if topics := self.topic_names():
+            known = set(
+                QuestionTag.objects.filter(tag__name__in=topics).values_list(
+                    "tag__name", flat=True
+                )
+            )
+            if unknown := [topic for topic in topics if topic not in known]:
+                errors["topics"] = _("No question of the bank has the topic: %(topics)s.") % {
+                    "topics": "、".join(unknown)
+                }
         if self.is_competition:
             if not self.opens_at or not self.closes_at:
                 errors["opens_at"] = _("A competition needs the dates it opens and closes.")
@@ -352,9 +372,16 @@ class Attempt(models.Model):
     who made it or from where."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    quiz = models.ForeignKey(QuizPage, on_delete=models.CASCADE, related_name="attempts")
+    # SET_NULL: deleting a competition's page leaves its certificates valid.
+    quiz = models.ForeignKey(
+        QuizPage, null=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
     # The questions drawn, in the order asked: pks of the bank's questions.
     question_ids = models.JSONField(default=list)
+    # The same questions as they were when the attempt started (text, options, which are
+    # right, citation), so that an editor's change during the attempt neither changes what it
+    # asks nor how it is scored. Never sent to the participant's browser before an answer.
+    asked = models.JSONField(default=list, editable=False)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -380,6 +407,11 @@ class Attempt(models.Model):
     )
     certificate_code = models.CharField(
         _("certificate code"), max_length=12, unique=True, null=True, blank=True
+    )
+    # The competition's title as the certificate printed it: renaming or deleting the page
+    # later leaves what the verification page confirms unchanged.
+    certificate_title = models.CharField(
+        _("competition on the certificate"), max_length=255, blank=True, editable=False
     )
 
     class Meta:

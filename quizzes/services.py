@@ -6,7 +6,7 @@ import random
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.pagecache.kept import SharedUntilContentChanges
 from portal.pdffonts import missing_characters
 
 from .models import (
@@ -111,7 +110,14 @@ def start(quiz, attempts_used, now=None):
         deadline = now + timezone.timedelta(minutes=quiz.time_limit_minutes)
         if quiz.closes_at:
             deadline = min(deadline, quiz.closes_at)
-    return Attempt.objects.create(quiz=quiz, question_ids=drawn, started_at=now, deadline=deadline)
+    found = _read_questions(drawn)
+    return Attempt.objects.create(
+        quiz=quiz,
+        question_ids=drawn,
+        asked=[asdict(found[pk]) for pk in drawn if pk in found],
+        started_at=now,
+        deadline=deadline,
+    )
 
 
 @dataclass(frozen=True)
@@ -133,29 +139,33 @@ class Asked:
     choices: tuple = ()
 
 
+def _read_questions(pks):
+    """{pk: Asked} of these questions as they are now: two queries."""
+    found = Question.objects.filter(pk__in=pks).prefetch_related("options")
+    return {
+        question.pk: Asked(
+            pk=question.pk,
+            kind=question.kind,
+            text=question.text,
+            explanation=question.explanation,
+            statement_is_true=question.statement_is_true,
+            law_id=question.law_id,
+            article=question.article,
+            paragraph=question.paragraph,
+            item=question.item,
+            choices=tuple((option.text, option.correct) for option in question.options.all()),
+        )
+        for question in found
+    }
+
+
 def questions_of(attempt):
-    """{pk: Asked} for the attempt's questions still in the bank: two queries for the whole
-    attempt, once per change of the content."""
-
-    def build():
-        found = Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("options")
-        return {
-            question.pk: Asked(
-                pk=question.pk,
-                kind=question.kind,
-                text=question.text,
-                explanation=question.explanation,
-                statement_is_true=question.statement_is_true,
-                law_id=question.law_id,
-                article=question.article,
-                paragraph=question.paragraph,
-                item=question.item,
-                choices=tuple((option.text, option.correct) for option in question.options.all()),
-            )
-            for question in found
-        }
-
-    return SharedUntilContentChanges("quiz-attempt-questions", str(attempt.pk)).get_or_build(build)
+    """{pk: Asked} of the attempt's questions as they were when it started."""
+    found = {}
+    for entry in attempt.asked:
+        asked = Asked(**{**entry, "choices": tuple(tuple(pair) for pair in entry["choices"])})
+        found[asked.pk] = asked
+    return found
 
 
 def remember_answers(attempt, answers):
@@ -181,16 +191,10 @@ def next_position(attempt, answered=None):
     return None
 
 
-def _check_time(attempt, now):
-    if attempt.deadline and now >= attempt.deadline:
-        _finish(attempt, attempt.deadline)
-        raise TimeUp
-
-
 def answer(attempt_id, position, chosen, now=None):
     """Record the answer to the attempt's question at `position` (1-based) and return it,
-    with the attempt finished when it was the last. Checked here only: the page holds the
-    options, never which are right."""
+    with the attempt finished when it was the last. Checked here only, against the question
+    as the attempt asked it: the page holds the options, never which are right."""
     now = now or timezone.now()
     with transaction.atomic():
         try:
@@ -199,48 +203,55 @@ def answer(attempt_id, position, chosen, now=None):
             raise Refused(_("This attempt no longer exists. Start again.")) from None
         if attempt.finished_at:
             raise Refused(_("This attempt is finished."))
-        _check_time(attempt, now)
-        if not 1 <= position <= attempt.total:
-            raise Refused(_("That question is not part of this attempt."))
-        answered = set(attempt.answers.values_list("position", flat=True))
-        if position in answered:
-            raise Refused(_("You have already answered this question."))
-        question = questions_of(attempt).get(attempt.question_ids[position - 1])
-        if question is None:
-            # Deleted from the bank during the attempt: it counts for the participant, who
-            # could not have answered it.
-            recorded = Answer(
-                attempt=attempt, position=position, chosen=[], correct=True, answered_at=now
-            )
+        late = bool(attempt.deadline and now >= attempt.deadline)
+        if late:
+            # Finished as it stood at its deadline, and committed before saying so.
+            _finish(attempt, attempt.deadline)
         else:
-            offered = options(question)
-            keys = {option.key for option in offered}
-            chosen = sorted(set(chosen))
-            if not chosen:
-                raise Refused(_("Choose an answer."))
-            if any(key not in keys for key in chosen):
-                raise Refused(_("That answer is not one of the options. Choose again."))
-            if question.kind != Question.Kind.MULTIPLE and len(chosen) > 1:
-                raise Refused(_("Choose one answer only."))
-            right = sorted(option.key for option in offered if option.correct)
-            recorded = Answer(
-                attempt=attempt,
-                question_id=question.pk,
-                position=position,
-                chosen=chosen,
-                correct=chosen == right,
-                answered_at=now,
-            )
-        try:
-            with transaction.atomic():
-                recorded.save()
-        except IntegrityError:
-            # The question left the bank between reading it and saving the answer.
-            recorded.question_id = None
-            recorded.save()
-        answered.add(position)
-        if len(answered) >= attempt.total:
-            _finish(attempt, now)
+            recorded = _record(attempt, position, chosen, now)
+    if late:
+        raise TimeUp
+    return recorded
+
+
+def _record(attempt, position, chosen, now):
+    if not 1 <= position <= attempt.total:
+        raise Refused(_("That question is not part of this attempt."))
+    answered = set(attempt.answers.values_list("position", flat=True))
+    if position in answered:
+        raise Refused(_("You have already answered this question."))
+    question = questions_of(attempt).get(attempt.question_ids[position - 1])
+    if question is None:
+        raise Refused(_("That question is not part of this attempt."))
+    offered = options(question)
+    keys = {option.key for option in offered}
+    chosen = sorted(set(chosen))
+    if not chosen:
+        raise Refused(_("Choose an answer."))
+    if any(key not in keys for key in chosen):
+        raise Refused(_("That answer is not one of the options. Choose again."))
+    if question.kind != Question.Kind.MULTIPLE and len(chosen) > 1:
+        raise Refused(_("Choose one answer only."))
+    right = sorted(option.key for option in offered if option.correct)
+    # The bank's row, locked so that it is not deleted before this answer commits (its
+    # foreign key is checked at commit); None when it already was: the answer still counts.
+    in_bank = (
+        Question.objects.select_for_update()
+        .filter(pk=question.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    recorded = Answer.objects.create(
+        attempt=attempt,
+        question_id=in_bank,
+        position=position,
+        chosen=chosen,
+        correct=chosen == right,
+        answered_at=now,
+    )
+    answered.add(position)
+    if len(answered) >= attempt.total:
+        _finish(attempt, now)
     return recorded
 
 
@@ -354,7 +365,8 @@ def claim(attempt_id, *, display_name, region=None, on_leaderboard=False):
         fields = ["display_name", "region", "on_leaderboard"]
         if passed(attempt):
             check_printable(name)
-            fields.append("certificate_code")
+            attempt.certificate_title = attempt.quiz.chinese_title()
+            fields += ["certificate_code", "certificate_title"]
             for _attempt in range(5):
                 attempt.certificate_code = _new_code()
                 try:

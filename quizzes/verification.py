@@ -77,7 +77,7 @@ def genuine(attempt):
     return Genuine(
         code=format_code(attempt.certificate_code),
         name=attempt.display_name,
-        competition=certificate.competition_title(attempt.quiz),
+        competition=certificate.competition_title(attempt),
         finished_on=certificate.finished_on(attempt),
         score=attempt.score,
         total=attempt.total,

@@ -32,11 +32,14 @@ def _quiz(request, quiz_id):
     """The live, public quiz page, kept until the content changes; and the request's site,
     which the page's header needs, found the same way."""
     find_site(request)
-    quiz = SharedUntilContentChanges("quiz-page", quiz_id).get_or_build(
-        lambda: QuizPage.objects.live().public().filter(pk=quiz_id).first()
-    )
+    kept = SharedUntilContentChanges("quiz-page", quiz_id)
+    quiz = kept.get()
     if quiz is None:
-        raise Http404
+        quiz = QuizPage.objects.live().public().filter(pk=quiz_id).first()
+        if quiz is None:
+            # Not kept: any number can be typed in the address.
+            raise Http404
+        kept.set(quiz)
     return quiz
 
 
@@ -110,6 +113,7 @@ def start(request, quiz_id):
         "attempt": attempt if in_progress else None,
         "continue_url": _continue_url(quiz, attempt) if in_progress else None,
         "finished": attempt if attempt is not None and attempt.finished_at else None,
+        "certified": progress.certified(request, quiz.pk) is not None,
         "attempts_left": max(quiz.attempts_allowed - used, 0) if quiz.is_competition else None,
         "error": error,
     }
@@ -155,10 +159,7 @@ def question(request, quiz_id, position):
 
     found = services.questions_of(attempt).get(attempt.question_ids[position - 1])
     if found is None:
-        # Withdrawn from the bank while the attempt ran: counted for the participant.
-        if answered is None:
-            services.answer(attempt.pk, position, [])
-        return redirect(_continue_url(quiz, Attempt.objects.get(pk=attempt.pk)))
+        raise Http404
     offered = services.options(found)
     form = AnswerForm(
         request.POST if request.method == "POST" and answered is None else None,
@@ -241,7 +242,7 @@ def result(request, quiz_id):
         )
         if request.method == "POST" and claim_form.is_valid():
             try:
-                services.claim(
+                claimed = services.claim(
                     attempt.pk,
                     display_name=claim_form.cleaned_data["display_name"],
                     region=claim_form.cleaned_data.get("region"),
@@ -249,6 +250,9 @@ def result(request, quiz_id):
                 )
             except services.Refused as refused:
                 messages.error(request, str(refused))
+            else:
+                if claimed.certificate_code:
+                    progress.remember_certificate(request, quiz.pk, claimed.pk)
             return redirect(_result_url(quiz))
     elif request.method == "POST":
         messages.info(request, _("This attempt already carries a name."))
@@ -293,6 +297,7 @@ def result(request, quiz_id):
         "certificate_code": (
             services.format_code(attempt.certificate_code) if attempt.certificate_code else ""
         ),
+        "earlier_certificate": progress.certified(request, quiz.pk) not in (None, str(attempt.pk)),
         "can_retry": not quiz.is_competition
         or (
             services.status(quiz) == "open"
@@ -312,6 +317,8 @@ def duration(milliseconds):
     }
 
 
+# Not kept in the page cache: a name given or hidden by an editor shows at once.
+@never_cache
 @require_http_methods(["GET"])
 def leaderboard(request, quiz_id):
     quiz = _quiz(request, quiz_id)
