@@ -34,6 +34,12 @@ MAX_SHEET_ROWS = 2 * MAX_ROWS + 1
 # Wider sheets are cut here: no column of ours lies beyond it, and a crafted sheet with a
 # million columns is not read cell by cell.
 MAX_COLUMNS = 40
+# What a workbook of at most MAX_BYTES may unpack to: a sheet of 1000 questions is a few MB,
+# while a crafted one compresses a gigabyte of repeated text into less than a megabyte.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# A cell starting so is a formula to a spreadsheet: refused, so that no question brings one
+# into the sheets editors download (the answer statistics' CSV) or hides one's value.
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 TAG_MAX_LENGTH = 100
 LOG_ACTION = "quizzes.import"
 
@@ -131,7 +137,16 @@ def _read_xlsx(data):
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _refuse(_("The file is not an XLSX workbook. Save it again as XLSX or as CSV."))
+    if unpacked > MAX_UNPACKED_BYTES:
+        _refuse(_("The workbook unpacks to more than 20 MB. Split it into several files."))
+    try:
+        # Not data_only: a formula is read as itself (=…) and refused, rather than as the
+        # value a spreadsheet last saved with it, or as nothing when none was saved.
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
         _refuse(_("The file is not an XLSX workbook. Save it again as XLSX or as CSV."))
     try:
@@ -168,6 +183,17 @@ def read_rows(name, data):
     numbered = [(line, row) for line, row in enumerate(rows, start=1) if any(cell for cell in row)]
     if not numbered:
         _refuse(_("The file is empty."))
+    formulas = [
+        _(
+            "Row %(line)s: a cell begins with =, +, @ or a tab, which spreadsheets read as a "
+            "formula. Paste the value itself, or start the cell differently."
+        )
+        % {"line": line}
+        for line, row in numbered
+        if any(cell.startswith(FORMULA_STARTS) for cell in row)
+    ]
+    if formulas:
+        raise ImportRefused(formulas)
     return numbered
 
 

@@ -239,3 +239,29 @@ def test_the_sample_file_imports_against_the_shipped_law(client, chief, site_tre
     multiple = Question.objects.get(kind="multiple")
     assert (multiple.article, multiple.paragraph) == (22, 2)
     assert [o.correct for o in multiple.options.all()] == [True, True, True, False]
+
+
+def test_formulas_are_refused_in_a_workbook_and_in_a_csv(client, chief, law):
+    header = ["题型", "题目", "选项A", "选项B", "答案", "解析", "条"]
+    client.force_login(chief)
+    formula = ["单选", "问题", "=1+1", "乙", "A", "解析", 2]
+    response = upload(client, xlsx([header, formula]), name="x.xlsx")
+    assert response.status_code == 400
+    assert "Row 2: a cell begins with =, +, @ or a tab" in response.content.decode()
+    csv = HEADER + '单选,"=HYPERLINK(""http://example.com"")",甲,乙,,,A,解析,2,,,\n'
+    response = upload(client, csv.encode())
+    assert "Row 2: a cell begins with =, +, @ or a tab" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(client, chief, law):
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("xl/sharedStrings.xml", b"<si><t>x</t></si>" * 2_000_000)
+    assert len(archive.getvalue()) < importing.MAX_BYTES
+    client.force_login(chief)
+    response = upload(client, archive.getvalue(), name="x.xlsx")
+    assert response.status_code == 400
+    assert "unpacks to more than 20 MB" in response.content.decode()
