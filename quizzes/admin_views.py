@@ -26,6 +26,7 @@ import django_filters
 from taggit.models import Tag
 
 from law.citations import citation
+from portal.exports import PortalSpreadsheetExport
 
 from . import importing, question_statistics
 from .admin_forms import ImportForm
@@ -252,7 +253,7 @@ class StatisticsFilterSet(WagtailFilterSet):
         fields = ["kind"]
 
 
-class QuestionStatisticsView(QuestionReportView):
+class QuestionStatisticsView(PortalSpreadsheetExport, QuestionReportView):
     page_title = gettext_lazy("Answers to quiz questions")
     header_icon = "table"
     index_url_name = "quiz_question_statistics"

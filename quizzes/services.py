@@ -354,7 +354,12 @@ def claim(attempt_id, *, display_name, region=None, on_leaderboard=False):
     cannot change afterwards."""
     name = clean_display_name(display_name)
     with transaction.atomic():
-        attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt_id)
+        # Only the attempt's row: its quiz is on the nullable side of the join.
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt_id)
+        )
         if not attempt.quiz.is_competition or not attempt.finished_at:
             raise Refused(_("Only a finished competition attempt can carry a name."))
         if attempt.display_name:
