@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import (
@@ -181,7 +180,7 @@ class QuestionOption(Orderable):
         verbose_name = _("option")
 
 
-class QuizPage(RoutablePageMixin, PortalPage):
+class QuizPage(PortalPage):
     """A quiz: its landing page (kept in the page cache like other content) and the routes of
     an attempt (views.py), which are rendered for their participant only."""
 

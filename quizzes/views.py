@@ -255,7 +255,8 @@ def result(request, quiz_id):
                     progress.remember_certificate(request, quiz.pk, claimed.pk)
             return redirect(_result_url(quiz))
     elif request.method == "POST":
-        messages.info(request, _("This attempt already carries a name."))
+        if quiz.is_competition:
+            messages.info(request, _("This attempt already carries a name."))
         return redirect(_result_url(quiz))
 
     answers = services.answered_positions(attempt)

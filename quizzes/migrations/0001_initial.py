@@ -6,7 +6,6 @@ import modelcluster.contrib.taggit
 import modelcluster.fields
 import modelsearch.index
 import uuid
-import wagtail.contrib.routable_page.models
 import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -46,7 +45,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'quiz',
                 'verbose_name_plural': 'quizzes',
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page'),
+            bases=('wagtailcore.page',),
         ),
         migrations.CreateModel(
             name='QuizSettings',
