@@ -33,3 +33,11 @@ def count_in_window(key, seconds):
     except ValueError:  # the entry expired between add and incr
         cache.set(key, 1, seconds)
         return 1
+
+
+def within_limit(request, purpose, limit, seconds):
+    """Count one `purpose` (a start, a lookup) from this request's client, in a window of
+    `seconds` from its first; whether the client is still within `limit`. Only a keyed digest
+    of its address is kept, in the cache."""
+    digest = keyed_digest("client", client_address(request)).hexdigest()[:32]
+    return count_in_window(f"{purpose}:{digest}", seconds) <= limit

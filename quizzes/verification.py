@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.clients import client_address, count_in_window, keyed_digest
+from portal.clients import within_limit
 
 from . import certificate
 from .services import CERTIFICATE_ALPHABET, CERTIFICATE_LENGTH, format_code, normalise_code
@@ -48,8 +48,7 @@ class VerifyForm(forms.Form):
 def take_lookup(request):
     """Count one check from this client; False once it has used its allowance for the
     window. The client's address is kept only as a keyed digest, in the cache."""
-    digest = keyed_digest("client", client_address(request)).hexdigest()[:32]
-    return count_in_window(f"quiz-certificate:{digest}", LOOKUP_WINDOW_SECONDS) <= LOOKUP_LIMIT
+    return within_limit(request, "quiz-certificate", LOOKUP_LIMIT, LOOKUP_WINDOW_SECONDS)
 
 
 def refusal():

@@ -4,7 +4,6 @@ leaderboard. Rendered for their participant only: none of these pages is cached,
 carries which answers are right before they are answered."""
 
 import math
-import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal.clients import client_address, count_in_window, keyed_digest
+from portal.clients import within_limit
 from portal.pagecache.kept import SharedUntilContentChanges
 from portal.views import find_site
 from reporting.models import Region
@@ -59,10 +58,9 @@ def _attempt(request, quiz):
 
 def _start_allowed(request):
     """Count one start from this client; False when it has started too many lately."""
-    window = settings.QUIZ_START_WINDOW_MINUTES * 60
-    bucket = int(time.time() // window)
-    digest = keyed_digest("client", client_address(request)).hexdigest()[:32]
-    return count_in_window(f"quiz-start:{digest}:{bucket}", window) <= settings.QUIZ_START_LIMIT
+    return within_limit(
+        request, "quiz-start", settings.QUIZ_START_LIMIT, settings.QUIZ_START_WINDOW_MINUTES * 60
+    )
 
 
 def _question_url(quiz, position):
