@@ -132,11 +132,14 @@ def collect_pages(new_context, server):
         quiz.locator("input[name=answer]").first.check()
         html[f"{language}-quiz-feedback"] = served_by(quiz, submit)
         while quiz.locator(".quiz-verdict").count():
-            quiz.locator("main a.button--primary").click()
+            # Each click waits for the page it leads to, so the next count reads that page.
+            with quiz.expect_navigation():
+                quiz.locator("main a.button--primary").click()
             if not quiz.locator("input[name=answer]").count():
                 break
             quiz.locator("input[name=answer]").first.check()
-            quiz.locator("main form button[type=submit]").click()
+            with quiz.expect_navigation():
+                quiz.locator("main form button[type=submit]").click()
         html[f"{language}-quiz-result"] = quiz.goto(quiz.url).text()
         quiz.goto(f"{prefix}/law-quiz-competition/")
         html[f"{language}-quiz-leaderboard"] = served_by_link(

@@ -21,6 +21,13 @@ def tab_to(page, predicate, limit=80):
     pytest.fail(f"Tab never reached an element where {predicate}")
 
 
+def follow(page, selector):
+    """Click what leads to another page and wait for that page: a count() read right after a
+    bare click may still read the page being left."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
 def answer_with_keys(page):
     """Tab to the first option, tick it with Space, and send the answer with Enter."""
     tab_to(page, "(e) => e.name === 'answer'")
@@ -65,31 +72,31 @@ def test_every_page_of_a_practice_attempt_passes_axe(new_context, viewport, lang
     page = new_context(viewport).new_page()
     page.goto(f"{prefix}/law-quiz/")
     check_axe(page, "quiz page")
-    page.locator("main a.button--primary").click()
+    follow(page, "main a.button--primary")
     check_axe(page, "start page")
-    page.locator("main form button[type=submit]").click()
+    follow(page, "main form button[type=submit]")
     # Sent without a choice: the question again, with its error.
-    page.locator("main form button[type=submit]").click()
+    follow(page, "main form button[type=submit]")
     assert page.locator(".field__error").count() == 1
     check_axe(page, "question with an error")
     shots(page, "question-error")
     page.locator("input[name=answer]").first.check()
-    page.locator("main form button[type=submit]").click()
+    follow(page, "main form button[type=submit]")
     assert page.locator(".quiz-verdict").count() == 1
     check_axe(page, "the answer's feedback")
     shots(page, "feedback")
     while page.locator(".quiz-verdict").count():
-        page.locator("main a.button--primary").click()
+        follow(page, "main a.button--primary")
         if page.locator("input[name=answer]").count() == 0:
             break
         page.locator("input[name=answer]").first.check()
-        page.locator("main form button[type=submit]").click()
+        follow(page, "main form button[type=submit]")
     assert page.locator(".quiz-score").count() == 1
     check_axe(page, "result")
     shots(page, "result")
     page.goto(f"{prefix}/law-quiz-competition/")
     check_axe(page, "competition page")
-    page.locator("main a[href$='/leaderboard/']").click()
+    follow(page, "main a[href$='/leaderboard/']")
     assert page.locator("tbody tr").count() >= 3
     check_axe(page, "leaderboard")
     page.goto(f"{prefix}/quizzes/certificates/?code=ABCDE-FGHJK")
