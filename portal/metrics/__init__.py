@@ -40,5 +40,15 @@ PAGE_CACHE = Counter(
     ["result"],
     registry=PROCESS_REGISTRY,
 )
-PAGE_CACHE_HITS = PAGE_CACHE.labels(result="hit")
-PAGE_CACHE_MISSES = PAGE_CACHE.labels(result="miss")
+
+
+# Nothing is counted on import: under gunicorn a count opens this process's file in
+# PROMETHEUS_MULTIPROC_DIR, and a process that never answers a request (the task worker, a
+# management command, which may be given the variable with the rest of the environment)
+# must not need the folder.
+def page_cache_hit():
+    PAGE_CACHE.labels(result="hit").inc()
+
+
+def page_cache_miss():
+    PAGE_CACHE.labels(result="miss").inc()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 
-from portal.metrics import PAGE_CACHE_HITS
+from portal.metrics import page_cache_hit
 
 from .generation import release
 from .middleware import PageCacheMiddleware, representation
@@ -60,7 +60,7 @@ class PageCacheApplication:
             return None  # Django answers it, and logs it, as it does every request.
         if found is None or found[2] is None:
             return None  # a miss is counted by the middleware, which renders it
-        PAGE_CACHE_HITS.inc()
+        page_cache_hit()
         status, headers, body, _etag, _modified = representation(
             found[2], environ.get("HTTP_ACCEPT_ENCODING", "")
         )

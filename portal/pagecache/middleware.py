@@ -22,7 +22,7 @@ from django.utils.http import http_date, parse_http_date_safe
 import brotli
 
 from portal import registry, restrictions
-from portal.metrics import PAGE_CACHE_HITS, PAGE_CACHE_MISSES
+from portal.metrics import page_cache_hit, page_cache_miss
 
 from .generation import (
     is_shared,
@@ -137,9 +137,9 @@ class PageCacheMiddleware:
                 return self.private(self.get_response(request))
         key, generation, entry = found
         if entry is not None:
-            PAGE_CACHE_HITS.inc()
+            page_cache_hit()
             return self.replay(request, entry)
-        PAGE_CACHE_MISSES.inc()
+        page_cache_miss()
 
         with restrictions.shared():
             response = self.get_response(request)

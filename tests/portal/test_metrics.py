@@ -445,3 +445,35 @@ def test_under_gunicorn_the_workers_counts_add_up_recycled_ones_included(tmp_pat
     assert not any(dict(labels).get("view") == "stale" for _name, labels in found)
     # A deployer's folder stays (a tmpfs mount, say); only its files are the server's.
     assert metrics_dir.is_dir() == (folder == "given")
+
+
+SETUP_THEN_ANSWER = """
+import os, django; django.setup()
+import portal.metrics.middleware, portal.pagecache.front
+from django.core.management import call_command
+call_command("check", verbosity=0)
+print("set up")
+if os.environ.get("ANSWER"):
+    from django.test import Client
+    print(Client().get("/robots.txt").status_code)
+"""
+
+
+def test_a_process_that_answers_no_request_needs_no_metrics_folder(run_django, tmp_path):
+    """The task worker and management commands get the web's environment in compose's
+    env_file: with PROMETHEUS_MULTIPROC_DIR naming a folder only the web container has, they
+    must start, and write nothing there; a process that answers requests counts into it."""
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    missing = tmp_path / "missing"
+    result = run_django(SETUP_THEN_ANSWER, {**base, "PROMETHEUS_MULTIPROC_DIR": str(missing)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "set up"
+    assert not missing.exists()
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    env = {**base, "PROMETHEUS_MULTIPROC_DIR": str(folder), "ANSWER": "1"}
+    result = run_django(SETUP_THEN_ANSWER, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["set up", "200"]
+    assert {path.name.split("_")[0] for path in folder.iterdir()} == {"counter", "histogram"}
