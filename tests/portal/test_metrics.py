@@ -146,6 +146,22 @@ def test_settings_refuse_a_short_token_and_a_malformed_network():
     assert metrics_networks(["10.0.0.0/8", "::1"]) == ["10.0.0.0/8", "::1"]
 
 
+@pytest.mark.parametrize(
+    ("variable", "given"), [("METRICS_TOKEN", "short"), ("METRICS_ALLOWED_NETWORKS", "10.0.0/8")]
+)
+def test_production_refuses_to_start_naming_the_bad_variable(run_django, variable, given):
+    result = run_django(
+        "import sys; sys.argv = ['manage.py', 'check']; import runpy; "
+        "runpy.run_path('manage.py', run_name='__main__')",
+        {**PRODUCTION_ENV, variable: given},
+        settings_module="portal.settings.production",
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Configuration error: {variable} must be")
+
+
 # What it says.
 
 
