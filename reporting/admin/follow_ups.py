@@ -50,7 +50,7 @@ def _record(request):
     clue = visible_clues(request.user).filter(tracking_number=number).first()
     matched = None
     if data["access_key"]:
-        wait = throttle.wait_seconds(request, number)
+        wait = throttle.take_attempt(request, number)
         if wait:
             form.add_error("access_key", throttle.wait_message(wait))
             return _page(request, form, evidence_form, status=429)

@@ -16,7 +16,10 @@ failure:
 
 A client may send REPORT_RATE_LIMIT reports per window of REPORT_RATE_WINDOW_MINUTES. Counters
 live only in the cache, keyed by an HMAC of the client address or the tracking number, so
-neither appears in the database, the cache keys or the logs.
+neither appears in the database, the cache keys or the logs. Every count is an atomic
+increment (one Redis INCR once REDIS_URL is set), taken before the key is checked: wrong keys
+sent together, to one web process or to several, are held to the same limits as wrong keys
+sent one after another (drills/multi_instance.py).
 """
 
 import contextlib
@@ -52,23 +55,57 @@ def _number_key(tracking_number):
     return _key("number", tracking_number)
 
 
-def wait_seconds(request, tracking_number, now=None):
-    """0 when this client may try this number now, else how long it must wait (the rest of
-    the window when it is refused). Other clients' failures do not count here."""
+def _counter(key):
+    return f"{key}:n"
+
+
+def _last_failure(key):
+    return f"{key}:last"
+
+
+def _take(key):
+    """One more under key, atomically (cache.incr: one Redis INCR shared by every web
+    process); returns the count before it."""
+    cache.add(_counter(key), 0, WINDOW_SECONDS)
+    try:
+        return cache.incr(_counter(key)) - 1
+    except ValueError:  # expired between add and incr
+        cache.set(_counter(key), 1, WINDOW_SECONDS)
+        return 0
+
+
+def _give_back(key):
+    with contextlib.suppress(ValueError):  # already expired
+        cache.decr(_counter(key))
+
+
+def take_attempt(request, tracking_number, now=None):
+    """Count this client's lookup of this number before its key is checked: 0 when it may
+    go ahead (it is counted), else how long it must wait (the rest of the window when it is
+    refused), and nothing is counted. Other clients' failures do not count here.
+
+    The count comes first, atomically, and holds lookups still being checked as failures
+    made now: lookups sent together, to one web process or several, cannot all pass before
+    the first failure is recorded. A correct key gives its count back (record_success)."""
     now = now or time.time()
-    longest = 0
-    for kind, key in _client_keys(request, tracking_number).items():
-        count, last = cache.get(key, (0, 0.0))
-        if count >= LIMITS[kind]:
-            return int(last + WINDOW_SECONDS - now) + 1
-        if count > FREE_ATTEMPTS:
-            delay = FIRST_DELAY_SECONDS * 2 ** (count - FREE_ATTEMPTS - 1)
-            longest = max(longest, int(last + delay - now) + 1)
-    return max(longest, 0)
+    keys = _client_keys(request, tracking_number)
+    wait = 0
+    for kind, key in keys.items():
+        before = _take(key)
+        last = cache.get(_last_failure(key), now)
+        if before >= LIMITS[kind]:
+            wait = max(wait, int(last + WINDOW_SECONDS - now) + 1)
+        elif before > FREE_ATTEMPTS:
+            delay = FIRST_DELAY_SECONDS * 2 ** (before - FREE_ATTEMPTS - 1)
+            wait = max(wait, int(last + delay - now) + 1)
+    if wait > 0:
+        for key in keys.values():
+            _give_back(key)
+    return max(wait, 0)
 
 
 def wait_message(wait):
-    """What a person is told while wait_seconds() holds them back."""
+    """What a person is told while take_attempt() holds them back."""
     if wait >= 60:
         return _("Too many attempts. Please wait %(minutes)s minutes and try again.") % {
             "minutes": max(1, round(wait / 60))
@@ -79,23 +116,26 @@ def wait_message(wait):
 def challenge_needed(tracking_number):
     """Whether a lookup of this number must pass a captcha: many wrong keys were typed for
     it lately, from whatever clients."""
-    count, _last = cache.get(_number_key(tracking_number), (0, 0.0))
-    return count >= CHALLENGE_AFTER
+    return cache.get(_counter(_number_key(tracking_number)), 0) >= CHALLENGE_AFTER
 
 
 def record_failure(request, tracking_number, now=None):
+    """The attempt take_attempt() counted was a wrong key: its counts stay for a window from
+    now, and the number's count across clients goes up (atomically too)."""
     now = now or time.time()
-    keys = [*_client_keys(request, tracking_number).values(), _number_key(tracking_number)]
-    for key in keys:
-        count, _last = cache.get(key, (0, 0.0))
-        cache.set(key, (count + 1, now), WINDOW_SECONDS)
+    _take(_number_key(tracking_number))
+    for key in [*_client_keys(request, tracking_number).values(), _number_key(tracking_number)]:
+        cache.touch(_counter(key), WINDOW_SECONDS)
+        cache.set(_last_failure(key), now, WINDOW_SECONDS)
 
 
 def record_success(request, tracking_number):
     """The pair's failures are forgotten: only the holder of the key gets here, so no one
-    else can clear them. The client's count across numbers stays, or unlocking one's own
-    report between guesses would reset it."""
-    cache.delete(_client_keys(request, tracking_number)["pair"])
+    else can clear them. The client's failures across numbers stay, or unlocking one's own
+    report between guesses would reset them; only this attempt's count is given back."""
+    keys = _client_keys(request, tracking_number)
+    cache.delete_many([_counter(keys["pair"]), _last_failure(keys["pair"])])
+    _give_back(keys["client"])
 
 
 def _report_window(request, now):

@@ -60,7 +60,7 @@ def status(request):
     form = StatusLookupForm(request.POST, challenge=challenge)
     if not form.is_valid():
         return lookup_page(request, form, status=400)
-    wait = throttle.wait_seconds(request, number)
+    wait = throttle.take_attempt(request, number)
     if wait:
         form.add_error(None, throttle.wait_message(wait))
         return lookup_page(request, form, status=429)
