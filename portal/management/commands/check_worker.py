@@ -13,6 +13,8 @@ class Command(BaseCommand):
         "worker started here by run_worker is registered in Redis and wrote its heartbeat "
         "recently; fails when it never started, stopped, lost Redis or hangs."
     )
+    # Run every minute in each worker container: Django's system checks would only add cost.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
