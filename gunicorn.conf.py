@@ -1,6 +1,9 @@
 """gunicorn settings for the container and for benchmarks. Overridable with GUNICORN_CMD_ARGS."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -31,6 +34,28 @@ preload_app = True
 max_requests = 20000
 max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The operators' metrics (portal.metrics, docs/operations.md#metrics): each worker counts its
+# requests into files in this folder, and a scrape answered by any worker sums the files of
+# all of them, workers recycled since included. Set here, before the portal loads (preload_app):
+# prometheus_client chooses between counting in memory and in files when it is imported. A
+# deployer's folder (a tmpfs mount) is emptied at start, as the counts of an earlier run must
+# not be added to this one's (Prometheus reads a counter that starts again from zero as a
+# restart); without one, a folder of this server's own in /dev/shm, removed when it stops.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _memory = Path("/dev/shm")  # nosec B108 # noqa: S108 (this process's own folder in it)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix="portal-metrics-", dir=_memory if _memory.is_dir() else None
+    )
+    # Remembered across a reload of this file (SIGHUP), which finds the variable set.
+    os.environ["PORTAL_OWN_METRICS_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+_own_metrics_dir = (
+    os.environ.get("PORTAL_OWN_METRICS_DIR") == os.environ["PROMETHEUS_MULTIPROC_DIR"]
+)
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+for _stale in _metrics_dir.glob("*.db"):
+    _stale.unlink()
 
 # No control socket: the image's home folder is read-only and nothing uses it.
 control_socket_disable = True
@@ -106,3 +131,16 @@ def post_fork(server, worker):
         from django.db import connections
 
         connections.close_all()
+
+
+def child_exit(server, worker):
+    """A worker's counts stay (a counter's sum must not fall when a worker is recycled); only
+    live gauges, which the portal does not use today, are per living process."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)

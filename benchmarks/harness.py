@@ -131,19 +131,22 @@ def start_gunicorn(port, env, *, app=PORTAL_APP, workers=2, log=None, ready_path
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr
         )
     deadline = time.time() + READY_SECONDS
+    last = "no answer"
     while time.time() < deadline and server.poll() is None:
         try:
             # A request waits in the listen queue until a worker is up: no need to hurry it.
             response = requests.get(f"http://127.0.0.1:{port}{ready_path}", timeout=30)
             if response.status_code == 200:
                 return server
+            last = f"{response.status_code} {response.text[:300]}"
         except requests.RequestException:  # not up yet
             pass
         time.sleep(0.3)
     server.kill()
     server.wait()
     tail = Path(log).read_bytes()[-2000:].decode(errors="replace") if log else ""
-    raise SystemExit(f"gunicorn ({app}) did not become ready\n{tail}".rstrip())
+    message = f"gunicorn ({app}) did not become ready (last answer: {last})\n{tail}"
+    raise SystemExit(message.rstrip())
 
 
 def stop_process(process, timeout=STOP_SECONDS):

@@ -100,6 +100,17 @@ def healthz(request):
 @require_safe
 @never_cache
 def readyz(request):
+    results, reason, status = run_checks()
+    if status == "unavailable":
+        return JsonResponse({"status": status, "reason": reason, "checks": results}, status=503)
+    if status == "degraded":
+        return JsonResponse({"status": status, "reason": reason, "checks": results})
+    return JsonResponse({"status": status, "checks": results})
+
+
+def run_checks():
+    """({check: "ok", "failed" or "skipped"}, the first failure's reason or None, and the
+    status: "ok", "degraded" or "unavailable"). The metrics endpoint reads the same."""
     results = {}
     reason = None
     for name, check, failure in CHECKS:
@@ -116,9 +127,7 @@ def readyz(request):
             results[name] = "ok"
     if reason:
         results.update((name, "skipped") for name, _check, _failure in DEGRADING)
-        return JsonResponse(
-            {"status": "unavailable", "reason": reason, "checks": results}, status=503
-        )
+        return results, reason, "unavailable"
     for name, check, failure in DEGRADING:
         try:
             check()
@@ -128,6 +137,4 @@ def readyz(request):
             reason = reason or failure
         else:
             results[name] = "ok"
-    if reason:
-        return JsonResponse({"status": "degraded", "reason": reason, "checks": results})
-    return JsonResponse({"status": "ok", "checks": results})
+    return results, reason, "degraded" if reason else "ok"

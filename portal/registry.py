@@ -13,6 +13,8 @@ _demo_refreshes = []
 _demo_summaries = []
 # {view name: canonical(query_bytes) -> str or None}
 _cached_queries = {}
+# {name: collect() -> metric families}
+_metrics_collectors = {}
 
 
 def answer_errors(view_name, answer, *, method=None, outage_only=False):
@@ -43,6 +45,19 @@ def cache_queries(view_name, canonical):
 
 def cached_queries():
     return dict(_cached_queries)
+
+
+def add_metrics_collector(name, collect):
+    """`collect()` gives the app's figures for the operators' metrics endpoint (/metrics,
+    docs/operations.md): prometheus_client metric families (GaugeMetricFamily, ...) computed
+    at each scrape. It should cost a few aggregate queries: Prometheus calls every 15 to 60
+    seconds, and tests bound the queries of a scrape. `name` labels it in
+    portal_metrics_collector_up."""
+    _metrics_collectors[name] = collect
+
+
+def metrics_collectors():
+    return sorted(_metrics_collectors.items())
 
 
 def add_periodic_task(order, task):

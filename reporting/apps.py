@@ -42,6 +42,7 @@ class ReportingConfig(AppConfig):
         registry.answer_errors("reporting:report", _report_not_sent, method="POST")
         registry.answer_errors("reporting:receipt", _receipt_not_shown, outage_only=True)
         registry.add_periodic_task(10, _periodic_checks)
+        registry.add_metrics_collector("reporting", _metrics)
         registry.add_periodic_task(40, _refresh_statistics_snapshots)
         registry.add_demo_step(90, _demo_reference)
         registry.add_demo_step(110, _demo_report)
@@ -80,6 +81,12 @@ def _protection_section(request, clue, form):
     from .intake.views.protection import section
 
     return section(request, clue, form)
+
+
+def _metrics():
+    from .metrics import collect
+
+    return collect()
 
 
 def _periodic_checks():

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from wagtail.models import Locale
@@ -11,28 +10,18 @@ from portal.pagecache.kept import until_content_changes
 from portal.restrictions import portal_pages
 from portal.views import find_site
 
-from .fields import plain_text
+from . import results
 from .highlight import highlight, snippet
 from .query import MAX_QUERY_LENGTH, normalise
 from .segment import query_terms
 
-RESULTS_PER_PAGE = 10
-
-
-def page_number(value, paginator):
-    """The asked page if it exists, else the first: a bad link never becomes an error."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return number if 1 <= number <= paginator.num_pages else 1
-
 
 def searchable_pages():
-    """Live, public pages in the language being served, as their own page types."""
+    """Live, public pages in the language being served (their own types are read only for
+    the results shown, search.results.cards)."""
     # The locale is kept until the content changes (a locale saved changes it).
     locale = until_content_changes("active-locale", Locale.get_active)
-    return portal_pages().live().public().filter(locale=locale).exclude(depth=1).specific()
+    return portal_pages().live().public().filter(locale=locale).exclude(depth=1)
 
 
 def search(request):
@@ -55,8 +44,7 @@ def search(request):
     }
     if terms:
         found = searchable_pages().search(" ".join(terms), operator="and")
-        paginator = Paginator(found, RESULTS_PER_PAGE)
-        page_obj = paginator.page(page_number(request.GET.get("page"), paginator))
+        page_obj = results.paginate(found, request.GET.get("page"))
         context["page_obj"] = page_obj
         parameters = {"q": query}
         if page_obj.number > 1:
@@ -65,11 +53,7 @@ def search(request):
         # the URL typed, so that every spelling kept as this page links alike.
         context["language_switch_path"] = f"{request.path}?{urlencode(parameters)}"
         context["results"] = [
-            {
-                "url": result.get_url(request),
-                "title": highlight(result.title, terms),
-                "snippet": snippet(plain_text(result) or result.search_description, terms),
-            }
-            for result in page_obj.object_list
+            {"url": url, "title": highlight(title, terms), "snippet": snippet(text, terms)}
+            for url, title, text in results.cards(page_obj.object_list, request)
         ]
     return render(request, "search/search.html", context)

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 
+from portal.metrics import page_cache_hit
+
 from .generation import release
 from .middleware import PageCacheMiddleware, representation
 
@@ -57,7 +59,8 @@ class PageCacheApplication:
         except DisallowedHost:
             return None  # Django answers it, and logs it, as it does every request.
         if found is None or found[2] is None:
-            return None
+            return None  # a miss is counted by the middleware, which renders it
+        page_cache_hit()
         status, headers, body, _etag, _modified = representation(
             found[2], environ.get("HTTP_ACCEPT_ENCODING", "")
         )

@@ -22,6 +22,7 @@ from django.utils.http import http_date, parse_http_date_safe
 import brotli
 
 from portal import registry, restrictions
+from portal.metrics import page_cache_hit, page_cache_miss
 
 from .generation import (
     is_shared,
@@ -82,9 +83,9 @@ class PageCacheMiddleware:
     def skipped_paths(self):
         """Paths whose views decide their own caching: the health probes, files, the admin,
         the report pages (a form with a CSRF token and a captcha, a reporter's status),
-        captcha images, poster codes (each scan is counted)."""
+        captcha images, poster codes (each scan is counted), the operators' metrics."""
         paths = {settings.STATIC_URL, settings.MEDIA_URL, "/admin/", "/documents/", "/captcha/"}
-        paths.update({"/r/", "/healthz/", "/readyz/"})
+        paths.update({"/r/", "/healthz/", "/readyz/", "/metrics"})
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 paths.add(reverse("reporting:report"))
@@ -136,7 +137,9 @@ class PageCacheMiddleware:
                 return self.private(self.get_response(request))
         key, generation, entry = found
         if entry is not None:
+            page_cache_hit()
             return self.replay(request, entry)
+        page_cache_miss()
 
         with restrictions.shared():
             response = self.get_response(request)

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Deployer-facing values come from the environment;
 each one is described in docs/configuration.md and .env.example."""
 
+import ipaddress
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -77,11 +78,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.health.HealthCheckMiddleware",
+    # Beside the probes, for the same reasons: Prometheus scrapes containers by address.
+    "portal.metrics.middleware.MetricsEndpointMiddleware",
     # Above everything that reads the session or the database, and above SecurityMiddleware
     # so that a stored page holds its headers too: portal.wsgi answers hits with the stored
     # headers alone (docs/caching.md). The HTTPS redirect is not stored (not a 200), so a
     # plain-HTTP request still reaches it.
     "portal.pagecache.middleware.PageCacheMiddleware",
+    # Below the page cache, which counts its own hits; above everything else, so that a
+    # refusal by any middleware below is counted and timed too.
+    "portal.metrics.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
@@ -266,6 +272,33 @@ CLUE_ACKNOWLEDGE_DAYS = env_int("CLUE_ACKNOWLEDGE_DAYS", 7)
 # an HMAC, for rate limits (in the cache) and login lockouts (accounts.clients). 0 means
 # REMOTE_ADDR is the client.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+
+
+def metrics_token(value):
+    if value is not None and len(value) < 24:
+        raise MissingSetting(
+            "METRICS_TOKEN must be at least 24 characters, e.g. from `openssl rand -hex 32`"
+        )
+    return value
+
+
+def metrics_networks(values):
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise MissingSetting(
+                f"METRICS_ALLOWED_NETWORKS must be comma-separated networks like "
+                f"10.0.0.0/8 or 192.0.2.7, not {value!r}"
+            ) from None
+    return values
+
+
+# The operators' metrics (/metrics, docs/operations.md): answered to a request bearing this
+# token, or coming from one of these networks (the client address as TRUSTED_PROXY_HOPS
+# reads it). Neither set: the endpoint is off.
+METRICS_TOKEN = metrics_token(env("METRICS_TOKEN"))
+METRICS_ALLOWED_NETWORKS = metrics_networks(env_list("METRICS_ALLOWED_NETWORKS"))
 CLUE_FEEDBACK_DAYS = env_int("CLUE_FEEDBACK_DAYS", 90)
 # A unit acknowledges a transfer within this many days; overdue clues escalate to the parent
 # unit's supervisors after the grace period; the worker runs the checks this often.
