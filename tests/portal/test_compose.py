@@ -88,6 +88,8 @@ def test_migrations_run_as_the_owner_and_the_portal_as_the_application_role(serv
     assert db["PORTAL_APP_ROLE"] != db["PORTAL_OWNER_ROLE"]
     # The role script is what the database runs when its data folder is new.
     (init,) = [v for v in services["db"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    # Ready only once the roles exist: over TCP, which the image's init phase does not open.
+    assert "-h 127.0.0.1" in services["db"]["healthcheck"]["test"][1]
     assert init.startswith("./deploy/postgres/init-roles.sh:")
     assert (ROOT / "deploy" / "postgres" / "init-roles.sh").stat().st_mode & 0o111
 
