@@ -2,6 +2,7 @@
 server, started here over HTTP (one per test process), so that every call goes through
 botocore and the wire as it would to MinIO or AWS."""
 
+import json
 import socket
 import subprocess
 import sys
@@ -127,6 +128,24 @@ class Buckets:
         )
 
 
+def public_read_policy(bucket):
+    """What docs/storage.md gives the media bucket: anyone may read its objects."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
 def use_buckets(settings_fixture, server, **buckets):
     s3 = server.s3_settings(**buckets)
     configured = storage_settings(s3, settings.PRIVATE_MEDIA_ROOT)
@@ -156,6 +175,7 @@ def file_storage(request, settings):
     client = server.client()
     for bucket in (media, private):
         client.create_bucket(Bucket=bucket)
+    client.put_bucket_policy(Bucket=media, Policy=public_read_policy(media))
     use_buckets(settings, server, media_bucket=media, private_bucket=private)
     assert type(storages["private"]).__name__ == "PrivateS3Storage"
     yield Buckets("s3", server, media, private)

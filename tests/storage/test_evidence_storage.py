@@ -3,6 +3,8 @@ S3 buckets (tests/storage/conftest.py)."""
 
 import hashlib
 import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -62,6 +64,10 @@ def test_a_report_with_evidence_is_stored_encrypted_and_staff_download_it(
         )
         assert [grant["Permission"] for grant in acl["Grants"]] == ["FULL_CONTROL"]
         assert "URI" not in acl["Grants"][0]["Grantee"]  # no AllUsers, no AuthenticatedUsers
+        address = f"{file_storage.server.url}/{file_storage.private}/{item.file.name}"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(address)  # noqa: S310 (the test's own server)
+        assert refused.value.code == 403
 
     with pytest.raises(ValueError, match="no URL"):
         item.file.url  # noqa: B018
