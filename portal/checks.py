@@ -14,7 +14,7 @@ _KEYS = {
     "S3_MEDIA_BUCKET": "media_bucket",
     "S3_PRIVATE_BUCKET": "private_bucket",
     "S3_ACCESS_KEY_ID": "access_key",
-    "S3_SECRET_ACCESS_KEY": "secret_key",
+    "S3_SECRET_ACCESS_KEY": "secret_key",  # nosec B105 (a settings key, not a secret)
     "S3_ENDPOINT_URL": "endpoint_url",
 }
 
