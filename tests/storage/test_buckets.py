@@ -18,7 +18,7 @@ from boto3.s3.transfer import TransferConfig
 
 from portal.storage import BucketError, PrivateS3Storage
 from tests.reporting import samples
-from tests.storage.conftest import use_buckets
+from tests.storage.s3 import use_buckets
 
 MB = 1024 * 1024
 # S3's smallest part but the last: uploads above it go in parts (the default is 8 MB).

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from tests.storage.conftest import use_buckets
+from tests.storage.s3 import use_buckets
 
 
 def run(*args):

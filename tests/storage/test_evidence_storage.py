@@ -23,6 +23,7 @@ from reporting.jobs import retention
 from reporting.models import Clue, Evidence, LedgerEntry
 from tests.reporting import samples
 from tests.reporting.helpers import as_user
+from tests.storage.s3 import MotoServer, use_buckets
 
 pytestmark = pytest.mark.django_db
 
@@ -167,9 +168,7 @@ def test_readyz_writes_and_removes_a_probe(file_storage, client):
     assert file_storage.private_names("health/") == []
 
 
-def test_a_missing_private_bucket_degrades_readiness(moto, settings, client):
-    from tests.storage.conftest import use_buckets
-
+def test_a_missing_private_bucket_degrades_readiness(moto, settings, client, caplog):
     use_buckets(settings, moto, private_bucket="no-such-bucket")
     response = client.get("/readyz/")
     assert response.status_code == 200  # pages and text-only reports still work
@@ -177,13 +176,12 @@ def test_a_missing_private_bucket_degrades_readiness(moto, settings, client):
     assert body["status"] == "degraded"
     assert body["reason"] == "evidence storage full or not writable"
     assert body["checks"]["evidence_storage"] == "failed"
+    assert "NoSuchBucket" in caplog.text
 
 
 def test_a_stopped_endpoint_degrades_readiness_and_refuses_files(
     settings, client, report_page, valid_data
 ):
-    from tests.storage.conftest import MotoServer, use_buckets
-
     server = MotoServer().start()
     try:
         server.client().create_bucket(Bucket="evidence")
@@ -203,3 +201,19 @@ def test_a_stopped_endpoint_degrades_readiness_and_refuses_files(
     assert response["Retry-After"] == "30"
     assert "每月有人上门暴力催收" in response.content.decode()
     assert not Clue.objects.exists()
+
+
+def test_refused_credentials_degrade_readiness(settings, client, caplog):
+    # moto checks signatures against its IAM users from the first request on: the test's
+    # made-up key is unknown there, as a revoked or mistyped key is to a real store.
+    server = MotoServer().start(env={"INITIAL_NO_AUTH_ACTION_COUNT": "0"})
+    try:
+        use_buckets(settings, server, private_bucket="evidence")
+        body = client.get("/readyz/").json()
+    finally:
+        server.stop()
+    assert body["status"] == "degraded"
+    assert body["reason"] == "evidence storage full or not writable"
+    assert body["checks"]["evidence_storage"] == "failed"
+    # Refused for the key, not for a missing bucket: the log keeps the store's answer.
+    assert "403" in caplog.text and "NoSuchBucket" not in caplog.text
