@@ -100,9 +100,6 @@ class StreamedFile(File):
         self.size = size
         self.mode = "rb"
 
-    def close(self):
-        self.file.close()
-
 
 class BucketError(OSError):
     """The bucket refused or could not be reached. An OSError, as a failing disk raises: the
@@ -125,9 +122,6 @@ class PrivateS3Storage(_PortalS3Storage):
     is written with the server-side encryption in object_parameters and no ACL. An upload
     that fails leaves no object: a single PUT is never half stored, and boto3 aborts a
     multipart upload whose part fails (tests/storage)."""
-
-    def get_default_settings(self):
-        return {**super().get_default_settings(), "querystring_auth": True}
 
     def url(self, name, *args, **kwargs):
         raise ValueError("Private files have no URL; stream them through a checked view.")

@@ -63,15 +63,18 @@ def fresh_bucket(moto):
 
 
 def bucket_storage(moto, bucket, **options):
+    connection = {
+        key: value
+        for key, value in moto.s3_settings().items()
+        if key in {"endpoint_url", "region_name", "access_key", "secret_key"}
+    }
     return PrivateS3Storage(
         **{
-            key: value
-            for key, value in moto.s3_settings().items()
-            if key in {"endpoint_url", "region_name", "access_key", "secret_key"}
-        },
-        bucket_name=bucket,
-        object_parameters={"ServerSideEncryption": "AES256"},
-        **options,
+            **connection,
+            "bucket_name": bucket,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+            **options,
+        }
     )
 
 
@@ -174,3 +177,12 @@ def test_media_addresses_use_the_custom_domain(moto, settings, client, site_tree
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "img-src 'self' https://media.example.org;" in policy
     assert "media-src 'self' https://media.example.org;" in policy
+
+
+def test_evidence_is_never_written_with_a_public_acl(moto):
+    bucket = fresh_bucket(moto)
+    for options in ({"default_acl": "public-read"}, {"object_parameters": {"ACL": "public-read"}}):
+        storage = bucket_storage(moto, bucket, **options)
+        with pytest.raises(ValueError, match="public ACL"):
+            storage.save("evidence/a.bin", io.BytesIO(b"a"))
+    assert left_in(moto, bucket) == ([], [])
