@@ -27,7 +27,7 @@ django.setup()
 
 from django.core.files.base import ContentFile  # noqa: E402
 
-from portal.storage import PrivateS3Storage  # noqa: E402
+from portal.buckets import PrivateS3Storage  # noqa: E402
 
 
 def free_port():

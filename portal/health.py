@@ -58,7 +58,7 @@ def check_evidence_storage():
     """A small file can be written and removed, and, on a local disk, the largest evidence file
     still fits (a bucket has no free space to ask about). On a bucket the write is an encrypted
     PUT like any evidence; a missing bucket, refused credentials or a dead endpoint fail it
-    within the client's timeouts (portal.storage)."""
+    within the client's timeouts (portal.buckets)."""
     storage = storages["private"]
     name = storage.save(f"health/probe-{uuid.uuid4().hex}", ContentFile(b"\0" * 4096))
     storage.delete(name)

@@ -44,7 +44,7 @@ def storage_settings(s3, private_root):
     }
     if s3["media_bucket"]:
         storages["default"] = {
-            "BACKEND": "portal.storage.PublicS3Storage",
+            "BACKEND": "portal.buckets.PublicS3Storage",
             "OPTIONS": {
                 **_connection(s3),
                 "bucket_name": s3["media_bucket"],
@@ -56,7 +56,7 @@ def storage_settings(s3, private_root):
         if s3["private_kms_key_id"]:
             parameters["SSEKMSKeyId"] = s3["private_kms_key_id"]
         storages["private"] = {
-            "BACKEND": "portal.storage.PrivateS3Storage",
+            "BACKEND": "portal.buckets.PrivateS3Storage",
             "OPTIONS": {
                 **_connection(s3),
                 "bucket_name": s3["private_bucket"],

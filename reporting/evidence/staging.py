@@ -66,7 +66,7 @@ def _listdir(storage, folder):
     """(folders, files) in a folder; none when it does not exist. Asked directly, not through
     exists(): in a bucket a folder is only a prefix of names, never an object of its own, so
     exists() says False even when files are in it; and a folder on disk that is not there
-    makes listdir raise. A bucket that cannot be listed raises (portal.storage.BucketError)."""
+    makes listdir raise. A bucket that cannot be listed raises (portal.buckets.BucketError)."""
     try:
         return storage.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):

@@ -16,7 +16,7 @@ from wagtail.models import Collection
 import pytest
 from boto3.s3.transfer import TransferConfig
 
-from portal.storage import BucketError, PrivateS3Storage
+from portal.buckets import BucketError, PrivateS3Storage
 from tests.reporting import samples
 from tests.storage.s3 import use_buckets
 

@@ -38,12 +38,12 @@ def test_without_a_bucket_files_stay_in_folders(tmp_path):
 def test_each_bucket_is_chosen_on_its_own(tmp_path):
     only_evidence = storage_settings({**FULL, "media_bucket": None}, tmp_path)
     assert only_evidence["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
-    assert only_evidence["private"]["BACKEND"] == "portal.storage.PrivateS3Storage"
+    assert only_evidence["private"]["BACKEND"] == "portal.buckets.PrivateS3Storage"
     assert only_evidence["private"]["OPTIONS"]["object_parameters"] == {
         "ServerSideEncryption": "AES256"
     }
     only_media = storage_settings({**FULL, "private_bucket": None}, tmp_path)
-    assert only_media["default"]["BACKEND"] == "portal.storage.PublicS3Storage"
+    assert only_media["default"]["BACKEND"] == "portal.buckets.PublicS3Storage"
     assert only_media["private"]["BACKEND"] == "portal.storage.PrivateFileSystemStorage"
 
 
