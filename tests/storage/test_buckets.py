@@ -17,6 +17,7 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 
 from portal.buckets import BucketError, PrivateS3Storage
+from portal.storage import media_origin
 from tests.reporting import samples
 from tests.storage.s3 import use_buckets
 
@@ -186,3 +187,16 @@ def test_evidence_is_never_written_with_a_public_acl(moto):
         with pytest.raises(ValueError, match="public ACL"):
             storage.save("evidence/a.bin", io.BytesIO(b"a"))
     assert left_in(moto, bucket) == ([], [])
+
+
+def test_a_custom_domain_may_carry_the_proxys_path(moto, settings):
+    """As compose.yaml sets it: the portal's own host, media under its proxy's /media/."""
+    use_buckets(
+        settings,
+        moto,
+        media_bucket=fresh_bucket(moto),
+        media_custom_domain="portal.example.org/media",
+    )
+    url = storages["default"].url("original_images/a.png")
+    assert url == "https://portal.example.org/media/original_images/a.png"
+    assert media_origin() == "https://portal.example.org"
