@@ -325,7 +325,7 @@ def _median_days(queryset, duration):
 
 
 def _kept_median(kind, unit, days, category):
-    """An exact median from the kept rows: the hour buckets' counts say which bucket holds
+    """An exact median from the kept rows: the buckets' counts say which bucket holds
     the middle value(s); only that bucket's facts are read, in order."""
     first, end = days
     chosen = category.pk if category is not None else facts.ALL_CATEGORIES
@@ -359,8 +359,8 @@ def _kept_median(kind, unit, days, category):
         day__gte=first,
         day__lt=end,
         path__startswith=unit.path,
-        micros__gte=lowest * facts.HOUR,
-        micros__lt=(highest + 1) * facts.HOUR,
+        micros__gte=facts.bucket_span(lowest)[0],
+        micros__lt=facts.bucket_span(highest)[1],
     )
     if category is not None:
         source = source.filter(category_id=category.pk)

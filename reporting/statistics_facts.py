@@ -16,6 +16,7 @@ the same clue's previous event of that kind under that node) lies before the per
 each clue's events in the period exactly the first has that.
 """
 
+import math
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
@@ -44,7 +45,21 @@ SPANS = (CONCLUDE_SPAN, ACKNOWLEDGE_SPAN)
 # prev_day of an event that is the clue's first of its kind under a node.
 NEVER = date(1, 1, 1)
 ALL_CATEGORIES, ALL_CHANNELS = 0, ""
-HOUR = 3_600_000_000  # microseconds: the buckets the medians are found in
+HOUR = 3_600_000_000  # microseconds
+
+
+def bucket(micros):
+    """The bucket a span is summed in: b for b*b <= hours < (b+1)*(b+1), -1 below zero. Few
+    buckets (about 50 for a span of three months), each narrow where spans are many."""
+    return -1 if micros < 0 else math.isqrt(micros // HOUR)
+
+
+def bucket_span(number):
+    """[lowest, highest) microseconds of a bucket."""
+    if number < 0:
+        return -(2**62), 0
+    return number * number * HOUR, (number + 1) * (number + 1) * HOUR
+
 
 Action = LedgerEntry.Action
 # Entries written after a change that can move a figure: a report, an acceptance, a repeat
@@ -167,7 +182,8 @@ def expand(facts):
             span_kind = kind if kind in SPANS else ACKNOWLEDGE_SPAN
             for node in _prefixes(path, Unit.steplen):
                 for each in (ALL_CATEGORIES, category):
-                    sums[(span_kind, node, each, ALL_CHANNELS, micros // HOUR, day, NEVER)] += 1
+                    key = (span_kind, node, each, ALL_CHANNELS, bucket(micros), day, NEVER)
+                    sums[key] += 1
             if kind in SPANS:
                 continue
         for node in _nodes(kind, path, excluded):

@@ -34,9 +34,9 @@ class StatisticsFact(models.Model):
 
 class StatisticsDay(models.Model):
     """The facts summed per kind, node (a region or unit path: every clue below it), day,
-    category (0: all), channel ("": all), hour bucket of a span (0 elsewhere) and the day of
-    the same clue's previous event of that kind under that node (prev_day): the distinct
-    clues of a period are the rows whose prev_day lies before the period."""
+    category (0: all), channel ("": all), bucket of a span (statistics_facts.bucket; 0
+    elsewhere) and the day of the same clue's previous event of that kind under that node
+    (prev_day): the distinct clues of a period are the rows whose prev_day lies before it."""
 
     kind = models.PositiveSmallIntegerField()
     node = models.CharField(max_length=255, blank=True)
