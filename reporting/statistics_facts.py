@@ -62,12 +62,12 @@ def bucket_span(number):
 
 
 Action = LedgerEntry.Action
-# Entries written after a change that can move a figure: a report, an acceptance, a repeat
-# report, a transfer (and its off-site area), an acknowledgement, a conclusion standing, a
-# look-back (which clears the off-site area).
+# Entries written after a change that can move a figure: an acceptance, a repeat report, a
+# transfer (and its off-site area), an acknowledgement, a conclusion standing, a look-back
+# (which clears the off-site area). A report's own facts are written by the service that
+# stores it, at the end of its transaction (first_facts).
 FIGURE_ACTIONS = frozenset(
     {
-        Action.SUBMITTED,
         Action.ACCEPTED,
         Action.REPORTED_AGAIN,
         Action.TRANSFERRED,
@@ -282,6 +282,20 @@ def after_ledger(entries):
     clue_ids = {entry.clue_id for entry in entries if entry.action in FIGURE_ACTIONS}
     if clue_ids:
         refresh(clue_ids)
+
+
+def first_facts(clue):
+    """The facts of a clue just reported, from the clue in hand, in the transaction that
+    stores it: nothing is read back, since a new clue has no acceptance, transfer,
+    conclusion or stored fact yet (the report form waits on this)."""
+    region = clue.region.path if clue.region_id else ""
+    row = (clue.pk, clue.created_at, clue.category_id, clue.channel, region, clue.off_site_local)
+    facts = derive(row, [], [], [])
+    with transaction.atomic(savepoint=False):
+        StatisticsFact.objects.bulk_create(
+            StatisticsFact(**dict(zip(FACT_FIELDS, fact, strict=True))) for fact in facts
+        )
+        _add(expand(facts))
 
 
 def _copy(model, columns, rows):
