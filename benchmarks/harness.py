@@ -295,6 +295,15 @@ def receipt_number(page):
     return match.group(1).replace(" ", "") if match else None
 
 
+def database_name(value):
+    """An argparse type: a PostgreSQL database name the benchmark may drop and create."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,54}", value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a database name: lower-case letters, digits and _, at most 55"
+        )
+    return value
+
+
 def add_range_option(parser, flag, default, low, high, help):
     """A whole-number option from `low` to `high`, its range and default shown in --help."""
 

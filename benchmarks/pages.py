@@ -2,7 +2,7 @@
 """The portal against a bare Django view, measured side by side in one run on this machine.
 
     .venv/bin/python benchmarks/pages.py [--seconds 15] [--connections 32] [--clients 8]
-        [--skip-scale] [--only WORD[,WORD...]]
+        [--skip-scale] [--only WORD[,WORD...]] [--database NAME]
 
 Starts, each under the same gunicorn settings (gunicorn.conf.py, 2 workers) on
 127.0.0.1:
@@ -132,10 +132,10 @@ def prepare_anchor(workdir, database=ANCHOR_DB):
     return env
 
 
-def anchor_form(base, seconds, clients):
+def anchor_form(base, seconds, clients, database=ANCHOR_DB):
     """The bare form, the way report_submissions posts a report: GET, answer, POST, and the
     page the POST redirects to."""
-    store = harness.CaptchaStore(f"{harness.LOCAL_POSTGRES}/{ANCHOR_DB}")
+    store = harness.CaptchaStore(f"{harness.LOCAL_POSTGRES}/{database}")
 
     def new_client():
         session = requests.Session()
@@ -218,7 +218,7 @@ def form_against_report(anchor_base, portal_base, store, args):
     (every submission of the rounds together) and the ratio of each round."""
     seconds = round_seconds(args)
     forms, reports = in_turns(
-        lambda: anchor_form(anchor_base, seconds, args.clients),
+        lambda: anchor_form(anchor_base, seconds, args.clients, f"{args.database}_anchor"),
         lambda: report_submissions.run_scenario(portal_base, store, seconds, args.clients, None),
     )
     rounds = [
@@ -292,6 +292,13 @@ def main():
         metavar="WORD[,WORD...]",
         help='measure only the rows whose name contains one of these words, e.g. "search,report"',
     )
+    parser.add_argument(
+        "--database",
+        type=harness.database_name,
+        default="portal_bench",
+        help="PostgreSQL database to drop and create (default portal_bench; the bare form's "
+        "is this name with _anchor)",
+    )
     args = parser.parse_args()  # fmt: skip
     ensure_wrk()
 
@@ -301,9 +308,9 @@ def main():
         workdir = Path(tmp)
         log = workdir / "servers.log"  # every server's error log, to read when one fails
         print("preparing the anchor and the portal (migrate, demo content) ...", flush=True)
-        anchor_env = prepare_anchor(workdir)
+        anchor_env = prepare_anchor(workdir, f"{args.database}_anchor")
         port, portal_env, database_url = harness.fresh_portal(
-            workdir, "portal_bench", **harness.RAISED_SPAM_LIMITS
+            workdir, args.database, **harness.RAISED_SPAM_LIMITS
         )
         urls = discover(portal_env)
         pages = {

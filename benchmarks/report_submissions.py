@@ -17,7 +17,6 @@ REPORT_RATE_LIMIT), so it measures storing reports, not refusing them.
 
 import argparse
 import collections
-import re
 import sys
 import tempfile
 import threading
@@ -124,7 +123,7 @@ def main():
     parser.add_argument(
         "--database",
         default="portal_bench",
-        type=lambda name: re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name).group(0),
+        type=harness.database_name,
         help="PostgreSQL database to drop and create (default portal_bench)",
     )
     args = parser.parse_args()

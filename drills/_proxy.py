@@ -56,7 +56,9 @@ def local_config(folder, upstream_port, http_port, https_port, extra=None):
     replacements = {
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
-        "server web:8000;": f"server 127.0.0.1:{upstream_port};",
+        # Debian's nginx (1.22) has no "resolve": the upstreams become fixed addresses.
+        "server web:8000 resolve;": f"server 127.0.0.1:{upstream_port};",
+        "server minio:9000 resolve;": "server 127.0.0.1:9;",
         "/etc/nginx/tls/": f"{folder}/tls/",
         "/var/cache/nginx/": f"{folder}/temp/",
         "/var/run/nginx.pid": f"{folder}/nginx.pid",

@@ -1,4 +1,6 @@
 import logging
+import secrets
+import socket
 import threading
 
 from django.conf import settings
@@ -8,6 +10,21 @@ from django.core.management.base import BaseCommand
 from portal import queue, registry
 
 logger = logging.getLogger(__name__)
+
+# An idle RQ worker writes its heartbeat every WORKER_TTL - 15 seconds (RQ's default of 420
+# would leave a stuck worker looking alive for seven minutes); check_worker reads it.
+WORKER_TTL = 60
+
+
+def worker_name(host=None):
+    """This container's host name and a random part: check_worker finds the worker of its own
+    container by the host name, and a restarted worker never meets its predecessor's name,
+    which RQ keeps registered until it expires."""
+    return f"{host or socket.gethostname()}.{secrets.token_hex(4)}"
+
+
+def host_of(name):
+    return name.rpartition(".")[0]
 
 
 def queue_periodic_checks():
@@ -65,7 +82,14 @@ class Command(BaseCommand):
     def work(self, batch, verbosity):
         queues = queue.queue_names()
         if queue.backend_kind() == "rq":
-            call_command("rqworker", *queues, job_class="django_tasks_rq.Job", burst=batch)
+            call_command(
+                "rqworker",
+                *queues,
+                job_class="django_tasks_rq.Job",
+                burst=batch,
+                name=worker_name(),
+                worker_ttl=WORKER_TTL,
+            )
         else:
             call_command(
                 "db_worker",
