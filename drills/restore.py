@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -51,6 +52,7 @@ from portal.backup.archive import STORAGES, stored_names
 found = {}
 for alias in STORAGES:
     storage = storages[alias]
+    found[f"backend:{alias}"] = type(storage).__name__
     for name in stored_names(storage):
         with storage.open(name, "rb") as handle:
             digest = hashlib.sha256()
@@ -59,6 +61,54 @@ for alias in STORAGES:
         found[f"{alias}:{name}"] = digest.hexdigest()
 print(json.dumps(found))
 """
+
+
+MOTO_SERVER = str(Path(harness.PYTHON).parent / "moto_server")
+S3_SECRET = secrets.token_hex(16)  # moto takes any
+
+
+class ObjectStore:
+    """moto's S3 server on 127.0.0.1 with the two buckets, empty: the object store's stand-in.
+    Its objects live in its memory, so stopping it loses them all."""
+
+    BUCKETS = {"S3_MEDIA_BUCKET": "portal-media", "S3_PRIVATE_BUCKET": "portal-private"}
+
+    def __init__(self):
+        import boto3
+
+        self.port = harness.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = subprocess.Popen(
+            [MOTO_SERVER, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="drill",
+            aws_secret_access_key=S3_SECRET,
+        )
+        for _attempt in range(100):
+            try:
+                for bucket in self.BUCKETS.values():
+                    client.create_bucket(Bucket=bucket)
+                break
+            except Exception:  # not listening yet
+                time.sleep(0.2)
+
+    def env(self):
+        return {
+            "S3_ENDPOINT_URL": self.url,
+            "S3_REGION_NAME": "us-east-1",
+            "S3_ACCESS_KEY_ID": "drill",
+            "S3_SECRET_ACCESS_KEY": S3_SECRET,
+            **self.BUCKETS,
+        }
+
+    def close(self):
+        harness.stop_process(self.server)
 
 
 def send_reports(base, store, reports, clients):
@@ -182,7 +232,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     harness.add_range_option(parser, "--reports", 200, 1, 100_000, "reports with a photo")
     harness.add_range_option(parser, "--clients", 4, 1, 50, "reporters sending at once")
-    parser.add_argument("--storage", choices=("local",), default="local")
+    parser.add_argument(
+        "--storage",
+        choices=("local", "s3"),
+        default="local",
+        help="local folders, or buckets in an S3 server (moto's) on 127.0.0.1",
+    )
     args = parser.parse_args()
     keys = {
         "BACKUP_ENCRYPTION_KEY": new_key(),
@@ -199,7 +254,8 @@ def main():
         cluster.start()
         try:
             cluster.create_database()
-            port, env = _common.prepared_portal(first, cluster)
+            store = ObjectStore() if args.storage == "s3" else None
+            port, env = _common.prepared_portal(first, cluster, **(store.env() if store else {}))
             began = time.perf_counter()
             with harness.serving(port, env):
                 base = f"http://127.0.0.1:{port}"
@@ -225,6 +281,8 @@ def main():
             )
         finally:
             cluster.close()
+            if store:
+                store.close()
         # The disaster: the database cluster and every stored file are gone.
         shutil.rmtree(cluster.dir)
         for folder in ("media", "private"):
@@ -234,6 +292,7 @@ def main():
         second.mkdir()
         fresh = _common.Cluster(second)
         fresh.start()
+        store = ObjectStore() if args.storage == "s3" else None
         try:
             fresh.create_database()
             opened = subprocess.run(
@@ -260,6 +319,7 @@ def main():
                 "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
                 "MEDIA_ROOT": str(second / "media"),
                 "PRIVATE_MEDIA_ROOT": str(second / "private"),
+                **(store.env() if store else {}),
             }
             restore_seconds, restore_log = timed_manage(
                 {**new_env, **keys}, "restore_portal", "--input", str(backup_dir)
@@ -274,20 +334,25 @@ def main():
                 wrong_refused = look_up(f"http://127.0.0.1:{port}", [(number, key[::-1])])
         finally:
             fresh.close()
+            if store:
+                store.close()
 
     counts_before, hashes_before, recorded = before
     counts_after, hashes_after, _recorded = after
+    backends = {k: v for k, v in files_before.items() if k.startswith("backend:")}
     private_files = {k: v for k, v in files_before.items() if k.startswith("private:")}
     evidence_ok = all(files_after.get(f"private:{name}") == sha for name, sha in recorded.items())
     clues, ledger = hashes_before["reporting_clue"][0], hashes_before["reporting_ledgerentry"][0]
     print(
         f"\nRestore drill: {args.reports} reports, {args.clients} clients, {args.storage} storage"
     )
+    print(f"  storage classes               {', '.join(sorted(set(backends.values())))}")
     print(f"  reports sent, receipts kept   {len(receipts):8} ({load_seconds:.0f} s)")
     print(f"  rows in the database          {sum(counts_before.values()):8}")
     print(f"  tables                        {len(counts_before):8}")
     print(f"  clues, ledger entries         {clues:8}, {ledger}")
-    print(f"  stored files                  {len(files_before):8} ({len(private_files)} evidence)")
+    stored = len(files_before) - len(backends)
+    print(f"  stored files                  {stored:8} ({len(private_files)} evidence)")
     print(f"  backup size                   {megabytes(backup_size)}")
     print(f"  of which the database         {megabytes(dump_size)}")
     print(f"  backup time                   {backup_seconds:8.1f} s")
@@ -297,6 +362,11 @@ def main():
     if errors:
         print(f"  reporting errors: {errors[:5]}")
 
+    if args.storage == "s3":
+        verdict.check(
+            "both storages are S3 buckets (the settings read S3_*)",
+            bool(backends) and all("S3" in name for name in backends.values()),
+        )
     verdict.check(f"{args.reports} receipts kept", len(receipts) == args.reports and not errors)
     verdict.check("keys in their own file, no secret in clear in any file", secrets_apart)
     verdict.check("rows per table as before", counts_after == counts_before)
@@ -313,7 +383,7 @@ def main():
         hashes_after["reporting_evidence"] == hashes_before["reporting_evidence"],
     )
     verdict.check(
-        f"every stored file by SHA-256 ({len(files_before)})",
+        f"every stored file by SHA-256 ({stored})",
         files_after == files_before and files_before,
     )
     verdict.check(

@@ -61,7 +61,7 @@ SECRET_SETTINGS = (
     "METRICS_TOKEN",
 )
 # Environment variables holding secrets that settings do not keep under their own name.
-SECRET_VARIABLES = ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+SECRET_VARIABLES = ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "MINIO_KMS_SECRET_KEY")
 
 
 def pg_binary(name):
@@ -393,9 +393,16 @@ def restore(folder, key, force=False, database_url=None, log=print):
     log(f"database: restored, {sum(counts.values())} rows in {len(counts)} tables")
     for alias in STORAGES:
         storage = storages[alias]
-        for entry in manifest["storages"][alias]:
+        entries = manifest["storages"][alias]
+        for entry in entries:
             _restore_file(storage, folder, key, entry)
-        log(f"{alias} storage: {len(manifest['storages'][alias])} files restored")
+        log(f"{alias} storage: {len(entries)} files restored")
+        if full.get(alias):
+            # Left in place: files the backup does not know belong to no restored row, but
+            # a restore does not delete what it cannot bring back.
+            extra = set(stored_names(storage)) - {entry["name"] for entry in entries}
+            if extra:
+                log(f"{alias} storage: {len(extra)} files not in the backup left in place")
     log(f"restored in {time.monotonic() - started:.1f} s")
     return manifest
 

@@ -6,8 +6,10 @@ import hashlib
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,8 +20,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
+import boto3
 import psycopg
 import pytest
+import requests
 from psycopg import sql
 
 from portal.backup import archive, crypto
@@ -401,3 +405,97 @@ def test_the_manifest_records_what_was_backed_up(loaded):
     evidence = set(Evidence.objects.values_list("file", flat=True))
     assert evidence <= set(listed)
     assert json.dumps(manifest)  # plain data, nothing else
+
+
+# The object store: a real S3 server (moto's) over HTTP ---------------------------------
+
+
+@pytest.fixture
+def s3_server():
+    """moto's S3 server on 127.0.0.1, its address; stopped at the end (its buckets with it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                requests.get(url, timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def s3_storages(url, prefix):
+    """STORAGES with both storages in new buckets of the S3 server at `url`."""
+    options = {
+        "endpoint_url": url,
+        "region_name": "us-east-1",
+        "access_key": "test",
+        "secret_key": "test-secret",
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test-secret",
+    )
+    result = {}
+    for alias in archive.STORAGES:
+        bucket = f"{prefix}-{alias}"
+        client.create_bucket(Bucket=bucket)
+        result[alias] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "bucket_name": bucket, "file_overwrite": False},
+        }
+    return {**settings.STORAGES, **result}
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_files_in_an_object_store_come_back_into_new_buckets(s3_server, target, tmp_path, keys):
+    url, _params = target
+    big = os.urandom(3 * crypto.CHUNK + 123)  # several chunks, and S3's multipart upload
+    with override_settings(STORAGES=s3_storages(s3_server, "source")):
+        storages["private"].save("evidence/2026/12/a.jpg", ContentFile(big))
+        storages["private"].save("evidence/2026/12/b/empty.txt", ContentFile(b""))
+        storages["default"].save("images/公告.png", ContentFile(b"png"))
+        files = {alias: files_of(alias) for alias in archive.STORAGES}
+        call_command("backup_portal", "--output", str(tmp_path / "backup"), stdout=io.StringIO())
+    assert len(files["private"]) == 2 and len(files["default"]) == 1
+    with override_settings(STORAGES=s3_storages(s3_server, "restored")):
+        assert not any(files_of(alias) for alias in archive.STORAGES)
+        call_command(
+            "restore_portal",
+            "--input",
+            str(tmp_path / "backup"),
+            "--database-url",
+            url,
+            stdout=io.StringIO(),
+        )
+        assert {alias: files_of(alias) for alias in archive.STORAGES} == files
+        assert files["private"]["evidence/2026/12/a.jpg"] == hashlib.sha256(big).hexdigest()
+        # Into buckets that are not empty: refused, and --force replaces.
+        refused(tmp_path / "backup", url, "the private storage holds 2 files")
+        storages["private"].delete("evidence/2026/12/a.jpg")
+        storages["private"].save("evidence/2026/12/a.jpg", ContentFile(b"not the same"))
+        call_command(
+            "restore_portal",
+            "--input",
+            str(tmp_path / "backup"),
+            "--database-url",
+            url,
+            "--force",
+            stdout=io.StringIO(),
+        )
+        assert {alias: files_of(alias) for alias in archive.STORAGES} == files
