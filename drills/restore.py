@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -39,7 +40,9 @@ from portal.backup.crypto import new_key
 ACCESS_KEY = re.compile(r'id="access-key"[^>]*>([^<]+)<')
 TEXT_PREFIX = "恢复演练"
 # Content hashes of whole tables, in PostgreSQL: every column of every row, in id order.
-TABLE_HASH = "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} t"
+TABLE_HASH = sql.SQL(
+    "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) FROM {} t"
+)
 CHECKED_TABLES = ("reporting_clue", "reporting_ledgerentry", "reporting_evidence")
 
 # Runs under the portal's settings in a child process: what the storages hold, by SHA-256,
@@ -173,11 +176,13 @@ def database_state(url):
             )
         ]
         counts = {
-            table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+            table: conn.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
             for table in tables
         }
         hashes = {
-            table: tuple(conn.execute(TABLE_HASH.format(table)).fetchone())
+            table: tuple(conn.execute(TABLE_HASH.format(sql.Identifier(table))).fetchone())
             for table in CHECKED_TABLES
         }
         recorded = dict(

@@ -238,10 +238,16 @@ def backup(output, key, keys_output=None, keys_key=None, log=print):
         entries = []
         for number, name in enumerate(stored_names(storage), start=1):
             part = f"files/{alias}/{number:07d}.bin"
-            with storage.open(name, "rb") as source:
-                size, sha256, sealed = _write_part(
-                    output / part, key, part, iter(lambda s=source: s.read(1 << 20), b"")
-                )
+            try:
+                with storage.open(name, "rb") as source:
+                    size, sha256, sealed = _write_part(
+                        output / part, key, part, iter(lambda s=source: s.read(1 << 20), b"")
+                    )
+            except FileNotFoundError:
+                raise BackupError(
+                    f"{alias} storage: {name} went away while the backup ran (a purge?): "
+                    "run the backup again into a new folder"
+                ) from None
             entries.append(
                 {"name": name, "part": part, "size": size, "sha256": sha256, "sealed": sealed}
             )

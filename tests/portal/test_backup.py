@@ -69,7 +69,7 @@ def chunks_of(sealed):
 def test_sealed_streams_open_to_what_was_sealed(size):
     data = os.urandom(size)
     sealed = seal(data)
-    assert data not in sealed or size == 0
+    assert size < 16 or data not in sealed  # a short run of bytes may occur by chance
     assert unseal(sealed) == data
 
 
