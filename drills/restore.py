@@ -2,6 +2,7 @@
 """Restore drill: back up a loaded portal, destroy it, restore it on a fresh cluster.
 
     .venv/bin/python drills/restore.py [--reports 200] [--clients 4] [--storage local|s3]
+                                       [--roles]
 
 Starts its own PostgreSQL cluster and gunicorn (production settings) on 127.0.0.1, loads the
 demo content, sends `--reports` reports with a photo through the real form and keeps each
@@ -112,6 +113,35 @@ class ObjectStore:
 
     def close(self):
         harness.stop_process(self.server)
+
+
+ROLE_PASSWORDS = {"owner": secrets.token_hex(12), "app": secrets.token_hex(12)}
+
+
+def database_urls(cluster, roles):
+    """(the owner's address, the application's) for the cluster's database: with `roles`, the
+    two roles deploy/postgres/init-roles.sh makes, else PostgreSQL's superuser for both."""
+    if not roles:
+        return cluster.url, cluster.url
+    subprocess.run(
+        [str(harness.ROOT / "deploy" / "postgres" / "init-roles.sh")],
+        env={
+            **os.environ,
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(cluster.port),
+            "PGUSER": "postgres",
+            "PORTAL_DB_NAME": "portal",
+            "PORTAL_OWNER_PASSWORD": ROLE_PASSWORDS["owner"],
+            "PORTAL_APP_PASSWORD": ROLE_PASSWORDS["app"],
+        },
+        check=True,
+        capture_output=True,
+    )
+    where = f"127.0.0.1:{cluster.port}/portal"
+    return (
+        f"postgres://portal_owner:{ROLE_PASSWORDS['owner']}@{where}",
+        f"postgres://portal_app:{ROLE_PASSWORDS['app']}@{where}",
+    )
 
 
 def send_reports(base, store, reports, clients):
@@ -243,6 +273,12 @@ def main():
         default="local",
         help="local folders, or buckets in an S3 server (moto's) on 127.0.0.1",
     )
+    parser.add_argument(
+        "--roles",
+        action="store_true",
+        help="the two database roles of deploy/postgres/init-roles.sh: backup as the "
+        "application role, restore and migrations as the owner",
+    )
     args = parser.parse_args()
     keys = {
         "BACKUP_ENCRYPTION_KEY": new_key(),
@@ -259,8 +295,18 @@ def main():
         cluster.start()
         try:
             cluster.create_database()
+            owner_url, app_url = database_urls(cluster, args.roles)
             store = ObjectStore() if args.storage == "s3" else None
-            port, env = _common.prepared_portal(first, cluster, **(store.env() if store else {}))
+            port = harness.free_port()
+            settings = {
+                "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+                **harness.RAISED_SPAM_LIMITS,
+                **(store.env() if store else {}),
+            }
+            # Migrations as the owner, everything else as the application role, as deployed.
+            owner_env = harness.production_env(first, owner_url, port, **settings)
+            harness.prepare_portal(owner_env)
+            env = {**owner_env, "DATABASE_URL": app_url}
             began = time.perf_counter()
             with harness.serving(port, env):
                 base = f"http://127.0.0.1:{port}"
@@ -300,6 +346,7 @@ def main():
         store = ObjectStore() if args.storage == "s3" else None
         try:
             fresh.create_database()
+            owner_url, app_url = database_urls(fresh, args.roles)
             opened = subprocess.run(
                 [harness.PYTHON, "-m", "portal.backup", "open-keys", str(keys_file)],
                 cwd=harness.ROOT,
@@ -320,7 +367,7 @@ def main():
             new_env = {
                 **base_env,
                 **restored_keys,
-                "DATABASE_URL": fresh.url,
+                "DATABASE_URL": owner_url,
                 "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
                 "MEDIA_ROOT": str(second / "media"),
                 "PRIVATE_MEDIA_ROOT": str(second / "private"),
@@ -330,6 +377,7 @@ def main():
                 {**new_env, **keys}, "restore_portal", "--input", str(backup_dir)
             )
             harness.manage(new_env, "migrate", "--noinput", "-v", "0")
+            new_env["DATABASE_URL"] = app_url
             after = database_state(fresh.url)
             files_after = stored_files(new_env)
             with harness.serving(port, new_env):
@@ -348,9 +396,9 @@ def main():
     private_files = {k: v for k, v in files_before.items() if k.startswith("private:")}
     evidence_ok = all(files_after.get(f"private:{name}") == sha for name, sha in recorded.items())
     clues, ledger = hashes_before["reporting_clue"][0], hashes_before["reporting_ledgerentry"][0]
-    print(
-        f"\nRestore drill: {args.reports} reports, {args.clients} clients, {args.storage} storage"
-    )
+    roles = "owner and application roles" if args.roles else "superuser"
+    print(f"\nRestore drill: {args.reports} reports, {args.clients} clients")
+    print(f"  storage, database roles       {args.storage}, {roles}")
     print(f"  storage classes               {', '.join(sorted(set(backends.values())))}")
     print(f"  reports sent, receipts kept   {len(receipts):8} ({load_seconds:.0f} s)")
     print(f"  rows in the database          {sum(counts_before.values()):8}")
