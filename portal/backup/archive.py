@@ -203,6 +203,8 @@ def backup(output, key, keys_output=None, keys_key=None, log=print):
     """Writes a backup into the folder `output` (new or empty); with `keys_output`, the
     settings' secrets into that file under `keys_key`. Returns the manifest."""
     output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise BackupError(f"{output} is a file: give a new folder for each backup")
     if output.exists() and any(output.iterdir()):
         raise BackupError(f"{output} is not empty: give a new folder for each backup")
     if keys_output:

@@ -312,6 +312,9 @@ def test_keys_kept_with_the_data_or_under_its_key_are_refused(tmp_path, keys, mo
         call_command(
             "backup_portal", "--output", str(tmp_path / "b2"), "--keys-output", str(tmp_path / "k")
         )
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match="is a file"):
+        call_command("backup_portal", "--output", str(tmp_path / "file"))
     (tmp_path / "b3").mkdir()
     (tmp_path / "b3" / "old").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
@@ -339,6 +342,7 @@ def test_bad_backups_are_refused_before_anything_is_restored(loaded, target, tmp
     _clues, output, _files = loaded
     url, params = target
     refused(tmp_path / "nowhere", url, "is not a folder")
+    refused(output / archive.MANIFEST, url, "is not a folder")
     wrong = tmp_path / "wrong.key"
     wrong.write_text(crypto.new_key())
     refused(output, url, "encrypted with another key", key=wrong)
