@@ -104,6 +104,13 @@ def recreate_database(name):
     return f"{LOCAL_POSTGRES}/{name}"
 
 
+def on_new_port(env):
+    """(port, env) for another server of the same portal: a port free now, and the portal's
+    address on it."""
+    port = free_port()
+    return port, {**env, "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
+
+
 def fresh_portal(workdir, database, sqlite=False, **settings):
     """The portal prepared on a new database: `database` recreated on the local PostgreSQL, or
     with `sqlite` a file of that name in `workdir`; returns (port, environment, database URL)
@@ -122,6 +129,15 @@ def start_gunicorn(port, env, *, app=PORTAL_APP, workers=2, log=None, ready_path
                    options=()):  # fmt: skip
     """gunicorn as deployed (gunicorn.conf.py), returned once `ready_path` answers 200; its
     error log (the app's logging) is appended to the file `log` if given."""
+    # A port chosen minutes ago (before migrations and the demo content) may have been taken
+    # since by another server on this machine, which would then answer the readiness checks.
+    with socket.socket() as probe:
+        # As gunicorn binds: connections of an earlier server waiting to close do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"port {port} was taken by another process; start again") from None
     command = [
         PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
         *options, "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app,
@@ -142,6 +158,8 @@ def start_gunicorn(port, env, *, app=PORTAL_APP, workers=2, log=None, ready_path
         except requests.RequestException:  # not up yet
             pass
         time.sleep(0.3)
+    if server.poll() is not None:
+        last = f"gunicorn exited with status {server.returncode}"
     server.kill()
     server.wait()
     tail = Path(log).read_bytes()[-2000:].decode(errors="replace") if log else ""

@@ -344,7 +344,9 @@ def main():
                 ("Redis cache", {"REDIS_URL": REDIS_URL}),
             ]
             for variant, extra in variants:
-                with harness.serving(port, {**portal_env, **extra}, log=log) as server:
+                # Each server on a port free now: the one used before may be taken since.
+                port, variant_env = harness.on_new_port({**portal_env, **extra})
+                with harness.serving(port, variant_env, log=log) as server:
                     print(f"portal, {variant} ...", flush=True)
                     base = f"http://127.0.0.1:{port}"
                     for name, path in pages.items():

@@ -137,3 +137,23 @@ def test_the_portal_sees_a_request_only_once_its_body_is_whole():
         assert upstream.received == [("GET", 0), ("POST", len(body))]
     upstream.shutdown()
     upstream.server_close()
+
+
+@needs_nginx
+def test_the_public_side_never_offers_the_metrics():
+    """/metrics is scraped from each web container (docs/operations.md); through the proxy
+    it is refused before the portal hears of it, whatever the request carries."""
+    upstream = Upstream()
+    with _proxy.serving_proxy(upstream.server_address[1]) as proxy:
+        context = ssl.create_default_context(cafile=str(proxy.certificate))
+        for path, expected in [("/metrics", b"HTTP/1.1 404 Not Found"), ("/", b"HTTP/1.1 200 OK")]:
+            raw = socket.create_connection(("127.0.0.1", proxy.https_port), timeout=10)
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+                sock.sendall(
+                    f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer x\r\n"
+                    "Connection: close\r\n\r\n".encode()
+                )
+                assert answer(sock) == expected
+        assert upstream.received == [("GET", 0)]
+    upstream.shutdown()
+    upstream.server_close()
