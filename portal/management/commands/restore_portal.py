@@ -38,7 +38,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         except OSError as error:  # a folder that cannot be made or read, a full disk
-            raise CommandError(f"{error.filename or ''}: {error.strerror or error}") from None
+            where = f"{error.filename}: " if error.filename else ""
+            raise CommandError(f"{where}{error.strerror or error}") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the backup of {manifest['created']} (release {manifest['release']})."
