@@ -255,7 +255,7 @@ def secrets_only_sealed(backup_dir, keys_file, secrets):
     """No secret in clear in any file of the backup or in the keys file."""
     paths = [*(p for p in backup_dir.rglob("*") if p.is_file()), keys_file]
     return keys_file.is_file() and not any(
-        secret.encode() in path.read_bytes() for path in paths for secret in secrets
+        secret.encode() in path.read_bytes() for path in paths for secret in secrets if secret
     )
 
 
@@ -328,7 +328,13 @@ def main():
             backup_size = folder_size(backup_dir)
             dump_size = (backup_dir / "database.bin").stat().st_size
             secrets_apart = secrets_only_sealed(
-                backup_dir, keys_file, [env["SECRET_KEY"], env["REPORTER_ENCRYPTION_KEYS"]]
+                backup_dir,
+                keys_file,
+                [
+                    env["SECRET_KEY"],
+                    env["REPORTER_ENCRYPTION_KEYS"],
+                    env.get("S3_SECRET_ACCESS_KEY"),
+                ],
             )
         finally:
             cluster.close()
