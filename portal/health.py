@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import queue
+from .storage import local_path
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,17 @@ def check_task_queue():
 
 
 def check_evidence_storage():
-    """A small file can be written and removed, and the largest evidence file still fits."""
+    """A small file can be written and removed, and, on a local disk, the largest evidence file
+    still fits (a bucket has no free space to ask about). On a bucket the write is an encrypted
+    PUT like any evidence; a missing bucket, refused credentials or a dead endpoint fail it
+    within the client's timeouts (portal.buckets)."""
     storage = storages["private"]
     name = storage.save(f"health/probe-{uuid.uuid4().hex}", ContentFile(b"\0" * 4096))
     storage.delete(name)
-    free = shutil.disk_usage(storage.path("health")).free
+    path = local_path(storage, "health")
+    if path is None:
+        return
+    free = shutil.disk_usage(path).free
     if free < settings.EVIDENCE_MAX_FILE_BYTES:
         raise OSError(errno.ENOSPC, f"{free} bytes free")
 

@@ -3,6 +3,8 @@ from django.http import HttpResponseBadRequest
 from django.template import loader
 from django.utils import translation
 
+from . import storage
+
 
 class PermissionsPolicyMiddleware:
     """No page of the portal needs a camera, microphone or location, and a reporter's browser
@@ -80,6 +82,16 @@ EDITOR_PATHS = tuple(
 PDF_POLICY = {}
 
 
+def with_media_origin(policy, origin):
+    if origin is None:
+        return policy
+    return {
+        **policy,
+        "img-src": f"{policy['img-src']} {origin}",
+        "media-src": f"{policy['media-src']} {origin}",
+    }
+
+
 def serialize(policy, frame_ancestors):
     return "; ".join(
         f"{name} {value}" for name, value in {**policy, "frame-ancestors": frame_ancestors}.items()
@@ -96,6 +108,11 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Public media in a bucket or behind a CDN (docs/storage.md) is the one other origin
+        # pages may show images and videos from.
+        origin = storage.media_origin()
+        self.public_policy = with_media_origin(PUBLIC_POLICY, origin)
+        self.editor_policy = with_media_origin(EDITOR_POLICY, origin)
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -106,9 +123,9 @@ class ContentSecurityPolicyMiddleware:
             if response.get("Content-Type", "").startswith("application/pdf"):
                 policy = PDF_POLICY
             elif request.path.startswith(EDITOR_PATHS):
-                policy = EDITOR_POLICY
+                policy = self.editor_policy
             else:
-                policy = PUBLIC_POLICY
+                policy = self.public_policy
             same_origin = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
             response["Content-Security-Policy"] = serialize(
                 policy, "'self'" if same_origin else "'none'"

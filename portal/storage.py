@@ -1,7 +1,14 @@
+"""The storages of public media and private evidence: local folders here, S3-compatible buckets
+in portal.buckets (imported only when a bucket is configured; docs/storage.md)."""
+
 import contextlib
 import os
+from urllib.parse import urlsplit
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -27,3 +34,35 @@ class PrivateFileSystemStorage(FileSystemStorage):
                 with contextlib.suppress(OSError):
                     os.remove(path)
             raise
+
+
+class PrivateStorage(LazyObject):
+    """storages["private"], looked up when first used: the evidence fields hold this, so a
+    test that swaps STORAGES (local folders, then a bucket) swaps what they write to."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_storage = PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
+
+
+def local_path(storage, name):
+    """The file system path of a name, or None for a storage that has none (a bucket)."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:
+        return None
+
+
+def media_origin():
+    """The origin public media is read from when it is not the portal's own (a bucket or a
+    CDN): pages must allow images and videos from there."""
+    address = urlsplit(storages["default"].url("media-origin"))
+    return f"{address.scheme}://{address.netloc}" if address.netloc else None

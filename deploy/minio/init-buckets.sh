@@ -38,9 +38,12 @@ cat >"$work/portal-objects.json" <<JSON
 {
   "Version": "2012-10-17",
   "Statement": [
-    {"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+    {"Effect": "Allow",
+     "Action": ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
      "Resource": ["arn:aws:s3:::$media", "arn:aws:s3:::$private"]},
-    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+    {"Effect": "Allow",
+     "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
      "Resource": ["arn:aws:s3:::$media/*", "arn:aws:s3:::$private/*"]}
   ]
 }

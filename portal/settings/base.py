@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from .database import database_settings
 from .env import MissingSetting, env, env_bool, env_int, env_list
+from .storage import s3_environment, storage_settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(env("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -188,14 +189,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Public media and evidence go to S3-compatible buckets when S3_MEDIA_BUCKET and
+# S3_PRIVATE_BUCKET are set, each on its own; otherwise to the folders above (docs/storage.md).
+S3 = s3_environment()
+STORAGES = storage_settings(S3, PRIVATE_MEDIA_ROOT)
+if S3["media_bucket"]:
+    # Wagtail would otherwise redirect document downloads to the bucket, past its collection
+    # permissions; through its view, the addresses stay those of local storage.
+    WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # The poster PDF's CJK font, embedded as a subset: a TrueType font (.ttf, or a .ttc with the
 # face's index), as Debian's fonts-wqy-microhei ships it. posters.checks refuses a missing one.
 POSTER_FONT_PATH = env("POSTER_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -62,13 +62,24 @@ def stage(token, processed):
     return file_id
 
 
+def _listdir(storage, folder):
+    """(folders, files) in a folder; none when it does not exist. Asked directly, not through
+    exists(): in a bucket a folder is only a prefix of names, never an object of its own, so
+    exists() says False even when files are in it; and a folder on disk that is not there
+    makes listdir raise. A bucket that cannot be listed raises (portal.buckets.BucketError)."""
+    try:
+        return storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+
+
 def staged(token):
     """[(file id, manifest)] for a token, oldest first."""
-    storage, folder = _storage(), _folder(token)
-    if not token or not storage.exists(folder):
+    if not token:
         return []
+    storage, folder = _storage(), _folder(token)
     entries = []
-    for name in storage.listdir(folder)[1]:
+    for name in _listdir(storage, folder)[1]:
         if name.endswith(".json"):
             with storage.open(f"{folder}/{name}") as handle:
                 entries.append((name[:-5], crypto.open_sealed(handle.read())))
@@ -101,11 +112,9 @@ def discard(token):
 def purge_abandoned(now=None):
     """Delete staged files older than a day; returns how many were removed."""
     storage, now = _storage(), now or time.time()
-    if not storage.exists(ROOT):
-        return 0
     removed = 0
-    for folder in storage.listdir(ROOT)[0]:
-        for name in storage.listdir(f"{ROOT}/{folder}")[1]:
+    for folder in _listdir(storage, ROOT)[0]:
+        for name in _listdir(storage, f"{ROOT}/{folder}")[1]:
             path = f"{ROOT}/{folder}/{name}"
             if now - storage.get_modified_time(path).timestamp() > MAX_AGE_SECONDS:
                 storage.delete(path)

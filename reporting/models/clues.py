@@ -5,10 +5,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal import storage as portal_storage
 
 from .reference import Category, Region
 
@@ -298,7 +299,8 @@ class Clue(models.Model):
 
 
 def private_storage():
-    return storages["private"]
+    # Resolved when used, not when the model is defined (portal.storage.PrivateStorage).
+    return portal_storage.private_storage
 
 
 def evidence_path(instance, filename):
