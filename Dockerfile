@@ -27,9 +27,10 @@ ENV PATH=/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
     STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
 # espeak-ng speaks the captcha in Mandarin for people who cannot read the picture;
-# fonts-wqy-microhei is the CJK font embedded in poster PDFs (POSTER_FONT_PATH).
+# fonts-wqy-microhei is the CJK font embedded in poster PDFs (POSTER_FONT_PATH);
+# postgresql-client (15 on bookworm, as compose.yaml's db) gives backup_portal its pg_dump.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends espeak-ng fonts-wqy-microhei \
+ && apt-get install -y --no-install-recommends espeak-ng fonts-wqy-microhei postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 portal \
  && useradd --system --uid 10001 --gid portal --home-dir /app --shell /usr/sbin/nologin portal \

@@ -312,6 +312,9 @@ def main():
         port, portal_env, database_url = harness.fresh_portal(
             workdir, args.database, **harness.RAISED_SPAM_LIMITS
         )
+        # With REDIS_URL the task queue is RQ, whose app has tables of its own: migrated once
+        # here, or the Redis variant's readiness check finds migrations not applied.
+        harness.manage({**portal_env, "REDIS_URL": REDIS_URL}, "migrate", "--noinput", "-v", "0")
         urls = discover(portal_env)
         pages = {
             "home": "/",

@@ -37,7 +37,9 @@ def check_migrations():
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
-        raise RuntimeError(f"{len(pending)} migrations not applied")
+        first = ", ".join(f"{step.app_label}.{step.name}" for step, _backwards in pending[:3])
+        more = ", ..." if len(pending) > 3 else ""
+        raise RuntimeError(f"{len(pending)} migrations not applied ({first}{more})")
     _migrations_known_applied = True
 
 

@@ -33,13 +33,25 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Q,
+    Sum,
 )
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
+from reporting import statistics_facts as facts
 from reporting.lifecycle.scope import in_jurisdiction
 
-from .models import Category, Clue, Conclusion, LedgerEntry, Region, Transfer, Unit
+from .models import (
+    Category,
+    Clue,
+    Conclusion,
+    LedgerEntry,
+    Region,
+    StatisticsDay,
+    StatisticsFact,
+    Transfer,
+    Unit,
+)
 
 Action = LedgerEntry.Action
 OPEN = ~Q(status__in=Clue.ENDED)
@@ -113,6 +125,8 @@ class _Group:
     unit_path: str | None = None
     category: Category | None = None
     channel: str | None = None
+    # The unit below whose figures the row shows (kept sums read its nodes).
+    child: Unit | None = None
 
     def held(self, unit_field, clue_prefix):
         condition = Q()
@@ -142,7 +156,101 @@ def _work(unit, start, end, category):
     return transfers, stood
 
 
-def _counts(unit, category, groups):
+def _counts(unit, category, groups, live=False):
+    """The count figures of each group: summed from the kept daily rows when the period is
+    whole days (what the page asks for), else counted from the clues."""
+    days = None if live else facts.whole_days(groups[0].start, groups[0].end)
+    if days is None or any((g.start, g.end) != (groups[0].start, groups[0].end) for g in groups):
+        return _live_counts(unit, category, groups)
+    return _kept_counts(unit, category, groups, days)
+
+
+def _within(outer, inner):
+    """The region node of a child's jurisdiction inside its parent's: the deeper of two
+    paths, None when neither holds the other (no clue is in both)."""
+    if inner.startswith(outer):
+        return inner
+    if outer.startswith(inner):
+        return outer
+    return None
+
+
+def _kept_counts(unit, category, groups, days):
+    """The counts of each group from StatisticsDay, in one query, plus "overdue now"
+    (a state, not an event) counted from the clues in one more."""
+    first, end = days
+    chosen = category.pk if category is not None else facts.ALL_CATEGORIES
+    region_node = unit.region.path if unit.region_id else ""
+    specs = []
+    for group in groups:
+        by_region, by_unit, each, way = region_node, unit.path, chosen, facts.ALL_CHANNELS
+        if group.child is not None:
+            child = group.child
+            inner = child.region.path if child.region_id else ""
+            by_region, by_unit = _within(region_node, inner), child.path
+        elif group.category is not None:
+            each = group.category.pk
+        elif group.channel is not None:
+            way = group.channel
+        specs.append((by_region, by_unit, each, way))
+    wanted = Q()
+    for by_region, by_unit, each, way in set(specs):
+        rows = Q(node=by_unit, kind__in=facts.BY_UNIT)
+        if by_region is not None:
+            rows |= Q(node=by_region, kind__in=facts.BY_REGION)
+        wanted |= Q(category_id=each, channel=way) & rows
+    sums = {
+        (row["kind"], row["node"], row["category_id"], row["channel"]): row
+        for row in StatisticsDay.objects.filter(wanted, bucket=0, day__gte=first, day__lt=end)
+        .values("kind", "node", "category_id", "channel")
+        .annotate(
+            total=Sum("n"),
+            flags=Sum("flagged"),
+            first=Sum("n", filter=Q(prev_day__lt=first)),
+        )
+        .order_by()
+    }
+    empty = {"total": 0, "flags": 0, "first": 0}
+    overdue = _overdue(unit, category, groups)
+    results = []
+    for (by_region, by_unit, each, way), late in zip(specs, overdue, strict=True):
+
+        def row(kind, node, each=each, way=way):
+            return sums.get((kind, node, each, way), empty) if node is not None else empty
+
+        transferred, stood = row(facts.TRANSFERRED, by_unit), row(facts.CONCLUDED, by_unit)
+        results.append(
+            Figures(
+                received=row(facts.RECEIVED, by_region)["total"] or 0,
+                accepted=row(facts.ACCEPTED, by_region)["first"] or 0,
+                repeats=row(facts.REPEATED, by_region)["first"] or 0,
+                transferred=transferred["first"] or 0,
+                transfers=transferred["total"] or 0,
+                acknowledged_on_time=transferred["flags"] or 0,
+                concluded=stood["total"] or 0,
+                cases=stood["flags"] or 0,
+                overdue_now=late,
+            )
+        )
+    return results
+
+
+def _overdue(unit, category, groups):
+    """ "Overdue now" of each group, in one query over the overdue clues alone."""
+    clues = Clue.objects.all()
+    if category is not None:
+        clues = clues.filter(category=category)
+    overdue = {
+        f"overdue_now{n}": Count("pk", filter=group.held("unit", ""))
+        for n, group in enumerate(groups)
+    }
+    values = clues.filter(
+        OPEN, unit__path__startswith=unit.path, overdue_since__isnull=False
+    ).aggregate(**overdue)
+    return [values[f"overdue_now{n}"] or 0 for n in range(len(groups))]
+
+
+def _live_counts(unit, category, groups):
     """The count figures of each group, each figure family in one query whatever the number
     of groups and periods (conditional aggregation): the rows of every period are read once,
     so a whole page of breakdowns costs as much as a single figure."""
@@ -216,7 +324,62 @@ def _median_days(queryset, duration):
     return round(sum(span.total_seconds() for span in middle) / len(middle) / 86400, 1)
 
 
-def _with_medians(result, unit, start, end, category):
+def _kept_median(kind, unit, days, category):
+    """An exact median from the kept rows: the buckets' counts say which bucket holds
+    the middle value(s); only that bucket's facts are read, in order."""
+    first, end = days
+    chosen = category.pk if category is not None else facts.ALL_CATEGORIES
+    buckets = list(
+        StatisticsDay.objects.filter(
+            kind=kind,
+            node=unit.path,
+            category_id=chosen,
+            channel=facts.ALL_CHANNELS,
+            day__gte=first,
+            day__lt=end,
+        )
+        .values_list("bucket")
+        .annotate(n=Sum("n"))
+        .order_by("bucket")
+    )
+    total = sum(n for _bucket, n in buckets)
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2
+    seen, before, lowest, highest = 0, None, None, None
+    for bucket, n in buckets:
+        if lowest is None and seen + n > low:
+            lowest, before = bucket, seen
+        if seen + n > high:
+            highest = bucket
+            break
+        seen += n
+    source = StatisticsFact.objects.filter(
+        kind=facts.TRANSFERRED if kind == facts.ACKNOWLEDGE_SPAN else kind,
+        day__gte=first,
+        day__lt=end,
+        path__startswith=unit.path,
+        micros__gte=facts.bucket_span(lowest)[0],
+        micros__lt=facts.bucket_span(highest)[1],
+    )
+    if category is not None:
+        source = source.filter(category_id=category.pk)
+    middle = list(
+        source.order_by("micros").values_list("micros", flat=True)[
+            low - before : high - before + 1
+        ]
+    )
+    return round(sum(middle) / len(middle) / 1_000_000 / 86400, 1)
+
+
+def _with_medians(result, unit, start, end, category, live=False):
+    days = None if live else facts.whole_days(start, end)
+    if days is not None:
+        result.median_days_to_acknowledge = _kept_median(
+            facts.ACKNOWLEDGE_SPAN, unit, days, category
+        )
+        result.median_days_to_conclude = _kept_median(facts.CONCLUDE_SPAN, unit, days, category)
+        return result
     transfers, stood = _work(unit, start, end, category)
     result.median_days_to_acknowledge = _median_days(
         transfers.filter(acknowledged_at__isnull=False), F("acknowledged_at") - F("created_at")
@@ -231,16 +394,19 @@ def _with_medians(result, unit, start, end, category):
 
 
 @_without_jit
-def figures(unit, start, end, category=None):
-    """The figures of `unit`'s subtree for start <= time < end (aware datetimes)."""
-    (result,) = _counts(unit, category, [_Group(clues=Q(), start=start, end=end)])
-    return _with_medians(result, unit, start, end, category)
+def figures(unit, start, end, category=None, live=False):
+    """The figures of `unit`'s subtree for start <= time < end (aware datetimes). `live`:
+    counted from the clues even over whole days (the reference the kept sums must equal)."""
+    (result,) = _counts(unit, category, [_Group(clues=Q(), start=start, end=end)], live)
+    return _with_medians(result, unit, start, end, category, live)
 
 
 def _child_groups(unit, start, end):
     children = list(unit.get_children().select_related("region").order_by("path"))
     groups = [
-        _Group(clues=in_jurisdiction(child), start=start, end=end, unit_path=child.path)
+        _Group(
+            clues=in_jurisdiction(child), start=start, end=end, unit_path=child.path, child=child
+        )
         for child in children
     ]
     return children, groups
@@ -263,17 +429,17 @@ def _channel_groups(start, end):
 
 
 @_without_jit
-def by_child_unit(unit, start, end, category=None):
+def by_child_unit(unit, start, end, category=None, live=False):
     """[(child unit, its Figures)] for each unit directly under `unit`, in tree order."""
     children, groups = _child_groups(unit, start, end)
-    return list(zip(children, _counts(unit, category, groups), strict=True))
+    return list(zip(children, _counts(unit, category, groups, live), strict=True))
 
 
 @_without_jit
-def by_category(unit, start, end, category=None):
+def by_category(unit, start, end, category=None, live=False):
     """[(category, Figures of `unit`'s subtree for it)]: every category, or only `category`."""
     categories, groups = _category_groups(start, end, category)
-    return list(zip(categories, _counts(unit, category, groups), strict=True))
+    return list(zip(categories, _counts(unit, category, groups, live), strict=True))
 
 
 @dataclass
@@ -289,7 +455,7 @@ class Overview:
 
 
 @_without_jit
-def overview(unit, start, end, category=None):
+def overview(unit, start, end, category=None, live=False):
     """What the statistics page shows: the period and the one before it, each with its
     medians, and the period by unit below, by category and by channel, counted in one pass
     per period."""
@@ -299,14 +465,16 @@ def overview(unit, start, end, category=None):
     channels, channel_groups = _channel_groups(start, end)
     total = _Group(clues=Q(), start=start, end=end)
     current, *rows = _counts(
-        unit, category, [total, *child_groups, *category_groups, *channel_groups]
+        unit, category, [total, *child_groups, *category_groups, *channel_groups], live
     )
     # The period before on its own: in the same pass, every row of both periods would be
     # weighed against every group of the breakdowns.
-    (previous,) = _counts(unit, category, [_Group(clues=Q(), start=before[0], end=before[1])])
+    (previous,) = _counts(
+        unit, category, [_Group(clues=Q(), start=before[0], end=before[1])], live
+    )
     return Overview(
-        current=_with_medians(current, unit, start, end, category),
-        previous=_with_medians(previous, unit, *before, category),
+        current=_with_medians(current, unit, start, end, category, live),
+        previous=_with_medians(previous, unit, *before, category, live),
         children=list(zip(children, rows[: len(children)], strict=True)),
         categories=list(
             zip(categories, rows[len(children) : len(children) + len(categories)], strict=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import get_active_log_context
 from wagtail.log_actions import registry as log_registry
 
+from reporting import statistics_facts
 from reporting.models import LedgerEntry, Unit
 
 
@@ -41,6 +42,8 @@ def record(
         from_status=from_status,
         to_status=to_status,
     )
+    # The figures it moves, in the same transaction: written after the change it records.
+    statistics_facts.after_ledger([entry])
     if mirror:
         mirror_to_audit_log(entry, clue)
     return entry
@@ -100,6 +103,7 @@ def record_many(entries):
     """Append many ledger entries (unsaved, their clues loaded) and their audit-log mirror:
     two inserts, however many entries."""
     entries = LedgerEntry.objects.bulk_create(entries)
+    statistics_facts.after_ledger(entries)
     mirror_many(entries)
     return entries
 

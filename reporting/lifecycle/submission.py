@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal import queue
+from reporting import statistics_facts
 from reporting.evidence import crypto, staging
 from reporting.evidence.storage import EvidenceStorageError, delete_files, store_files
 from reporting.intake.receipts import (
@@ -167,6 +168,9 @@ def _store_clue(
                     {"tracking_number": clue.tracking_number, "access_key": access_key}
                 ),
             )
+            # Last: the report adds to rows of the day that every report adds to, locked from
+            # here to the commit; after the files, a report's upload never holds up another's.
+            statistics_facts.first_facts(clue)
             if queue.backend_kind() == "db":
                 # The database queue is a table: the task is written with the clue, so it
                 # exists exactly when the clue does, in one commit, one flush of the disk.

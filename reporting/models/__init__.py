@@ -10,6 +10,7 @@ from .clues import (
     private_storage,
 )
 from .delivery import Delivery, DeliveryAttempt
+from .figures import StatisticsDay, StatisticsFact
 from .outbox import OutgoingMail
 from .protection import ProtectionRequest
 from .reference import BilingualName, Category, Region
@@ -38,6 +39,8 @@ __all__ = [
     "ReceiptHandoff",
     "Region",
     "Signature",
+    "StatisticsDay",
+    "StatisticsFact",
     "StatisticsSnapshot",
     "Transfer",
     "Unit",
