@@ -236,7 +236,7 @@ LEDGER = "SELECT clue_id, at, action FROM reporting_ledgerentry ORDER BY id"
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restore_brings_back_every_row_and_file(loaded, target):
     _clues, output, files = loaded
     url, params = target
@@ -261,7 +261,7 @@ def test_a_restore_brings_back_every_row_and_file(loaded, target):
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_keys_go_to_their_own_file_and_open_without_settings(loaded, tmp_path):
     _clues, output, _files = loaded
     keys_file = tmp_path / "keys.bin"
@@ -297,7 +297,7 @@ def test_the_keys_go_to_their_own_file_and_open_without_settings(loaded, tmp_pat
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_keys_kept_with_the_data_or_under_its_key_are_refused(tmp_path, keys, monkeypatch):
     with pytest.raises(CommandError, match="kept apart"):
         call_command(
@@ -337,7 +337,7 @@ def untouched(params):
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bad_backups_are_refused_before_anything_is_restored(loaded, target, tmp_path):
     _clues, output, _files = loaded
     url, params = target
@@ -398,7 +398,7 @@ def test_bad_backups_are_refused_before_anything_is_restored(loaded, target, tmp
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_manifest_records_what_was_backed_up(loaded):
     _clues, output, files = loaded
     manifest = archive.read_manifest(output, crypto.parse_key(KEY, "key"))
@@ -466,7 +466,7 @@ def s3_storages(url, prefix):
 
 
 @needs_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_files_in_an_object_store_come_back_into_new_buckets(s3_server, target, tmp_path, keys):
     url, _params = target
     big = os.urandom(3 * crypto.CHUNK + 123)  # several chunks, and S3's multipart upload
