@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from reporting.evidence import crypto
@@ -118,6 +119,11 @@ def check_access_key(key: str, stored: str) -> bool:
 
 # How long a receipt waits to be displayed (a slow phone, a double click) before it is gone.
 RECEIPT_HANDOFF_LIFETIME = timedelta(minutes=10)
+# How long a receipt once displayed can be displayed again to the same browser: its page was
+# sent but never arrived (the phone lost its network, the instance that sent it was killed),
+# so the browser still holds the signed cookie the page would have deleted, and a reload
+# reaches it. A browser that got the page has no cookie left, so for it the receipt is gone.
+RECEIPT_REDISPLAY_GRACE = timedelta(minutes=2)
 
 
 def handoff_digest(submission_token):
@@ -127,16 +133,34 @@ def handoff_digest(submission_token):
 
 
 def take_receipt(submission_token):
-    """The receipt of the report sent with this form, once: the stored copy is deleted as it
-    is read, in one statement, so of two requests at once only one gets it. A double click
-    or a lost response still reaches it; a second look does not."""
+    """The receipt of the report sent with this form. The first read marks it shown, in one
+    statement; it can be read again for RECEIPT_REDISPLAY_GRACE after that, by whoever holds
+    the token (only the reporter's own browser, in a signed cookie the receipt page deletes,
+    or a staff member's session, which drops it as it asks), then the periodic checks delete
+    it. Deleting it as it was read lost a receipt whose page never reached the reporter."""
     table = connection.ops.quote_name(ReceiptHandoff._meta.db_table)
-    cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {table} WHERE token_digest = %s AND created_at > %s "  # nosec B608 # noqa: S608 (the table's name, quoted)
+            f"UPDATE {table} SET shown_at = COALESCE(shown_at, %s) "  # nosec B608 # noqa: S608 (the table's name, quoted)
+            "WHERE token_digest = %s AND created_at > %s AND (shown_at IS NULL OR shown_at > %s) "
             "RETURNING sealed",
-            [handoff_digest(submission_token), connection.ops.adapt_datetimefield_value(cutoff)],
+            [
+                adapt(now),
+                handoff_digest(submission_token),
+                adapt(now - RECEIPT_HANDOFF_LIFETIME),
+                adapt(now - RECEIPT_REDISPLAY_GRACE),
+            ],
         )
         row = cursor.fetchone()
     return None if row is None else crypto.open_sealed(row[0])
+
+
+def purge_receipts(now=None):
+    """Receipts never shown within their lifetime, and those shown longer ago than the grace."""
+    now = now or timezone.now()
+    return ReceiptHandoff.objects.filter(
+        Q(created_at__lt=now - RECEIPT_HANDOFF_LIFETIME)
+        | Q(shown_at__lt=now - RECEIPT_REDISPLAY_GRACE)
+    ).delete()[0]

@@ -6,23 +6,20 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
 
 from django_tasks import task
 
 from reporting.evidence import staging
-from reporting.intake.receipts import RECEIPT_HANDOFF_LIFETIME
+from reporting.intake.receipts import purge_receipts
 from reporting.jobs import bulk, deadlines, follow_up, forwarding, mail
 from reporting.jobs.retention import erase_expired_content
-from reporting.models import ReceiptHandoff
 
 
 @task()
 def purge_abandoned_staging():
     """Files kept for a report that was never completed are deleted after a day, receipts
-    never shown after ten minutes, sessions once they have expired."""
-    cutoff = timezone.now() - RECEIPT_HANDOFF_LIFETIME
-    ReceiptHandoff.objects.filter(created_at__lt=cutoff).delete()
+    never shown after ten minutes or shown two minutes ago, sessions once they have expired."""
+    purge_receipts()
     # An expired session is never read again, but its row would still name the report a
     # reporter unlocked: it goes within a round of the unlock's end.
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

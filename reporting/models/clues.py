@@ -498,12 +498,14 @@ class Message(models.Model):
 
 
 class ReceiptHandoff(models.Model):
-    """The receipt between the commit and its one display, encrypted, keyed by a digest of
-    the form's token; deleted when shown and ignored after ten minutes."""
+    """The receipt between the commit and its display, encrypted, keyed by a digest of the
+    form's token; ignored two minutes after it was first shown, or after ten minutes unshown,
+    and then deleted (receipts.take_receipt)."""
 
     token_digest = models.CharField(max_length=64, unique=True)
     sealed = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    shown_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return self.token_digest[:12]

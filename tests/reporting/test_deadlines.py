@@ -97,9 +97,10 @@ def test_mail_that_fails_waits_in_the_outbox_and_is_sent_later(staff, settings):
     assert not OutgoingMail.objects.filter(sent_at=None).exists()
 
 
-def test_the_periodic_checks_purge_abandoned_forms_and_receipts_never_shown(settings, tmp_path):
+def test_the_periodic_checks_purge_abandoned_forms_and_spent_receipts(settings, tmp_path):
     """Files kept for a form never sent go after a day, a receipt never shown after ten
-    minutes; fresher ones stay. Once per round of checks, no longer after each report."""
+    minutes, a receipt shown after its grace; fresher ones stay. Once per round of checks, no
+    longer after each report."""
     import time
 
     from reporting.evidence import staging
@@ -134,9 +135,16 @@ def test_the_periodic_checks_purge_abandoned_forms_and_receipts_never_shown(sett
         created_at=timezone.now() - receipts.RECEIPT_HANDOFF_LIFETIME - timedelta(minutes=1)
     )
     fresh = ReceiptHandoff.objects.create(token_digest="new", sealed=b"x")
+    ReceiptHandoff.objects.create(
+        token_digest="shown",
+        sealed=b"x",
+        shown_at=timezone.now() - receipts.RECEIPT_REDISPLAY_GRACE - timedelta(seconds=1),
+    )
+    ReceiptHandoff.objects.create(token_digest="just shown", sealed=b"x", shown_at=timezone.now())
     out = StringIO()
     call_command("check_deadlines", stdout=out)
-    assert "2 files of forms never sent purged"  # content and manifest in out.getvalue()
+    assert "2 files of forms never sent purged" in out.getvalue()  # content and manifest
     assert staging.staged("old-form-token-" + "a" * 20) == []
     assert len(staging.staged("new-form-token-" + "b" * 20)) == 1
-    assert list(ReceiptHandoff.objects.all()) == [fresh]
+    left = {handoff.token_digest for handoff in ReceiptHandoff.objects.all()}
+    assert left == {fresh.token_digest, "just shown"}

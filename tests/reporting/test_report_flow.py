@@ -162,6 +162,34 @@ def test_double_click_whose_first_response_is_lost_still_shows_the_receipt_once(
     assert again.status_code == 302  # shown once
 
 
+def test_a_receipt_page_lost_on_its_way_is_shown_again_for_a_short_while(
+    client, report_page, valid_data
+):
+    """The receipt's page was sent but never arrived (a dropped connection, an instance killed
+    as it answered): the browser still holds the cookie the page would have deleted, so its
+    reload shows the same receipt. After the grace it is gone, and the periodic checks delete
+    it; a browser that did get the page never sees it again."""
+    from reporting.intake import receipts
+    from reporting.intake.views.report import RECEIPT_COOKIE
+    from reporting.models import ReceiptHandoff
+
+    response = submit(client, report_page, valid_data)
+    cookie = client.cookies[RECEIPT_COOKIE].value
+    first = receipt_codes(client.get(response["Location"]).content.decode())
+    client.cookies[RECEIPT_COOKIE] = cookie  # the page and its deletion never arrived
+    assert receipt_codes(client.get(response["Location"]).content.decode()) == first
+    assert client.get(response["Location"]).status_code == 302  # this one did arrive
+
+    client.cookies[RECEIPT_COOKIE] = cookie
+    ReceiptHandoff.objects.update(
+        shown_at=timezone.now() - receipts.RECEIPT_REDISPLAY_GRACE - timedelta(seconds=1)
+    )
+    late = client.get(response["Location"])
+    assert late.status_code == 302 and late["Location"] == reverse("reporting:status")
+    assert receipts.purge_receipts() == 1
+    assert not ReceiptHandoff.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_queue_failure_after_the_commit_loses_nothing(client, report_page, valid_data, settings):
     """With the task queue down, the report and its files stay, and the receipt is shown."""

@@ -276,8 +276,10 @@ class ReportView(View):
 
 @never_cache
 def receipt(request):
-    """Shows the receipt once: its stored copy is deleted as it is displayed. Should the
-    database go away before that, nothing is taken and a reload shows it."""
+    """Shows the receipt once to a browser that gets the page: the page deletes the cookie
+    that names it. A page lost on its way (a dropped connection, a killed instance) leaves
+    the cookie, and a reload within a couple of minutes shows it again (take_receipt).
+    Should the database go away before that, nothing is taken and a reload shows it."""
     token = request.get_signed_cookie(
         RECEIPT_COOKIE,
         default=None,
