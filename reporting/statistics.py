@@ -49,6 +49,7 @@ from .models import (
     Region,
     StatisticsDay,
     StatisticsFact,
+    StatisticsPending,
     Transfer,
     Unit,
 )
@@ -176,8 +177,8 @@ def _within(outer, inner):
 
 
 def _kept_counts(unit, category, groups, days):
-    """The counts of each group from StatisticsDay, in one query, plus "overdue now"
-    (a state, not an event) counted from the clues in one more."""
+    """The counts of each group from StatisticsDay and StatisticsPending, in two queries,
+    plus "overdue now" (a state, not an event) counted from the clues in one more."""
     first, end = days
     chosen = category.pk if category is not None else facts.ALL_CATEGORIES
     region_node = unit.region.path if unit.region_id else ""
@@ -199,18 +200,25 @@ def _kept_counts(unit, category, groups, days):
         if by_region is not None:
             rows |= Q(node=by_region, kind__in=facts.BY_REGION)
         wanted |= Q(category_id=each, channel=way) & rows
-    sums = {
-        (row["kind"], row["node"], row["category_id"], row["channel"]): row
-        for row in StatisticsDay.objects.filter(wanted, bucket=0, day__gte=first, day__lt=end)
-        .values("kind", "node", "category_id", "channel")
-        .annotate(
-            total=Sum("n"),
-            flags=Sum("flagged"),
-            first=Sum("n", filter=Q(prev_day__lt=first)),
-        )
-        .order_by()
-    }
     empty = {"total": 0, "flags": 0, "first": 0}
+    sums = {}
+    # The reports not yet folded into the daily sums are added to them (only reports are
+    # pending: statistics_facts.first_facts).
+    for model in (StatisticsDay, StatisticsPending):
+        for row in (
+            model.objects.filter(wanted, bucket=0, day__gte=first, day__lt=end)
+            .values("kind", "node", "category_id", "channel")
+            .annotate(
+                total=Sum("n"),
+                flags=Sum("flagged"),
+                first=Sum("n", filter=Q(prev_day__lt=first)),
+            )
+            .order_by()
+        ):
+            key = (row["kind"], row["node"], row["category_id"], row["channel"])
+            kept = sums.setdefault(key, dict(empty))
+            for name in empty:
+                kept[name] += row[name] or 0
     overdue = _overdue(unit, category, groups)
     results = []
     for (by_region, by_unit, each, way), late in zip(specs, overdue, strict=True):

@@ -31,6 +31,7 @@ from reporting.models import (
     Region,
     StatisticsDay,
     StatisticsFact,
+    StatisticsPending,
     Transfer,
     Unit,
 )
@@ -287,7 +288,9 @@ def after_ledger(entries):
 def first_facts(clue):
     """The facts of a clue just reported, from the clue in hand, in the transaction that
     stores it: nothing is read back, since a new clue has no acceptance, transfer,
-    conclusion or stored fact yet (the report form waits on this)."""
+    conclusion or stored fact yet (the report form waits on this). Its sums are inserted as
+    pending rows (StatisticsPending), never added to the day's shared rows here: two
+    inserts, and no lock another report waits for."""
     region = clue.region.path if clue.region_id else ""
     row = (clue.pk, clue.created_at, clue.category_id, clue.channel, region, clue.off_site_local)
     facts = derive(row, [], [], [])
@@ -295,7 +298,34 @@ def first_facts(clue):
         StatisticsFact.objects.bulk_create(
             StatisticsFact(**dict(zip(FACT_FIELDS, fact, strict=True))) for fact in facts
         )
-        _add(expand(facts))
+        StatisticsPending.objects.bulk_create(
+            StatisticsPending(**dict(zip(DAY_KEY, key, strict=True)), n=n, flagged=flagged)
+            for key, (n, flagged) in sorted(expand(facts).items())
+        )
+
+
+def _date(value):
+    # SQLite returns a date column read by a raw statement as its text.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def fold_pending():
+    """Add the pending rows to the daily sums and delete them, in one transaction; returns
+    how many were folded. The rows are deleted first, and only those: a report committing
+    meanwhile leaves its rows for the next fold, and of two folds at once the second finds
+    the first's rows gone."""
+    table = connection.ops.quote_name(StatisticsPending._meta.db_table)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} RETURNING {', '.join(DAY_KEY)}, n, flagged")  # nosec B608 # noqa: S608 (the model's own table and columns)
+            rows = cursor.fetchall()
+        sums, flagged = Counter(), Counter()
+        for *key, n, f in rows:
+            key = (*key[:5], _date(key[5]), _date(key[6]))
+            sums[key] += n
+            flagged[key] += f
+        _add({key: (sums[key], flagged[key]) for key in sums})
+    return len(rows)
 
 
 def _copy(model, columns, rows):
@@ -312,16 +342,20 @@ def _copy(model, columns, rows):
     )
 
 
-def rebuild(batch=20_000, stdout=None):
+def rebuild(batch=20_000, stdout=None, pending_table=True):
     """Every clue's facts derived again, and the sums from them: the tables emptied and
     filled in one transaction, so running it again gives the same rows. Returns (facts,
-    daily rows)."""
+    daily rows). pending_table=False: the migration that backfills the facts runs before
+    StatisticsPending exists."""
     facts_written = 0
     sums = Counter()
     flagged = Counter()
     with transaction.atomic():
         StatisticsFact.objects.all().delete()
         StatisticsDay.objects.all().delete()
+        if pending_table:
+            # Derived again below with everything else.
+            StatisticsPending.objects.all().delete()
         ids = Clue.objects.order_by("pk").values_list("pk", flat=True)
         last = 0
         while True:

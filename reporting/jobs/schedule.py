@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from django_tasks import task
 
+from reporting import statistics_facts
 from reporting.evidence import staging
 from reporting.intake.receipts import purge_receipts
 from reporting.jobs import bulk, deadlines, follow_up, forwarding, mail
@@ -34,6 +35,7 @@ def run_round():
     # Before the outbox's pass, which then sends the emails these write.
     counts["followed"] = follow_up.finish_lost_follow_ups()
     counts["sent"] = mail.send_unsent()
+    counts["figures_folded"] = statistics_facts.fold_pending()
     # Last: the housekeeping of the report form, once per round rather than per report.
     counts["purged"] = purge_abandoned_staging.call()
     return counts

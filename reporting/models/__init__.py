@@ -10,7 +10,7 @@ from .clues import (
     private_storage,
 )
 from .delivery import Delivery, DeliveryAttempt
-from .figures import StatisticsDay, StatisticsFact
+from .figures import StatisticsDay, StatisticsFact, StatisticsPending
 from .outbox import OutgoingMail
 from .protection import ProtectionRequest
 from .reference import BilingualName, Category, Region
@@ -41,6 +41,7 @@ __all__ = [
     "Signature",
     "StatisticsDay",
     "StatisticsFact",
+    "StatisticsPending",
     "StatisticsSnapshot",
     "Transfer",
     "Unit",

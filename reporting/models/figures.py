@@ -58,3 +58,24 @@ class StatisticsDay(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.node} {self.day}: {self.n}"
+
+
+class StatisticsPending(models.Model):
+    """What new reports add to the daily sums, until the worker folds it into StatisticsDay
+    (statistics_facts.fold_pending); readers add both. Every report adds to the same rows
+    of the day (the national and provincial nodes), and adding to them in the report's own
+    transaction made concurrent reports wait for each other's commit on their locks; rows
+    that are only ever inserted are locked by nobody."""
+
+    kind = models.PositiveSmallIntegerField()
+    node = models.CharField(max_length=255, blank=True)
+    category_id = models.BigIntegerField()
+    channel = models.CharField(max_length=10, blank=True)
+    bucket = models.IntegerField()
+    day = models.DateField()
+    prev_day = models.DateField()
+    n = models.IntegerField()
+    flagged = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.kind} {self.node} {self.day}: +{self.n}"
