@@ -1,9 +1,22 @@
 """gunicorn settings for the container and for benchmarks. Overridable with GUNICORN_CMD_ARGS."""
 
+import contextlib
+import ctypes
+import ctypes.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+# glibc gives each thread that allocates its own malloc arena and seldom gives their freed
+# memory back: with 64 threads decoding and re-encoding photos, a worker grew to 947 MB
+# (benchmarks/worker_memory.py, drills/multi_instance.py). Set here, in the master before it
+# forks, so every worker inherits the cap; GUNICORN_MALLOC_ARENAS=0 leaves glibc's default.
+_arenas = int(os.environ.get("GUNICORN_MALLOC_ARENAS", "2"))
+if _arenas > 0:
+    # M_ARENA_MAX is -8 in glibc's malloc.h; other C libraries have no such option.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-8, _arenas)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

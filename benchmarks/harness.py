@@ -188,6 +188,41 @@ def serving(port, env, **options):
         stop_process(server)
 
 
+def start_moto(credentials, buckets):
+    """moto's S3 server on a free port of 127.0.0.1 with `buckets` ({setting: name}) made;
+    returns (its process, the S3_* settings that point the portal at it)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            requests.get(f"{url}/moto-api/", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        raise SystemExit("moto_server did not start")
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["S3_SECRET_ACCESS_KEY"],
+    )
+    for bucket in buckets.values():
+        client.create_bucket(Bucket=bucket)
+    settings = {"S3_ENDPOINT_URL": url, "S3_REGION_NAME": "us-east-1", **credentials, **buckets}
+    return server, settings
+
+
 def random_jpeg(seed, size, quality):
     """A JPEG of random pixels: incompressible, so its size is what the form receives."""
     rng = random.Random(seed)

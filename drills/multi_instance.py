@@ -39,7 +39,6 @@ import contextlib
 import os
 import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -707,41 +706,7 @@ def throughput(bases, store, seconds, report_clients, page_clients, page_path):
 
 
 def start_moto(workdir):
-    port = harness.free_port()
-    server = subprocess.Popen(
-        [str(Path(harness.PYTHON).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            requests.get(f"{url}/moto-api/", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        raise SystemExit("moto_server did not start")
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=S3_CREDENTIALS["S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=S3_CREDENTIALS["S3_SECRET_ACCESS_KEY"],
-    )
-    for bucket in BUCKETS.values():
-        client.create_bucket(Bucket=bucket)
-    settings = {
-        "S3_ENDPOINT_URL": url,
-        "S3_REGION_NAME": "us-east-1",
-        **S3_CREDENTIALS,
-        **BUCKETS,
-    }
-    return server, settings
+    return harness.start_moto(S3_CREDENTIALS, BUCKETS)
 
 
 # --- the drill ------------------------------------------------------------------------------

@@ -4,9 +4,11 @@
 
 import errno
 import functools
+import threading
 
 from django.core.files.base import File
 
+import botocore
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
@@ -36,10 +38,47 @@ def client_config(endpoint_url):
     )
 
 
+# One boto3 session per set of credentials in a process. django-storages makes a session
+# for each thread's connection, and each new session loads and keeps the S3 service models
+# again: about 13 MB a thread and a storage, so a gunicorn worker of 64 threads grew to
+# 947 MB under load (drills/multi_instance.py), past a web container's limit. A session
+# is not thread-safe, so resources are made from it under a lock; each thread still gets
+# a resource of its own, as boto3 asks.
+_SESSIONS = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
 class _PortalS3Storage(S3Storage):
     def __init__(self, **options):
         options.setdefault("client_config", client_config(options.get("endpoint_url")))
         super().__init__(**options)
+
+    @property
+    def connection(self):
+        return self._thread_resource(self._connections, self.client_config)
+
+    @property
+    def unsigned_connection(self):
+        unsigned = self.client_config.merge(Config(signature_version=botocore.UNSIGNED))
+        return self._thread_resource(self._unsigned_connections, unsigned)
+
+    def _thread_resource(self, local, config):
+        resource = getattr(local, "connection", None)
+        if resource is None:
+            key = (self.session_profile, self.access_key, self.secret_key, self.security_token)
+            with _SESSIONS_LOCK:
+                if key not in _SESSIONS:
+                    _SESSIONS[key] = self._create_session()
+                resource = _SESSIONS[key].resource(
+                    "s3",
+                    region_name=self.region_name,
+                    use_ssl=self.use_ssl,
+                    endpoint_url=self.endpoint_url,
+                    config=config,
+                    verify=self.verify,
+                )
+            local.connection = resource
+        return resource
 
     def get_default_settings(self):
         return {
