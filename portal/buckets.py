@@ -9,6 +9,7 @@ import threading
 from django.core.files.base import File
 
 import botocore
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from storages.backends.s3 import S3Storage
@@ -51,6 +52,9 @@ _SESSIONS_LOCK = threading.Lock()
 class _PortalS3Storage(S3Storage):
     def __init__(self, **options):
         options.setdefault("client_config", client_config(options.get("endpoint_url")))
+        # An upload in the request's own thread: boto3 would start a pool of ten threads
+        # for each one, and a worker already runs a thread per request.
+        options.setdefault("transfer_config", TransferConfig(use_threads=False))
         super().__init__(**options)
 
     @property
