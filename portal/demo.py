@@ -4,6 +4,7 @@ the moderation workflow, and an administrator account."""
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from wagtail.models import GroupApprovalTask, Page, Site, Workflow, WorkflowPage, WorkflowTask
@@ -80,10 +81,14 @@ def reset_admin() -> tuple[str, str]:
     """Create the demo administrator or give it a fresh random password; never a fixed one,
     so a demo left reachable on a network is not open to anyone who read the README."""
     password = secrets.token_urlsafe(12)
+    hashed = make_password(password)
     user = get_user_model().objects.filter(username=ADMIN_USERNAME).first()
     if user is None:
-        user = SuperuserFactory(username=ADMIN_USERNAME, first_name="演示", last_name="管理员")
-    user.set_password(password)
+        # Given the hash: the factory would hash a placeholder of its own first.
+        user = SuperuserFactory(
+            username=ADMIN_USERNAME, first_name="演示", last_name="管理员", password=hashed
+        )
+    user.password = hashed
     user.is_active = user.is_staff = user.is_superuser = True
     user.save()
     return ADMIN_USERNAME, password

@@ -6,6 +6,7 @@ reward officer of the Tangshan office."""
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from freezegun import freeze_time
@@ -143,8 +144,12 @@ def _shared(people, officer):
 def demo_rewards(people, password):
     load_bands()
     tangshan = Unit.objects.get(code="r130200")
-    officer = UserFactory(username="rewards-tangshan", last_name="唐", first_name="奖励")
-    officer.set_password(password)
+    # The factory is given the hash: it would hash a placeholder of its own first.
+    hashed = make_password(password or None)
+    officer = UserFactory(
+        username="rewards-tangshan", last_name="唐", first_name="奖励", password=hashed
+    )
+    officer.password = hashed
     officer.save()
     add_member(officer, tangshan, Membership.Role.REWARDS)
 
