@@ -32,11 +32,9 @@ class StatisticsFact(models.Model):
         return f"{self.clue_id} {self.kind} {self.day}"
 
 
-class StatisticsDay(models.Model):
-    """The facts summed per kind, node (a region or unit path: every clue below it), day,
-    category (0: all), channel ("": all), bucket of a span (statistics_facts.bucket; 0
-    elsewhere) and the day of the same clue's previous event of that kind under that node
-    (prev_day): the distinct clues of a period are the rows whose prev_day lies before it."""
+class DaySums(models.Model):
+    """The key of a daily sum and its counts, as StatisticsDay keeps them and as
+    StatisticsPending adds to them."""
 
     kind = models.PositiveSmallIntegerField()
     node = models.CharField(max_length=255, blank=True)
@@ -47,6 +45,16 @@ class StatisticsDay(models.Model):
     prev_day = models.DateField()
     n = models.IntegerField()
     flagged = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class StatisticsDay(DaySums):
+    """The facts summed per kind, node (a region or unit path: every clue below it), day,
+    category (0: all), channel ("": all), bucket of a span (statistics_facts.bucket; 0
+    elsewhere) and the day of the same clue's previous event of that kind under that node
+    (prev_day): the distinct clues of a period are the rows whose prev_day lies before it."""
 
     class Meta:
         constraints = [
@@ -60,22 +68,12 @@ class StatisticsDay(models.Model):
         return f"{self.kind} {self.node} {self.day}: {self.n}"
 
 
-class StatisticsPending(models.Model):
+class StatisticsPending(DaySums):
     """What new reports add to the daily sums, until the worker folds it into StatisticsDay
     (statistics_facts.fold_pending); readers add both. Every report adds to the same rows
     of the day (the national and provincial nodes), and adding to them in the report's own
     transaction made concurrent reports wait for each other's commit on their locks; rows
     that are only ever inserted are locked by nobody."""
-
-    kind = models.PositiveSmallIntegerField()
-    node = models.CharField(max_length=255, blank=True)
-    category_id = models.BigIntegerField()
-    channel = models.CharField(max_length=10, blank=True)
-    bucket = models.IntegerField()
-    day = models.DateField()
-    prev_day = models.DateField()
-    n = models.IntegerField()
-    flagged = models.IntegerField()
 
     def __str__(self):
         return f"{self.kind} {self.node} {self.day}: +{self.n}"
