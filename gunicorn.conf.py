@@ -8,18 +8,28 @@ import shutil
 import tempfile
 from pathlib import Path
 
+
+def _whole_number(name, default, lowest):
+    """An environment variable that must be a whole number, or a sentence saying so rather
+    than a traceback at start."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or int(value) < lowest:
+        raise SystemExit(f"{name} must be a whole number of at least {lowest}, not {value!r}")
+    return int(value)
+
+
 # glibc gives each thread that allocates its own malloc arena and seldom gives their freed
 # memory back: with 64 threads decoding and re-encoding photos, a worker grew to 947 MB
 # (benchmarks/worker_memory.py, drills/multi_instance.py). Set here, in the master before it
 # forks, so every worker inherits the cap; GUNICORN_MALLOC_ARENAS=0 leaves glibc's default.
-_arenas = int(os.environ.get("GUNICORN_MALLOC_ARENAS", "2"))
+_arenas = _whole_number("GUNICORN_MALLOC_ARENAS", 2, 0)
 if _arenas > 0:
     # M_ARENA_MAX is -8 in glibc's malloc.h; other C libraries have no such option.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-8, _arenas)
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = _whole_number("WEB_CONCURRENCY", 2, 1)
 # Threads: a request that waits on its client (a slow upload, a header sent a line at a time)
 # holds one thread, and the worker's other threads go on. A sync worker is held whole: two
 # clients trickling a report form (64 bytes every 2 s) stopped the portal until the worker
@@ -32,7 +42,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # a thread that has used one keeps it (DATABASE_CONN_MAX_AGE). An ASGI worker held the slow
 # clients too, at costs docs/deployment.md#the-web-server lists.
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "64"))
+threads = _whole_number("WEB_THREADS", 64, 1)
 # Heartbeat files in memory: a container's /tmp may be a slow overlay and stall workers.
 worker_tmp_dir = "/dev/shm"  # nosec B108 # noqa: S108 (heartbeat files only, no data)
 timeout = 60

@@ -134,3 +134,33 @@ def test_a_workers_threads_share_two_malloc_arenas(tmp_path):
     which keeps what it freed: capped at two by gunicorn.conf.py (see its comment)."""
     assert arenas_under_load(tmp_path, "2") <= 2
     assert arenas_under_load(tmp_path, "0") > 2  # glibc's default, as a control
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "lowest"),
+    [
+        ("GUNICORN_MALLOC_ARENAS", "abc", 0),
+        ("GUNICORN_MALLOC_ARENAS", "-1", 0),
+        ("WEB_CONCURRENCY", "0", 1),
+        ("WEB_THREADS", "2.5", 1),
+    ],
+)
+def test_a_bad_number_in_the_environment_stops_gunicorn_with_a_sentence(
+    tmp_path, name, value, lowest
+):
+    environment = {
+        **os.environ,
+        name: value,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import runpy; runpy.run_path('gunicorn.conf.py')"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    sentence = f"{name} must be a whole number of at least {lowest}, not {value!r}"
+    assert result.stderr.strip() == sentence
