@@ -27,23 +27,15 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import harness, report_submissions
+from benchmarks import harness, pages, report_submissions
 
 
 def rss_mb(server):
-    """The RSS of each of the server's workers, in MB."""
-    sizes = []
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-    for pid in children.read_text().split() if children.exists() else []:
-        status = Path(f"/proc/{pid}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) // 1024)
-    return sizes
+    """The worker's RSS in MB (one worker: the largest is its own)."""
+    return pages.worker_rss_mb(server)[0]
 
 
-def pages(base, seconds, clients):
+def page_load(base, seconds, clients):
     """Cached pages requested for `seconds` by `clients` at once, as report_submissions
     counts reports."""
     paths = ["/", "/en/", "/search/?q=%E9%BB%91%E6%81%B6"]
@@ -109,7 +101,7 @@ def main():
             print(f"worker RSS when ready: {rss_mb(server)} MB", flush=True)
             for number in range(1, args.rounds + 1):
                 if args.load == "pages":
-                    result = pages(base, args.seconds, args.clients)
+                    result = page_load(base, args.seconds, args.clients)
                 else:
                     chosen = photo if args.load == "photo" else None
                     result = report_submissions.run_scenario(

@@ -157,9 +157,9 @@ def take_receipt(submission_token):
     return None if row is None else crypto.open_sealed(row[0])
 
 
-def purge_receipts(now=None):
+def purge_receipts():
     """Receipts never shown within their lifetime, and those shown longer ago than the grace."""
-    now = now or timezone.now()
+    now = timezone.now()
     return ReceiptHandoff.objects.filter(
         Q(created_at__lt=now - RECEIPT_HANDOFF_LIFETIME)
         | Q(shown_at__lt=now - RECEIPT_REDISPLAY_GRACE)
