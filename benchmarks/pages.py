@@ -258,6 +258,8 @@ def scale_rows(args):
     wanted = {
         "statistics national month": "supervisor statistics, national, this month",
         "statistics hebei year": "supervisor statistics, province, a year",
+        "statistics live national year": "supervisor statistics, national, a year typed in",
+        "statistics live national three years": "supervisor statistics, national, three years",
         "queue supervisor national": "review queue, national supervisor",
         "queue intake hebei": "review queue, province intake",
     }

@@ -864,10 +864,14 @@ def pages(meta):
         start, end = snapshots.preset_dates(preset, today)
         return f"start={start}&end={end}"
 
-    from reporting.models import Clue
+    from reporting.models import Category, Clue
 
     national = Unit.objects.get(code="national").pk
     hebei = Unit.objects.get(code="r130000").pk
+    # The largest province by clues, the largest category, and the whole span of the data.
+    guangdong = Unit.objects.get(code="r440000").pk
+    gangs = Category.objects.get(slug="gang-crime").pk
+    everything = f"start={today.replace(year=today.year - YEARS)}&end={today}"
     # The latest cluster, as a link from a clue's page opens it.
     lead = (
         Clue.objects.filter(cluster__isnull=False)
@@ -890,6 +894,12 @@ def pages(meta):
          f"{statistics_url}?unit={national}&{dates('last-year')}&live=1"),
         ("statistics live hebei year", "supervisor-hebei",
          f"{statistics_url}?unit={hebei}&{dates('last-year')}&live=1"),
+        ("statistics live guangdong year", "bench-supervisor-national",
+         f"{statistics_url}?unit={guangdong}&{dates('last-year')}&live=1"),
+        ("statistics live national year gangs", "bench-supervisor-national",
+         f"{statistics_url}?unit={national}&category={gangs}&{dates('last-year')}&live=1"),
+        ("statistics live national three years", "bench-supervisor-national",
+         f"{statistics_url}?unit={national}&{everything}&live=1"),
         ("queue intake hebei", "intake-hebei", "/admin/reporting/clues/"),
         ("queue supervisor national", "bench-supervisor-national", "/admin/reporting/clues/"),
         ("queue supervisor national overdue", "bench-supervisor-national",

@@ -30,7 +30,8 @@ def page_number(value, paginator):
 
 
 def paginate(found, asked):
-    """The page of `found` (a search's results) that `asked` names, or the first."""
+    """The page of `found` (a search's results: search.prepared) that `asked` names, or the
+    first."""
     paginator = Paginator(found, RESULTS_PER_PAGE)
     if asked in (None, "", "1"):
         # One more than a page tells whether there is more; the page is cut from it rather
@@ -42,12 +43,12 @@ def paginate(found, asked):
     return paginator.page(page_number(asked, paginator))
 
 
-def cards(pages, request):
-    """[(url, title, text)] of each result, in order: kept ones read from the page cache, the
-    rest read as their own page types (one query per type) and kept."""
+def cards(ids, request):
+    """[(url, title, text)] of each result (page ids, in order): kept ones read from the page
+    cache, the rest read as their own page types (one query per type) and kept."""
     # The address is written for the request's site (relative on it, absolute elsewhere).
     site = getattr(getattr(request, "_wagtail_site", None), "pk", None)
-    kept = {page.pk: SharedUntilContentChanges("search-card", (page.pk, site)) for page in pages}
+    kept = {pk: SharedUntilContentChanges("search-card", (pk, site)) for pk in ids}
     found = {pk: entry.get() for pk, entry in kept.items()}
     missing = [pk for pk, card in found.items() if card is None]
     if missing:
@@ -59,4 +60,4 @@ def cards(pages, request):
             )
             kept[page.pk].set(card)
             found[page.pk] = card
-    return [found[page.pk] for page in pages if found.get(page.pk) is not None]
+    return [found[pk] for pk in ids if found.get(pk) is not None]

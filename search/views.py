@@ -10,18 +10,18 @@ from portal.pagecache.kept import until_content_changes
 from portal.restrictions import portal_pages
 from portal.views import find_site
 
-from . import results
+from . import prepared, results
 from .highlight import highlight, snippet
 from .query import MAX_QUERY_LENGTH, normalise
 from .segment import query_terms
 
 
 def searchable_pages():
-    """Live, public pages in the language being served (their own types are read only for
-    the results shown, search.results.cards)."""
+    """Live, public pages in the language being served: their ids (their own types are read
+    only for the results shown, search.results.cards)."""
     # The locale is kept until the content changes (a locale saved changes it).
     locale = until_content_changes("active-locale", Locale.get_active)
-    return portal_pages().live().public().filter(locale=locale).exclude(depth=1)
+    return portal_pages().live().public().filter(locale=locale).exclude(depth=1).only("pk")
 
 
 def search(request):
@@ -43,7 +43,7 @@ def search(request):
         "language_switch_path": request.path,
     }
     if terms:
-        found = searchable_pages().search(" ".join(terms), operator="and")
+        found = prepared.search(searchable_pages, terms)
         page_obj = results.paginate(found, request.GET.get("page"))
         context["page_obj"] = page_obj
         parameters = {"q": query}
