@@ -420,6 +420,9 @@ def print_table(rows, scale, args, rounds):
             f"{result['p99']:>9.1f}{result['rate'] / basis:>8.2f}{rss:>8}{pss:>8}"
             f"{result.get('failed', result.get('failures', 0)):>8}"
         )
+    for group, name, result, _basis, _rss in rows:
+        if result.get("reasons"):
+            print(f"failures ({group}, {name}):", dict(result["reasons"]))
     for label, seconds in scale:
         measured = "not measured" if seconds is None else f"median {seconds:.3f} s"
         print(f"{'1M clues':<18}{label:<48}{measured}")

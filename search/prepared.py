@@ -17,6 +17,7 @@ ORM as before (`OrmSearch`).
 
 import re
 
+from django.conf import settings
 from django.db import connection
 
 from portal.pagecache.kept import until_content_changes
@@ -96,7 +97,8 @@ def search(pages, terms):
     """The ids of the pages of `pages()` (a queryset that is the same every time until the
     content changes, per language) that hold every one of `terms`, best first, as the
     Paginator reads them."""
-    if all(term.isalnum() for term in terms):
+    # With nothing kept, writing the SQL would be done again for every search, on top of it.
+    if settings.PAGE_PARTS_CACHE_SECONDS and all(term.isalnum() for term in terms):
         prepared = until_content_changes(
             f"search-sql-{len(terms)}", lambda: _prepare(pages(), len(terms))
         )

@@ -104,3 +104,12 @@ def test_slices_outside_the_results(many_pages):
         assert found[10_000:10_010] == []
         with pytest.raises(TypeError):
             found[3]  # the paginator only ever slices
+
+
+def test_with_nothing_kept_every_search_goes_through_the_orm(add_page, settings):
+    settings.PAGE_PARTS_CACHE_SECONDS = 0
+    page = add_page("扫黑工作", "<p>扫黑。</p>")
+    with translation.override("zh-hans"):
+        found = prepared.search(searchable_pages, ["扫黑"])
+        assert isinstance(found, prepared.OrmSearch)
+        assert found[0:10] == [page.pk]
