@@ -5,6 +5,7 @@ import functools
 import gzip
 import hashlib
 import logging
+import threading
 import time
 from functools import cached_property
 
@@ -60,6 +61,45 @@ COMPRESSORS = {
     "gzip": functools.partial(gzip.compress, compresslevel=6, mtime=0),
 }
 COMPRESS_MIN_BYTES = 1024
+# How long a reader waits for the page another thread of this process is rendering for the
+# same key before rendering it too.
+RENDER_WAIT_SECONDS = 10
+
+
+class Renders:
+    """The pages this process is rendering now, by key, so that readers who miss the same
+    page at once wait for the one render instead of each making their own. After a
+    publication every popular page misses at once, and a recycled worker starts empty: a
+    worker's dozens of threads rendering one search page together held each reader about a
+    second (p99) where one render takes milliseconds."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running = {}  # key: [threading.Event, readers waiting]
+
+    def claim(self, key):
+        """None when this thread is to render `key`; else the render to wait for."""
+        with self.lock:
+            render = self.running.get(key)
+            if render is None:
+                self.running[key] = [threading.Event(), 0]
+                return None
+            render[1] += 1
+            return render
+
+    def done(self, key):
+        with self.lock:
+            render = self.running.pop(key)
+        render[0].set()
+
+    def waiting(self, key):
+        """Readers waiting for the render of `key` (for tests)."""
+        with self.lock:
+            render = self.running.get(key)
+            return render[1] if render else 0
+
+
+renders = Renders()
 
 
 class PageCacheMiddleware:
@@ -139,8 +179,27 @@ class PageCacheMiddleware:
         if entry is not None:
             page_cache_hit()
             return self.replay(request, entry)
-        page_cache_miss()
+        render = renders.claim(key)
+        if render is None:
+            try:
+                return self.render_and_store(request, key, generation)
+            finally:
+                renders.done(key)
+        # Another thread of this process is rendering this page: its page, once stored.
+        render[0].wait(RENDER_WAIT_SECONDS)
+        found = self.lookup(request)
+        if found is None:
+            with restrictions.shared():
+                return self.private(self.get_response(request))
+        key, generation, entry = found
+        if entry is not None:
+            page_cache_hit()
+            return self.replay(request, entry)
+        # Not stored (not a page to keep) or not yet: rendered for this reader too.
+        return self.render_and_store(request, key, generation)
 
+    def render_and_store(self, request, key, generation):
+        page_cache_miss()
         with restrictions.shared():
             response = self.get_response(request)
         if not self.storable(response):
