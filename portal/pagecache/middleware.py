@@ -172,13 +172,10 @@ class PageCacheMiddleware:
         if not self.anonymous_read(request):
             return self.private(self.get_response(request))
         found = self.lookup(request) if settings.PAGE_CACHE_SECONDS else None
-        if found is None:
-            with restrictions.shared():
-                return self.private(self.get_response(request))
-        key, generation, entry = found
-        if entry is not None:
-            page_cache_hit()
-            return self.replay(request, entry)
+        answer = self.kept_or_private(request, found)
+        if answer is not None:
+            return answer
+        key, generation, _entry = found
         render = renders.claim(key)
         if render is None:
             try:
@@ -188,15 +185,22 @@ class PageCacheMiddleware:
         # Another thread of this process is rendering this page: its page, once stored.
         render[0].wait(RENDER_WAIT_SECONDS)
         found = self.lookup(request)
+        answer = self.kept_or_private(request, found)
+        if answer is not None:
+            return answer
+        # Not stored (not a page to keep) or not yet: rendered for this reader too.
+        return self.render_and_store(request, *found[:2])
+
+    def kept_or_private(self, request, found):
+        """The stored page of a lookup, or the page rendered for this reader alone when
+        nothing can be kept; None when it is to be rendered and stored."""
         if found is None:
             with restrictions.shared():
                 return self.private(self.get_response(request))
-        key, generation, entry = found
-        if entry is not None:
+        if found[2] is not None:
             page_cache_hit()
-            return self.replay(request, entry)
-        # Not stored (not a page to keep) or not yet: rendered for this reader too.
-        return self.render_and_store(request, key, generation)
+            return self.replay(request, found[2])
+        return None
 
     def render_and_store(self, request, key, generation):
         page_cache_miss()

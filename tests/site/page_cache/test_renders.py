@@ -65,6 +65,16 @@ def readers_of(cache_middleware, path, count):
     return threads, answers, key
 
 
+def served(view, path, count):
+    """`count` readers of `path` held in `view` together, then let go; returns (answers,
+    key) once all are answered."""
+    threads, answers, key = readers_of(PageCacheMiddleware(view), path, count)
+    view.go_on.set()
+    for thread in threads:
+        thread.join(PATIENCE)
+    return answers, key
+
+
 @pytest.fixture
 def settings_for_pages(settings, tmp_path):
     settings.PAGE_CACHE_SECONDS = 60
@@ -75,11 +85,7 @@ def settings_for_pages(settings, tmp_path):
 @pytest.mark.usefixtures("settings_for_pages")
 def test_readers_missing_one_page_at_once_get_one_render():
     view = View()
-    cache_middleware = PageCacheMiddleware(view)
-    threads, answers, key = readers_of(cache_middleware, "/renders-one/", 4)
-    view.go_on.set()
-    for thread in threads:
-        thread.join(PATIENCE)
+    answers, key = served(view, "/renders-one/", 4)
     assert view.renders == 1
     assert [answer.status_code for answer in answers] == [200] * 4
     assert {answer.content for answer in answers} == {b"the page"}
@@ -89,11 +95,7 @@ def test_readers_missing_one_page_at_once_get_one_render():
 @pytest.mark.usefixtures("settings_for_pages")
 def test_a_page_that_is_not_kept_is_rendered_for_each_waiting_reader():
     view = View(status=404, body="not here")
-    cache_middleware = PageCacheMiddleware(view)
-    threads, answers, _key = readers_of(cache_middleware, "/renders-missing/", 3)
-    view.go_on.set()
-    for thread in threads:
-        thread.join(PATIENCE)
+    answers, _key = served(view, "/renders-missing/", 3)
     assert view.renders == 3
     assert [answer.status_code for answer in answers] == [404] * 3
 
