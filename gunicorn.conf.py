@@ -51,16 +51,17 @@ graceful_timeout = 30
 # starts in a millisecond instead of importing Django, Wagtail and the portal again (about
 # 1.5 s of CPU, during which it answers nothing), and the workers share the loaded code's
 # memory. Recycling stays as a guard against a slow leak, rare enough that the fresh worker's
-# empty in-process page cache costs little: at 2,000 requests a busy worker restarted every
-# few seconds. At 20,000 a worker answering cached pages at 1,100 a second still restarts every
-# 18 s; its threads then wait for one render of each page they miss
-# (portal.pagecache.middleware.Renders) instead of each rendering it. A restart also closes the
-# connections its threads opened, one a thread (docs/deployment.md): at 200,000 they stayed
-# open all through benchmarks/pages.py, and a portal and a bare form ran one PostgreSQL out of
-# its 100 connections.
+# empty in-process page cache costs little. At 2,000 requests a busy worker restarted every
+# few seconds; at 20,000 a worker answering cached pages at 1,100 a second still restarted
+# every 18 s, and its first second of searches and pages rendered afresh by the dozen threads
+# at once took the repeated search to 0.59x the bare view (p99 1 s); waiting for one render
+# (portal.pagecache.middleware.Renders) left it at 0.66-0.92x, and 200,000 at 0.94-0.99x.
+# Memory stays flat without it (docs/deployment.md#memory): at 200,000, a few minutes at that
+# rate, hours at a campaign's. Database connections are bounded by the threads, not by this: each
+# thread that has served a request keeps one (docs/deployment.md, "Database connections").
 preload_app = True
-max_requests = 20000
-max_requests_jitter = 2000
+max_requests = 200000
+max_requests_jitter = 20000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # The operators' metrics (portal.metrics, docs/operations.md#metrics): each worker counts its
