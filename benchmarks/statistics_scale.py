@@ -29,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -871,7 +871,7 @@ def pages(meta):
     # The largest province by clues, the largest category, and the whole span of the data.
     guangdong = Unit.objects.get(code="r440000").pk
     gangs = Category.objects.get(slug="gang-crime").pk
-    everything = f"start={today.replace(year=today.year - YEARS)}&end={today}"
+    everything = f"start={today - timedelta(days=YEARS * 365)}&end={today}"
     # The latest cluster, as a link from a clue's page opens it.
     lead = (
         Clue.objects.filter(cluster__isnull=False)

@@ -29,9 +29,13 @@ STAND_INS = re.compile(r"zqw(\d+)zq")
 EVERY_ROW = 2**62
 
 
+def _holds_stand_in(value):
+    return isinstance(value, str) and STAND_INS.search(value) is not None
+
+
 class Prepared:
-    """The SQL of a search with `count` words (page ids, best first) and its parameters,
-    with the stand-ins to replace in them."""
+    """The SQL of a search (page ids, best first) and its parameters, with the stand-ins to
+    replace in them."""
 
     def __init__(self, sql, params, slots):
         self.sql = sql
@@ -122,16 +126,12 @@ def _prepare(pages, count):
     searches = [
         (sql, list(params or ()))
         for sql, params in sent
-        if any(isinstance(value, str) and STAND_INS.search(value) for value in params or ())
+        if any(_holds_stand_in(value) for value in params or ())
     ]
     if len(searches) != 1:
         return None
     sql, params = searches[0]
-    slots = [
-        index
-        for index, value in enumerate(params)
-        if isinstance(value, str) and STAND_INS.search(value)
-    ]
+    slots = [index for index, value in enumerate(params) if _holds_stand_in(value)]
     found = {number for index in slots for number in STAND_INS.findall(params[index])}
     if STAND_INS.search(sql) or found != {str(number) for number in range(count)}:
         return None
