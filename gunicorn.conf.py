@@ -38,11 +38,15 @@ workers = _whole_number("WEB_CONCURRENCY", 2, 1)
 # for a server reached without it: with 64 threads a worker, 20 slow bodies and 20 slow
 # headers left readers and reporters no error and a p99 of 257 ms; with 32, 13 requests waited
 # 30 s, as connections are not shared out evenly and one worker had all its threads held.
-# Threads start only when requests need them; a slow client opens no database connection, and
-# a thread that has used one keeps it (DATABASE_CONN_MAX_AGE). An ASGI worker held the slow
-# clients too, at costs docs/deployment.md#the-web-server lists.
+# Threads start only when requests need them, and a slow client opens no database connection.
+# An ASGI worker held the slow clients too, at costs docs/deployment.md#the-web-server lists.
 worker_class = "gthread"
 threads = _whole_number("WEB_THREADS", 64, 1)
+# A worker's threads share a pool of database connections (portal/settings/database.py):
+# when each thread kept its own, two servers of 2 workers x 64 threads on one machine (the
+# portal and benchmarks/pages.py's anchor) ran PostgreSQL out of its 100 connections, and a
+# replica could hold 128. Now a replica holds at most workers x this, whatever its threads.
+os.environ.setdefault("DATABASE_POOL_SIZE", str(min(threads, 16)))
 # Heartbeat files in memory: a container's /tmp may be a slow overlay and stall workers.
 worker_tmp_dir = "/dev/shm"  # nosec B108 # noqa: S108 (heartbeat files only, no data)
 timeout = 60
@@ -57,8 +61,8 @@ graceful_timeout = 30
 # at once took the repeated search to 0.59x the bare view (p99 1 s); waiting for one render
 # (portal.pagecache.middleware.Renders) left it at 0.66-0.92x, and 200,000 at 0.94-0.99x.
 # Memory stays flat without it (docs/deployment.md#memory): at 200,000, a few minutes at that
-# rate, hours at a campaign's. Database connections are bounded by the threads, not by this: each
-# thread that has served a request keeps one (docs/deployment.md, "Database connections").
+# rate, hours at a campaign's. Database connections are bounded by the pool, not by this
+# (docs/deployment.md, "Database connections").
 preload_app = True
 max_requests = 200000
 max_requests_jitter = 20000
@@ -153,12 +157,19 @@ def post_request(worker, req, environ, resp):
 
 def post_fork(server, worker):
     """A connection the master may have opened while loading must not be shared by two
-    workers: each opens its own on first use."""
+    workers: each opens its own on first use. A pool the master opened is forgotten, not
+    closed: its connections are the master's, and its threads did not survive the fork."""
     from django.conf import settings
 
     if settings.configured:
         from django.db import connections
+        from django.db.backends.postgresql.base import DatabaseWrapper
 
+        pools = DatabaseWrapper._connection_pools
+        for connection in connections.all(initialized_only=True):
+            if connection.alias in pools:
+                connection.connection = None
+        pools.clear()
         connections.close_all()
 
 

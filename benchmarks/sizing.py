@@ -74,7 +74,7 @@ def backends(database):
 class CpuMeter:
     """CPU seconds spent by the web workers and the database's backends during a block.
     Backends opened during the block count from zero; one that ends within it is lost
-    (gunicorn keeps its connections, CONN_MAX_AGE, so few do)."""
+    (the web workers' pools keep their connections, so few do)."""
 
     def __init__(self, server, database):
         self.server, self.database = server, database

@@ -22,12 +22,20 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": ["django.template.context_processors.csrf"]},
     }
 ]
+# The same connections as the portal's web server: a pool per worker when gunicorn.conf.py
+# sets DATABASE_POOL_SIZE (Django's own pool, checked when handed out), else one kept per thread.
+_pool_size = int(os.environ.get("DATABASE_POOL_SIZE") or 0)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("ANCHOR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_anchor"),
-        conn_max_age=600,
+        conn_max_age=0 if _pool_size else 600,
+        conn_health_checks=bool(_pool_size),
     )
 }
+if _pool_size:
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {"min_size": min(2, _pool_size), "max_size": _pool_size, "timeout": 5}
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"

@@ -13,6 +13,9 @@ the server drop the connection within that second, the worker's next request fai
 without health checks. Django then closes the broken connection at the end of that request
 (it checks a connection after any error). A report failing so keeps its text, and asks for
 files it could not keep (reporting.intake.views.outage.report_not_sent).
+
+With a pool (DATABASE_POOL_SIZE, portal/settings/database.py) none of this applies: the pool
+checks each connection it hands out, with an empty query.
 """
 
 import time

@@ -138,6 +138,8 @@ DATABASES = {
     "default": database_settings(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        # gunicorn.conf.py sets it for the web server's threads; 0 (no pool) elsewhere.
+        pool_size=env_int("DATABASE_POOL_SIZE", 0, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "portal.postgresql":

@@ -1,8 +1,16 @@
 import dj_database_url
 
+# How long a request waits for a pooled connection before it fails as a database outage (a
+# report keeps its text: reporting.intake.views.outage). While the database is down every
+# request waits this long, /readyz/ included, so it is no longer than connect_timeout.
+POOL_TIMEOUT_SECONDS = 5
 
-def database_settings(url: str, conn_max_age: int = 600) -> dict:
-    """Django DATABASES["default"] for a DATABASE_URL, tuned per engine."""
+
+def database_settings(url: str, conn_max_age: int = 600, pool_size: int = 0) -> dict:
+    """Django DATABASES["default"] for a DATABASE_URL, tuned per engine.
+
+    `pool_size` (PostgreSQL only): the most connections this process holds, shared by its
+    threads through Django's pool; 0 leaves each thread its own persistent connection."""
     config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at the
@@ -20,4 +28,20 @@ def database_settings(url: str, conn_max_age: int = 600) -> dict:
         # A database host that drops packets must fail fast (readiness answers 503 with a
         # reason) instead of hanging requests until the client gives up.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+        if pool_size:
+            config["OPTIONS"]["pool"] = pool_options(pool_size)
+            # A pooled connection goes back to the pool at the end of each request (Django
+            # refuses a pool otherwise); with health checks on, the pool checks it when it
+            # hands it out again.
+            config["CONN_MAX_AGE"] = 0
     return config
+
+
+def pool_options(size: int) -> dict:
+    """psycopg_pool's ConnectionPool arguments, as Django passes them."""
+    return {
+        # Two open at start, so the first requests after a worker starts do not each connect.
+        "min_size": min(2, size),
+        "max_size": size,
+        "timeout": POOL_TIMEOUT_SECONDS,
+    }

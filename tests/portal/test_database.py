@@ -1,6 +1,6 @@
 """The PostgreSQL backend's health check (portal/postgresql/base.py), against the server
 itself: a connection the server drops is replaced when it waited, and trusted for a second
-after a check when busy."""
+after a check when busy; a pooled one is checked by the pool whenever it is handed out."""
 
 import time
 
@@ -27,10 +27,9 @@ def server_url():
     return f"postgres://{login}@{default['HOST']}:{default['PORT'] or 5432}/postgres"
 
 
-@pytest.fixture
-def probe(django_db_blocker):
+def registered(django_db_blocker, config):
     configured = connections.configure_settings(
-        {"default": settings.DATABASES["default"], ALIAS: database_settings(server_url())}
+        {"default": settings.DATABASES["default"], ALIAS: config}
     )
     connections.settings[ALIAS] = configured[ALIAS]
     with django_db_blocker.unblock():
@@ -38,8 +37,20 @@ def probe(django_db_blocker):
             yield connections[ALIAS]
         finally:
             connections[ALIAS].close()
+            connections[ALIAS].close_pool()
             del connections[ALIAS]
             del connections.settings[ALIAS]
+
+
+@pytest.fixture
+def probe(django_db_blocker):
+    yield from registered(django_db_blocker, database_settings(server_url()))
+
+
+@pytest.fixture
+def pooled(django_db_blocker):
+    """A pool of one connection, so each request is handed the same one, or its successor."""
+    yield from registered(django_db_blocker, database_settings(server_url(), pool_size=1))
 
 
 def backend_pid(connection):
@@ -88,3 +99,14 @@ def test_a_busy_connection_is_trusted_for_a_second_then_recovers(probe):
     # ...and Django closes it at the end of that request, so the next one works.
     new_request(probe)
     assert backend_pid(probe) != pid
+
+
+@on_postgresql
+def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(pooled):
+    pid = backend_pid(pooled)
+    new_request(pooled)  # CONN_MAX_AGE 0: back to the pool
+    assert pooled.connection is None
+    dropped_by_the_server(pid)
+
+    # Even at once (no second of trust): the pool checks the connection it hands out.
+    assert backend_pid(pooled) != pid

@@ -74,6 +74,30 @@ def test_postgresql_connections_are_persistent_and_health_checked():
     assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
 
 
+def test_a_pool_bounds_a_processs_postgresql_connections():
+    config = database_settings("postgres://postgres@127.0.0.1:5432/portal", pool_size=16)
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 16, "timeout": 5}
+    # Each request gives its connection back to the pool, which checks it before reuse.
+    assert config["CONN_MAX_AGE"] == 0
+    assert config["CONN_HEALTH_CHECKS"] is True
+    assert (
+        database_settings("postgres://h/portal", pool_size=1)["OPTIONS"]["pool"]["min_size"] == 1
+    )
+    assert "pool" not in database_settings("postgres://h/portal")["OPTIONS"]
+    assert "pool" not in database_settings("sqlite:///db.sqlite3", pool_size=16)["OPTIONS"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "DATABASE_POOL_SIZE must be at least 0"), ("many", "must be a whole number")],
+)
+def test_bad_pool_size_names_the_variable(run_django, value, message):
+    env = {**PRODUCTION_ENV, "DATABASE_POOL_SIZE": value}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def _register(alias, url):
     configured = connections.configure_settings(
         {"default": settings.DATABASES["default"], alias: database_settings(url)}

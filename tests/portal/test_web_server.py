@@ -1,14 +1,20 @@
 """gunicorn as gunicorn.conf.py runs it: a client that sends slowly holds one thread of a
-worker, never the worker (drills/slow_clients.py measures it with forty such clients)."""
+worker, never the worker (drills/slow_clients.py measures it with forty such clients), and a
+worker's threads share a bounded pool of PostgreSQL connections."""
 
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import connection
 
+import psycopg
 import pytest
 import requests
 
@@ -24,24 +30,18 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def one_worker(tmp_path):
-    """gunicorn with the shipped settings and a single worker; yields its address."""
+@contextmanager
+def serving(env):
+    """gunicorn with the shipped settings, a single worker and `env`; yields its address."""
     port = free_port()
-    env = {
-        **os.environ,
-        **PRODUCTION_ENV,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-    }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
          "portal.wsgi:application"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=settings.BASE_DIR, env={**os.environ, **PRODUCTION_ENV,
+                                    "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+                                    **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_SECONDS
@@ -61,6 +61,22 @@ def one_worker(tmp_path):
         server.wait(timeout=60)
 
 
+def file_areas(tmp_path):
+    return {
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+    }
+
+
+@pytest.fixture
+def one_worker(tmp_path):
+    with serving(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", **file_areas(tmp_path)}
+    ) as base:
+        yield base
+
+
 def test_clients_that_send_slowly_leave_the_worker_answering(one_worker):
     port = int(one_worker.rsplit(":", 1)[1])
     with (
@@ -75,3 +91,53 @@ def test_clients_that_send_slowly_leave_the_worker_answering(one_worker):
         )
         answers = [requests.get(f"{one_worker}/healthz/", timeout=10) for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200, 200, 200]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the pool is PostgreSQL's (psycopg_pool)"
+)
+@pytest.mark.django_db
+def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
+    """Twenty-four clients at once on a worker of 8 threads and a pool of 2: every request is
+    answered, and the worker never holds more than 2 connections (it held one per thread)."""
+    database = connection.settings_dict
+    login = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
+    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    probe_name = f"pool-probe-{os.getpid()}"
+    env = {
+        # The suite's own test database, migrated: /readyz/ reads its migrations.
+        "DATABASE_URL": f"postgres://{login}@{server}/{database['NAME']}"
+        f"?application_name={probe_name}",
+        "WEB_THREADS": "8",
+        "DATABASE_POOL_SIZE": "2",
+        **file_areas(tmp_path),
+    }
+    held = []
+    loaded = threading.Event()
+
+    def watch():
+        with psycopg.connect(f"postgres://{login}@{server}/postgres", autocommit=True) as admin:
+            while not loaded.is_set():
+                count = admin.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                    [probe_name],
+                ).fetchone()[0]
+                held.append(count)
+                time.sleep(0.01)
+
+    with serving(env) as base:
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            with ThreadPoolExecutor(24) as clients:
+                answers = list(
+                    clients.map(
+                        lambda _n: requests.get(f"{base}/readyz/", timeout=30).status_code,
+                        range(240),
+                    )
+                )
+        finally:
+            loaded.set()
+            watcher.join()
+    assert answers == [200] * 240
+    assert max(held) == 2  # the pool's two, never one per busy thread
