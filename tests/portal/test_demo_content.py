@@ -4,10 +4,12 @@ from io import StringIO
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 
-from wagtail.models import Page, Site
+from wagtail.models import Page, ReferenceIndex, Site
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from content.models import HomePage
 from portal.models import PortalSettings
@@ -159,3 +161,19 @@ def test_the_demo_s_staff_entered_clues_and_reply_slip(client, tmp_path):
     text = PdfReader(slip).pages[0].extract_text()
     assert number.replace(" ", "") in "".join(text.split())
     assert Clue.objects.filter(channel__in=staff_channels).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_demo_queues_no_index_updates_and_builds_both_indexes(client):
+    """Every page the demo saves would queue its own search and reference index updates;
+    the command builds both indexes whole instead, so the worker has none of them to run."""
+    load()
+    queued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert not {path for path in queued if "index" in path}, queued
+    assert ReferenceIndex.objects.exists()  # the admin's "used by" counts
+    found = client.get(reverse("search:search"), {"q": "举报"}).context["page_obj"]
+    assert found.paginator.count > 0
+    # Content saved after the demo is indexed by the worker as before.
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    home.save_revision().publish()
+    assert DBTaskResult.objects.filter(task_path__contains="index").exists()
