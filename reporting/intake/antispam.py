@@ -9,10 +9,8 @@ from django.core import signing
 from django.db import connection
 from django.utils import timezone
 
-from captcha.fields import CaptchaField, CaptchaTextInput
+from captcha.fields import CaptchaField
 from captcha.models import CaptchaStore
-
-from portal.postgresql.ephemeral import ephemeral_writes
 
 # The form carries the time it was issued, signed and bound to its submission token: a script
 # that posts at once, or invents or reuses a stamp, is refused; a person never notices.
@@ -43,36 +41,20 @@ def stamp_is_fresh(stamp, token):
     return age is not None and age <= settings.REPORT_FORM_MAX_AGE_HOURS * 3600
 
 
-class CaptchaInput(CaptchaTextInput):
-    """django-simple-captcha's widget, whose challenge row (written when the widget is) is
-    committed without waiting for the disk: it matters for minutes only."""
-
-    def fetch_captcha_store(self, *args, **kwargs):
-        with ephemeral_writes():
-            return super().fetch_captcha_store(*args, **kwargs)
-
-
 class OneQueryCaptchaField(CaptchaField):
     """django-simple-captcha's field, checked in one statement: the answer's row is deleted
     and returned together with every expired row (the library's own check takes seven
     queries and two transactions). As there, a picture can be tried once only, right or
-    wrong, and an expired one never passes."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            CaptchaInput(
-                id_prefix=kwargs.pop("id_prefix", None), generator=kwargs.pop("generator", None)
-            ),
-        )
-        super().__init__(*args, **kwargs)
+    wrong, and an expired one never passes. On PostgreSQL the rows are in an unlogged table
+    (reporting/migrations/0031_captcha_unlogged.py), so neither the challenge written with
+    the form nor this check waits for the disk."""
 
     def clean(self, value):
         forms.MultiValueField.clean(self, value)
         response, value[1] = (value[1] or "").strip().lower(), ""
         table = connection.ops.quote_name(CaptchaStore._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with ephemeral_writes(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {table} WHERE hashkey = %s OR expiration <= %s "  # nosec B608 # noqa: S608 (the table's name, quoted)
                 "RETURNING hashkey, response, expiration > %s",

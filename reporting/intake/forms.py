@@ -17,7 +17,6 @@ from captcha.models import CaptchaStore
 
 from portal.formrenderer import FieldMarkupKeptUntilContentChanges
 from portal.forms import ShallowFieldCopies
-from portal.postgresql.ephemeral import ephemeral_writes
 from reporting.intake import subjects
 from reporting.intake.antispam import OneQueryCaptchaField, issue_stamp, stamp_age, stamp_is_fresh
 from reporting.intake.fields import (
@@ -294,10 +293,9 @@ class ReportForm(
     @classmethod
     def new_captcha_key(cls):
         """A captcha for one visit, as the field's widget makes one when it is written."""
-        with ephemeral_writes():
-            if captcha_settings.CAPTCHA_GET_FROM_POOL:
-                return CaptchaStore.pick()
-            return CaptchaStore.generate_key(cls.base_fields["captcha"].widget.generator)
+        if captcha_settings.CAPTCHA_GET_FROM_POOL:
+            return CaptchaStore.pick()
+        return CaptchaStore.generate_key(cls.base_fields["captcha"].widget.generator)
 
     @staticmethod
     def token_is_valid(token):
