@@ -2,10 +2,11 @@
 itself: a connection the server drops is replaced when it waited, and trusted for a second
 after a check when busy; a pooled one is checked by the pool whenever it is handed out."""
 
+import threading
 import time
 
 from django.conf import settings
-from django.db import Error, connections
+from django.db import Error, OperationalError, connections
 
 import psycopg
 import pytest
@@ -110,3 +111,36 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(pooled):
 
     # Even at once (no second of trust): the pool checks the connection it hands out.
     assert backend_pid(pooled) != pid
+
+
+@on_postgresql
+def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
+    django_db_blocker,
+):
+    """After the pool's timeout, as django.db.OperationalError: the error handler answers it
+    as an outage (503), and the report form keeps the report's text (reporting's outage)."""
+    config = database_settings(server_url(), pool_size=1)
+    config["OPTIONS"]["pool"]["timeout"] = 0.2
+    holder = registered(django_db_blocker, config)
+    pooled = next(holder)
+    try:
+        backend_pid(pooled)  # this thread holds the only connection until its request ends
+        failures = []
+
+        def another_request():
+            other = connections[ALIAS]  # the same alias in another thread: its own wrapper
+            try:
+                backend_pid(other)
+            except Exception as error:
+                failures.append(error)
+            finally:
+                other.close()
+
+        thread = threading.Thread(target=another_request)
+        thread.start()
+        thread.join()
+        assert len(failures) == 1
+        assert isinstance(failures[0], OperationalError)
+        assert "couldn't get a connection" in str(failures[0])
+    finally:
+        holder.close()
