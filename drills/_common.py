@@ -1,7 +1,8 @@
 """Pieces only the operational drills share: a private PostgreSQL cluster with the portal
-prepared on it, the task worker as a child process, a webhook's transfer and signature, an
-SMTP sink, what the evidence storage holds, and the PASS/FAIL verdict. What the benchmarks
-use too (the production environment, gunicorn, a reporter's browser) is benchmarks/harness.py.
+prepared on it, the task worker as a child process, a webhook's transfer, signature and
+receiver, an SMTP sink, what the evidence storage holds, and the PASS/FAIL verdict. What the
+benchmarks use too (the production environment, gunicorn, a reporter's browser) is
+benchmarks/harness.py.
 
 Every drill runs against its own PostgreSQL cluster (initdb in a temporary folder, its own port
 on 127.0.0.1), never the machine's shared server, and removes it when it ends. A drill puts the
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -240,6 +242,41 @@ def valid_signature(headers, body):
         WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()
     return hmac.compare_digest(headers.get("X-Portal-Signature", ""), f"sha256={expected}")
+
+
+class WebhookReceiver:
+    """A unit's system on 127.0.0.1, on `port` (one free if 0): each POST's headers and body go
+    to on_post(), which a drill's receiver writes to count what it needs, then the answer is
+    200. A sender gone by then (a worker killed while it waited) changes nothing."""
+
+    def __init__(self, port=0):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.on_post(self.headers, body)
+                try:
+                    self.send_response(200)
+                    self.end_headers()
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        # HTTPServer rebinds a port still closing: a receiver stopped and started again on
+        # the same port (webhook_down.py) comes back at once.
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def on_post(self, headers, body):
+        raise NotImplementedError
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def wait_for_worker(seconds=90):

@@ -42,7 +42,6 @@ import signal
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -586,7 +585,7 @@ def files_in_storage(names):
 # --- 7. a webhook with two workers --------------------------------------------------------------
 
 
-class Receiver:
+class Receiver(_common.WebhookReceiver):
     """A unit's system: counts requests per idempotency key; holds each a moment, so a second
     worker would have time to send the same delivery."""
 
@@ -594,28 +593,13 @@ class Receiver:
         self.requests = collections.Counter()
         self.valid = []
         self.lock = threading.Lock()
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.lock:
-                    receiver.requests[self.headers.get("Idempotency-Key")] += 1
-                    receiver.valid.append(_common.valid_signature(self.headers, body))
-                time.sleep(0.5)
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def on_post(self, headers, body):
+        with self.lock:
+            self.requests[headers.get("Idempotency-Key")] += 1
+            self.valid.append(_common.valid_signature(headers, body))
+        time.sleep(0.5)
 
 
 def webhook_once(receiver, copies=6):

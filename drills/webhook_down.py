@@ -17,9 +17,7 @@ supervisors told once (one email, sent) and nothing marked failed.
 
 import argparse
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,34 +31,15 @@ OUTAGE_SECONDS = 600
 FIRST_RETRY_SECONDS = 60
 
 
-class Receiver:
+class Receiver(_common.WebhookReceiver):
     def __init__(self, port):
         self.requests = []
-        receiver = self
+        super().__init__(port)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append(
-                    (
-                        time.time(),
-                        self.headers["Idempotency-Key"],
-                        _common.valid_signature(self.headers, body),
-                    )
-                )
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def on_post(self, headers, body):
+        self.requests.append(
+            (time.time(), headers["Idempotency-Key"], _common.valid_signature(headers, body))
+        )
 
 
 def main():

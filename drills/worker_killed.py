@@ -23,7 +23,6 @@ import signal
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +34,7 @@ from benchmarks import harness
 LIMIT_SECONDS = 150
 
 
-class Receiver:
+class Receiver(_common.WebhookReceiver):
     """A unit's case system: stores each idempotency key once; can hold the first request."""
 
     def __init__(self):
@@ -45,44 +44,25 @@ class Receiver:
         self.in_flight = threading.Event()
         self.release = threading.Event()
         self.began = time.time()
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                key = self.headers.get("Idempotency-Key")
-                with receiver.lock:
-                    receiver.requests.append(
-                        (
-                            time.time() - receiver.began,
-                            key,
-                            _common.valid_signature(self.headers, body),
-                        )
-                    )
-                    first = len(receiver.requests) == 1
-                if first:
-                    receiver.in_flight.set()
-                    receiver.release.wait(30)
-                with receiver.lock:
-                    if key not in receiver.processed:  # stored once per key
-                        receiver.processed[key] += 1
-                try:
-                    self.send_response(200)
-                    self.end_headers()
-                except OSError:
-                    pass  # the sender is gone; the delivery is stored all the same
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def on_post(self, headers, body):
+        key = headers.get("Idempotency-Key")
+        with self.lock:
+            self.requests.append(
+                (time.time() - self.began, key, _common.valid_signature(headers, body))
+            )
+            first = len(self.requests) == 1
+        if first:
+            self.in_flight.set()
+            self.release.wait(30)
+        with self.lock:
+            if key not in self.processed:  # stored once per key
+                self.processed[key] += 1
 
     def close(self):
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().close()
 
 
 def main():
