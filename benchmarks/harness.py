@@ -357,6 +357,18 @@ def database_name(value):
     return value
 
 
+def add_database_option(parser, default, anchor=False):
+    """--database: the PostgreSQL database the benchmark drops and creates (database_name);
+    with `anchor`, the bare form's is that name with _anchor."""
+    also = "; the bare form's is this name with _anchor" if anchor else ""
+    parser.add_argument(
+        "--database",
+        type=database_name,
+        default=default,
+        help=f"PostgreSQL database to drop and create (default {default}{also})",
+    )
+
+
 def add_range_option(parser, flag, default, low, high, help):
     """A whole-number option from `low` to `high`, its range and default shown in --help."""
 

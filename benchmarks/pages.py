@@ -294,13 +294,7 @@ def main():
         metavar="WORD[,WORD...]",
         help='measure only the rows whose name contains one of these words, e.g. "search,report"',
     )
-    parser.add_argument(
-        "--database",
-        type=harness.database_name,
-        default="portal_bench",
-        help="PostgreSQL database to drop and create (default portal_bench; the bare form's "
-        "is this name with _anchor)",
-    )
+    harness.add_database_option(parser, "portal_bench", anchor=True)
     args = parser.parse_args()  # fmt: skip
     ensure_wrk()
 

@@ -61,13 +61,7 @@ def main():
     harness.add_range_option(parser, "--seconds", 15, 3, 300, "duration of each load")
     harness.add_range_option(parser, "--rounds", 2, 1, 10, "loads of each, taking turns")
     harness.add_range_option(parser, "--clients", 8, 1, 64, "report-submission clients")
-    parser.add_argument(
-        "--database",
-        type=harness.database_name,
-        default="bench_report_cpu",
-        help="PostgreSQL database to drop and create (default bench_report_cpu; the bare "
-        "form's is this name with _anchor)",
-    )
+    harness.add_database_option(parser, "bench_report_cpu", anchor=True)
     args = parser.parse_args()
 
     rows = []

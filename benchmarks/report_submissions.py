@@ -120,12 +120,7 @@ def main():
     harness.add_range_option(parser, "--seconds", 20, 5, 300, "duration of each scenario")
     harness.add_range_option(parser, "--clients", 8, 1, 64, "concurrent clients")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of PostgreSQL")
-    parser.add_argument(
-        "--database",
-        default="portal_bench",
-        type=harness.database_name,
-        help="PostgreSQL database to drop and create (default portal_bench)",
-    )
+    harness.add_database_option(parser, "portal_bench")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:

@@ -123,12 +123,7 @@ def main():
     harness.add_range_option(parser, "--seconds", 20, 5, 300, "duration of each load")
     harness.add_range_option(parser, "--connections", 16, 1, 256, "wrk connections")
     harness.add_range_option(parser, "--clients", 8, 1, 64, "report-submission clients")
-    parser.add_argument(
-        "--database",
-        type=harness.database_name,
-        default="bench_sizing",
-        help="PostgreSQL database to drop and create (default bench_sizing)",
-    )
+    harness.add_database_option(parser, "bench_sizing")
     args = parser.parse_args()  # fmt: skip
     pages.ensure_wrk()
 

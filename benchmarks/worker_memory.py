@@ -73,12 +73,7 @@ def main():
         default="local",
         help="evidence and media in local folders, or in buckets of moto's S3 server",
     )
-    parser.add_argument(
-        "--database",
-        type=harness.database_name,
-        default="portal_memory",
-        help="PostgreSQL database to drop and create (default portal_memory)",
-    )
+    harness.add_database_option(parser, "portal_memory")
     args = parser.parse_args()
     photo = harness.photo_2mb()
     with contextlib.ExitStack() as stack:
