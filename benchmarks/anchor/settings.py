@@ -4,6 +4,10 @@ import os
 
 import dj_database_url
 
+# The portal's pool options themselves, so the two sides cannot drift apart (the module reads no
+# setting and imports nothing of the portal's apps).
+from portal.settings.database import pool_options
+
 SECRET_KEY = "anchor-benchmark-only-" + "x" * 40
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -33,9 +37,7 @@ DATABASES = {
     )
 }
 if _pool_size:
-    DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": min(2, _pool_size), "max_size": _pool_size, "timeout": 5}
-    }
+    DATABASES["default"]["OPTIONS"] = {"pool": pool_options(_pool_size)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"

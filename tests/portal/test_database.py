@@ -4,6 +4,7 @@ after a check when busy; a pooled one is checked by the pool whenever it is hand
 
 import threading
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import Error, OperationalError, connections
@@ -21,13 +22,17 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def server_url():
-    """The suite's PostgreSQL server, its maintenance database (only SELECTs are sent)."""
+def server_url(database="postgres"):
+    """A database of the suite's PostgreSQL server, by default its maintenance database (only
+    SELECTs are sent)."""
     default = settings.DATABASES["default"]
     login = default["USER"] + (f":{default['PASSWORD']}" if default["PASSWORD"] else "")
-    return f"postgres://{login}@{default['HOST']}:{default['PORT'] or 5432}/postgres"
+    return (
+        f"postgres://{login}@{default['HOST'] or '127.0.0.1'}:{default['PORT'] or 5432}/{database}"
+    )
 
 
+@contextmanager
 def registered(django_db_blocker, config):
     configured = connections.configure_settings(
         {"default": settings.DATABASES["default"], ALIAS: config}
@@ -45,13 +50,16 @@ def registered(django_db_blocker, config):
 
 @pytest.fixture
 def probe(django_db_blocker):
-    yield from registered(django_db_blocker, database_settings(server_url()))
+    with registered(django_db_blocker, database_settings(server_url())) as connection:
+        yield connection
 
 
 @pytest.fixture
 def pooled(django_db_blocker):
     """A pool of one connection, so each request is handed the same one, or its successor."""
-    yield from registered(django_db_blocker, database_settings(server_url(), pool_size=1))
+    config = database_settings(server_url(), pool_size=1)
+    with registered(django_db_blocker, config) as connection:
+        yield connection
 
 
 def backend_pid(connection):
@@ -121,9 +129,7 @@ def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
     as an outage (503), and the report form keeps the report's text (reporting's outage)."""
     config = database_settings(server_url(), pool_size=1)
     config["OPTIONS"]["pool"]["timeout"] = 0.2
-    holder = registered(django_db_blocker, config)
-    pooled = next(holder)
-    try:
+    with registered(django_db_blocker, config) as pooled:
         backend_pid(pooled)  # this thread holds the only connection until its request ends
         failures = []
 
@@ -142,5 +148,3 @@ def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
         assert len(failures) == 1
         assert isinstance(failures[0], OperationalError)
         assert "couldn't get a connection" in str(failures[0])
-    finally:
-        holder.close()

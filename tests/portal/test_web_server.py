@@ -18,6 +18,7 @@ import psycopg
 import pytest
 import requests
 
+from .test_database import server_url
 from .test_settings import PRODUCTION_ENV
 
 # Bounds a failure only: a healthy start answers within seconds.
@@ -100,14 +101,11 @@ def test_clients_that_send_slowly_leave_the_worker_answering(one_worker):
 def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
     """Twenty-four clients at once on a worker of 8 threads and a pool of 2: every request is
     answered, and the worker never holds more than 2 connections (it held one per thread)."""
-    database = connection.settings_dict
-    login = database["USER"] + (f":{database['PASSWORD']}" if database["PASSWORD"] else "")
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
     probe_name = f"pool-probe-{os.getpid()}"
     env = {
         # The suite's own test database, migrated: /readyz/ reads its migrations.
-        "DATABASE_URL": f"postgres://{login}@{server}/{database['NAME']}"
-        f"?application_name={probe_name}",
+        "DATABASE_URL": server_url(connection.settings_dict["NAME"])
+        + f"?application_name={probe_name}",
         "WEB_THREADS": "8",
         "DATABASE_POOL_SIZE": "2",
         **file_areas(tmp_path),
@@ -116,7 +114,7 @@ def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
     loaded = threading.Event()
 
     def watch():
-        with psycopg.connect(f"postgres://{login}@{server}/postgres", autocommit=True) as admin:
+        with psycopg.connect(server_url(), autocommit=True) as admin:
             while not loaded.is_set():
                 count = admin.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
