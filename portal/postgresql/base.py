@@ -22,11 +22,27 @@ import time
 
 from django.db.backends.postgresql import base
 
+from .cursors import Cursor
+
 HEALTH_CHECK_TRUST_SECONDS = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     checked_at = float("-inf")  # time.monotonic() of the last passed check
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if self.features.uses_server_side_binding:
+            params["cursor_factory"] = Cursor
+        return params
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if self.features.uses_server_side_binding:
+            # QuerySet.iterator()'s named cursors bind on the client, as without prepared
+            # statements: they are few, read many rows, and may be given a large IN list.
+            connection.server_cursor_factory = base.ServerSideCursor
+        return connection
 
     def close_if_health_check_failed(self):
         due = (

@@ -140,6 +140,7 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
         # gunicorn.conf.py sets it for the web server's threads; 0 (no pool) elsewhere.
         pool_size=env_int("DATABASE_POOL_SIZE", 0, minimum=0),
+        prepared_statements=env_bool("DATABASE_PREPARED_STATEMENTS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "portal.postgresql":

@@ -1,6 +1,9 @@
-"""The PostgreSQL backend's health check (portal/postgresql/base.py), against the server
-itself: a connection the server drops is replaced when it waited, and trusted for a second
-after a check when busy; a pooled one is checked by the pool whenever it is handed out."""
+"""The PostgreSQL backend (portal/postgresql), against the server itself.
+
+Its health check: a connection the server drops is replaced when it waited, and trusted for a
+second after a check when busy; a pooled one is checked by the pool whenever it is handed out.
+Its cursor: statements prepared once run often, and a statement with more values than the
+protocol can bind still runs."""
 
 import threading
 import time
@@ -13,7 +16,8 @@ import psycopg
 import pytest
 
 from portal.postgresql.base import HEALTH_CHECK_TRUST_SECONDS
-from portal.settings.database import database_settings
+from portal.postgresql.cursors import MOST_PARAMETERS
+from portal.settings.database import PREPARE_THRESHOLD, database_settings
 
 ALIAS = "health_probe"
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "portal.postgresql"
@@ -148,3 +152,49 @@ def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
         assert len(failures) == 1
         assert isinstance(failures[0], OperationalError)
         assert "couldn't get a connection" in str(failures[0])
+
+
+def prepared_statements(connection):
+    """How many statements reading pg_database are prepared in this connection's session."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM pg_database WHERE%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def read_often(connection):
+    for _ in range(PREPARE_THRESHOLD + 1):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = %s", ["postgres"])
+            assert cursor.fetchone()
+
+
+@on_postgresql
+def test_a_statement_run_often_is_prepared_on_its_connection(probe):
+    assert prepared_statements(probe) == 0
+    read_often(probe)
+    assert prepared_statements(probe) == 1
+
+
+@on_postgresql
+def test_without_prepared_statements_the_values_are_written_into_the_text(django_db_blocker):
+    config = database_settings(server_url(), prepared_statements=False)
+    with registered(django_db_blocker, config) as connection:
+        read_often(connection)
+        assert prepared_statements(connection) == 0
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_with_more_values_than_the_protocol_binds_still_runs():
+    """Django binds one parameter per value of an IN list; PostgreSQL takes 65,535 at most. A
+    bulk action over a large selection, or a deletion cascading to many rows, has more."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="readers")
+    many = [*range(-MOST_PARAMETERS - 10, 0), group.pk]
+    assert list(Group.objects.filter(pk__in=many)) == [group]
+    assert list(Group.objects.filter(pk__in=many).iterator()) == [group]  # a named cursor
+    assert Group.objects.filter(pk__in=many).delete()[0] == 1

@@ -87,6 +87,25 @@ def test_a_pool_bounds_a_processs_postgresql_connections():
     assert "pool" not in database_settings("sqlite:///db.sqlite3", pool_size=16)["OPTIONS"]
 
 
+def test_postgresql_binds_parameters_on_the_server_and_prepares_statements():
+    options = database_settings("postgres://h/portal")["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 2
+    # Off for a connection pooler that cannot keep prepared statements: psycopg then writes
+    # the values into each statement's text, as Django does by default.
+    options = database_settings("postgres://h/portal", prepared_statements=False)["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+    assert "server_side_binding" not in database_settings("sqlite:///db.sqlite3")["OPTIONS"]
+
+
+def test_bad_prepared_statements_value_names_the_variable(run_django):
+    env = {**PRODUCTION_ENV, "DATABASE_PREPARED_STATEMENTS": "sometimes"}
+    result = run_django("import portal.wsgi", env, settings_module="portal.settings.production")
+    assert result.returncode != 0
+    assert "DATABASE_PREPARED_STATEMENTS must be true or false" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [("-1", "DATABASE_POOL_SIZE must be at least 0"), ("many", "must be a whole number")],
