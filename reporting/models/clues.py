@@ -137,9 +137,12 @@ class Clue(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
+        db_index=False,  # clue_about_page, below
     )
     language = models.CharField(_("language of the report"), max_length=10)
-    submission_token = models.CharField(max_length=64, unique=True, editable=False)
+    # Unique by a constraint (Meta), not unique=True: that would add a second index for LIKE
+    # patterns, which nothing asks of a token.
+    submission_token = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     # Set by reporting.lifecycle.submission.submit_clue from the configured clocks.
     acknowledge_due_at = models.DateTimeField(_("acknowledge by"))
@@ -153,6 +156,7 @@ class Clue(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="clues",
+        db_index=False,  # clue_unit_pages, below, begins with it
     )
     is_key = models.BooleanField(_("key clue"), default=False)
     not_accepted_reason = models.CharField(
@@ -165,6 +169,7 @@ class Clue(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="duplicates",
+        db_index=False,  # clue_duplicates, below
     )
     feedback = models.TextField(_("feedback to the reporter"), blank=True)
     # Set by the periodic deadline check (reporting/jobs/deadlines.py), cleared when the clue
@@ -186,6 +191,7 @@ class Clue(models.Model):
         on_delete=models.SET_NULL,
         related_name="cluster_members",
         editable=False,
+        db_index=False,  # clue_in_cluster, below, begins with it
     )
     # True from the report until the worker has told intake and linked repeat reports
     # (jobs.follow_up.follow_new_clue); the periodic checks finish any a lost task left. False
@@ -198,7 +204,7 @@ class Clue(models.Model):
     # When the clue was closed or not accepted, cleared by a reopening: the retention period
     # runs from here (reporting/jobs/retention.py). The ledger holds the same moment for the
     # record.
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Set when that period ran out and the reporter's identity, the messages and the evidence
     # files were erased.
     content_erased_at = models.DateTimeField(_("content erased"), null=True, blank=True)
@@ -240,6 +246,28 @@ class Clue(models.Model):
                 condition=models.Q(cluster__isnull=False),
                 name="clue_in_cluster",
             ),
+            # Columns empty on a new clue, and on most clues for good, are indexed only where
+            # they hold a value: a report then adds nothing to these indexes, and a lookup by
+            # a value (the duplicates of a clue, the clues about a page, those closed before a
+            # day) reads the same index as before.
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="clue_duplicates",
+            ),
+            models.Index(
+                fields=["subject"],
+                condition=models.Q(subject__isnull=False),
+                name="clue_about_page",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                condition=models.Q(closed_at__isnull=False),
+                name="clue_closed_at",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["submission_token"], name="clue_one_per_submission")
         ]
         permissions = [
             ("reveal_reporter", _("Can reveal a named reporter's identity")),
@@ -427,6 +455,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ledger_by_actor, below
     )
     note = models.TextField(_("note"), blank=True)
     unit = models.ForeignKey(
@@ -436,6 +465,7 @@ class LedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ledger_by_unit, below
     )
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)
@@ -454,6 +484,13 @@ class LedgerEntry(models.Model):
             # The statistics count one kind of entry in a period (accepted, reported again):
             # with the clue in the index, that count never reads the table.
             models.Index(fields=["action", "at", "clue"], name="ledger_action_at"),
+            # A report's entry has neither an actor nor a unit: indexed only where they are set.
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="ledger_by_actor"
+            ),
+            models.Index(
+                fields=["unit"], condition=models.Q(unit__isnull=False), name="ledger_by_unit"
+            ),
         ]
 
     def __str__(self):
@@ -502,10 +539,17 @@ class ReceiptHandoff(models.Model):
     form's token; ignored two minutes after it was first shown, or after ten minutes unshown,
     and then deleted (receipts.take_receipt)."""
 
-    token_digest = models.CharField(max_length=64, unique=True)
+    # Unique by a constraint, which adds no second index for LIKE patterns. created_at has no
+    # index: the table holds ten minutes of receipts, which the purge reads whole.
+    token_digest = models.CharField(max_length=64)
     sealed = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_digest"], name="receipt_one_per_form")
+        ]
 
     def __str__(self):
         return self.token_digest[:12]
