@@ -158,7 +158,8 @@ def post_request(worker, req, environ, resp):
 def post_fork(server, worker):
     """A connection the master may have opened while loading must not be shared by two
     workers: each opens its own on first use. A pool the master opened is forgotten, not
-    closed: its connections are the master's, and its threads did not survive the fork."""
+    closed: its connections are the master's, and its threads did not survive the fork. The
+    worker's own pool reports its figures to the metrics (portal/metrics/pool.py)."""
     from django.conf import settings
 
     if settings.configured:
@@ -171,11 +172,15 @@ def post_fork(server, worker):
                 connection.connection = None
         pools.clear()
         connections.close_all()
+        if settings.DATABASES["default"].get("OPTIONS", {}).get("pool"):
+            from portal.metrics.pool import start_reporting
+
+            start_reporting(pools)
 
 
 def child_exit(server, worker):
-    """A worker's counts stay (a counter's sum must not fall when a worker is recycled); only
-    live gauges, which the portal does not use today, are per living process."""
+    """A worker's counts stay (a counter's sum must not fall when a worker is recycled); its
+    live gauges (the database pool's, portal/metrics/pool.py) go with it."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

@@ -15,6 +15,8 @@ from django.db import Error, OperationalError, connections
 import psycopg
 import pytest
 
+from portal.metrics import PROCESS_REGISTRY
+from portal.metrics.pool import report
 from portal.postgresql.base import HEALTH_CHECK_TRUST_SECONDS
 from portal.postgresql.cursors import MOST_PARAMETERS
 from portal.settings.database import PREPARE_THRESHOLD, database_settings
@@ -130,7 +132,8 @@ def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
     django_db_blocker,
 ):
     """After the pool's timeout, as django.db.OperationalError: the error handler answers it
-    as an outage (503), and the report form keeps the report's text (reporting's outage)."""
+    as an outage (503), and the report form keeps the report's text (reporting's outage). The
+    metrics count it (portal/metrics/pool.py)."""
     config = database_settings(server_url(), pool_size=1)
     config["OPTIONS"]["pool"]["timeout"] = 0.2
     with registered(django_db_blocker, config) as pooled:
@@ -152,6 +155,12 @@ def test_a_request_that_finds_every_pooled_connection_busy_fails_as_an_outage(
         assert len(failures) == 1
         assert isinstance(failures[0], OperationalError)
         assert "couldn't get a connection" in str(failures[0])
+        # ...and the metrics count it, once the pool's figures are reported.
+        timeouts = "portal_database_pool_timeouts_total"
+        before = PROCESS_REGISTRY.get_sample_value(timeouts)
+        report(pooled.pool)
+        assert PROCESS_REGISTRY.get_sample_value(timeouts) == before + 1
+        assert PROCESS_REGISTRY.get_sample_value("portal_database_pool_max_connections") == 1
 
 
 def prepared_statements(connection):

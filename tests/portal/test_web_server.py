@@ -1,6 +1,7 @@
 """gunicorn as gunicorn.conf.py runs it: a client that sends slowly holds one thread of a
 worker, never the worker (drills/slow_clients.py measures it with forty such clients), and a
-worker's threads share a bounded pool of PostgreSQL connections."""
+worker's threads share a bounded pool of PostgreSQL connections, whose figures reach the
+metrics."""
 
 import os
 import socket
@@ -17,12 +18,14 @@ from django.db import connection
 import psycopg
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from .test_database import server_url
 from .test_settings import PRODUCTION_ENV
 
 # Bounds a failure only: a healthy start answers within seconds.
 START_SECONDS = 90
+METRICS_TOKEN = "pool-metrics-token-" + "x" * 20
 
 
 def free_port():
@@ -100,7 +103,8 @@ def test_clients_that_send_slowly_leave_the_worker_answering(one_worker):
 @pytest.mark.django_db
 def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
     """Twenty-four clients at once on a worker of 8 threads and a pool of 2: every request is
-    answered, and the worker never holds more than 2 connections (it held one per thread)."""
+    answered, and the worker never holds more than 2 connections (it held one per thread).
+    The metrics then show the pool's size, and the requests that waited for a connection."""
     probe_name = f"pool-probe-{os.getpid()}"
     env = {
         # The suite's own test database, migrated: /readyz/ reads its migrations.
@@ -108,6 +112,7 @@ def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
         + f"?application_name={probe_name}",
         "WEB_THREADS": "8",
         "DATABASE_POOL_SIZE": "2",
+        "METRICS_TOKEN": METRICS_TOKEN,
         **file_areas(tmp_path),
     }
     held = []
@@ -137,5 +142,34 @@ def test_a_workers_threads_share_a_bounded_pool_of_connections(tmp_path):
         finally:
             loaded.set()
             watcher.join()
+        figures = pool_figures(base)
     assert answers == [200] * 240
     assert max(held) == 2  # the pool's two, never one per busy thread
+    assert figures["portal_database_pool_max_connections"] == 2
+    assert figures["portal_database_pool_waits_total"] > 0  # 24 clients, 2 connections
+    assert figures["portal_database_pool_wait_seconds_total"] > 0
+    assert figures["portal_database_pool_timeouts_total"] == 0
+    in_use, idle = (figures[f"portal_database_pool_connections[{s}]"] for s in ("in_use", "idle"))
+    assert in_use + idle <= 2
+
+
+def pool_figures(base):
+    """The pool's figures in the metrics, once its worker has reported them (every
+    portal.metrics.pool.REPORT_SECONDS): {name: value}, a labelled one as name[label]."""
+    from portal.metrics.pool import REPORT_SECONDS
+
+    deadline = time.monotonic() + 3 * REPORT_SECONDS
+    while True:
+        answer = requests.get(
+            f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+        )
+        assert answer.status_code == 200
+        figures = {
+            sample.name + "".join(f"[{value}]" for value in sample.labels.values()): sample.value
+            for family in text_string_to_metric_families(answer.text)
+            if family.name.startswith("portal_database_pool")
+            for sample in family.samples
+        }
+        if figures.get("portal_database_pool_waits_total") or time.monotonic() > deadline:
+            return figures
+        time.sleep(0.5)
