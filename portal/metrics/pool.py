@@ -12,6 +12,7 @@ counters over every worker there has been, as the request counts are.
 import logging
 import threading
 import time
+import weakref
 
 from prometheus_client import Counter, Gauge
 
@@ -65,18 +66,32 @@ LOST = Counter(
 )
 
 
+# psycopg_pool's counters, as the last report saw them, per pool. Read and compared rather than
+# reset (pop_stats), which would lose a count a request thread added while they were swapped.
+_reported = weakref.WeakKeyDictionary()
+
+
 def report(pool):
     """Hand the pool's figures since the last report to prometheus_client."""
-    stats = pool.pop_stats()
+    stats = pool.get_stats()
+    seen = _reported.setdefault(pool, {})
+
+    def since_last(*names):
+        now = sum(stats.get(name, 0) for name in names)
+        added, seen[names] = now - seen.get(names, 0), now
+        return added
+
     size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    # pool_size also counts connections being opened: just after a start, "in use" may count
+    # one that is not lent yet.
     CONNECTIONS.labels("in_use").set(max(size - idle, 0))
     CONNECTIONS.labels("idle").set(idle)
     MAX_CONNECTIONS.set(stats.get("pool_max", 0))
     WAITING.set(stats.get("requests_waiting", 0))
-    WAITS.inc(stats.get("requests_queued", 0))
-    WAIT_SECONDS.inc(stats.get("requests_wait_ms", 0) / 1000)
-    TIMEOUTS.inc(stats.get("requests_errors", 0))
-    LOST.inc(stats.get("connections_lost", 0) + stats.get("returns_bad", 0))
+    WAITS.inc(since_last("requests_queued"))
+    WAIT_SECONDS.inc(since_last("requests_wait_ms") / 1000)
+    TIMEOUTS.inc(since_last("requests_errors"))
+    LOST.inc(since_last("connections_lost", "returns_bad"))
 
 
 def start_reporting(pools, alias="default"):

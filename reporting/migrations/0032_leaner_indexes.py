@@ -12,6 +12,9 @@ The state's operations are Django's; the database's are written out, because SQL
 rebuild the clue table once per changed field, and the ledger's table too, which drops the
 triggers that keep it append-only (migrations 0005 and 0018). On SQLite the tokens keep the
 UNIQUE written into their table, and have no LIKE index to drop.
+
+Each partial index is built in the migration's transaction by a scan of its whole table, and
+reports wait while it runs: with years of clues, run it at a quiet hour.
 """
 
 import django.db.models.deletion
