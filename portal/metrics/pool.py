@@ -1,6 +1,6 @@
 """The database connection pool's figures (DATABASE_POOL_SIZE), for operators: how full each web
-worker's pool is, how long requests waited for a connection, and how many gave up (docs/
-operations.md).
+worker's pool is, how long requests waited for a connection, and how many gave up
+(docs/operations.md).
 
 psycopg_pool counts them inside each worker. A thread of each worker hands them to
 prometheus_client every REPORT_SECONDS (gunicorn.conf.py starts it after the fork): counting

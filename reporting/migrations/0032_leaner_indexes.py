@@ -1,6 +1,6 @@
 """Indexes a report no longer writes to.
 
-A new clue wrote 17 index entries, 7 of them for nothing: plain indexes on columns that are
+A new clue wrote 17 index entries, 6 of them for nothing: plain indexes on columns that are
 empty on a new clue and on most clues for good (its duplicate, the page it is about, when it
 closed), plain indexes on columns that lead a composite index already (unit, cluster), and an
 index for LIKE patterns on the form's token, which nothing searches by pattern. Its ledger

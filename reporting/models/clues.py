@@ -14,6 +14,15 @@ from portal import storage as portal_storage
 from .reference import Category, Region
 
 
+def where_set(field, name):
+    """An index of `field` holding only the rows where it has a value: a row written with it
+    empty (a new clue, a report's ledger entry) adds nothing to it, and a lookup by a value
+    reads it as it would a full index."""
+    return models.Index(
+        fields=[field], condition=models.Q(**{f"{field}__isnull": False}), name=name
+    )
+
+
 class Clue(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
@@ -246,25 +255,11 @@ class Clue(models.Model):
                 condition=models.Q(cluster__isnull=False),
                 name="clue_in_cluster",
             ),
-            # Columns empty on a new clue, and on most clues for good, are indexed only where
-            # they hold a value: a report then adds nothing to these indexes, and a lookup by
-            # a value (the duplicates of a clue, the clues about a page, those closed before a
-            # day) reads the same index as before.
-            models.Index(
-                fields=["duplicate_of"],
-                condition=models.Q(duplicate_of__isnull=False),
-                name="clue_duplicates",
-            ),
-            models.Index(
-                fields=["subject"],
-                condition=models.Q(subject__isnull=False),
-                name="clue_about_page",
-            ),
-            models.Index(
-                fields=["closed_at"],
-                condition=models.Q(closed_at__isnull=False),
-                name="clue_closed_at",
-            ),
+            # Empty on a new clue, and on most clues for good; looked up by a value (the
+            # duplicates of a clue, the clues about a page, those closed before a day).
+            where_set("duplicate_of", "clue_duplicates"),
+            where_set("subject", "clue_about_page"),
+            where_set("closed_at", "clue_closed_at"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["submission_token"], name="clue_one_per_submission")
@@ -485,12 +480,8 @@ class LedgerEntry(models.Model):
             # with the clue in the index, that count never reads the table.
             models.Index(fields=["action", "at", "clue"], name="ledger_action_at"),
             # A report's entry has neither an actor nor a unit: indexed only where they are set.
-            models.Index(
-                fields=["actor"], condition=models.Q(actor__isnull=False), name="ledger_by_actor"
-            ),
-            models.Index(
-                fields=["unit"], condition=models.Q(unit__isnull=False), name="ledger_by_unit"
-            ),
+            where_set("actor", "ledger_by_actor"),
+            where_set("unit", "ledger_by_unit"),
         ]
 
     def __str__(self):
