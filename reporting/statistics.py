@@ -194,19 +194,24 @@ def _kept_counts(unit, category, groups, days):
         elif group.channel is not None:
             way = group.channel
         specs.append((by_region, by_unit, each, way))
-    wanted = Q()
+    wanted, nodes = Q(), Q()
     for by_region, by_unit, each, way in set(specs):
         rows = Q(node=by_unit, kind__in=facts.BY_UNIT)
         if by_region is not None:
             rows |= Q(node=by_region, kind__in=facts.BY_REGION)
         wanted |= Q(category_id=each, channel=way) & rows
+        nodes |= rows
     empty = {"total": 0, "flags": 0, "first": 0}
     sums = {}
     # The reports not yet folded into the daily sums are added to them (only reports are
-    # pending: statistics_facts.first_facts).
-    for model in (StatisticsDay, StatisticsPending):
+    # pending: statistics_facts.first_facts). A pending row is of one category and channel,
+    # and adds to the sums of all categories and all channels too (rolled_up).
+    for model, rows, keys in (
+        (StatisticsDay, wanted, lambda key: (key,)),
+        (StatisticsPending, nodes & facts.OWN_ROWS, facts.rolled_up),
+    ):
         for row in (
-            model.objects.filter(wanted, bucket=0, day__gte=first, day__lt=end)
+            model.objects.filter(rows, bucket=0, day__gte=first, day__lt=end)
             .values("kind", "node", "category_id", "channel")
             .annotate(
                 total=Sum("n"),
@@ -215,10 +220,10 @@ def _kept_counts(unit, category, groups, days):
             )
             .order_by()
         ):
-            key = (row["kind"], row["node"], row["category_id"], row["channel"])
-            kept = sums.setdefault(key, dict(empty))
-            for name in empty:
-                kept[name] += row[name] or 0
+            for key in keys((row["kind"], row["node"], row["category_id"], row["channel"])):
+                kept = sums.setdefault(key, dict(empty))
+                for name in empty:
+                    kept[name] += row[name] or 0
     overdue = _overdue(unit, category, groups)
     results = []
     for (by_region, by_unit, each, way), late in zip(specs, overdue, strict=True):

@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from reporting.models import (
@@ -290,7 +291,9 @@ def first_facts(clue):
     stores it: nothing is read back, since a new clue has no acceptance, transfer,
     conclusion or stored fact yet (the report form waits on this). Its sums are inserted as
     pending rows (StatisticsPending), never added to the day's shared rows here: two
-    inserts, and no lock another report waits for."""
+    inserts, and no lock another report waits for. Only the rows of its own category and
+    channel are written, one per node (OWN_ROWS): those of all categories or all channels
+    are their sums, added where the pending rows are read (rolled_up)."""
     region = clue.region.path if clue.region_id else ""
     row = (clue.pk, clue.created_at, clue.category_id, clue.channel, region, clue.off_site_local)
     facts = derive(row, [], [], [])
@@ -301,7 +304,33 @@ def first_facts(clue):
         StatisticsPending.objects.bulk_create(
             StatisticsPending(**dict(zip(DAY_KEY, key, strict=True)), n=n, flagged=flagged)
             for key, (n, flagged) in sorted(expand(facts).items())
+            if _own(key)
         )
+
+
+# A report's pending rows: its own category and channel under each node. The sums of all
+# categories or all channels are what the report adds to its own row, so they are not written
+# (a quarter of the rows, and of the report's cost of them) but added where the pending rows
+# are read or folded. A row of all categories or all channels is skipped there, so the rows of
+# a replica not yet upgraded, which writes every sum, count once too.
+OWN_ROWS = ~Q(category_id=ALL_CATEGORIES) & ~Q(channel=ALL_CHANNELS)
+
+
+def _own(key):
+    return key[2] != ALL_CATEGORIES and key[3] != ALL_CHANNELS
+
+
+def rolled_up(key):
+    """The StatisticsDay keys a pending row of `key` adds to (none for a row of all
+    categories or all channels: see OWN_ROWS)."""
+    if not _own(key):
+        return ()
+    kind, node, category, channel, *rest = key
+    return [
+        (kind, node, each, way, *rest)
+        for each in (category, ALL_CATEGORIES)
+        for way in (channel, ALL_CHANNELS)
+    ]
 
 
 def _date(value):
@@ -320,10 +349,10 @@ def fold_pending():
             cursor.execute(f"DELETE FROM {table} RETURNING {', '.join(DAY_KEY)}, n, flagged")  # nosec B608 # noqa: S608 (the model's own table and columns)
             rows = cursor.fetchall()
         sums, flagged = Counter(), Counter()
-        for *key, n, f in rows:
-            key = (*key[:5], _date(key[5]), _date(key[6]))
-            sums[key] += n
-            flagged[key] += f
+        for *stored, n, f in rows:
+            for key in rolled_up((*stored[:5], _date(stored[5]), _date(stored[6]))):
+                sums[key] += n
+                flagged[key] += f
         _add({key: (sums[key], flagged[key]) for key in sums})
     return len(rows)
 
