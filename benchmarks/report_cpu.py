@@ -8,7 +8,7 @@ The portal with its demo content on a fresh PostgreSQL database (bench_report_cp
 --database NAME; the bare form's is NAME_anchor) and the anchor's bare form
 (benchmarks/anchor/) are each served by gunicorn (2 workers, production settings) and loaded in
 turns, --rounds of each, by the same clients pages.py uses: GET the form, POST it, GET the page
-it redirects to. Around each load it reads the CPU seconds of the gunicorn workers and of the
+it redirects to (after pages.py's unmeasured warm-up of each). Around each load it reads the CPU seconds of the gunicorn workers and of the
 PostgreSQL processes serving that database (sizing.CpuMeter), of this process (the clients and
 their captcha answers), and of the whole machine (/proc/stat, everything else included).
 
@@ -89,6 +89,11 @@ def main():
                     report_submissions.run_scenario(
                         portal_base, store, args.seconds, args.clients, None))),
             }  # fmt: skip
+            # Unmeasured, as in pages.py: what the first submissions on each worker pay once.
+            pages.anchor_form(anchor_base, pages.WARM_UP_SECONDS, args.clients, anchor_database)
+            report_submissions.run_scenario(
+                portal_base, store, pages.WARM_UP_SECONDS, args.clients, None
+            )
             for number in range(1, args.rounds + 1):
                 print(f"round {number} ...", flush=True)
                 for name, (server, database, load) in loads.items():
