@@ -8,9 +8,10 @@ The portal with its demo content on a fresh PostgreSQL database (bench_report_cp
 --database NAME; the bare form's is NAME_anchor) and the anchor's bare form
 (benchmarks/anchor/) are each served by gunicorn (2 workers, production settings) and loaded in
 turns, --rounds of each, by the same clients pages.py uses: GET the form, POST it, GET the page
-it redirects to (after pages.py's unmeasured warm-up of each). Around each load it reads the CPU seconds of the gunicorn workers and of the
-PostgreSQL processes serving that database (sizing.CpuMeter), of this process (the clients and
-their captcha answers), and of the whole machine (/proc/stat, everything else included).
+it redirects to (after pages.py's unmeasured warm-up of each). Around each load it reads the
+CPU seconds of the gunicorn workers and of the PostgreSQL processes serving that database
+(sizing.CpuMeter), of this process (the clients and their captcha answers), and of the whole
+machine (/proc/stat, everything else included).
 
 Prints, per load: cycles per second, and CPU milliseconds per cycle of each part. The ratio of
 the reports' rate to the form's follows the machine's column: on a busy two-core machine a
