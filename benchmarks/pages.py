@@ -300,8 +300,9 @@ def main():
     harness.add_range_option(parser, "--seconds", 15, 3, 120, "wrk duration per page")
     harness.add_range_option(parser, "--connections", 32, 1, 256, "wrk connections")
     harness.add_range_option(parser, "--clients", 8, 1, 64, "report-submission clients")
-    # Longer than a page's: a round of 5 s holds some 500 reports, and such rounds of one run
-    # differed by up to 0.16x, rounds of 15 s by 0.03x; the target judges every round.
+    # Longer than a page's, since the target judges every round: a round of 5 s holds some 500
+    # reports, and such rounds of one run differed by up to 0.16x; rounds of 15 s by 0.03x
+    # and 0.10x in the two runs measured.
     harness.add_range_option(
         parser, "--report-seconds", 45, 3, 300, "text-only reports and bare form, all rounds"
     )
