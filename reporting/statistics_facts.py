@@ -310,9 +310,9 @@ def first_facts(clue):
 
 # A report's pending rows: its own category and channel under each node. The sums of all
 # categories or all channels are what the report adds to its own row, so they are not written
-# (a quarter of the rows, and of the report's cost of them) but added where the pending rows
-# are read or folded. A row of all categories or all channels is skipped there, so the rows of
-# a replica not yet upgraded, which writes every sum, count once too.
+# (a quarter of the rows) but added where the pending rows are read or folded. A row of all
+# categories or all channels is skipped there, so the rows of a replica not yet upgraded,
+# which writes every sum, count once too.
 OWN_ROWS = ~Q(category_id=ALL_CATEGORIES) & ~Q(channel=ALL_CHANNELS)
 
 
@@ -324,7 +324,7 @@ def rolled_up(key):
     """The StatisticsDay keys a pending row of `key` adds to (none for a row of all
     categories or all channels: see OWN_ROWS)."""
     if not _own(key):
-        return ()
+        return []
     kind, node, category, channel, *rest = key
     return [
         (kind, node, each, way, *rest)
