@@ -194,21 +194,21 @@ def _kept_counts(unit, category, groups, days):
         elif group.channel is not None:
             way = group.channel
         specs.append((by_region, by_unit, each, way))
-    wanted, nodes = Q(), Q()
+    wanted = Q()
     for by_region, by_unit, each, way in set(specs):
         rows = Q(node=by_unit, kind__in=facts.BY_UNIT)
         if by_region is not None:
             rows |= Q(node=by_region, kind__in=facts.BY_REGION)
         wanted |= Q(category_id=each, channel=way) & rows
-        nodes |= rows
+    regions = {by_region for by_region, *_rest in specs if by_region is not None}
     empty = {"total": 0, "flags": 0, "first": 0}
     sums = {}
     # The reports not yet folded into the daily sums are added to them (only reports are
-    # pending: statistics_facts.first_facts). A pending row is of one category and channel,
-    # and adds to the sums of all categories and all channels too (rolled_up).
+    # pending: statistics_facts.first_facts), every category and channel of their regions,
+    # each row to the sums it adds to (rolled_up).
     for model, rows, keys in (
         (StatisticsDay, wanted, lambda key: (key,)),
-        (StatisticsPending, nodes & facts.OWN_ROWS, facts.rolled_up),
+        (StatisticsPending, Q(node__in=regions), facts.rolled_up),
     ):
         for row in (
             model.objects.filter(rows, bucket=0, day__gte=first, day__lt=end)

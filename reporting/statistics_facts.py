@@ -22,7 +22,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from reporting.models import (
@@ -47,6 +46,9 @@ SPANS = (CONCLUDE_SPAN, ACKNOWLEDGE_SPAN)
 # prev_day of an event that is the clue's first of its kind under a node.
 NEVER = date(1, 1, 1)
 ALL_CATEGORIES, ALL_CHANNELS = 0, ""
+# Only in StatisticsPending: a report's row of its own category and channel, counted as
+# RECEIVED under them and under all categories and all channels (rolled_up).
+RECEIVED_OWN = 8
 HOUR = 3_600_000_000  # microseconds
 
 
@@ -292,8 +294,7 @@ def first_facts(clue):
     conclusion or stored fact yet (the report form waits on this). Its sums are inserted as
     pending rows (StatisticsPending), never added to the day's shared rows here: two
     inserts, and no lock another report waits for. Only the rows of its own category and
-    channel are written, one per node (OWN_ROWS): those of all categories or all channels
-    are their sums, added where the pending rows are read (rolled_up)."""
+    channel are written, one per node: see RECEIVED_OWN and rolled_up."""
     region = clue.region.path if clue.region_id else ""
     row = (clue.pk, clue.created_at, clue.category_id, clue.channel, region, clue.off_site_local)
     facts = derive(row, [], [], [])
@@ -302,32 +303,29 @@ def first_facts(clue):
             StatisticsFact(**dict(zip(FACT_FIELDS, fact, strict=True))) for fact in facts
         )
         StatisticsPending.objects.bulk_create(
-            StatisticsPending(**dict(zip(DAY_KEY, key, strict=True)), n=n, flagged=flagged)
+            StatisticsPending(
+                **dict(zip(DAY_KEY, (RECEIVED_OWN, *key[1:]), strict=True)),
+                n=n,
+                flagged=flagged,
+            )
             for key, (n, flagged) in sorted(expand(facts).items())
-            if _own(key)
+            if key[2] != ALL_CATEGORIES and key[3] != ALL_CHANNELS
         )
 
 
-# A report's pending rows: its own category and channel under each node. The sums of all
-# categories or all channels are what the report adds to its own row, so they are not written
-# (a quarter of the rows) but added where the pending rows are read or folded. A row of all
-# categories or all channels is skipped there, so the rows of a replica not yet upgraded,
-# which writes every sum, count once too.
-OWN_ROWS = ~Q(category_id=ALL_CATEGORIES) & ~Q(channel=ALL_CHANNELS)
-
-
-def _own(key):
-    return key[2] != ALL_CATEGORIES and key[3] != ALL_CHANNELS
-
-
 def rolled_up(key):
-    """The StatisticsDay keys a pending row of `key` adds to (none for a row of all
-    categories or all channels: see OWN_ROWS)."""
-    if not _own(key):
-        return []
+    """The StatisticsDay keys a pending row of `key` adds to. A report writes its row of its
+    own category and channel under each node (RECEIVED_OWN), not those of all categories or
+    all channels: they are the same counts again, so they are added where the rows are read
+    and folded (a quarter of the rows a report writes). A row of another kind, as an earlier
+    release wrote every row, adds to its own key. The kind of its own keeps an earlier
+    release's fold, during an upgrade, from adding the rows as they stand: it puts them
+    under a kind no page reads, and the next fold moves them (fold_pending)."""
     kind, node, category, channel, *rest = key
+    if kind != RECEIVED_OWN:
+        return [key]
     return [
-        (kind, node, each, way, *rest)
+        (RECEIVED, node, each, way, *rest)
         for each in (category, ALL_CATEGORIES)
         for way in (channel, ALL_CHANNELS)
     ]
@@ -342,12 +340,17 @@ def fold_pending():
     """Add the pending rows to the daily sums and delete them, in one transaction; returns
     how many were folded. The rows are deleted first, and only those: a report committing
     meanwhile leaves its rows for the next fold, and of two folds at once the second finds
-    the first's rows gone."""
-    table = connection.ops.quote_name(StatisticsPending._meta.db_table)
+    the first's rows gone. Rows an earlier release's fold put in the daily sums as they
+    stood (RECEIVED_OWN) are moved to their keys too."""
+    returning = f"RETURNING {', '.join(DAY_KEY)}, n, flagged"
+    pending = connection.ops.quote_name(StatisticsPending._meta.db_table)
+    day = connection.ops.quote_name(StatisticsDay._meta.db_table)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table} RETURNING {', '.join(DAY_KEY)}, n, flagged")  # nosec B608 # noqa: S608 (the model's own table and columns)
+            cursor.execute(f"DELETE FROM {pending} {returning}")  # nosec B608 # noqa: S608 (the models' own tables and columns)
             rows = cursor.fetchall()
+            cursor.execute(f"DELETE FROM {day} WHERE kind = %s {returning}", [RECEIVED_OWN])  # nosec B608 # noqa: S608
+            rows += cursor.fetchall()
         sums, flagged = Counter(), Counter()
         for *stored, n, f in rows:
             for key in rolled_up((*stored[:5], _date(stored[5]), _date(stored[6]))):

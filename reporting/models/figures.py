@@ -73,7 +73,9 @@ class StatisticsPending(DaySums):
     (statistics_facts.fold_pending); readers add both. Every report adds to the same rows
     of the day (the national and provincial nodes), and adding to them in the report's own
     transaction made concurrent reports wait for each other's commit on their locks; rows
-    that are only ever inserted are locked by nobody."""
+    that are only ever inserted are locked by nobody. A report writes the rows of its own
+    category and channel alone, which add to the sums of all categories and all channels
+    too (statistics_facts.RECEIVED_OWN, rolled_up)."""
 
     def __str__(self):
         return f"{self.kind} {self.node} {self.day}: +{self.n}"

@@ -145,7 +145,7 @@ def test_the_kept_figures_are_the_live_ones(history):
 def test_reports_wait_as_pending_rows_until_the_worker_folds_them(history):
     """A report adds pending rows rather than to the day's shared ones; the figures read
     both, so they are the same before and after the fold, and a second fold finds nothing."""
-    assert StatisticsPending.objects.filter(kind=facts.RECEIVED).exists()
+    assert StatisticsPending.objects.filter(kind=facts.RECEIVED_OWN).exists()
     before = sums()
     assert_kept_equals_live(PERIODS)
     assert facts.fold_pending() > 0
@@ -156,26 +156,45 @@ def test_reports_wait_as_pending_rows_until_the_worker_folds_them(history):
     assert_rebuild_gives_the_same_sums()
 
 
-def test_a_report_writes_its_own_rows_and_those_of_a_replica_not_yet_upgraded_count_once(
-    history,
-):
-    """A report's pending rows are of its own category and channel, one per node. A replica
-    still running the earlier release writes the rows of all categories and all channels
-    too; added beside them, the figures and the fold come out the same."""
-    pending = StatisticsPending.objects.all()
-    assert pending.exists()
-    assert not pending.filter(category_id=facts.ALL_CATEGORIES).exists()
-    assert not pending.filter(channel=facts.ALL_CHANNELS).exists()
+def pending_rows():
+    return list(StatisticsPending.objects.values_list(*facts.DAY_KEY, "n", "flagged"))
+
+
+def test_a_report_writes_the_rows_of_its_own_category_and_channel_alone(history):
+    rows = pending_rows()
+    assert rows
+    assert {row[0] for row in rows} == {facts.RECEIVED_OWN}
+    assert all(row[2] != facts.ALL_CATEGORIES and row[3] != facts.ALL_CHANNELS for row in rows)
+
+
+def test_the_rows_of_an_earlier_release_count_once(history):
+    """An earlier release wrote each report's rows of all categories and all channels too,
+    as they are kept (RECEIVED): read and folded as they stand."""
     before = sums()
-    written = [
+    earlier = [
         StatisticsPending(**dict(zip(facts.DAY_KEY, key, strict=True)), n=n, flagged=flagged)
-        for *row, n, flagged in pending.values_list(*facts.DAY_KEY, "n", "flagged")
-        for key in facts.rolled_up(tuple(row))[1:]
+        for *row, n, flagged in pending_rows()
+        for key in facts.rolled_up(tuple(row))
     ]
-    assert len(written) == 3 * pending.count()
-    StatisticsPending.objects.bulk_create(written)
+    StatisticsPending.objects.all().delete()
+    StatisticsPending.objects.bulk_create(earlier)
+    assert sums() == before
     assert_kept_equals_live(PERIODS)
     facts.fold_pending()
+    assert not StatisticsPending.objects.exists()
+    assert sums() == before
+    assert_kept_equals_live(PERIODS)
+
+
+def test_a_fold_by_an_earlier_release_is_put_right_by_the_next(history):
+    """During an upgrade a worker of the earlier release may fold the new rows: it adds them
+    to the daily sums as they stand, under a kind no page reads. The next fold moves them."""
+    before = sums()
+    rows = pending_rows()
+    StatisticsPending.objects.all().delete()
+    facts._add({tuple(row): (n, flagged) for *row, n, flagged in rows})
+    assert sums() != before
+    assert facts.fold_pending() == len(rows)
     assert sums() == before
     assert_kept_equals_live(PERIODS)
 
