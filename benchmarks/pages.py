@@ -19,9 +19,8 @@ GET, answer, POST, and the thank-you page its POST redirects to.
 Each ratio is measured in turns: each page and the bare view in three rounds of a third of
 <seconds> each, the one that leads changing each round, and the text-only report likewise
 with the bare form, in rounds of a third of <report-seconds> (after 2 s of each, not
-measured), so a shared host that slows down or
-speeds up during the run weighs on both sides alike; the table adds the report's ratio round
-by round.
+measured), so a shared host that slows down or speeds up during the run weighs on both sides
+alike; the table adds the report's ratio round by round.
 Then, unless --skip-scale, the supervisors' statistics and queue pages over 1,000,000 clues
 with benchmarks/statistics_scale.py (its database is built the first time, a few minutes).
 Prints one table: requests/s, p50, p99, each rate's ratio to the bare view's rounds, the
@@ -197,6 +196,10 @@ def round_seconds(args):
     return max(1, round(args.seconds / ROUNDS))
 
 
+def report_round_seconds(args):
+    return max(1, round(args.report_seconds / ROUNDS))
+
+
 def in_turns(first, second):
     """first() and second() in ROUNDS rounds, the one that leads changing each round (so
     neither always follows the other's load); returns the results of each."""
@@ -222,7 +225,7 @@ def page_against_bare(bare_url, page_url, args, headers):
 def form_against_report(anchor_base, portal_base, store, args):
     """The bare form and the text-only report in turns; returns both results over all rounds
     (every submission of the rounds together) and the ratio of each round."""
-    seconds = max(1, round(args.report_seconds / ROUNDS))
+    seconds = report_round_seconds(args)
 
     def form(seconds=seconds):
         return anchor_form(anchor_base, seconds, args.clients, f"{args.database}_anchor")
@@ -426,7 +429,7 @@ def print_table(rows, scale, args, rounds):
         f"\nPages through gunicorn (2 workers) on 127.0.0.1, wrk -t2 -c{args.connections}, "
         f"{ROUNDS} rounds of {round_seconds(args)} s per page taking turns with the bare view; "
         f"report submissions with {args.clients} clients, taking turns with the bare form in "
-        f"{ROUNDS} rounds of {max(1, round(args.report_seconds / ROUNDS))} s; one run"
+        f"{ROUNDS} rounds of {report_round_seconds(args)} s; one run"
     )
     header = f"{'server':<18}{'page':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x bare':>8}"
     print(header + f"{'RSS MB':>8}{'PSS MB':>8}{'failed':>8}")
