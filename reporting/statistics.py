@@ -212,8 +212,8 @@ def _kept_counts(unit, category, groups, days):
 
     # One statement, a part per rectangle of keys: each part an index range scan of
     # statday_sums over the period's days. The same keys as one OR of every group had
-    # PostgreSQL scan the whole index: 1.7 s of a three-year page at 3,000,000 clues
-    # (docs/statistics.md).
+    # PostgreSQL scan the whole statday_key index: 1.7 s of a three-year page at 3,000,000
+    # clues (docs/statistics.md).
     parts = [summed(StatisticsDay.objects.filter(**rows)) for rows in _rectangles(specs)]
     # The reports not yet folded into the daily sums are added to them (only reports are
     # pending: statistics_facts.first_facts), every category and channel of their regions,
@@ -251,7 +251,8 @@ def _kept_counts(unit, category, groups, days):
     return results
 
 
-# Which of a daily row's keys a part of the sums query lists, and the two it fixes.
+# Which of a daily row's keys a part of the sums query lists, and the two it fixes besides
+# the kinds.
 _OTHER_KEYS = {
     "node": ("category_id", "channel"),
     "category_id": ("node", "channel"),
@@ -282,8 +283,8 @@ def _rectangles(specs):
     for places in _places(specs):
         for part, value in places:
             company.setdefault(part, set()).add(value)
-    # A row goes to the part of its three with the most rows, so that none is read alone
-    # where a wider part could read it too; the same row always makes the same choice.
+    # A row goes to the widest of its three parts, for fewer and wider parts. It is in one
+    # part only because the choice depends on the row alone.
     chosen = {}
     for places in _places(specs):
         part, value = max(places, key=lambda place: len(company[place[0]]))

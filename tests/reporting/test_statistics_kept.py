@@ -344,3 +344,56 @@ def test_each_change_costs_a_fixed_number_of_queries(history, django_assert_num_
         facts.refresh(clues)
     assert_rebuild_gives_the_same_sums()
     assert_kept_equals_live(PERIODS)
+
+
+def _specs(rng):
+    """Groups as _kept_counts turns them into (by_region, by_unit, category, channel):
+    the whole, units below (some outside the region), categories and channels, with a node
+    string that both families use and repeats, drawn at random."""
+    nodes = ["", "0001", "00010001", "00010002", "000100020001"]
+    categories = [facts.ALL_CATEGORIES, 1, 2, 3]
+    channels = [facts.ALL_CHANNELS, "web", "poster", "hotline"]
+    region, unit = rng.choice(nodes), rng.choice(nodes)
+    chosen = rng.choice(categories)
+    specs = [(region, unit, chosen, facts.ALL_CHANNELS)]
+    for _ in range(rng.randint(0, 6)):
+        shape = rng.choice(("child", "category", "channel"))
+        if shape == "child":
+            specs.append((rng.choice([*nodes, None]), rng.choice(nodes), chosen, ""))
+        elif shape == "category":
+            specs.append((region, unit, rng.choice(categories), facts.ALL_CHANNELS))
+        else:
+            specs.append((region, unit, chosen, rng.choice(channels)))
+    return specs, nodes, categories, channels
+
+
+def test_the_sums_query_reads_every_row_a_group_needs_once_and_no_other():
+    rng = random.Random(2026)
+    for _ in range(2000):
+        specs, nodes, categories, channels = _specs(rng)
+        parts = list(statistics._rectangles(specs))
+        needed = {
+            (kinds, node, each, way)
+            for by_region, by_unit, each, way in specs
+            for kinds, node in ((facts.BY_UNIT, by_unit), (facts.BY_REGION, by_region))
+            if node is not None
+        }
+        for kinds in (facts.BY_UNIT, facts.BY_REGION):
+            for node in nodes:
+                for each in categories:
+                    for way in channels:
+                        row = {"node": node, "category_id": each, "channel": way}
+                        reading = [
+                            part
+                            for part in parts
+                            if part["kind__in"] == kinds
+                            and all(
+                                row[name.removesuffix("__in")] in value
+                                if name.endswith("__in")
+                                else row[name] == value
+                                for name, value in part.items()
+                                if name != "kind__in"
+                            )
+                        ]
+                        expected = 1 if (kinds, node, each, way) in needed else 0
+                        assert len(reading) == expected, (specs, kinds, row, reading)
