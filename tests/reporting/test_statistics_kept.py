@@ -4,6 +4,7 @@ replace on the page: every figure, every breakdown, over histories with the awkw
 events a second either side of midnight in the portal's time zone, erased content, a unit
 added afterwards), on SQLite and on PostgreSQL alike."""
 
+import itertools
 import random
 from datetime import date, datetime, timedelta
 from io import StringIO
@@ -359,7 +360,9 @@ def _specs(rng):
     for _ in range(rng.randint(0, 6)):
         shape = rng.choice(("child", "category", "channel"))
         if shape == "child":
-            specs.append((rng.choice([*nodes, None]), rng.choice(nodes), chosen, ""))
+            specs.append(
+                (rng.choice([*nodes, None]), rng.choice(nodes), chosen, facts.ALL_CHANNELS)
+            )
         elif shape == "category":
             specs.append((region, unit, rng.choice(categories), facts.ALL_CHANNELS))
         else:
@@ -378,22 +381,22 @@ def test_the_sums_query_reads_every_row_a_group_needs_once_and_no_other():
             for kinds, node in ((facts.BY_UNIT, by_unit), (facts.BY_REGION, by_region))
             if node is not None
         }
-        for kinds in (facts.BY_UNIT, facts.BY_REGION):
-            for node in nodes:
-                for each in categories:
-                    for way in channels:
-                        row = {"node": node, "category_id": each, "channel": way}
-                        reading = [
-                            part
-                            for part in parts
-                            if part["kind__in"] == kinds
-                            and all(
-                                row[name.removesuffix("__in")] in value
-                                if name.endswith("__in")
-                                else row[name] == value
-                                for name, value in part.items()
-                                if name != "kind__in"
-                            )
-                        ]
-                        expected = 1 if (kinds, node, each, way) in needed else 0
-                        assert len(reading) == expected, (specs, kinds, row, reading)
+        every_row = itertools.product(
+            (facts.BY_UNIT, facts.BY_REGION), nodes, categories, channels
+        )
+        for kinds, node, each, way in every_row:
+            row = {"node": node, "category_id": each, "channel": way}
+            reading = [
+                part
+                for part in parts
+                if part["kind__in"] == kinds
+                and all(
+                    row[name.removesuffix("__in")] in value
+                    if name.endswith("__in")
+                    else row[name] == value
+                    for name, value in part.items()
+                    if name != "kind__in"
+                )
+            ]
+            expected = 1 if (kinds, node, each, way) in needed else 0
+            assert len(reading) == expected, (specs, kinds, row, reading)
