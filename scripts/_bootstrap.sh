@@ -56,6 +56,15 @@ stamp=.venv/.dev.lock.sha256
 want="$(sha256sum requirements/dev.lock | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing Python packages from requirements/dev.lock (a few minutes the first time) ..."
+  # pip itself first, at the lock's version and hashes (pip-audit needs pip, so the lock has it).
+  # The venv starts with the pip of this Python's ensurepip (23.2 on 3.11.7), which in hash mode
+  # cannot match a dependency's extra (pip-audit's CacheControl[filecache]) to the lock's pin
+  # once PyPI has a newer release of that package: it stops with "must have their versions
+  # pinned". The lock's pip does.
+  awk '/^pip==/ {p = 1} p {print} p && !/\\$/ {exit}' requirements/dev.lock >.venv/pip.lock
+  grep -q '^pip==' .venv/pip.lock || { echo "requirements/dev.lock pins no pip" >&2; exit 1; }
+  .venv/bin/python -m pip install --disable-pip-version-check --no-input --require-hashes \
+    --no-deps -r .venv/pip.lock | { grep --line-buffered '^Successfully' || true; }
   # pip's own lines, one per package collected and then the install, show that it works;
   # its errors go to stderr, unfiltered, and a failure still stops here (pipefail).
   .venv/bin/python -m pip install --disable-pip-version-check --no-input --require-hashes \
