@@ -24,6 +24,12 @@ has_font() {
   [ -n "$(fc-list "$1" family 2>/dev/null)" ]
 }
 
+# One package's entry in a lock written by `uv pip compile --generate-hashes`: its `name==`
+# line and the hash lines that continue it, as a requirements file of its own.
+lock_entry() {
+  awk -v name="$1" 'index($0, name "==") == 1 {p = 1} p {print} p && !/\\$/ {exit}' "$2"
+}
+
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
   for candidate in python3.11 python3; do
@@ -61,8 +67,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # cannot match a dependency's extra (pip-audit's CacheControl[filecache]) to the lock's pin
   # once PyPI has a newer release of that package: it stops with "must have their versions
   # pinned". The lock's pip does.
-  awk '/^pip==/ {p = 1} p {print} p && !/\\$/ {exit}' requirements/dev.lock >.venv/pip.lock
-  grep -q '^pip==' .venv/pip.lock || { echo "requirements/dev.lock pins no pip" >&2; exit 1; }
+  lock_entry pip requirements/dev.lock >.venv/pip.lock
+  [ -s .venv/pip.lock ] || {
+    echo "requirements/dev.lock pins no pip, which this script installs first" >&2; exit 1; }
   .venv/bin/python -m pip install --disable-pip-version-check --no-input --require-hashes \
     --no-deps -r .venv/pip.lock | { grep --line-buffered '^Successfully' || true; }
   # pip's own lines, one per package collected and then the install, show that it works;

@@ -83,3 +83,41 @@ def test_a_missing_font_is_missing(tmp_path):
 
 def test_without_fontconfig_the_font_counts_as_missing(tmp_path):
     assert not font_found(str(bash_folder(tmp_path)))
+
+
+def lock_entry(name, lock):
+    """What the bootstrap's lock_entry() prints for a package of a lock file."""
+    match = re.search(r"^lock_entry\(\) \{\n.*?^\}\n", BOOTSTRAP.read_text(), re.M | re.S)
+    assert match, "scripts/_bootstrap.sh defines lock_entry()"
+    script = f'set -euo pipefail\n{match.group(0)}lock_entry "$0" "$1"'
+    completed = subprocess.run(
+        [shutil.which("bash"), "-c", script, name, str(lock)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout
+
+
+def test_the_lock_entry_of_pip_is_its_pin_and_every_hash_and_nothing_else(tmp_path):
+    """The bootstrap installs the lock's pip first, from this entry, in hash mode: a hash
+    left out, or a neighbour's line taken in, would stop every fresh install."""
+    lock = tmp_path / "dev.lock"
+    lock.write_text(
+        "packaging==26.4 \\\n    --hash=sha256:aa\n    # via pip-audit\n"
+        "pip==26.3 \\\n    --hash=sha256:bb \\\n    --hash=sha256:cc\n    # via pip-api\n"
+        "pip-api==0.0.35 \\\n    --hash=sha256:dd\n"
+    )
+    assert lock_entry("pip", lock) == (
+        "pip==26.3 \\\n    --hash=sha256:bb \\\n    --hash=sha256:cc\n"
+    )
+    assert lock_entry("pip-api", lock) == "pip-api==0.0.35 \\\n    --hash=sha256:dd\n"
+    assert lock_entry("setuptools", lock) == ""
+
+
+def test_the_project_lock_pins_pip_with_hashes():
+    entry = lock_entry("pip", ROOT / "requirements" / "dev.lock")
+    lines = entry.splitlines()
+    assert re.fullmatch(r"pip==[\d.]+ \\", lines[0])
+    assert len(lines) >= 2
+    assert all(re.fullmatch(r"    --hash=sha256:[0-9a-f]{64}( \\)?", line) for line in lines[1:])
