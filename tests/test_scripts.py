@@ -112,6 +112,8 @@ def test_the_lock_entry_of_pip_is_its_pin_and_every_hash_and_nothing_else(tmp_pa
         "pip==26.3 \\\n    --hash=sha256:bb \\\n    --hash=sha256:cc\n"
     )
     assert lock_entry("pip-api", lock) == "pip-api==0.0.35 \\\n    --hash=sha256:dd\n"
+    # A name that begins another's is not that other's entry.
+    assert lock_entry("pi", lock) == ""
     assert lock_entry("setuptools", lock) == ""
 
 
