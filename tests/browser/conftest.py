@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -244,9 +245,22 @@ class Shots:
         shutil.rmtree(folder, ignore_errors=True)
 
     def __call__(self, page, name):
+        from playwright.sync_api import Error
+
         self.count += 1
         self.folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=self.folder / f"{self.count:02d}-{name}.png", full_page=True)
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        try:
+            page.screenshot(path=path, full_page=True)
+        except Error as error:
+            # A full page is captured beyond the viewport (Chromium's captureBeyondViewport),
+            # which Chromium now and then refuses ("Unable to capture screenshot") for a page
+            # it captures whole a moment later. A step's picture is for whoever reads the run,
+            # not one of the test's checks: the visible part is kept, the refusal is reported,
+            # and the verdict stays with the test's assertions.
+            reason = error.message.splitlines()[0]
+            warnings.warn(f"{path}: {reason}; only the viewport was captured", stacklevel=2)
+            page.screenshot(path=path)
 
 
 @pytest.fixture
